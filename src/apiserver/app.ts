@@ -1,0 +1,196 @@
+/**
+ * The API server's HTTP surface as a hono app: authentication, the non-resource endpoints
+ * (version, health, discovery, OpenAPI) and the resource paths. Every error becomes a
+ * Kubernetes Status here, in one place.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Hono, type Context } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { Logger } from 'pino';
+import { ApiError } from '../api/errors.js';
+import type { UserInfo } from '../registry/context.js';
+import type { Registry } from '../registry/registry.js';
+import type { UnionAuthenticator } from './authn.js';
+import { AGGREGATED_CONTENT_TYPE, Discovery } from './discovery.js';
+import { negotiateDiscovery } from './media.js';
+import { OpenApi } from './openapi.js';
+import { handleResourceRequest, type HandlerResult, type ResourceHandlerDeps } from './resource-handler.js';
+
+export interface VersionInfo {
+  readonly major: string;
+  readonly minor: string;
+  readonly gitVersion: string;
+  readonly gitCommit: string;
+  readonly gitTreeState: string;
+  readonly buildDate: string;
+  readonly goVersion: string;
+  readonly compiler: string;
+  readonly platform: string;
+}
+
+/** A named health check for /livez and /readyz (`[+]name ok` lines in verbose output). */
+export interface HealthCheck {
+  readonly name: string;
+  check(): boolean;
+}
+
+export interface ApiAppConfig extends Omit<ResourceHandlerDeps, 'registry'> {
+  readonly registry: Registry;
+  readonly authenticator: UnionAuthenticator;
+  readonly openapi: OpenApi;
+  readonly discovery: Discovery;
+  readonly version: VersionInfo;
+  readonly liveChecks: readonly HealthCheck[];
+  readonly readyChecks: readonly HealthCheck[];
+  readonly logger: Logger;
+}
+
+type Env = { Bindings: HttpBindings; Variables: { user: UserInfo } };
+
+const JSON_TYPE = 'application/json';
+
+export function createApiApp(config: ApiAppConfig): Hono<Env> {
+  const app = new Hono<Env>();
+  const log = config.logger;
+
+  app.onError((err, c) => errorResponse(c, err, log));
+  app.notFound((c) => statusResponse(ApiError.pathNotFound()));
+
+  // Request log and authentication for everything. Health endpoints are public as upstream
+  // (system:public-info-viewer), so load balancers and `lite` itself can poll them.
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const path = c.req.path;
+    const isPublic = path === '/healthz' || path === '/livez' || path === '/readyz' || path === '/version' || path.startsWith('/livez/') || path.startsWith('/readyz/');
+    const user = config.authenticator.authenticate(c.env.incoming);
+    if (user) c.set('user', user);
+    else if (!isPublic) {
+      logRequest(log, c, 401, started, undefined);
+      return statusResponse(ApiError.unauthorized());
+    }
+    await next();
+    logRequest(log, c, c.res.status, started, user);
+  });
+
+  app.get('/version', () => jsonText(JSON.stringify(config.version)));
+  const health = (checks: readonly HealthCheck[], name: string) => (c: Context<Env>) => {
+    const results = checks.map((h) => ({ name: h.name, ok: safeCheck(h) }));
+    const ok = results.every((r) => r.ok);
+    if (c.req.query('verbose') !== undefined) {
+      const lines = results.map((r) => `[${r.ok ? '+' : '-'}]${r.name} ${r.ok ? 'ok' : 'failed'}`);
+      lines.push(ok ? `${name} check passed` : `${name} check failed`);
+      return new Response(lines.join('\n') + '\n', { status: ok ? 200 : 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    }
+    return new Response(ok ? 'ok' : `${name} check failed`, { status: ok ? 200 : 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  };
+  app.get('/healthz', health(config.liveChecks, 'healthz'));
+  app.get('/livez', health(config.liveChecks, 'livez'));
+  app.get('/readyz', health(config.readyChecks, 'readyz'));
+
+  app.get('/api', (c) => discoveryRoot(c, config.discovery, 'api'));
+  app.get('/apis', (c) => discoveryRoot(c, config.discovery, 'apis'));
+  app.get('/api/', (c) => discoveryRoot(c, config.discovery, 'api'));
+  app.get('/apis/', (c) => discoveryRoot(c, config.discovery, 'apis'));
+
+  app.get('/openapi/v3', () => jsonText(config.openapi.index()));
+  app.get('/openapi/v3/*', (c) => {
+    const rest = c.req.path.slice('/openapi/v3/'.length).replace(/\/$/, '');
+    const parts = rest.split('/');
+    let doc: { text: string; hash: string } | undefined;
+    if (parts[0] === 'api' && parts.length === 2) doc = config.openapi.document('', parts[1]);
+    else if (parts[0] === 'apis' && parts.length === 3) doc = config.openapi.document(parts[1], parts[2]);
+    if (!doc) throw ApiError.pathNotFound();
+    const cache = c.req.query('hash') === doc.hash ? 'public, immutable' : 'no-cache, private';
+    return new Response(doc.text, { status: 200, headers: { 'Content-Type': JSON_TYPE, Etag: `"${doc.hash}"`, 'Cache-Control': cache } });
+  });
+  app.get('/openapi/v2', () => {
+    throw new ApiError(404, 'NotFound', 'OpenAPI v2 is not served by lite; use /openapi/v3', {});
+  });
+
+  const resources = (group: string, version: string, segments: string[]) => async (c: Context<Env>) => {
+    const user = c.get('user');
+    const http = { method: c.req.method, url: new URL(c.req.url), incoming: c.env.incoming as IncomingMessage, outgoing: c.env.outgoing as ServerResponse, user };
+    if (segments.length === 0 && c.req.method === 'GET') {
+      const text = config.discovery.resourceList(group, version);
+      if (text === undefined) throw ApiError.pathNotFound();
+      return jsonText(text);
+    }
+    const result = await handleResourceRequest(config, http, group, version, segments);
+    return toResponse(result);
+  };
+
+  app.all('/api/:version/*', (c) => resources('', c.req.param('version'), segmentsAfter(c.req.path, 3))(c));
+  app.all('/api/:version', (c) => resources('', c.req.param('version'), [])(c));
+  app.all('/apis/:group/:version/*', (c) => resources(c.req.param('group'), c.req.param('version'), segmentsAfter(c.req.path, 4))(c));
+  app.all('/apis/:group/:version', (c) => resources(c.req.param('group'), c.req.param('version'), [])(c));
+  app.get('/apis/:group', (c) => {
+    const text = config.discovery.apiGroup(c.req.param('group'));
+    if (text === undefined) throw ApiError.pathNotFound();
+    return jsonText(text);
+  });
+  return app;
+}
+
+function segmentsAfter(path: string, skip: number): string[] {
+  const parts = path.split('/').slice(skip);
+  if (parts.length && parts[parts.length - 1] === '') parts.pop();
+  try {
+    return parts.map((p) => decodeURIComponent(p));
+  } catch {
+    throw ApiError.badRequest('the request path is not valid: malformed percent-encoding');
+  }
+}
+
+function discoveryRoot(c: Context<Env>, discovery: Discovery, which: 'api' | 'apis'): Response {
+  const format = negotiateDiscovery(c.req.header('accept'));
+  if (format.kind === 'discovery') {
+    return new Response(discovery.aggregated(which, format.version), { status: 200, headers: { 'Content-Type': AGGREGATED_CONTENT_TYPE(format.version), Vary: 'Accept' } });
+  }
+  return new Response(which === 'api' ? discovery.legacyApi() : discovery.legacyApis(), { status: 200, headers: { 'Content-Type': JSON_TYPE, Vary: 'Accept' } });
+}
+
+function jsonText(text: string, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(text, { status, headers: { 'Content-Type': JSON_TYPE, ...headers } });
+}
+
+function toResponse(result: HandlerResult): Response {
+  if (result === 'sent') return RESPONSE_ALREADY_SENT;
+  if (typeof result.body === 'string' || result.body instanceof Uint8Array) {
+    return new Response(result.body, { status: result.status, headers: result.headers });
+  }
+  return jsonText(JSON.stringify(result.body), result.status, result.headers);
+}
+
+function statusResponse(err: ApiError): Response {
+  return jsonText(JSON.stringify(err.toStatus()), err.code, err.headers ?? {});
+}
+
+function errorResponse(c: Context<Env>, err: unknown, log: Logger): Response {
+  if (err instanceof ApiError) {
+    if (c.env?.outgoing?.headersSent) {
+      c.env.outgoing.end();
+      return RESPONSE_ALREADY_SENT;
+    }
+    return statusResponse(err);
+  }
+  log.error({ err, method: c.req.method, path: c.req.path }, 'internal error');
+  if (c.env?.outgoing?.headersSent) {
+    c.env.outgoing.end();
+    return RESPONSE_ALREADY_SENT;
+  }
+  return statusResponse(ApiError.internal(err instanceof Error ? err.message : String(err), err));
+}
+
+function safeCheck(h: HealthCheck): boolean {
+  try {
+    return h.check();
+  } catch {
+    return false;
+  }
+}
+
+function logRequest(log: Logger, c: Context<Env>, code: number, started: number, user: UserInfo | undefined): void {
+  if (!log.isLevelEnabled('debug')) return;
+  log.debug({ method: c.req.method, path: c.req.path, user: user?.username, code, ms: Math.round((performance.now() - started) * 100) / 100 }, 'request');
+}

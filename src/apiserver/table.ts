@@ -1,0 +1,69 @@
+/**
+ * Server-side printing: objects → meta.k8s.io Table (notes §5). The columns come from the
+ * resource's TablePrinter; resources without one get kube-apiserver's default table (Name,
+ * Created At).
+ */
+import type { JsonObject, KubeObject, ListMeta } from '../api/object.js';
+import type { CellValue, ResourceDef, TableColumn, TablePrinter } from '../api/resource.js';
+
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+const DEFAULT_COLUMNS: readonly TableColumn[] = [
+  {
+    name: 'Name',
+    type: 'string',
+    format: 'name',
+    description: 'Name must be unique within a namespace. It is required when creating resources and cannot be updated.',
+    priority: 0,
+  },
+  { name: 'Created At', type: 'date', format: '', description: 'The time when this object was created, in UTC.', priority: 0 },
+];
+
+export const defaultTablePrinter: TablePrinter = {
+  columns: DEFAULT_COLUMNS,
+  row: (obj) => [obj.metadata.name ?? '', obj.metadata.creationTimestamp ?? null],
+};
+
+export interface TableOptions {
+  readonly includeObject: IncludeObject;
+  readonly tableVersion: 'v1' | 'v1beta1';
+  readonly now: number;
+  /** Omit columnDefinitions (every watch event after the first). */
+  readonly withoutColumns?: boolean;
+}
+
+export function printerFor(def: ResourceDef): TablePrinter {
+  return def.strategy.table ?? defaultTablePrinter;
+}
+
+export function toTable(def: ResourceDef, apiVersion: string, objects: readonly KubeObject[], listMeta: ListMeta, opts: TableOptions): JsonObject {
+  const printer = printerFor(def);
+  const rows = objects.map((obj) => {
+    const cells: CellValue[] = printer.row(obj, opts.now);
+    const row: JsonObject = { cells };
+    const embedded = embeddedObject(obj, apiVersion, def.kind, opts.includeObject, opts.tableVersion);
+    if (embedded) row.object = embedded;
+    return row;
+  });
+  const metadata: JsonObject = { resourceVersion: listMeta.resourceVersion ?? '' };
+  if (listMeta.continue) metadata.continue = listMeta.continue;
+  if (listMeta.remainingItemCount !== undefined) metadata.remainingItemCount = listMeta.remainingItemCount;
+  return {
+    kind: 'Table',
+    apiVersion: `meta.k8s.io/${opts.tableVersion}`,
+    metadata,
+    columnDefinitions: opts.withoutColumns ? null : printer.columns.map((c) => ({ ...c })),
+    rows,
+  };
+}
+
+function embeddedObject(obj: KubeObject, apiVersion: string, kind: string, include: IncludeObject, tableVersion: string): JsonObject | undefined {
+  if (include === 'None') return undefined;
+  if (include === 'Object') return { ...obj, apiVersion, kind } as unknown as JsonObject;
+  return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${tableVersion}`, metadata: obj.metadata as unknown as JsonObject };
+}
+
+/** `Accept: …;as=PartialObjectMetadata(List)` responses (used by garbage collectors and kubectl). */
+export function toPartialObjectMetadata(obj: KubeObject): JsonObject {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata as unknown as JsonObject };
+}

@@ -1,0 +1,86 @@
+/**
+ * Writes a watch as a chunked stream of newline-terminated JSON events (notes §6.2). Headers are
+ * flushed at once: client-go informers block until they arrive. The stream ends cleanly at
+ * `timeoutSeconds`, when the client goes away, or when the event source ends (the client then
+ * re-watches from its last resourceVersion).
+ */
+import type { ServerResponse } from 'node:http';
+import type { JsonObject } from '../api/object.js';
+import type { StoreWatchEvent } from '../registry/resource-store.js';
+
+export interface WatchStreamOptions {
+  /** Serialises one event's object (JSON object or a one-row Table). */
+  readonly encodeObject: (ev: Extract<StoreWatchEvent, { object: unknown }>) => JsonObject;
+  readonly bookmarkObject: (resourceVersion: string, initialEventsEnd: boolean) => JsonObject;
+  readonly allowBookmarks: boolean;
+  readonly timeoutMs?: number;
+  /** Period of BOOKMARK events when bookmarks are allowed (upstream: about a minute). */
+  readonly bookmarkIntervalMs?: number;
+  readonly controller: AbortController;
+  readonly headers?: Record<string, string>;
+}
+
+export async function streamWatch(res: ServerResponse, events: AsyncGenerator<StoreWatchEvent>, opts: WatchStreamOptions): Promise<void> {
+  const { controller } = opts;
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', ...(opts.headers ?? {}) });
+  res.flushHeaders();
+  res.socket?.setNoDelay(true);
+
+  const stop = () => controller.abort();
+  res.on('close', stop);
+  const timeout = opts.timeoutMs !== undefined ? setTimeout(stop, opts.timeoutMs) : undefined;
+  let lastRv: string | undefined;
+  const bookmarkTimer =
+    opts.allowBookmarks && opts.bookmarkIntervalMs
+      ? setInterval(() => {
+          if (lastRv !== undefined && !res.writableEnded) res.write(line('BOOKMARK', opts.bookmarkObject(lastRv, false)));
+        }, opts.bookmarkIntervalMs)
+      : undefined;
+  bookmarkTimer?.unref();
+
+  // End the event source promptly on abort, even while it waits for the next event.
+  const onAbort = () => void events.return(undefined);
+  controller.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const ev of events) {
+      if (controller.signal.aborted || res.writableEnded) break;
+      let text: string;
+      if (ev.type === 'BOOKMARK') {
+        lastRv = ev.resourceVersion;
+        if (!opts.allowBookmarks && !ev.initialEventsEnd) continue;
+        text = line('BOOKMARK', opts.bookmarkObject(ev.resourceVersion, ev.initialEventsEnd === true));
+      } else if (ev.type === 'ERROR') {
+        text = line('ERROR', ev.error.toStatus() as unknown as JsonObject);
+      } else {
+        lastRv = ev.object.metadata.resourceVersion ?? lastRv;
+        text = line(ev.type, opts.encodeObject(ev));
+      }
+      if (!res.write(text)) await drained(res, controller.signal);
+      if (ev.type === 'ERROR') break;
+    }
+  } finally {
+    controller.signal.removeEventListener('abort', onAbort);
+    if (timeout) clearTimeout(timeout);
+    if (bookmarkTimer) clearInterval(bookmarkTimer);
+    res.off('close', stop);
+    if (!res.writableEnded) res.end();
+  }
+}
+
+function line(type: string, object: JsonObject): string {
+  return `{"type":"${type}","object":${JSON.stringify(object)}}\n`;
+}
+
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
