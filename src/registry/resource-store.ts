@@ -74,9 +74,13 @@ export interface DeleteResult {
   readonly deleted: boolean;
 }
 
-/** Source of watch events: the process's WatchBus, or the Backend itself. */
+/**
+ * Source of watch events: the process's WatchBus. Each batch says up to which revision
+ * everything under the prefix has been delivered; a batch without events is a pure progress
+ * notification (a BOOKMARK opportunity).
+ */
 export interface WatchSource {
-  watch(prefix: string, options: { fromRevision: number; signal?: AbortSignal }): AsyncIterable<readonly WatchEvent[]>;
+  subscribe(prefix: string, options: { fromRevision: number; signal?: AbortSignal }): AsyncIterable<{ readonly events: readonly WatchEvent[]; readonly progressRevision: number }>;
 }
 
 export interface UpdateOptions {
@@ -88,6 +92,12 @@ export interface UpdateOptions {
   readonly retryOnConflict?: boolean;
   /** Skip managed-fields tracking (the transform already did it, e.g. server-side apply). */
   readonly managedFieldsDone?: boolean;
+  /**
+   * Store the transform's result as it is (system metadata still preserved): no defaults, no
+   * status reset, no update validation. For server-internal writes that legitimately change
+   * fields users may not, such as pods/binding setting spec.nodeName and a status condition.
+   */
+  readonly internal?: boolean;
 }
 
 export interface ResourceStoreConfig {
@@ -107,6 +117,13 @@ export interface ResourceStoreConfig {
   readonly deletionGracePeriod?: (obj: KubeObject, requested: number | undefined) => number;
   /** PUT on a missing object creates it (endpoints, events, leases …). */
   readonly allowCreateOnUpdate?: boolean;
+  /**
+   * Kind-specific finalization that blocks deletion besides metadata.finalizers (namespaces:
+   * `spec.finalizers`). While it returns true a deleted object is only marked, via `markDeleting`.
+   */
+  readonly deletionBlocked?: (obj: KubeObject) => boolean;
+  /** Mutates an object that has just been marked for deletion (namespaces: phase Terminating). */
+  readonly markDeleting?: (obj: KubeObject) => void;
 }
 
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -372,7 +389,11 @@ export class ResourceStore {
       if (next === old) return { object: old, created: false };
       if (ctx.dryRun) return { object: next, created: false };
       try {
-        const shouldDelete = next.metadata.deletionTimestamp !== undefined && !(next.metadata.finalizers?.length) && (next.metadata.deletionGracePeriodSeconds ?? 0) === 0;
+        const shouldDelete =
+          next.metadata.deletionTimestamp !== undefined &&
+          !next.metadata.finalizers?.length &&
+          (next.metadata.deletionGracePeriodSeconds ?? 0) === 0 &&
+          !this.#config.deletionBlocked?.(next);
         if (shouldDelete) {
           // The last finalizer is gone from an object being deleted: finish the deletion.
           const res = await this.#backend.delete(key, kv.modRevision);
@@ -407,10 +428,20 @@ export class ResourceStore {
       }
       meta.namespace = old.metadata.namespace;
     } else delete meta.namespace;
-    this.#lifecycle.checkStructure(desired, ctx);
+    if (!options.internal) this.#lifecycle.checkStructure(desired, ctx);
 
     let next: KubeObject;
-    if (options.subresource === 'status') {
+    if (options.internal) {
+      next = desired;
+    } else if (options.subresource === 'finalize') {
+      // namespaces/finalize: only spec.finalizers may change (upstream finalizeUpdateStrategy).
+      next = deepCopy(old);
+      const spec = { ...((isObject(next.spec) ? next.spec : {}) as Record<string, unknown>) };
+      const wanted = isObject(desired.spec) ? (desired.spec as Record<string, unknown>).finalizers : undefined;
+      if (wanted === undefined) delete spec.finalizers;
+      else spec.finalizers = wanted;
+      next.spec = spec;
+    } else if (options.subresource === 'status') {
       // A status write changes only the status fields (upstream ResetObjectMetaForStatus + spec copy).
       next = deepCopy(old);
       for (const f of this.def.statusFields) {
@@ -429,11 +460,15 @@ export class ResourceStore {
       }
     }
     this.#preserveSystemMetadata(next, old);
-    if (this.def.tracksGeneration && options.subresource !== 'status' && specChanged(next, old, this.def.statusFields)) {
+    if (this.def.tracksGeneration && (options.subresource === undefined || options.subresource === 'scale') && specChanged(next, old, this.def.statusFields)) {
       next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
-    await this.#lifecycle.admit('update', next, old, ctx);
-    const errors = options.subresource === 'status' ? this.#lifecycle.validateStatusUpdate(next, old) : this.#lifecycle.validateUpdate(next, old);
+    if (!options.internal) await this.#lifecycle.admit('update', next, old, ctx);
+    const errors = options.internal
+      ? []
+      : options.subresource === 'status' || options.subresource === 'finalize'
+        ? this.#lifecycle.validateStatusUpdate(next, old)
+        : this.#lifecycle.validateUpdate(next, old);
     if (old.metadata.deletionTimestamp !== undefined) {
       const before = new Set(old.metadata.finalizers ?? []);
       if ((next.metadata.finalizers ?? []).some((f) => !before.has(f))) {
@@ -493,13 +528,15 @@ export class ResourceStore {
       const now = this.#clock.now();
 
       let pending = false;
-      if (finalizers.size > 0) {
+      if (finalizers.size > 0 || this.#config.deletionBlocked?.(next)) {
         pending = true;
-        next.metadata.finalizers = [...finalizers];
+        if (finalizers.size > 0) next.metadata.finalizers = [...finalizers];
+        else delete next.metadata.finalizers;
         if (next.metadata.deletionTimestamp === undefined) {
           next.metadata.deletionTimestamp = rfc3339(now + grace * 1000);
           next.metadata.deletionGracePeriodSeconds = grace;
         }
+        this.#config.markDeleting?.(next);
       } else if (grace > 0) {
         pending = true;
         delete next.metadata.finalizers;
@@ -562,16 +599,15 @@ export class ResourceStore {
     for (const object of initial) yield { type: 'ADDED', object };
     if (query.sendInitialEvents) yield { type: 'BOOKMARK', resourceVersion: String(fromRevision), initialEventsEnd: true };
 
-    let lastRevision = fromRevision;
     try {
-      for await (const batch of this.#watches.watch(prefix, { fromRevision, signal: query.signal })) {
-        for (const ev of batch) {
+      for await (const batch of this.#watches.subscribe(prefix, { fromRevision, signal: query.signal })) {
+        for (const ev of batch.events) {
           if (this.def.namespaced && !namespace && !isDirectChild(prefix, ev.kv.key)) continue;
           const out = this.#translate(ev, query);
-          lastRevision = ev.kv.modRevision;
           if (out) yield out;
         }
-        if (batch.length === 0 && query.allowWatchBookmarks) yield { type: 'BOOKMARK', resourceVersion: String(lastRevision) };
+        // Progress is always reported; the HTTP layer forwards it only when bookmarks are allowed.
+        if (batch.events.length === 0) yield { type: 'BOOKMARK', resourceVersion: String(batch.progressRevision) };
       }
     } catch (e) {
       if (query.signal.aborted) return;
@@ -615,6 +651,10 @@ export class ResourceStore {
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 function isDirectChild(prefix: string, key: string): boolean {
   // `/registry/core/pods/` + `ns/name`: exactly one more slash.

@@ -1,0 +1,99 @@
+import { ApiError } from '../api/errors.js';
+import type { KubeList, KubeObject } from '../api/object.js';
+import type { RequestContext, UserInfo } from '../registry/context.js';
+import type { Registry } from '../registry/registry.js';
+import type { FieldMatcher, LabelMatcher } from '../registry/resource-store.js';
+import type { ServedResource } from '../registry/served-resource.js';
+import type { Client, ClientDeleteOptions, ClientListOptions, ClientWatchEvent, ClientWatchOptions, PatchKind, ResourceRef, WriteOptions } from './client.js';
+
+export interface LocalClientConfig {
+  readonly registry: Registry;
+  /** Identity recorded for writes (the control plane). */
+  readonly user: UserInfo;
+  /** Default field manager (the component name, e.g. `namespace-controller`). */
+  readonly fieldManager: string;
+  readonly selectors: {
+    label(s: string): LabelMatcher;
+    field(s: string, supported: ReadonlySet<string>, aliases: Readonly<Record<string, string>>): FieldMatcher;
+  };
+}
+
+/**
+ * The in-process Client: calls the registry directly with the control plane's identity.
+ * Objects it returns are private copies, as over HTTP.
+ */
+export class LocalClient implements Client {
+  readonly #config: LocalClientConfig;
+
+  constructor(config: LocalClientConfig) {
+    this.#config = config;
+  }
+
+  /** The same client writing under another field manager. */
+  withFieldManager(fieldManager: string): LocalClient {
+    return new LocalClient({ ...this.#config, fieldManager });
+  }
+
+  #resource(ref: ResourceRef): ServedResource {
+    const r = this.#config.registry.get(ref.group, ref.version, ref.resource);
+    if (!r) throw ApiError.pathNotFound(`the server could not find the requested resource (${ref.resource}.${ref.group || 'core'}/${ref.version})`);
+    return r;
+  }
+
+  #ctx(options?: WriteOptions): RequestContext {
+    return { user: this.#config.user, fieldManager: options?.fieldManager ?? this.#config.fieldManager, dryRun: options?.dryRun, fieldValidation: 'Ignore', warnings: [] };
+  }
+
+  #selectors(r: ServedResource, o: { labelSelector?: string; fieldSelector?: string } | undefined) {
+    const out: { labelSelector?: LabelMatcher; fieldSelector?: FieldMatcher } = {};
+    if (o?.labelSelector) out.labelSelector = this.#config.selectors.label(o.labelSelector);
+    if (o?.fieldSelector) {
+      const supported = new Set(Object.keys(r.store.selectableFields({ metadata: {} })));
+      supported.add('metadata.name');
+      if (r.def.namespaced) supported.add('metadata.namespace');
+      out.fieldSelector = this.#config.selectors.field(o.fieldSelector, supported, r.def.strategy.fieldLabelAliases ?? {});
+    }
+    return out;
+  }
+
+  get(ref: ResourceRef, namespace: string | undefined, name: string): Promise<KubeObject> {
+    return this.#resource(ref).get(namespace, name);
+  }
+
+  list(ref: ResourceRef, namespace: string | undefined, options?: ClientListOptions): Promise<KubeList> {
+    const r = this.#resource(ref);
+    return r.list(namespace, { ...this.#selectors(r, options), limit: options?.limit, continueToken: options?.continue, resourceVersion: options?.resourceVersion });
+  }
+
+  async *watch(ref: ResourceRef, namespace: string | undefined, options: ClientWatchOptions): AsyncIterable<ClientWatchEvent> {
+    const r = this.#resource(ref);
+    for await (const ev of r.watch(namespace, { ...this.#selectors(r, options), resourceVersion: options.resourceVersion, allowWatchBookmarks: options.allowWatchBookmarks, signal: options.signal })) {
+      if (ev.type === 'BOOKMARK') yield { type: 'BOOKMARK', resourceVersion: ev.resourceVersion };
+      else yield ev;
+    }
+  }
+
+  create(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions): Promise<KubeObject> {
+    return this.#resource(ref).create(namespace, structuredClone(obj), this.#ctx(options));
+  }
+
+  async update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions & { subresource?: 'status' | 'finalize' }): Promise<KubeObject> {
+    const name = obj.metadata.name;
+    if (!name) throw ApiError.badRequest('update needs metadata.name');
+    const r = this.#resource(ref);
+    const res = await r.update(namespace, name, structuredClone(obj), this.#ctx(options), options?.subresource);
+    return res.object;
+  }
+
+  async patch(ref: ResourceRef, namespace: string | undefined, name: string, kind: PatchKind, body: unknown, options?: WriteOptions & { subresource?: 'status'; force?: boolean }): Promise<KubeObject> {
+    const res = await this.#resource(ref).patch(namespace, name, kind, structuredClone(body), this.#ctx(options), { subresource: options?.subresource, force: options?.force });
+    return res.object;
+  }
+
+  async delete(ref: ResourceRef, namespace: string | undefined, name: string, options?: ClientDeleteOptions): Promise<KubeObject | undefined> {
+    const res = await this.#resource(ref).delete(namespace, name, { ...options }, this.#ctx());
+    return res.deleted ? undefined : res.object;
+  }
+}
+
+export type { KubeList };
