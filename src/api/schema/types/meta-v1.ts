@@ -80,7 +80,7 @@ export const metaV1Types: readonly TypeDef[] = [
     generateName: [2, str, { doc: 'Prefix from which the server generates a unique name when name is empty.' }],
     namespace: [3, str, { doc: 'Namespace the object lives in; empty for cluster-scoped kinds.' }],
     selfLink: [4, str, { doc: 'Legacy field, no longer filled in by the server.' }],
-    uid: [5, str, { doc: 'Server-assigned identifier, unique across the object\'s whole history; read-only.' }],
+    uid: [5, str, { doc: "Server-assigned identifier, unique across the object's whole history; read-only." }],
     resourceVersion: [6, str, { doc: 'Opaque version token of this object, used for optimistic concurrency and watches; read-only.' }],
     generation: [7, i64, { doc: 'Counter of changes to the desired state (spec); maintained by the server.' }],
     creationTimestamp: [8, time, { doc: 'Time the server created the object; read-only.' }],
@@ -92,7 +92,7 @@ export const metaV1Types: readonly TypeDef[] = [
     finalizers: [14, list(str), { doc: 'Tokens that must all be removed before the object is actually deleted.', patchStrategy: 'merge', listType: 'set' }],
     managedFields: [17, list(ref(meta('ManagedFieldsEntry'))), { doc: 'Which field manager owns which fields (server-side apply bookkeeping).', listType: 'atomic' }],
   }),
-  defineType(meta('ListMeta'), 'Metadata of a list response: the collection\'s version and the paging token.', {
+  defineType(meta('ListMeta'), "Metadata of a list response: the collection's version and the paging token.", {
     selfLink: [1, str, { doc: 'Legacy field, no longer filled in by the server.' }],
     resourceVersion: [2, str, { doc: 'Version of the collection at the time it was read; usable to start a watch.' }],
     continue: [3, str, { doc: 'Token for fetching the next page when the list was truncated by a limit.' }],
@@ -115,7 +115,7 @@ export const metaV1Types: readonly TypeDef[] = [
     controller: [6, bool, { doc: 'Marks the owner that manages this object; at most one reference may set it.', pointer: true }],
     blockOwnerDeletion: [7, bool, { doc: 'With foreground deletion, the owner is not removed until this dependent is gone.', pointer: true }],
   }, { structType: 'atomic' }),
-  defineType(meta('ManagedFieldsEntry'), 'One field manager\'s ownership record: who, with which operation, of which fields.', {
+  defineType(meta('ManagedFieldsEntry'), "One field manager's ownership record: who, with which operation, of which fields.", {
     manager: [1, str, { doc: 'Name of the workflow (field manager) owning these fields.' }],
     operation: [2, str, { doc: 'How the fields were written: Apply or Update.' }],
     apiVersion: [3, str, { doc: 'Group/version whose field paths the fieldsV1 set uses.' }],
@@ -154,7 +154,7 @@ export const metaV1Types: readonly TypeDef[] = [
     field: [3, str, { doc: 'JSON path of the offending field, e.g. spec.containers[0].name.' }],
   }),
   defineType(meta('DeleteOptions'), 'Options of a DELETE request.', {
-    gracePeriodSeconds: [1, i64, { doc: 'Seconds to wait before deleting; 0 deletes immediately, unset uses the kind\'s default.', pointer: true }],
+    gracePeriodSeconds: [1, i64, { doc: "Seconds to wait before deleting; 0 deletes immediately, unset uses the kind's default.", pointer: true }],
     preconditions: [2, ref(meta('Preconditions')), { doc: 'UID and/or resourceVersion the object must still have; otherwise 409 Conflict.', pointer: true }],
     orphanDependents: [3, bool, { doc: 'Deprecated: true orphans the dependents; use propagationPolicy instead.', pointer: true }],
     propagationPolicy: [4, str, { doc: 'How dependents are garbage-collected: Orphan, Background or Foreground.', pointer: true }],
@@ -169,8 +169,8 @@ export const metaV1Types: readonly TypeDef[] = [
     name: [1, str, { doc: 'Plural resource name (the URL segment), possibly with /subresource.', required: true, noOmitEmpty: true }],
     singularName: [6, str, { doc: 'Singular resource name.', required: true, noOmitEmpty: true }],
     namespaced: [2, bool, { doc: 'Whether objects of this resource live in namespaces.', required: true, noOmitEmpty: true }],
-    group: [8, str, { doc: 'Preferred group of the resource when it differs from the list\'s (subresources).' }],
-    version: [9, str, { doc: 'Preferred version of the resource when it differs from the list\'s (subresources).' }],
+    group: [8, str, { doc: "Preferred group of the resource when it differs from the list's (subresources)." }],
+    version: [9, str, { doc: "Preferred version of the resource when it differs from the list's (subresources)." }],
     kind: [3, str, { doc: 'Kind served by this resource.', required: true, noOmitEmpty: true }],
     verbs: [4, ref(meta('Verbs')), { doc: 'Verbs the resource supports (get, list, watch, create, update, patch, delete, deletecollection, …).', required: true, noOmitEmpty: true }],
     shortNames: [5, list(str), { doc: 'Short aliases accepted by kubectl.', listType: 'atomic' }],
