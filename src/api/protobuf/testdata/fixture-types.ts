@@ -5,7 +5,7 @@
  * numbers are skipped" cases. The decoder tests use these rather than the built-in definitions so
  * they test the decoder alone.
  */
-import type { TypeDef } from '../../schema/dsl.js';
+import type { FieldOptions, TypeDef } from '../../schema/dsl.js';
 import {
   api,
   bool,
@@ -27,6 +27,8 @@ import {
 
 const ptr = { pointer: true } as const;
 const keep = { noOmitEmpty: true } as const;
+/** The marker of a Go struct embedded with `json:",inline"` (FieldOptions has no member for it yet). */
+const inlineOptions: FieldOptions = { inline: true } as FieldOptions;
 
 const metaTypes: TypeDef[] = [
   defineType(meta('ObjectMeta'), 'metadata', {
@@ -254,8 +256,8 @@ const otherTypes: TypeDef[] = [
   defineType(net('IngressServiceBackend'), 'svc backend', { name: [1, str, keep], port: [2, ref(net('ServiceBackendPort'))] }),
   defineType(net('ServiceBackendPort'), 'port', { name: [1, str], number: [2, i32] }),
   defineType(net('IngressTLS'), 'tls', { hosts: [1, list(str)], secretName: [2, str] }),
-  // IngressRuleValue is embedded inline in Go: the '' field name marks it.
-  defineType(net('IngressRule'), 'rule', { host: [1, str], '': [2, ref(net('IngressRuleValue'))] }),
+  // IngressRuleValue is embedded inline in Go, marked as the type files do (an `inline: true` property).
+  defineType(net('IngressRule'), 'rule', { host: [1, str], ingressRuleValue: [2, ref(net('IngressRuleValue')), inlineOptions] }),
   defineType(net('IngressRuleValue'), 'rule value', { http: [1, ref(net('HTTPIngressRuleValue')), ptr] }),
   defineType(net('HTTPIngressRuleValue'), 'http', { paths: [1, list(ref(net('HTTPIngressPath'))), keep] }),
   defineType(net('HTTPIngressPath'), 'path', { path: [1, str], pathType: [3, str, ptr], backend: [2, ref(net('IngressBackend'))] }),
