@@ -57,6 +57,8 @@ export function jsonFields(types: TypeLookup, typeName: string): FieldDef[] {
   return out;
 }
 
+// ---- enums: Go string types marked `+enum` upstream; values are every constant of that type, sorted ----
+
 export const APP_ARMOR_PROFILE_TYPE: TypeRef = enumOf('Localhost', 'RuntimeDefault', 'Unconfined');
 export const AZURE_DATA_DISK_CACHING_MODE: TypeRef = enumOf('None', 'ReadOnly', 'ReadWrite');
 export const AZURE_DATA_DISK_KIND: TypeRef = enumOf('Dedicated', 'Managed', 'Shared');
