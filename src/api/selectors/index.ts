@@ -1,0 +1,24 @@
+export {
+  LabelSelector,
+  formatLabelSelector,
+  formatLabels,
+  labelRequirement,
+  labelSelectorFromObject,
+  labelSelectorFromSet,
+  parseLabelSelector,
+} from './label-selector.js';
+export type { LabelOperator, LabelRequirement, LabelSelectorObject, Labels } from './label-selector.js';
+export { isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './label-validation.js';
+export { FieldSelector, escapeFieldValue, parseFieldSelector, unescapeFieldValue } from './field-selector.js';
+export type { FieldOperator, FieldRequirement, Fields } from './field-selector.js';
+export {
+  builtinFieldLabelRules,
+  convertFieldSelector,
+  crdFieldLabelRule,
+  defaultFieldLabelRule,
+  fieldLabelAliases,
+  fieldLabelRuleFor,
+} from './field-labels.js';
+export type { FieldLabelRule } from './field-labels.js';
+export { builtinSelectableFields, crdSelectableFields, objectFieldSet } from './selectable-fields.js';
+export type { SelectableFieldsFn } from './selectable-fields.js';
