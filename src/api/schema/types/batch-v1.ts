@@ -58,7 +58,7 @@ export const batchV1Types: readonly TypeDef[] = [
     suspend: [10, bool, { pointer: true, doc: 'When true, no pods are created and running ones are stopped until it is set back to false.' }],
     podReplacementPolicy: [14, enumOf('Failed', 'TerminatingOrFailed'), {
       pointer: true,
-      doc: 'When replacement pods are created: TerminatingOrFailed (default) or Failed (only after old pods have fully terminated).',
+      doc: 'TerminatingOrFailed (replace once the old pod terminates or fails) or Failed (once it has fully finished; required with podFailurePolicy).',
     }],
     managedBy: [15, str, {
       pointer: true, immutable: true,

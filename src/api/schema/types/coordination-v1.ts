@@ -24,7 +24,7 @@ export const coordinationV1Types: readonly TypeDef[] = [
     leaseTransitions: [5, i32, { pointer: true, doc: 'How many times the lease has changed holder.' }],
     strategy: [6, str, {
       pointer: true,
-      doc: 'Strategy used to pick the next leader under coordinated leader election (beta, behind a feature gate).',
+      doc: 'Strategy used to pick the next leader under coordinated leader election (alpha, CoordinatedLeaderElection feature gate).',
     }],
     preferredHolder: [7, str, {
       pointer: true,

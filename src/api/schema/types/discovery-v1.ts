@@ -23,14 +23,14 @@ export const discoveryV1Types: readonly TypeDef[] = [
     }],
     ports: [3, list(ref(discovery('EndpointPort'))), {
       listType: 'atomic', noOmitEmpty: true,
-      doc: 'Ports exposed by every endpoint of this slice; an empty list means no ports, an unset one means all ports.',
+      doc: 'Ports exposed by every endpoint of this slice; empty means no ports are defined, and a port without a number means all ports.',
     }],
   }, { gvk: { ...GV, kind: 'EndpointSlice' } }),
   defineList(discovery('EndpointSlice'), { ...GV, kind: 'EndpointSlice' }),
   defineType(discovery('Endpoint'), 'One backend address of a Service.', {
     addresses: [1, list(str), {
       required: true, listType: 'set', noOmitEmpty: true,
-      doc: "Addresses of this endpoint, interpreted according to the slice's addressType; consumers use the first.",
+      doc: "Addresses of this endpoint, interpreted according to the slice's addressType; interchangeable, so clients may use just the first.",
     }],
     conditions: [2, ref(discovery('EndpointConditions')), { doc: 'Readiness, serving and termination state of this endpoint.' }],
     hostname: [3, str, { pointer: true, doc: 'DNS label naming this endpoint.' }],
@@ -41,7 +41,7 @@ export const discoveryV1Types: readonly TypeDef[] = [
     hints: [8, ref(discovery('EndpointHints')), { pointer: true, doc: 'Topology-aware routing hints for consumers.' }],
   }),
   defineType(discovery('EndpointConditions'), 'Current state of an endpoint.', {
-    ready: [1, bool, { pointer: true, doc: 'The endpoint can receive traffic; unset means ready. False while terminating.' }],
+    ready: [1, bool, { pointer: true, doc: 'The endpoint can receive traffic; unset should be read as ready. Normally false while terminating.' }],
     serving: [2, bool, { pointer: true, doc: 'The endpoint is serving traffic, even while terminating.' }],
     terminating: [3, bool, { pointer: true, doc: 'The endpoint is shutting down.' }],
   }),

@@ -125,7 +125,7 @@ export const networkingV1Types: readonly TypeDef[] = [
     }],
     policyTypes: [4, list(enumOf('Egress', 'Ingress')), {
       listType: 'atomic',
-      doc: 'Directions the policy governs: Ingress, Egress or both; inferred from the rules when unset.',
+      doc: 'Directions the policy governs: Ingress, Egress or both; when unset, Ingress plus Egress if egress rules exist.',
     }],
   }),
   defineType(networking('NetworkPolicyEgressRule'), 'Allows outgoing traffic matching both ports and to.', {

@@ -91,7 +91,10 @@ export const storageV1Types: readonly TypeDef[] = [
     nodeTopology: [2, ref(meta('LabelSelector')), { pointer: true, doc: 'Nodes that can reach this storage; unset means none.' }],
     storageClassName: [3, str, { required: true, noOmitEmpty: true, doc: 'Storage class this capacity applies to.' }],
     capacity: [4, quantity, { pointer: true, doc: 'Free capacity for new volumes; unset means unknown.' }],
-    maximumVolumeSize: [5, quantity, { pointer: true, doc: 'Largest volume that can be created; defaults to capacity.' }],
+    maximumVolumeSize: [5, quantity, {
+      pointer: true,
+      doc: 'Largest volume size a new claim may request with these parameters; unset means unknown.',
+    }],
   }, { gvk: { ...GV, kind: 'CSIStorageCapacity' } }),
   defineList(storage('CSIStorageCapacity'), { ...GV, kind: 'CSIStorageCapacity' }),
   defineType(storage('VolumeAttachment'), 'Request to attach (or detach) a volume to a node, served by the external attacher.', {
