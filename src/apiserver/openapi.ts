@@ -209,7 +209,7 @@ class DocumentBuilder {
     }
     const properties: JsonObject = {};
     const required: string[] = [];
-    for (const f of def.fields) {
+    for (const f of this.#types.jsonFields(def.name)) {
       properties[f.name] = this.#fieldSchema(f);
       if (f.required) required.push(f.name);
     }

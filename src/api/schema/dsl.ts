@@ -60,6 +60,13 @@ export interface FieldOptions {
   readonly immutable?: boolean;
   /** The JSON member is emitted even when empty (no `omitempty`), e.g. `containers`. */
   readonly noOmitEmpty?: boolean;
+  /**
+   * An embedded Go struct (`json:",inline"`): on the protobuf wire a nested message under this
+   * field's number, in JSON its fields sit directly on the parent. The field's `name` is the
+   * upstream protobuf name (`volumeSource`, `handler` …) and never appears in JSON; its type must
+   * be a `ref`. Consumers that look at JSON use SchemaRegistry.jsonFields(), which flattens these.
+   */
+  readonly inline?: boolean;
 }
 
 export interface FieldDef extends FieldOptions {

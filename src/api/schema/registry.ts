@@ -7,6 +7,7 @@ import type { FieldDef, GVK, TypeDef, TypeRef } from './dsl.js';
  */
 export class SchemaRegistry {
   readonly #types = new Map<string, TypeDef>();
+  /** Flattened (inline-aware) JSON fields, computed on first use since types arrive in any order. */
   readonly #byJsonName = new Map<string, Map<string, FieldDef>>();
   readonly #byProto = new Map<string, Map<number, FieldDef>>();
   readonly #byGvk = new Map<string, TypeDef>();
@@ -18,7 +19,6 @@ export class SchemaRegistry {
   add(def: TypeDef): void {
     if (this.#types.has(def.name)) throw new Error(`schema: type ${def.name} defined twice`);
     this.#types.set(def.name, def);
-    this.#byJsonName.set(def.name, new Map(def.fields.map((f) => [f.name, f])));
     this.#byProto.set(def.name, new Map(def.fields.map((f) => [f.proto, f])));
     for (const g of def.gvk ?? []) this.#byGvk.set(gvkKey(g), def);
   }
@@ -34,8 +34,32 @@ export class SchemaRegistry {
     return t;
   }
 
+  /** The field a JSON member name refers to, looking through inline (embedded) structs. */
   field(typeName: string, jsonName: string): FieldDef | undefined {
-    return this.#byJsonName.get(typeName)?.get(jsonName);
+    return this.#jsonIndex(typeName).get(jsonName);
+  }
+
+  /**
+   * The fields of a type as they appear in JSON: inline fields are replaced by the fields of
+   * their (recursively flattened) struct, in order.
+   */
+  jsonFields(typeName: string): FieldDef[] {
+    return [...this.#jsonIndex(typeName).values()];
+  }
+
+  #jsonIndex(typeName: string): Map<string, FieldDef> {
+    let index = this.#byJsonName.get(typeName);
+    if (index) return index;
+    index = new Map();
+    const def = this.get(typeName);
+    for (const f of def.fields) {
+      if (f.inline) {
+        if (f.type.t !== 'ref') throw new Error(`schema: inline field ${typeName}.${f.name} must reference a struct`);
+        for (const inner of this.jsonFields(f.type.name)) index.set(inner.name, inner);
+      } else index.set(f.name, f);
+    }
+    this.#byJsonName.set(typeName, index);
+    return index;
   }
 
   fieldByProto(typeName: string, proto: number): FieldDef | undefined {

@@ -1,0 +1,46 @@
+/**
+ * Flag definitions, kept apart from the code that runs them (as k3s does). Every flag has a
+ * LITE_* environment mirror (yargs `.env('LITE')`: --data-dir ↔ LITE_DATA_DIR) and a category
+ * for `--help`.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Options } from 'yargs';
+
+export type FlagSpec = Options & { describe: string; group: string };
+
+export function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/lite' : join(homedir(), '.lite');
+}
+
+/** Adds the env mirror to a description so --help shows it. */
+export function envName(flag: string): string {
+  return `LITE_${flag.toUpperCase().replace(/-/g, '_')}`;
+}
+
+function withEnv(flags: Record<string, FlagSpec>): Record<string, FlagSpec> {
+  return Object.fromEntries(Object.entries(flags).map(([name, spec]) => [name, { ...spec, describe: `${spec.describe} [env: ${envName(name)}]` }]));
+}
+
+const DATA = 'Data:';
+const LISTENER = 'Listener:';
+const NETWORK = 'Networking:';
+const LOGGING = 'Logging:';
+const COMPONENTS = 'Components:';
+
+export const commonFlags = withEnv({
+  'data-dir': { type: 'string', describe: 'Folder for state, certificates and kubeconfig (default /var/lib/lite as root, else ~/.lite)', group: DATA },
+  'log-level': { type: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], describe: 'How much to log (to stderr, as JSON lines)', group: LOGGING },
+});
+
+export const serverFlags = withEnv({
+  'bind-address': { type: 'string', default: '0.0.0.0', describe: 'Address the API server listens on', group: LISTENER },
+  'https-listen-port': { type: 'number', default: 6443, describe: 'HTTPS port of the API server', group: LISTENER },
+  'tls-san': { type: 'array', string: true, default: [], describe: 'Extra host name or IP for the serving certificate (repeatable)', group: LISTENER },
+  'advertise-address': { type: 'string', describe: 'Address written into the kubeconfig and the kubernetes Service endpoints (default 127.0.0.1 in the kubeconfig, the first host address for endpoints)', group: LISTENER },
+  'write-kubeconfig': { type: 'string', describe: 'Where to write the admin kubeconfig (default <data-dir>/kubeconfig.yaml)', group: DATA },
+  'write-kubeconfig-mode': { type: 'string', default: '600', describe: 'File mode of the written kubeconfig, in octal', group: DATA },
+  'service-cidr': { type: 'string', default: '10.43.0.0/16', describe: 'IPv4 range for Service cluster IPs', group: NETWORK },
+  'service-node-port-range': { type: 'string', default: '30000-32767', describe: 'Port range for NodePort Services', group: NETWORK },
+  'disable-agent': { type: 'boolean', default: false, describe: 'Run the control plane only, without the embedded agent', group: COMPONENTS },
+});
