@@ -1,8 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteBackend } from './sqlite-backend.js';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteBackend, type SqliteBackendConfig } from './sqlite-backend.js';
+import { openBetterSqlite, type SqliteDatabase, type SqliteParam, type SqliteStatement } from './sqlite-database.js';
+import { StorageError, type KeyValue } from '../backend.js';
 import { CONFORMANCE_WATCH_QUEUE_LIMIT, describeBackendConformance } from '../testing/conformance.js';
+import { FakeClock } from '../../util/clock.js';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 describeBackendConformance('sqlite (file)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lite-sqlite-'));
@@ -16,3 +26,277 @@ describeBackendConformance('sqlite (:memory:)', async () => ({
   backend: new SqliteBackend({ path: ':memory:', compaction: false, watchQueueLimit: CONFORMANCE_WATCH_QUEUE_LIMIT }),
   cleanup: async () => undefined,
 }));
+
+const enc = new TextEncoder();
+const bytes = (s: string): Uint8Array => enc.encode(s);
+
+interface Spy {
+  sql: string[];
+  runs: string[];
+  /** Throw from run() of a statement when this returns an error. */
+  fault?: (sql: string, params: SqliteParam[]) => Error | undefined;
+  db?: SqliteDatabase;
+}
+
+/** Wraps better-sqlite3 to record statements and inject faults (the point of owning the interface). */
+function spyingOpener(spy: Spy): (path: string) => Promise<SqliteDatabase> {
+  return async (path) => {
+    const real = await openBetterSqlite(path);
+    spy.db = real;
+    return {
+      prepare<Row>(sql: string): SqliteStatement<Row> {
+        spy.sql.push(sql);
+        const st = real.prepare<Row>(sql);
+        return {
+          run: (...p) => {
+            spy.runs.push(sql);
+            const err = spy.fault?.(sql, p);
+            if (err) throw err;
+            return st.run(...p);
+          },
+          get: (...p) => st.get(...p),
+          all: (...p) => st.all(...p),
+          iterate: (...p) => st.iterate(...p),
+        };
+      },
+      exec: (sql) => real.exec(sql),
+      pragma: (source, options) => real.pragma(source, options),
+      get inTransaction() {
+        return real.inTransaction;
+      },
+      close: () => real.close(),
+    };
+  };
+}
+
+describe('SqliteBackend', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  function tempDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'lite-sqlite-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
+  async function open(config: Partial<SqliteBackendConfig> & { path: string }): Promise<SqliteBackend> {
+    const b = new SqliteBackend({ compaction: false, ...config });
+    await b.start();
+    cleanups.push(() => b.close());
+    return b;
+  }
+
+  it('applies the writes of one event-loop turn in one transaction', async () => {
+    const spy: Spy = { sql: [], runs: [] };
+    const b = await open({ path: ':memory:', openDatabase: spyingOpener(spy) });
+    spy.runs.length = 0;
+    const writes: Promise<KeyValue>[] = [];
+    for (let i = 0; i < 64; i++) writes.push(b.create(`/g/${i}`, bytes(String(i))));
+    const kvs = await Promise.all(writes);
+    expect(kvs.map((kv) => kv.modRevision)).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
+    expect(spy.runs.filter((s) => s.startsWith('BEGIN'))).toHaveLength(1);
+    expect(spy.runs.filter((s) => s === 'COMMIT')).toHaveLength(1);
+    // The next turn is a new transaction.
+    await b.create('/g/next', bytes('x'));
+    expect(spy.runs.filter((s) => s.startsWith('BEGIN'))).toHaveLength(2);
+  });
+
+  it('splits very large bursts into bounded transactions', async () => {
+    const spy: Spy = { sql: [], runs: [] };
+    const b = await open({ path: ':memory:', openDatabase: spyingOpener(spy), maxBatchWrites: 10 });
+    spy.runs.length = 0;
+    const writes: Promise<KeyValue>[] = [];
+    for (let i = 0; i < 35; i++) writes.push(b.create(`/g/${i}`, bytes(String(i))));
+    const kvs = await Promise.all(writes);
+    expect(kvs.map((kv) => kv.modRevision)).toEqual(Array.from({ length: 35 }, (_, i) => i + 1));
+    expect(spy.runs.filter((s) => s === 'COMMIT')).toHaveLength(4);
+  });
+
+  it('isolates a write that fails inside SQLite from the rest of its batch', async () => {
+    const spy: Spy = { sql: [], runs: [] };
+    spy.fault = (sql, params) => (sql.startsWith('INSERT INTO log') && params[1] === '/f/bad' ? new Error('disk I/O error (injected)') : undefined);
+    const b = await open({ path: ':memory:', openDatabase: spyingOpener(spy) });
+    const it = b.watch('/f/', { fromRevision: 0 })[Symbol.asyncIterator]();
+    const results = await Promise.allSettled([b.create('/f/a', bytes('a')), b.create('/f/bad', bytes('x')), b.create('/f/c', bytes('c'))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const failure = (results[1] as PromiseRejectedResult).reason as StorageError;
+    expect(failure).toBeInstanceOf(StorageError);
+    expect((failure.cause as Error).message).toContain('injected');
+    expect(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.modRevision] : []))).toEqual([1, 2]);
+    const first = await it.next();
+    expect(first.done ? [] : first.value.map((e) => `${e.kv.key}@${e.kv.modRevision}`)).toEqual(['/f/a@1', '/f/c@2']);
+    expect((await b.list('/f/')).kvs.map((kv) => kv.key)).toEqual(['/f/a', '/f/c']);
+    await it.return?.();
+  });
+
+  it('reads through indexes only: no statement scans a whole table', async () => {
+    const spy: Spy = { sql: [], runs: [] };
+    await open({ path: ':memory:', openDatabase: spyingOpener(spy) });
+    const db = spy.db!;
+    const checked: string[] = [];
+    for (const sql of spy.sql) {
+      if (!/^\s*(SELECT|DELETE|INSERT)/.test(sql)) continue;
+      const params = Array<SqliteParam>((sql.match(/\?/g) ?? []).length).fill(1);
+      const plan = db.prepare<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((r) => r.detail);
+      for (const step of plan) expect(step, `${sql}\n${plan.join('\n')}`).not.toMatch(/^SCAN (log|current|meta)\b/);
+      checked.push(sql);
+    }
+    expect(checked.length).toBeGreaterThan(10);
+  });
+
+  it('keeps revisions, data and the compact revision across restarts', async () => {
+    const path = join(tempDir(), 'state.db');
+    const first = new SqliteBackend({ path, compaction: false });
+    await first.start();
+    const a = await first.create('/k/a', bytes('1'));
+    await first.update('/k/a', bytes('2'), a.modRevision);
+    await first.create('/k/b', bytes('b'));
+    const del = await first.delete('/k/b');
+    await first.compact(del.revision);
+    await first.close();
+
+    const second = await open({ path });
+    expect(await second.currentRevision()).toBe(del.revision);
+    expect(await second.compactRevision()).toBe(del.revision);
+    expect((await second.list('/k/')).kvs.map((kv) => `${kv.key}@${kv.modRevision}`)).toEqual([`/k/a@${a.modRevision + 1}`]);
+    expect((await second.create('/k/c', bytes('c'))).modRevision).toBe(del.revision + 1);
+  });
+
+  it('finishes an interrupted compaction when it reopens', async () => {
+    const path = join(tempDir(), 'state.db');
+    const first = new SqliteBackend({ path, compaction: false });
+    await first.start();
+    let kv = await first.create('/k/a', bytes('0'));
+    for (let i = 1; i <= 20; i++) kv = await first.update('/k/a', bytes(String(i)), kv.modRevision);
+    await first.close();
+    // Simulate a crash right after the compact revision was recorded, before any row was removed.
+    const raw = await openBetterSqlite(path);
+    raw.prepare("INSERT INTO meta (name, value) VALUES ('compact_rev', 15)").run();
+    raw.close();
+
+    const second = await open({ path });
+    await second.compactionSettled();
+    expect(await second.compactRevision()).toBe(15);
+    expect(text((await second.get('/k/a', 15)).kv?.value)).toBe('14');
+    await second.close();
+    const check = await openBetterSqlite(path);
+    const rows = check.prepare<{ n: number }>('SELECT count(*) AS n FROM log').get()?.n;
+    check.close();
+    // Revisions 16..21 plus the version current at 15.
+    expect(rows).toBe(7);
+  });
+
+  it('keeps the database and WAL files bounded under churn with background compaction', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'state.db');
+    const clock = new FakeClock();
+    const b = await open({ path, clock, compaction: { intervalMs: 60_000, retainRevisions: 1000 } });
+    const value = new Uint8Array(1024).fill(120);
+    const revs = new Map<string, number>();
+    for (let k = 0; k < 100; k++) revs.set(`/churn/k${k}`, (await b.create(`/churn/k${k}`, value)).modRevision);
+    let maxDb = 0;
+    let maxWal = 0;
+    const sizes = () => {
+      maxDb = Math.max(maxDb, statSync(path).size);
+      if (existsSync(`${path}-wal`)) maxWal = Math.max(maxWal, statSync(`${path}-wal`).size);
+    };
+    for (let round = 0; round < 200; round++) {
+      const writes = [...revs].map(([key, rev]) => b.update(key, value, rev));
+      for (const kv of await Promise.all(writes)) revs.set(kv.key, kv.modRevision);
+      if (round % 10 === 9) {
+        clock.advance(60_000);
+        await b.compactionSettled();
+      }
+      sizes();
+    }
+    const written = 20_100 * value.length;
+    expect(await b.currentRevision()).toBe(20_100);
+    expect(await b.compactRevision()).toBeGreaterThan(17_000);
+    // Without compaction the history alone would take > 20 MB.
+    expect(maxDb).toBeLessThan(written / 4);
+    expect(maxWal).toBeLessThan(8 * 1024 * 1024);
+    // A final compaction of everything leaves roughly the live data and an empty WAL.
+    await b.compact(await b.currentRevision());
+    expect(statSync(`${path}-wal`).size).toBe(0);
+    expect(statSync(path).size).toBeLessThan(1024 * 1024);
+    expect((await b.count('/churn/')).count).toBe(100);
+  }, 60_000);
+
+  it('logs every storage call at debug level through a storage child logger', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logger = pino({ level: 'debug' }, sink);
+    const b = await open({ path: ':memory:', logger });
+    const a = await b.create('/l/a', bytes('1'));
+    await b.get('/l/a');
+    await b.list('/l/');
+    await b.update('/l/a', bytes('2'), a.modRevision);
+    await b.delete('/l/a');
+    await expect(b.delete('/l/a')).rejects.toThrow();
+    const ops = lines.filter((l) => l.component === 'storage').map((l) => l.op);
+    expect(ops).toEqual(expect.arrayContaining(['create', 'get', 'list', 'update', 'delete', 'commit']));
+    expect(lines.filter((l) => l.op === 'delete')).toHaveLength(2);
+  });
+
+  it('loses no acknowledged write when the process is killed (SIGKILL) mid-stream', async () => {
+    const path = join(tempDir(), 'state.db');
+    const child = spawn(process.execPath, ['src/storage/testing/run-ts.mjs', 'src/storage/sqlite/testing/durability-writer.ts', path, '16'], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`writer did not produce enough acknowledgements: ${err}`)), 30_000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if ((out.match(/\n/g) ?? []).length >= 3000) {
+          clearTimeout(timer);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    expect(await exited).toBe('SIGKILL');
+
+    const acks = out
+      .split('\n')
+      .slice(0, -1) // the last piece may be a partial line
+      .filter((l) => l !== 'ready')
+      .map((l) => {
+        const [op, key, rev] = l.split(' ');
+        return { op, key, rev: Number(rev) };
+      });
+    expect(acks.length).toBeGreaterThanOrEqual(3000);
+    for (let i = 1; i < acks.length; i++) expect(acks[i].rev).toBeGreaterThan(acks[i - 1].rev);
+
+    const b = await open({ path });
+    const current = await b.currentRevision();
+    expect(current).toBeGreaterThanOrEqual(acks[acks.length - 1].rev);
+    const updated = new Map(acks.filter((a) => a.op === 'u').map((a) => [a.key, a.rev]));
+    for (const ack of acks) {
+      const { kv } = await b.get(ack.key);
+      expect(kv, `acknowledged ${ack.op} of ${ack.key} at ${ack.rev} is missing`).toBeDefined();
+      if (ack.op === 'c') expect(kv!.createRevision).toBe(ack.rev);
+      if (ack.op === 'u') expect(kv!.modRevision).toBe(ack.rev);
+      if (ack.op === 'c' && !updated.has(ack.key)) expect(kv!.modRevision).toBeGreaterThanOrEqual(ack.rev);
+    }
+  }, 60_000);
+});
+
+function text(b: Uint8Array | undefined): string | undefined {
+  return b === undefined ? undefined : new TextDecoder().decode(b);
+}

@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+
 /**
  * The slice of better-sqlite3 that the SQLite backend uses (DESIGN.md habit 2): small enough that
  * a fake or another driver can stand in. Calls are synchronous, as in better-sqlite3.
@@ -26,10 +28,8 @@ export interface SqliteDatabase {
   close(): unknown;
 }
 
-/** Opens a database file with better-sqlite3 (loaded lazily so that importing stays cheap). */
+/** Opens a database file with better-sqlite3. */
 export async function openBetterSqlite(path: string): Promise<SqliteDatabase> {
-  const mod = await import('better-sqlite3');
-  const Database = mod.default;
   const db = new Database(path);
   const typed: SqliteDatabase = db;
   return typed;
