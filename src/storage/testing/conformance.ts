@@ -466,6 +466,15 @@ export function describeBackendConformance(name: string, factory: () => Promise<
         await it.return?.();
       });
 
+      it('completes writes still in flight when it closes, and refuses later ones', async () => {
+        const pending = [b.create('/cl/a', bytes('1')), b.create('/cl/b', bytes('2'))];
+        await b.close();
+        const done = await Promise.all(pending);
+        expect(done.map((kv) => kv.key)).toEqual(['/cl/a', '/cl/b']);
+        expect(await rejection(b.create('/cl/c', bytes('3')))).toBeInstanceOf(Error);
+        expect(await rejection(b.get('/cl/a'))).toBeInstanceOf(Error);
+      });
+
       it('applies a chain of dependent writes on one key in issue order', async () => {
         const a = await b.create('/cw/chain', bytes('0'));
         const p: Promise<KeyValue>[] = [];
