@@ -36,6 +36,18 @@ export class WatcherRegistry {
   readonly #replayStep: number;
   readonly #live = new Set<BackendWatcher>();
   readonly #all = new Set<BackendWatcher>();
+  readonly #host: WatcherHost = {
+    reader: () => this.#reader,
+    queueLimit: () => this.#queueLimit,
+    replayStep: () => this.#replayStep,
+    goLive: (w) => {
+      if (this.#all.has(w)) this.#live.add(w);
+    },
+    remove: (w) => {
+      this.#live.delete(w);
+      this.#all.delete(w);
+    },
+  };
 
   constructor(config: WatcherRegistryConfig) {
     if (!(config.queueLimit > 0)) throw new RangeError('queueLimit must be positive');
@@ -51,8 +63,8 @@ export class WatcherRegistry {
   }
 
   open(prefix: string, options: WatchOptions): AsyncIterable<WatchEvent[]> {
-    const w = new BackendWatcher(this, prefix, options.fromRevision, options.signal);
-    this.#all.add(w);
+    const w = new BackendWatcher(this.#host, prefix, options.fromRevision, options.signal);
+    if (!options.signal?.aborted) this.#all.add(w);
     return w;
   }
 
@@ -66,25 +78,16 @@ export class WatcherRegistry {
   closeAll(error: WatchClosedError): void {
     for (const w of [...this.#all]) w.fail(error, false);
   }
+}
 
-  // ---- used by BackendWatcher -----------------------------------------------------------------
-
-  /** @internal */ get reader(): HistoryReader {
-    return this.#reader;
-  }
-  /** @internal */ get queueLimit(): number {
-    return this.#queueLimit;
-  }
-  /** @internal */ get replayStep(): number {
-    return this.#replayStep;
-  }
-  /** @internal */ goLive(w: BackendWatcher): void {
-    if (this.#all.has(w)) this.#live.add(w);
-  }
-  /** @internal */ remove(w: BackendWatcher): void {
-    this.#live.delete(w);
-    this.#all.delete(w);
-  }
+/** What a watcher needs from its registry (kept off the registry's public surface). */
+interface WatcherHost {
+  reader(): HistoryReader;
+  queueLimit(): number;
+  replayStep(): number;
+  /** Switches `w` from replay to live delivery. */
+  goLive(w: BackendWatcher): void;
+  remove(w: BackendWatcher): void;
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
@@ -98,7 +101,7 @@ function nextTurn(): Promise<void> {
  * States: replaying (reads history on demand) → live (fed by publish) → finished.
  */
 class BackendWatcher implements AsyncIterableIterator<WatchEvent[]> {
-  readonly #registry: WatcherRegistry;
+  readonly #registry: WatcherHost;
   readonly #prefix: string;
   readonly #signal: AbortSignal | undefined;
   /** Highest revision this watcher has accounted for (delivered or known to be irrelevant). */
@@ -110,12 +113,12 @@ class BackendWatcher implements AsyncIterableIterator<WatchEvent[]> {
   #waiter: { resolve(r: IteratorResult<WatchEvent[]>): void; reject(e: unknown): void } | undefined;
   readonly #onAbort = (): void => this.#finish();
 
-  constructor(registry: WatcherRegistry, prefix: string, fromRevision: number, signal: AbortSignal | undefined) {
+  constructor(registry: WatcherHost, prefix: string, fromRevision: number, signal: AbortSignal | undefined) {
     this.#registry = registry;
     this.#prefix = prefix;
     this.#cursor = fromRevision;
     this.#signal = signal;
-    if (signal?.aborted) this.#finish();
+    if (signal?.aborted) this.#finished = true;
     else signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
@@ -162,7 +165,7 @@ class BackendWatcher implements AsyncIterableIterator<WatchEvent[]> {
       added = true;
     }
     if (!added) return;
-    if (this.#queue.length > this.#registry.queueLimit) {
+    if (this.#queue.length > this.#registry.queueLimit()) {
       this.fail(new WatchClosedError('slow'), true);
       return;
     }
@@ -195,7 +198,7 @@ class BackendWatcher implements AsyncIterableIterator<WatchEvent[]> {
 
   /** Reads the next bounded slice of history; switches to live once caught up. */
   #replayStep(): WatchEvent[] {
-    const reader = this.#registry.reader;
+    const reader = this.#registry.reader();
     const compacted = reader.compactedRevision();
     if (this.#cursor < compacted) {
       const err = new CompactedError(this.#cursor, compacted);
@@ -209,7 +212,7 @@ class BackendWatcher implements AsyncIterableIterator<WatchEvent[]> {
       this.#registry.goLive(this);
       return [];
     }
-    const through = Math.min(committed, this.#cursor + this.#registry.replayStep);
+    const through = Math.min(committed, this.#cursor + this.#registry.replayStep());
     const events = reader.readHistory(this.#prefix, this.#cursor, through);
     this.#cursor = through;
     if (through === committed) {

@@ -176,6 +176,8 @@ describe('WatchBus', () => {
     const pending = sub[Symbol.asyncIterator]().next();
     ac.abort();
     expect((await within(pending)).done).toBe(true);
+    const early = bus.subscribe('/registry/a/', { fromRevision: bus.currentRevision(), signal: AbortSignal.abort() });
+    expect((await within(early[Symbol.asyncIterator]().next())).done).toBe(true);
     const other = bus.subscribe('/registry/a/', { fromRevision: bus.currentRevision() });
     other.close();
     expect((await within(other[Symbol.asyncIterator]().next())).done).toBe(true);

@@ -97,6 +97,19 @@ export interface WatchBusStats {
   readonly rewatches: number;
 }
 
+/** What a subscription needs from its bus (kept off the bus's public surface). */
+interface SubscriptionHost {
+  /** The window covers every change after this revision. */
+  windowStart(): number;
+  running(): boolean;
+  currentRevision(): number;
+  /** Starts feeding `sub` from the bus: window replay after `after`, then live. */
+  attach(sub: BusSubscription, after: number): void;
+  detach(sub: BusSubscription): void;
+  /** Wake `sub` once the event batch being dispatched is complete. */
+  wakeLater(sub: BusSubscription): void;
+}
+
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 const NO_EVENTS: readonly BusEvent[] = Object.freeze([]);
 const MAX_RETRY_DELAY_MS = 5000;
@@ -209,6 +222,15 @@ export class WatchBus {
   #visits = 0;
   #rewatches = 0;
 
+  readonly #host: SubscriptionHost = {
+    windowStart: () => this.#windowStart,
+    running: () => this.#state === 'running',
+    currentRevision: () => this.#revision,
+    attach: (sub, after) => this.#attach(sub, after),
+    detach: (sub) => this.#detach(sub),
+    wakeLater: (sub) => this.#toWake.push(sub),
+  };
+
   constructor(config: WatchBusConfig) {
     if (!config.rootPrefix) throw new TypeError('WatchBus: rootPrefix is required');
     if (!(config.windowSize > 0)) throw new RangeError('WatchBus: windowSize must be positive');
@@ -267,7 +289,7 @@ export class WatchBus {
   }
 
   subscribe(prefix: string, options: SubscribeOptions): Subscription {
-    const sub = new BusSubscription(this, prefix, options.fromRevision, options.maxPending ?? this.#maxPending, options.signal);
+    const sub = new BusSubscription(this.#host, prefix, options.fromRevision, options.maxPending ?? this.#maxPending, options.signal);
     if (this.#state !== 'running') {
       sub.fail(this.#state === 'stopped' ? new WatchClosedError('closed') : new StorageError('watch bus is not started'));
       return sub;
@@ -276,8 +298,9 @@ export class WatchBus {
       sub.fail(new StorageError(`prefix ${prefix} is outside the watch bus root ${this.#root}`));
       return sub;
     }
+    if (options.signal?.aborted) return sub;
     this.#all.add(sub);
-    if (options.fromRevision >= this.#windowStart) this.attach(sub, options.fromRevision);
+    if (options.fromRevision >= this.#windowStart) this.#attach(sub, options.fromRevision);
     else sub.useBackend(this.#backend);
     return sub;
   }
@@ -305,19 +328,9 @@ export class WatchBus {
     };
   }
 
-  // ---- used by subscriptions --------------------------------------------------------------------
+  // ---- subscription bookkeeping ---------------------------------------------------------------
 
-  /** @internal The window covers every change after this revision. */
-  get windowStart(): number {
-    return this.#windowStart;
-  }
-
-  /** @internal */ get running(): boolean {
-    return this.#state === 'running';
-  }
-
-  /** @internal Starts feeding `sub` from the bus: window replay after `after`, then live. */
-  attach(sub: BusSubscription, after: number): void {
+  #attach(sub: BusSubscription, after: number): void {
     sub.attached(this.#window.after(after, sub.prefix), this.#revision);
     if (sub.prefix.endsWith('/')) {
       let set = this.#byPrefix.get(sub.prefix);
@@ -328,15 +341,11 @@ export class WatchBus {
     }
   }
 
-  /** @internal */ detach(sub: BusSubscription): void {
+  #detach(sub: BusSubscription): void {
     this.#all.delete(sub);
     const set = this.#byPrefix.get(sub.prefix);
     if (set?.delete(sub) && set.size === 0) this.#byPrefix.delete(sub.prefix);
     this.#irregular.delete(sub);
-  }
-
-  /** @internal */ wakeLater(sub: BusSubscription): void {
-    this.#toWake.push(sub);
   }
 
   // ---- the backend watch ------------------------------------------------------------------------
@@ -408,7 +417,8 @@ export class WatchBus {
   #deliver(ev: SharedEvent): void {
     const key = ev.kv.key;
     if (this.#byPrefix.size > 0) {
-      for (let i = key.indexOf('/'); i !== -1; i = key.indexOf('/', i + 1)) {
+      // Keys lie under the root, so the first candidate is the root itself.
+      for (let i = key.indexOf('/', this.#root.length - 1); i !== -1; i = key.indexOf('/', i + 1)) {
         const set = this.#byPrefix.get(key.slice(0, i + 1));
         if (!set) continue;
         for (const sub of set) {
@@ -450,7 +460,7 @@ export class WatchBus {
  */
 class BusSubscription implements Subscription, AsyncIterableIterator<BusBatch> {
   readonly prefix: string;
-  readonly #bus: WatchBus;
+  readonly #bus: SubscriptionHost;
   readonly #maxPending: number;
   readonly #signal: AbortSignal | undefined;
   /** Highest revision accounted for: delivered, queued, or known not to concern us. */
@@ -467,7 +477,7 @@ class BusSubscription implements Subscription, AsyncIterableIterator<BusBatch> {
   #backendAbort: AbortController | undefined;
   readonly #onAbort = (): void => this.close();
 
-  constructor(bus: WatchBus, prefix: string, fromRevision: number, maxPending: number, signal: AbortSignal | undefined) {
+  constructor(bus: SubscriptionHost, prefix: string, fromRevision: number, maxPending: number, signal: AbortSignal | undefined) {
     this.#bus = bus;
     this.prefix = prefix;
     this.#cursor = fromRevision;
@@ -611,7 +621,7 @@ class BusSubscription implements Subscription, AsyncIterableIterator<BusBatch> {
       this.#exempt++;
     }
     // Caught up with the window: the bus has every later change, so switch over to it.
-    if (this.#bus.running && this.#cursor >= this.#bus.windowStart) {
+    if (this.#bus.running() && this.#cursor >= this.#bus.windowStart()) {
       this.#stopBackend();
       this.#bus.attach(this, this.#cursor);
     }

@@ -394,6 +394,12 @@ export function describeBackendConformance(name: string, factory: () => Promise<
         await it.return?.();
       });
 
+      it('ends at once when its signal is already aborted', async () => {
+        const it = b.watch('/we/', { fromRevision: await b.currentRevision(), signal: AbortSignal.abort() })[Symbol.asyncIterator]();
+        await b.create('/we/a', bytes('1'));
+        expect((await within(it.next())).done).toBe(true);
+      });
+
       it('ends when the consumer stops iterating', async () => {
         const it = b.watch('/we/', { fromRevision: await b.currentRevision() })[Symbol.asyncIterator]();
         const pending = it.next();
