@@ -196,6 +196,8 @@ export class SqliteBackend implements Backend {
     this.#maxBatch = config.maxBatchWrites ?? 1000;
     this.#compactBatch = config.compactBatchRevisions ?? 1000;
     this.#openDatabase = config.openDatabase ?? openBetterSqlite;
+    if (!(this.#maxBatch >= 1)) throw new RangeError('SqliteBackend: maxBatchWrites must be at least 1');
+    if (!(this.#compactBatch >= 1)) throw new RangeError('SqliteBackend: compactBatchRevisions must be at least 1');
     const reader: HistoryReader = {
       committedRevision: () => this.#rev,
       compactedRevision: () => this.#compactRev,
@@ -228,7 +230,8 @@ export class SqliteBackend implements Backend {
     try {
       // auto_vacuum only takes effect if set before the first table is created.
       db.pragma('auto_vacuum = INCREMENTAL');
-      db.pragma('journal_mode = WAL');
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal' && this.#path !== ':memory:') this.#log.warn({ path: this.#path, mode }, 'sqlite refused WAL mode; writes will be slower');
       db.pragma(`synchronous = ${this.#sync === 'full' ? 'FULL' : 'NORMAL'}`);
       db.pragma('busy_timeout = 5000');
       db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
