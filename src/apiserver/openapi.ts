@@ -209,6 +209,11 @@ class DocumentBuilder {
     }
     const properties: JsonObject = {};
     const required: string[] = [];
+    if (def.gvk?.length) {
+      // Kinds carry apiVersion and kind in JSON; they have no protobuf field, so the DSL omits them.
+      properties.apiVersion = { description: 'The versioned schema of this object, group/version; the server converts unknown values to the version it serves.', type: 'string' };
+      properties.kind = { description: 'The kind of this object, in CamelCase; it matches the endpoint the object was sent to.', type: 'string' };
+    }
     for (const f of this.#types.jsonFields(def.name)) {
       properties[f.name] = this.#fieldSchema(f);
       if (f.required) required.push(f.name);

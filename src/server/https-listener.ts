@@ -1,0 +1,64 @@
+/**
+ * The HTTPS listener in front of the hono app. Client certificates are requested but not
+ * required (bearer tokens work too); Node verifies them against the client CA and the
+ * authenticator reads the result. Stopping closes idle keep-alive connections and ends
+ * long-running watches so the port is released at once.
+ */
+import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import type { Logger } from 'pino';
+
+export interface HttpsListenerConfig {
+  /** The app's fetch handler (`app.fetch` of the hono app). */
+  readonly fetch: Parameters<typeof getRequestListener>[0];
+  readonly host: string;
+  readonly port: number;
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly clientCaPem: string;
+  readonly logger: Logger;
+}
+
+export interface HttpsListener {
+  readonly server: Server;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function listenHttps(config: HttpsListenerConfig): Promise<HttpsListener> {
+  const listener = getRequestListener(config.fetch, { overrideGlobalObjects: false, autoCleanupIncoming: false });
+  const server = createServer(
+    { cert: config.certPem, key: config.keyPem, ca: config.clientCaPem, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+    (req, res) => void listener(req, res),
+  );
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
+  server.requestTimeout = 0; // watches and log streams are long-lived
+  const sockets = new Set<Socket>();
+  server.on('secureConnection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('tlsClientError', (err) => config.logger.debug({ err: err.message }, 'TLS handshake failed'));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Watches never go idle; end them so close() completes.
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}

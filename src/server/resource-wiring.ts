@@ -1,0 +1,150 @@
+/**
+ * Builds the served resources from the resource table: one ResourceStore per storage location,
+ * one ServedResource per served version, each with an ObjectLifecycle made of the api/ modules
+ * (structure checks, defaults, validation, managed fields) and the admission plugins.
+ */
+import type { Logger } from 'pino';
+import { ApiError, type FieldError } from '../api/errors.js';
+import type { JsonObject, KubeObject, ObjectMeta } from '../api/object.js';
+import type { ResourceDef, Strategy } from '../api/resource.js';
+import type { AdmissionPlugin } from '../admission/admission.js';
+import type { RequestContext } from '../registry/context.js';
+import type { ObjectLifecycle, WriteOperation } from '../registry/object-lifecycle.js';
+import { Registry } from '../registry/registry.js';
+import { ResourceStore, type ResourceStoreConfig, type WatchSource } from '../registry/resource-store.js';
+import { ServedResource, type ObjectPatcher, type VersionConverter } from '../registry/served-resource.js';
+import type { Backend } from '../storage/backend.js';
+import type { Clock } from '../util/clock.js';
+import type { SelectorParsers } from '../apiserver/resource-handler.js';
+
+/** What the wiring needs from the api/ modules (see api-modules.ts). */
+export interface ApiModules {
+  /** Per-kind strategy pieces (defaults, validation, table, selectable fields), by group and kind. */
+  strategyFor(group: string, kind: string): Strategy;
+  validateObjectMeta(meta: ObjectMeta, opts: { namespaced: boolean; nameRule: ResourceDef['nameRule'] }): FieldError[];
+  validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta): FieldError[];
+  /**
+   * Checks a complete object against a schema type: throws ApiError 400 for JSON type errors,
+   * and for unknown fields when `mode` is Strict; pushes warnings in Warn mode; removes unknown
+   * fields in Warn and Ignore modes (they cannot be stored, as a Go struct could not hold them).
+   */
+  checkStructure(obj: KubeObject, typeName: string, mode: 'Strict' | 'Warn' | 'Ignore', warnings: string[]): void;
+  /** Records managedFields of a non-apply write (mutates obj). */
+  trackManagedFields(def: ResourceDef, obj: KubeObject, old: KubeObject | undefined, opts: { manager: string; time: string; subresource?: string }): void;
+  readonly patcher: ObjectPatcher;
+  readonly selectors: SelectorParsers;
+}
+
+export interface ResourceWiringConfig {
+  readonly backend: Backend;
+  readonly watches: WatchSource;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly modules: ApiModules;
+  readonly admission: readonly AdmissionPlugin[];
+  /** Per storage location extras: graceful deletion of pods, namespace finalization … */
+  readonly storeOptions?: (def: ResourceDef) => Partial<ResourceStoreConfig>;
+  /** Conversion for served versions whose shape differs from the storage version. */
+  readonly converterFor?: (served: ResourceDef, storage: ResourceDef) => VersionConverter | undefined;
+  /** Extra defaulting run after the kind's own (e.g. namespace finalizers). */
+  readonly extraDefaults?: (def: ResourceDef, obj: KubeObject) => void;
+}
+
+/** Time as managedFields and conditions record it. */
+export function rfc3339Now(clock: Clock): string {
+  return new Date(Math.floor(clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export function createLifecycle(def: ResourceDef, config: ResourceWiringConfig): ObjectLifecycle {
+  const { modules, clock } = config;
+  const plugins = config.admission.filter((p) => p.handles(def));
+  const strategy = def.strategy;
+  const meta = (obj: KubeObject) => obj.metadata;
+  const withMeta = (errors: FieldError[], more: FieldError[] | undefined) => (more && more.length ? errors.concat(more) : errors);
+  return {
+    checkStructure(obj: KubeObject, ctx: RequestContext): void {
+      if (!def.schema) return; // custom resources: checked by their own lifecycle
+      modules.checkStructure(obj, def.schema, ctx.fieldValidation ?? 'Warn', ctx.warnings ?? []);
+    },
+    applyDefaults(obj: KubeObject): void {
+      strategy.defaults?.(obj);
+      config.extraDefaults?.(def, obj);
+    },
+    validateCreate(obj: KubeObject): FieldError[] {
+      return withMeta(modules.validateObjectMeta(meta(obj), { namespaced: def.namespaced, nameRule: def.nameRule }), strategy.validate?.(obj));
+    },
+    validateUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+      const errors = modules.validateObjectMetaUpdate(meta(obj), meta(old)).concat(modules.validateObjectMeta(meta(obj), { namespaced: def.namespaced, nameRule: def.nameRule }));
+      return withMeta(errors, strategy.validateUpdate ? strategy.validateUpdate(obj, old) : strategy.validate?.(obj));
+    },
+    validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+      const errors = modules.validateObjectMetaUpdate(meta(obj), meta(old));
+      return withMeta(errors, strategy.validateStatusUpdate?.(obj, old));
+    },
+    trackManagedFields(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, subresource: string | undefined): void {
+      if (!ctx.fieldManager) return;
+      modules.trackManagedFields(def, obj, old, { manager: ctx.fieldManager, time: rfc3339Now(clock), subresource });
+    },
+    async admit(op: WriteOperation, obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext): Promise<void> {
+      for (const p of plugins) await p.admit({ operation: op, def, object: obj, old, ctx });
+    },
+    afterWrite(op: WriteOperation, obj: KubeObject, old: KubeObject | undefined): void {
+      for (const p of plugins) {
+        try {
+          p.committed?.(op, obj, old);
+        } catch (e) {
+          config.logger.error({ err: e, plugin: p.name }, 'admission plugin failed after a write');
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Creates the served resources for a set of definitions sharing storage locations. `defs` must
+ * contain, for every storage location, the definition of the storage version.
+ */
+export function serveResources(registry: Registry, defs: readonly ResourceDef[], config: ResourceWiringConfig): ServedResource[] {
+  const stores = new Map<string, ResourceStore>();
+  const storageDefs = new Map<string, ResourceDef>();
+  for (const d of defs) {
+    if (d.group === d.storage.group && d.version === d.storage.version && d.plural === d.storage.resource) storageDefs.set(`${d.storage.group}/${d.storage.resource}`, d);
+  }
+  const served: ServedResource[] = [];
+  for (const d of defs) {
+    const key = `${d.storage.group}/${d.storage.resource}`;
+    const storageDef = storageDefs.get(key);
+    if (!storageDef) throw new Error(`wiring: no storage version definition for ${key}`);
+    let store = stores.get(key);
+    if (!store) {
+      store = new ResourceStore({
+        def: storageDef,
+        backend: config.backend,
+        watches: config.watches,
+        lifecycle: createLifecycle(storageDef, config),
+        clock: config.clock,
+        logger: config.logger.child({ component: 'registry', resource: storageDef.plural }),
+        ...(config.storeOptions?.(storageDef) ?? {}),
+      });
+      stores.set(key, store);
+    }
+    const converter = d === storageDef ? undefined : config.converterFor?.(d, storageDef);
+    const resource = new ServedResource({ def: d, store, patcher: config.modules.patcher, converter, now: () => rfc3339Now(config.clock) });
+    registry.add(resource);
+    served.push(resource);
+  }
+  return served;
+}
+
+/** Structural conversion helper for kinds whose served versions differ only in apiVersion. */
+export function identityConverter(apiVersionOut: string, kind: string): VersionConverter {
+  return {
+    toStorage: (o) => o,
+    fromStorage: (o) => ({ ...o, apiVersion: apiVersionOut, kind }),
+  };
+}
+
+export function assertObject(v: unknown, what: string): JsonObject {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw ApiError.badRequest(`${what} must be an object`);
+  return v as JsonObject;
+}
