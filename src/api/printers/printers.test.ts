@@ -10,7 +10,6 @@ const ago = (ms: number) => new Date(NOW - ms).toISOString().replace(/\.\d{3}Z$/
 const S = 1000;
 const MIN = 60 * S;
 const H = 60 * MIN;
-const D = 24 * H;
 
 function obj(kind: string, name: string, body: Record<string, unknown> = {}, meta: Record<string, unknown> = {}): KubeObject {
   return { kind, metadata: { name, namespace: 'default', creationTimestamp: ago(5 * MIN), ...meta }, ...body } as KubeObject;

@@ -71,7 +71,8 @@ const EVENTS_V1_ALIASES: Record<string, string> = {
  * Rules of the built-in kinds that have their own conversion function, keyed by kindKey.
  * Note that Node and Namespace do not accept `metadata.namespace`, and that ReplicaSet,
  * Deployment, PersistentVolumeClaim … use the default rule even though their registry
- * strategies compute more fields (upstream never lets those labels through).
+ * strategies compute more fields (upstream never lets those labels through). Pods accept
+ * `status.podIPs` but no value is computed for it, so it reads as "" (as upstream).
  */
 export const builtinFieldLabelRules: Readonly<Record<string, FieldLabelRule>> = Object.freeze({
   [kindKey('', 'Pod')]: rule(
