@@ -16,12 +16,11 @@
  *  - a zero metav1.Time is omitted; Quantity strings are parsed and written back canonically.
  *
  * Inline (embedded) structs: Go structs embedded with `json:",inline"` (Volume.VolumeSource,
- * Probe.ProbeHandler, ConfigMapKeySelector.LocalObjectReference …) are FieldDefs carrying the extra
- * property `inline: true` (see types/core-v1-common.ts `inline()`) or have the empty name '' (see
- * isInlineField): on the wire an ordinary nested
- * message, in JSON its members are lifted into the parent object. Where a type file flattens such a
- * struct instead (its members declared directly on the parent), WIRE_EMBEDDINGS records the wire
- * nesting so the decoder can still unwrap it.
+ * Probe.ProbeHandler, ConfigMapKeySelector.LocalObjectReference …) are FieldDefs marked as
+ * isInlineField describes; on the wire they are an ordinary nested message, in JSON their members
+ * are lifted into the parent object. Where a type file declares such a struct's members directly
+ * on the parent instead (IngressRule.http), WIRE_EMBEDDINGS records the wire nesting so the decoder
+ * can still unwrap it.
  */
 import { Reader } from 'protobufjs/minimal.js';
 import { ApiError } from '../errors.js';
@@ -242,7 +241,7 @@ class MessageDecoder {
       const field = this.#registry.fieldByProto(def.name, number);
       const members = embeddings?.get(number);
       if (members && !(field && isInlineField(field))) {
-        expectWire(wire, WIRE_LENGTH_DELIMITED, field ?? def.fields[0]);
+        expectWire(wire, WIRE_LENGTH_DELIMITED, field?.name ?? `${number}`);
         this.#flattenedEmbedding(r, def, members, values, depth);
         continue;
       }
@@ -522,8 +521,10 @@ class MessageDecoder {
   }
 }
 
-function expectWire(actual: number, expected: number, field: FieldDef): void {
-  if (actual !== expected) throw new WireError(`proto: wrong wireType = ${actual} for field ${field.name || 'inline'}`);
+function expectWire(actual: number, expected: number, field: FieldDef | string): void {
+  if (actual === expected) return;
+  const name = typeof field === 'string' ? field : field.name || `${field.proto}`;
+  throw new WireError(`proto: wrong wireType = ${actual} for field ${name}`);
 }
 
 function isPackable(scalar: string): boolean {
