@@ -49,6 +49,9 @@ function node(s: JsonValue | undefined, name: string, meta: PatchSchemaNode): Pa
   }
   // No type at all (only x-kubernetes-preserve-unknown-fields): any JSON.
   if (type === undefined) return deducedSchema();
+  if (type === 'string') return scalarSchema('string');
+  if (type === 'integer' || type === 'number') return scalarSchema('numeric');
+  if (type === 'boolean') return scalarSchema('boolean');
   return scalarSchema();
 }
 
@@ -76,8 +79,8 @@ function structFrom(s: JsonObject, name: string, meta: PatchSchemaNode, resource
     if (fields) return fields;
     fields = new Map();
     if (resource) {
-      fields.set('apiVersion', { node: scalarSchema() });
-      fields.set('kind', { node: scalarSchema() });
+      fields.set('apiVersion', { node: scalarSchema('string') });
+      fields.set('kind', { node: scalarSchema('string') });
       fields.set('metadata', { node: meta });
     }
     for (const [k, v] of Object.entries(props)) {
@@ -116,18 +119,18 @@ function listFrom(s: JsonObject, name: string, meta: PatchSchemaNode): ListSchem
  * annotations granular, finalizers a set, ownerReferences keyed by uid, managedFields atomic.
  */
 export function objectMetaSchema(): StructSchema {
-  const scalar: FieldSchema = { node: scalarSchema() };
+  const scalar: FieldSchema = { node: scalarSchema('string') };
+  const numeric: FieldSchema = { node: scalarSchema('numeric') };
   const stringMap: FieldSchema = { node: { kind: 'map', name: 'map[string]string', atomic: false, values: scalar } };
   const ownerReference: StructSchema = {
     kind: 'struct',
     name: 'io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference',
     atomic: true,
-    field: (n) => (OWNER_REFERENCE_FIELDS.has(n) ? scalar : undefined),
+    field: (n) => (n === 'controller' || n === 'blockOwnerDeletion' ? { node: scalarSchema('boolean') } : OWNER_REFERENCE_FIELDS.has(n) ? scalar : undefined),
   };
   const fields = new Map<string, FieldSchema>();
-  for (const n of ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds']) {
-    fields.set(n, scalar);
-  }
+  for (const n of ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp']) fields.set(n, scalar);
+  for (const n of ['generation', 'deletionGracePeriodSeconds']) fields.set(n, numeric);
   fields.set('labels', stringMap);
   fields.set('annotations', stringMap);
   fields.set('ownerReferences', {

@@ -12,7 +12,7 @@
 import type { JsonValue } from '../object.js';
 import type { FieldDef, TypeDef, TypeRef } from '../schema/dsl.js';
 import type { SchemaRegistry } from '../schema/registry.js';
-import { deducedSchema, scalarSchema, type FieldSchema, type ListSchema, type MapSchema, type PatchSchemaNode, type StructSchema } from './schema.js';
+import { atomicUntypedSchema, deducedSchema, scalarSchema, type FieldSchema, type ListSchema, type MapSchema, type PatchSchemaNode, type StructSchema } from './schema.js';
 
 /**
  * Upstream `+default` markers on list-map key fields (the only defaults SSA looks at): an applied
@@ -37,7 +37,7 @@ export function schemaFromRegistry(registry: SchemaRegistry, typeName: string, o
   return builder.typeNode(typeName, true);
 }
 
-const TYPE_META_FIELD: FieldSchema = Object.freeze({ node: scalarSchema() });
+const TYPE_META_FIELD: FieldSchema = Object.freeze({ node: scalarSchema('string') });
 
 class RegistrySchemaBuilder {
   readonly #registry: SchemaRegistry;
@@ -117,15 +117,29 @@ class RegistrySchemaBuilder {
       return f.noOmitEmpty ? 'null' : undefined;
     }
     if (t.t === 'list' || t.t === 'map') return f.noOmitEmpty ? 'null' : undefined;
+    // metav1.Time is a struct: never omitted, and null when zero.
+    if (t.t === 'special' && (t.special === 'Time' || t.special === 'MicroTime') && !f.pointer) return 'null';
     return undefined;
   }
 
   #refNode(t: TypeRef, f: FieldDef | undefined, owner: TypeDef): PatchSchemaNode {
     switch (t.t) {
       case 'scalar':
-        return scalarSchema();
+        return scalarSchema(t.scalar === 'boolean' ? 'boolean' : t.scalar === 'string' || t.scalar === 'bytes' ? 'string' : 'numeric');
       case 'special':
-        return t.special === 'RawExtension' || t.special === 'JSON' ? deducedSchema() : scalarSchema();
+        switch (t.special) {
+          case 'RawExtension':
+          case 'JSON':
+            return deducedSchema();
+          case 'FieldsV1':
+            return atomicUntypedSchema();
+          case 'Time':
+          case 'MicroTime':
+          case 'Duration':
+            return scalarSchema('string');
+          default:
+            return scalarSchema('untyped');
+        }
       case 'ref':
         return this.typeNode(t.name);
       case 'map': {

@@ -54,6 +54,8 @@ export interface ListSchema {
 export interface ScalarSchema {
   readonly kind: 'scalar';
   readonly name: string;
+  /** The JSON kind an applied configuration must use; 'untyped' accepts any scalar (IntOrString, Quantity). */
+  readonly scalarType: 'string' | 'numeric' | 'boolean' | 'untyped';
 }
 
 export interface UntypedSchema {
@@ -77,14 +79,19 @@ export interface FieldSchema {
   /**
    * How a typed Go object shows this field when it is unset, which decides whether an update that
    * sets it "adds" the node itself: non-pointer structs are always present as `{}`, collections
-   * without `omitempty` as `null`. Absent for everything that is simply omitted.
+   * without `omitempty` and non-pointer times as `null`. Absent for everything simply omitted.
    */
   readonly implicit?: 'emptyObject' | 'null';
 }
 
 const deducedNode: UntypedSchema = Object.freeze({ kind: 'untyped', name: 'interface', granular: true });
 const atomicNode: UntypedSchema = Object.freeze({ kind: 'untyped', name: 'interface', granular: false });
-const scalarNode: ScalarSchema = Object.freeze({ kind: 'scalar', name: 'scalar' });
+const scalarNodes: Readonly<Record<ScalarSchema['scalarType'], ScalarSchema>> = {
+  string: Object.freeze({ kind: 'scalar', name: 'string', scalarType: 'string' }),
+  numeric: Object.freeze({ kind: 'scalar', name: 'numeric', scalarType: 'numeric' }),
+  boolean: Object.freeze({ kind: 'scalar', name: 'boolean', scalarType: 'boolean' }),
+  untyped: Object.freeze({ kind: 'scalar', name: 'untyped', scalarType: 'untyped' }),
+};
 
 /** SSA's schema for unknown JSON: maps granular at every level, lists atomic. */
 export function deducedSchema(): UntypedSchema {
@@ -96,8 +103,9 @@ export function atomicUntypedSchema(): UntypedSchema {
   return atomicNode;
 }
 
-export function scalarSchema(): ScalarSchema {
-  return scalarNode;
+/** A scalar leaf of the given JSON kind (default: any scalar). */
+export function scalarSchema(type: ScalarSchema['scalarType'] = 'untyped'): ScalarSchema {
+  return scalarNodes[type];
 }
 
 const deducedField: FieldSchema = Object.freeze({ node: deducedNode });
