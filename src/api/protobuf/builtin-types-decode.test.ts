@@ -1,7 +1,8 @@
 /**
  * The captured kubectl bodies decoded with lite's real built-in type definitions (rather than the
  * test-only mirrors in testdata/fixture-types.ts): proves the definitions carry the right proto
- * numbers, pointer and omitempty facts for everything `kubectl create …` and `kubectl auth …` send.
+ * numbers, pointer and omitempty facts for everything `kubectl create …`, `kubectl auth …` and
+ * `kubectl debug --copy-to` send — the last one a full Pod with inline (embedded) structs.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

@@ -14,9 +14,11 @@ interface Fixture {
   name: string;
   command: string;
   request: string;
+  /** Uses types (Pod) that testdata/fixture-types.ts does not mirror; see builtin-types-decode.test.ts. */
+  builtinOnly?: boolean;
 }
 
-const fixtures = JSON.parse(readFileSync(new URL('fixtures.json', testdata), 'utf8')) as Fixture[];
+const fixtures = (JSON.parse(readFileSync(new URL('fixtures.json', testdata), 'utf8')) as Fixture[]).filter((f) => !f.builtinOnly);
 
 describe('decodeKubernetesProtobuf on bodies captured from kubectl 1.32', () => {
   const registry = new SchemaRegistry(fixtureTypes);
