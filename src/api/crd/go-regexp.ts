@@ -39,16 +39,12 @@ const POSIX_CLASSES: Readonly<Record<string, string>> = {
 /** Characters that must stay escaped in a JavaScript `u`-mode pattern. */
 const JS_SYNTAX = new Set(['^', '$', '\\', '.', '*', '+', '?', '(', ')', '[', ']', '{', '}', '|', '/']);
 
-const cache = new Map<string, GoRegExpResult>();
-
-/** Compiles (and memoises) a Go regular expression. */
+/**
+ * Compiles a Go regular expression. Callers keep the result (schemas compile their patterns once
+ * per CRD version), so nothing is cached here.
+ */
 export function compileGoRegExp(pattern: string): GoRegExpResult {
-  const hit = cache.get(pattern);
-  if (hit) return hit;
-  const result = translate(pattern);
-  if (cache.size > 1000) cache.clear();
-  cache.set(pattern, result);
-  return result;
+  return translate(pattern);
 }
 
 function fail(code: string, expr: string): GoRegExpResult {

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { compileGoRegExp } from './go-regexp.js';
+import { goFloat, goNumber, goQuote, goValue } from './go-text.js';
+import { parseJsonPath } from './json-path.js';
+import { isEnforcedFormat, matchesFormat } from './string-formats.js';
+import { humanDuration } from './table-printer.js';
+
+describe('Go value formatting', () => {
+  it('prints float64 like %v', () => {
+    expect(goFloat(1.5)).toBe('1.5');
+    expect(goFloat(100000)).toBe('100000');
+    expect(goFloat(1000000)).toBe('1e+06');
+    expect(goFloat(1234567.5)).toBe('1.2345675e+06');
+    expect(goFloat(0.0001)).toBe('0.0001');
+    expect(goFloat(0.00001)).toBe('1e-05');
+    expect(goFloat(-2.5e-7)).toBe('-2.5e-07');
+    expect(goFloat(1e21)).toBe('1e+21');
+  });
+
+  it('prints integers plainly and values like fmt %v', () => {
+    expect(goNumber(1000000)).toBe('1000000');
+    expect(goNumber(0.5)).toBe('0.5');
+    expect(goValue({ b: [1, 'x'], a: null })).toBe('map[a:<nil> b:[1 x]]');
+    expect(goQuote('a"b\n\u0001')).toBe('"a\\"b\\n\\x01"');
+  });
+});
+
+describe('compileGoRegExp', () => {
+  const matches = (p: string, s: string): boolean => {
+    const r = compileGoRegExp(p);
+    if (!r.regexp) throw new Error(r.error);
+    return r.regexp.test(s);
+  };
+
+  it('translates RE2 syntax', () => {
+    expect(matches('(?i)^abc$', 'ABC')).toBe(true);
+    expect(matches('^(?P<word>[[:alpha:]]+)\\z', 'Hello')).toBe(true);
+    expect(matches('^[[:digit:]]+$', '12a')).toBe(false);
+    expect(matches('^\\pL+$', 'héllo')).toBe(true);
+    expect(matches('^\\p{Greek}+$', 'αβγ')).toBe(true);
+    expect(matches('^a\\-b\\_c$', 'a-b_c')).toBe(true);
+    expect(matches('^\\Qa.b\\E$', 'a.b')).toBe(true);
+    expect(matches('^\\Qa.b\\E$', 'axb')).toBe(false);
+    expect(matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', 'my-name')).toBe(true);
+    expect(matches('^/path/{x}$', '/path/{x}')).toBe(true);
+  });
+
+  it("rejects what Go's regexp package rejects, with its message", () => {
+    expect(compileGoRegExp('(?=a)').error).toBe('error parsing regexp: invalid or unsupported Perl syntax: `(?=`');
+    expect(compileGoRegExp('(a)\\1').error).toBe('error parsing regexp: invalid escape sequence: `\\1`');
+    expect(compileGoRegExp('[abc').error).toBe('error parsing regexp: missing closing ]: `[abc`');
+    expect(compileGoRegExp('(abc').error).toBe('error parsing regexp: missing closing ): `(abc`');
+    expect(compileGoRegExp('*a').error).toBe('error parsing regexp: missing argument to repetition operator: `*`');
+    expect(compileGoRegExp('a{1001}').error).toBe('error parsing regexp: invalid repeat count: `{1001}`');
+  });
+});
+
+describe('string formats', () => {
+  it('enforces only the formats upstream keeps', () => {
+    expect(isEnforcedFormat('date-time')).toBe(true);
+    expect(isEnforcedFormat('int32')).toBe(false);
+    expect(isEnforcedFormat('int-or-string')).toBe(false);
+  });
+
+  it.each([
+    ['date', '2024-02-29', true],
+    ['date', '2023-02-29', false],
+    ['date-time', '2024-05-01T10:00:00Z', true],
+    ['date-time', '2024-05-01T10:00:00.123+02:00', true],
+    ['date-time', '2024-05-01 10:00:00', false],
+    ['email', 'a.b@example.com', true],
+    ['email', 'Ops <ops@example.com>', true],
+    ['email', 'nope', false],
+    ['hostname', 'my-host.example.com', true],
+    ['hostname', '-bad-', false],
+    ['ipv4', '10.0.0.1', true],
+    ['ipv4', '10.0.0.256', false],
+    ['ipv4', '::1', false],
+    ['ipv6', '::1', true],
+    ['ipv6', '10.0.0.1', false],
+    ['cidr', '10.0.0.0/8', true],
+    ['cidr', 'fd00::/64', true],
+    ['cidr', '10.0.0.0/33', false],
+    ['mac', '00:1a:2b:3c:4d:5e', true],
+    ['mac', '001a.2b3c.4d5e', true],
+    ['mac', '00:1a:2b', false],
+    ['uuid', '123e4567-e89b-12d3-a456-426614174000', true],
+    ['uuid', '123E4567E89B12D3A456426614174000', true],
+    ['uuid', 'not-a-uuid', false],
+    ['uuid4', '123e4567-e89b-42d3-a456-426614174000', true],
+    ['uuid4', '123e4567-e89b-12d3-a456-426614174000', false],
+    ['uri', 'https://example.com/x?y=1', true],
+    ['uri', '/relative/path', true],
+    ['uri', 'relative', false],
+    ['byte', 'aGVsbG8=', true],
+    ['byte', 'hello!', false],
+    ['duration', '1h30m', true],
+    ['duration', '3 days', true],
+    ['duration', 'soon', false],
+    ['isbn', '0-306-40615-2', true],
+    ['isbn', '978-0-306-40615-7', true],
+    ['isbn', '0-306-40615-3', false],
+    ['creditcard', '4111 1111 1111 1111', true],
+    ['creditcard', '4111 1111 1111 1112', false],
+    ['ssn', '123-45-6789', true],
+    ['hexcolor', '#a1b2c3', true],
+    ['rgbcolor', 'rgb(255, 0, 10)', true],
+    ['rgbcolor', 'rgb(256,0,0)', false],
+    ['bsonobjectid', '507f1f77bcf86cd799439011', true],
+    ['password', 'anything', true],
+  ])('%s %j → %s', (format, value, ok) => {
+    expect(matchesFormat(format, value)).toBe(ok);
+  });
+});
+
+describe('parseJsonPath', () => {
+  const doc = {
+    spec: { 'a.b': 1, list: [1, 2, 3], items: [{ name: 'x', n: 1 }, { name: 'y', n: 5 }] },
+    status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'Synced', status: 'False' }] },
+  };
+
+  it.each([
+    ['.spec.list[0]', [1]],
+    ['.spec.list[-1]', [3]],
+    ['.spec.list[0:2]', [1, 2]],
+    ['.spec.list[*]', [1, 2, 3]],
+    ["{.spec['a.b']}", [1]],
+    ['.status.conditions[?(@.type=="Ready")].status', ['True']],
+    ['.status.conditions[?(@.type!="Ready")].type', ['Synced']],
+    ['.spec.items[?(@.n > 2)].name', ['y']],
+    ['.spec.items[?(@.name)].n', [1, 5]],
+    ['..name', ['x', 'y']],
+    ['.spec.missing.deeper', []],
+  ])('%s', (path, expected) => {
+    expect(parseJsonPath(path).find(doc)).toEqual(expected);
+  });
+});
+
+describe('humanDuration', () => {
+  it.each([
+    [-5000, '<invalid>'],
+    [-500, '0s'],
+    [90_000, '90s'],
+    [5 * 60_000 + 3000, '5m3s'],
+    [45 * 60_000, '45m'],
+    [3 * 3_600_000 + 10 * 60_000, '3h10m'],
+    [20 * 3_600_000, '20h'],
+    [3 * 86_400_000 + 5 * 3_600_000, '3d5h'],
+    [30 * 86_400_000, '30d'],
+    [(365 * 3 + 4) * 86_400_000, '3y4d'],
+    [365 * 10 * 86_400_000, '10y'],
+  ])('%d ms → %s', (ms, text) => {
+    expect(humanDuration(ms)).toBe(text);
+  });
+});
