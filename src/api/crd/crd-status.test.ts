@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, KubeObject } from '../object.js';
 import { computeCustomResourceDefinitionStatus, isEstablished } from './crd-status.js';
-import { cronTabCrd } from './crd-test-fixtures.js';
+import { cronTabCrd } from './testing/crd-fixtures.js';
 import { defaultCustomResourceDefinition, prepareCustomResourceDefinitionForCreate } from './crd-validation.js';
 
 const T0 = '2024-05-01T10:00:00Z';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, JsonValue, KubeObject } from '../object.js';
-import { cronTabCrd, render, widgetCrd } from './crd-test-fixtures.js';
+import { cronTabCrd, render, widgetCrd } from './testing/crd-fixtures.js';
 import {
   defaultCustomResourceDefinition,
   prepareCustomResourceDefinitionForCreate,

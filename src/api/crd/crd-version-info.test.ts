@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, KubeObject } from '../object.js';
 import { computeCustomResourceDefinitionStatus } from './crd-status.js';
-import { cronTabCrd, goodWidget, render, widgetCrd } from './crd-test-fixtures.js';
+import { cronTabCrd, goodWidget, render, widgetCrd } from './testing/crd-fixtures.js';
 import { compareKubeAwareVersions, crdResourceDefs, crdVersionInfo, customResourceDefinitionStrategy, decodeCustomResource } from './crd-version-info.js';
 import { defaultCustomResourceDefinition } from './crd-validation.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../object.js';
-import { goodWidget, widgetSchema } from './crd-test-fixtures.js';
+import { goodWidget, widgetSchema } from './testing/crd-fixtures.js';
 import { dropNonNullableNulls, pruneUnknownFields, strictDecodingMessage, unknownFieldWarning } from './prune.js';
 import { compileSchema } from './structural-schema.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../object.js';
-import { goodWidget, render, widgetSchema } from './crd-test-fixtures.js';
+import { goodWidget, render, widgetSchema } from './testing/crd-fixtures.js';
 import { compileSchema } from './structural-schema.js';
 import { validateCustomResource, validateCustomResourceStatus, validateCustomResourceUpdate, validateScaleFields } from './validate-custom-resource.js';
 

@@ -1,9 +1,9 @@
 /**
- * Realistic CRDs shared by this folder's unit tests (test support only; nothing in the server
- * imports this module).
+ * Realistic CRDs shared by this folder's unit tests (test support only, excluded from the build;
+ * nothing in the server imports this module).
  */
-import { fieldErrorBody, type FieldError } from '../errors.js';
-import type { JsonObject, KubeObject } from '../object.js';
+import { fieldErrorBody, type FieldError } from '../../errors.js';
+import type { JsonObject, KubeObject } from '../../object.js';
 
 /** `field: body`, as kubectl prints one cause of a 422. */
 export function render(errs: readonly FieldError[]): string[] {
