@@ -1,7 +1,8 @@
 /**
- * @peculiar/x509, loaded after the minimal Reflect metadata polyfill it needs (see
- * reflect-metadata-shim.ts). Import X.509 tooling from here, never from the package directly.
+ * @peculiar/x509, loaded after the Reflect metadata polyfill its decorators need (the
+ * reflect-metadata package must be imported first). Import X.509 tooling from here, never from
+ * the package directly.
  */
-import './reflect-metadata-shim.js';
+import 'reflect-metadata';
 
 export * from '@peculiar/x509';
