@@ -64,6 +64,16 @@ describe('computeCustomResourceDefinitionStatus', () => {
     expect((status.conditions as JsonObject[])[0]).toMatchObject({ status: 'False', reason: 'ShortNamesConflict', message: '"ct" is already in use' });
   });
 
+  it("counts the CRD's own accepted names: a new singular may not reuse its plural", () => {
+    const crd = withStatus(created(cronTabCrd()), [], T0);
+    ((crd.spec as JsonObject).names as JsonObject).singular = 'crontabs';
+    const status = computeCustomResourceDefinitionStatus(crd, [crd], T1);
+    expect((status.conditions as JsonObject[])[0]).toMatchObject({ status: 'False', reason: 'SingularConflict', message: '"crontabs" is already in use' });
+    expect((status.acceptedNames as JsonObject).singular).toBe('crontab');
+    // Once established, a later naming conflict does not take the CRD offline.
+    expect((status.conditions as JsonObject[])[1]).toMatchObject({ type: 'Established', status: 'True', lastTransitionTime: T0 });
+  });
+
   it('ignores CRDs of other groups', () => {
     const first = withStatus(created(cronTabCrd()), [], T0);
     const other = created(cronTabCrd());

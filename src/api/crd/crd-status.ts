@@ -47,12 +47,17 @@ function findCondition(crd: KubeObject, type: string): JsonObject | undefined {
   return conditionsOf(crd).find((c) => c.type === type);
 }
 
-/** The names other CRDs of `group` have been granted: resource names and kinds. */
-function namesInUse(group: string, self: string, others: readonly KubeObject[]): { resources: Set<string>; kinds: Set<string> } {
+/**
+ * The names CRDs of `group` have been granted, resource names and kinds. Like upstream this
+ * includes the CRD's own accepted names (taken from `self`, not from a possibly stale copy in
+ * `others`): a name it already holds stays acceptable for the same field only.
+ */
+function namesInUse(group: string, self: KubeObject, others: readonly KubeObject[]): { resources: Set<string>; kinds: Set<string> } {
   const resources = new Set<string>();
   const kinds = new Set<string>();
-  for (const other of others) {
-    if (other.metadata?.name === self || str(specOf(other), 'group') !== group) continue;
+  const selfName = self.metadata?.name;
+  for (const other of [self, ...others.filter((o) => o.metadata?.name !== selfName)]) {
+    if (str(specOf(other), 'group') !== group) continue;
     const accepted = readNames(statusOf(other).acceptedNames);
     resources.add(accepted.plural);
     resources.add(accepted.singular);
@@ -81,7 +86,7 @@ export function computeCustomResourceDefinitionStatus(crd: KubeObject, others: r
   const group = str(spec, 'group');
   const requested = readNames(spec.names);
   const previous = readNames(statusOf(crd).acceptedNames);
-  const { resources, kinds } = namesInUse(group, crd.metadata?.name ?? '', others);
+  const { resources, kinds } = namesInUse(group, crd, others);
 
   let names: CrdNames = previous;
   let accepted: Omit<CrdCondition, 'lastTransitionTime'> = { type: 'NamesAccepted', status: 'Unknown', reason: '', message: '' };
