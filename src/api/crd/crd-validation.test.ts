@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, JsonValue, KubeObject } from '../object.js';
+import { crdVersionInfo } from './crd-version-info.js';
 import { cronTabCrd, render, widgetCrd } from './testing/crd-fixtures.js';
+import { validateCustomResource } from './validate-custom-resource.js';
 import {
   defaultCustomResourceDefinition,
   prepareCustomResourceDefinitionForCreate,
@@ -424,5 +426,99 @@ describe('validateCustomResourceDefinitionUpdate', () => {
     version(next).name = 'v2';
     prepareCustomResourceDefinitionForUpdate(next, old);
     expect(render(validateCustomResourceDefinitionUpdate(next, old))).toEqual(['status.storedVersions[0]: Invalid value: "v1": must appear in spec.versions']);
+  });
+});
+
+describe('controller-gen style schemas', () => {
+  const quantity = {
+    anyOf: [{ type: 'integer' }, { type: 'string' }],
+    pattern: '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
+    'x-kubernetes-int-or-string': true,
+  };
+  const conditions = {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['lastTransitionTime', 'message', 'reason', 'status', 'type'],
+      properties: {
+        lastTransitionTime: { type: 'string', format: 'date-time' },
+        message: { type: 'string', maxLength: 32768 },
+        observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
+        reason: { type: 'string', maxLength: 1024, minLength: 1, pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$' },
+        status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
+        type: {
+          type: 'string',
+          maxLength: 316,
+          pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+        },
+      },
+    },
+    'x-kubernetes-list-map-keys': ['type'],
+    'x-kubernetes-list-type': 'map',
+  };
+
+  function operatorCrd(): KubeObject {
+    const crd = cronTabCrd();
+    version(crd).subresources = { status: {} };
+    version(crd).schema = {
+      openAPIV3Schema: {
+        description: 'Database is the Schema for the databases API',
+        type: 'object',
+        properties: {
+          apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema.' },
+          kind: { type: 'string' },
+          metadata: { type: 'object' },
+          spec: {
+            type: 'object',
+            properties: {
+              resources: { type: 'object', properties: { limits: { type: 'object', additionalProperties: quantity }, requests: { type: 'object', additionalProperties: quantity } } },
+              template: {
+                type: 'object',
+                properties: {
+                  metadata: { type: 'object', properties: { labels: { type: 'object', additionalProperties: { type: 'string' } } } },
+                  spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                },
+              },
+              selector: {
+                type: 'object',
+                properties: { matchLabels: { type: 'object', additionalProperties: { type: 'string' } } },
+                'x-kubernetes-map-type': 'atomic',
+              },
+              args: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic' },
+            },
+          },
+          status: { type: 'object', properties: { conditions } },
+        },
+      },
+    };
+    return crd;
+  }
+
+  it('accepts them', () => {
+    expect(create(operatorCrd())).toEqual([]);
+  });
+
+  it('validates custom resources against them', () => {
+    const crd = operatorCrd();
+    defaultCustomResourceDefinition(crd);
+    const info = crdVersionInfo(crd, 'v1');
+    const cr: JsonObject = {
+      apiVersion: 'stable.example.com/v1',
+      kind: 'CronTab',
+      metadata: { name: 'db' },
+      spec: { resources: { limits: { cpu: '500m', memory: 1073741824 }, requests: { cpu: 'lots' } }, template: { metadata: { labels: { a: 'b' } }, spec: { anything: 1 } } },
+      status: {
+        conditions: [
+          { type: 'Ready', status: 'True', reason: 'AllGood', message: '', lastTransitionTime: '2024-05-01T10:00:00Z' },
+          { type: 'Ready', status: 'Maybe', reason: 'x', message: '', lastTransitionTime: 'now' },
+        ],
+      },
+    };
+    expect(render(validateCustomResource(cr, info!.schema))).toEqual([
+      `spec.resources.requests.cpu: Invalid value: "lots": spec.resources.requests.cpu in body should match '${quantity.pattern}'`,
+      'status.conditions[1].lastTransitionTime: Invalid value: "now": status.conditions[1].lastTransitionTime in body must be of type date-time: "now"',
+      'status.conditions[1].status: Unsupported value: "Maybe": supported values: "True", "False", "Unknown"',
+      'status.conditions[1]: Duplicate value: {"type":"Ready"}',
+    ]);
   });
 });
