@@ -43,7 +43,7 @@ import {
   validateIP,
   validateQualifiedName,
 } from './names.js';
-import { validateAnnotations, validateImmutableField, validateLabelName, validateLabels, validateLabelSelector, validateObjectMetaUpdate } from './object-meta.js';
+import { validateAnnotations, validateImmutableField, validateLabelName, validateLabels, validateLabelSelector } from './object-meta.js';
 import { validateResourceRequirements } from './resources.js';
 import { ENV_FIELD_PATHS, validateLocalDescendingPath, validateObjectFieldSelector, validateResourceFieldSelector, validateVolumes, type VolumeMap } from './volumes.js';
 
@@ -1196,7 +1196,6 @@ export function validatePodStatusUpdate(pod: KubeObject, old: KubeObject): Field
   const n = podParts(pod);
   const o = podParts(old);
   const errs = [
-    ...validateObjectMetaUpdate(pod.metadata, old.metadata),
     ...validatePodAnnotationUpdates(strMapAt(n.meta, 'annotations'), strMapAt(o.meta, 'annotations')),
     ...validatePodSpecificAnnotations('metadata.annotations', strMapAt(n.meta, 'annotations'), n.spec, { allowInvalidPodDeletionCost: true }),
   ];

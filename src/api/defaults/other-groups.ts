@@ -1,0 +1,99 @@
+/**
+ * Defaulting for networking, autoscaling (v2 stored form), storage, rbac, scheduling and
+ * discovery kinds (pkg/apis/<group>/<version>/defaults.go at Kubernetes 1.32).
+ */
+import { ensureObj, obj, setDefault, type JsonObject } from '../validation/json-access.js';
+
+function objs(v: unknown): JsonObject[] {
+  return Array.isArray(v) ? v.map((x) => obj(x)).filter((x): x is JsonObject => x !== undefined) : [];
+}
+
+function unset(v: unknown): boolean {
+  return v === undefined || v === null;
+}
+
+/** SetDefaults_NetworkPolicy and SetDefaults_NetworkPolicyPort. */
+export function defaultNetworkPolicy(np: JsonObject): void {
+  const s = ensureObj(np, 'spec');
+  if (unset(s.podSelector)) s.podSelector = {};
+  for (const dir of ['ingress', 'egress']) {
+    for (const rule of objs(s[dir])) for (const port of objs(rule.ports)) if (unset(port.protocol)) port.protocol = 'TCP';
+  }
+  const types = Array.isArray(s.policyTypes) ? s.policyTypes : [];
+  if (types.length === 0) s.policyTypes = Array.isArray(s.egress) && s.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+export function defaultIngressClass(ic: JsonObject): void {
+  const params = obj(obj(ic.spec)?.parameters);
+  if (params && unset(params.scope)) params.scope = 'Cluster';
+}
+
+/** Default scale-up rules of HPA v2 behavior (the pre-behavior HPA algorithm). */
+function scaleUpDefaults(): JsonObject {
+  return {
+    stabilizationWindowSeconds: 0,
+    selectPolicy: 'Max',
+    policies: [
+      { type: 'Pods', value: 4, periodSeconds: 15 },
+      { type: 'Percent', value: 100, periodSeconds: 15 },
+    ],
+  };
+}
+
+/** Default scale-down rules; the stabilization window stays unset (a controller flag decides). */
+function scaleDownDefaults(): JsonObject {
+  return { selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] };
+}
+
+function fillRules(rules: JsonObject | undefined, defaults: JsonObject): JsonObject {
+  if (!rules) return defaults;
+  const out: JsonObject = { ...defaults };
+  for (const k of ['selectPolicy', 'stabilizationWindowSeconds', 'policies']) if (!unset(rules[k])) out[k] = rules[k];
+  return out;
+}
+
+/** SetDefaults_HorizontalPodAutoscaler (autoscaling/v2, the stored version). */
+export function defaultHorizontalPodAutoscaler(hpa: JsonObject): void {
+  const s = ensureObj(hpa, 'spec');
+  if (unset(s.minReplicas)) s.minReplicas = 1;
+  if (!Array.isArray(s.metrics) || s.metrics.length === 0) {
+    s.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+  }
+  const behavior = obj(s.behavior);
+  if (behavior) {
+    behavior.scaleUp = fillRules(obj(behavior.scaleUp), scaleUpDefaults());
+    behavior.scaleDown = fillRules(obj(behavior.scaleDown), scaleDownDefaults());
+  }
+}
+
+export function defaultStorageClass(sc: JsonObject): void {
+  if (unset(sc.reclaimPolicy) || sc.reclaimPolicy === '') sc.reclaimPolicy = 'Delete';
+  if (unset(sc.volumeBindingMode) || sc.volumeBindingMode === '') sc.volumeBindingMode = 'Immediate';
+}
+
+function defaultSubjects(binding: JsonObject): void {
+  for (const subject of objs(binding.subjects)) {
+    if (typeof subject.apiGroup === 'string' && subject.apiGroup !== '') continue;
+    if (subject.kind === 'User' || subject.kind === 'Group') subject.apiGroup = 'rbac.authorization.k8s.io';
+    else if (subject.kind === 'ServiceAccount') subject.apiGroup = '';
+  }
+}
+
+/** SetDefaults_RoleBinding / ClusterRoleBinding and SetDefaults_Subject. */
+export function defaultRoleBinding(binding: JsonObject): void {
+  const ref = ensureObj(binding, 'roleRef');
+  setDefault(ref, 'apiGroup', 'rbac.authorization.k8s.io');
+  defaultSubjects(binding);
+}
+
+export function defaultPriorityClass(pc: JsonObject): void {
+  if (unset(pc.preemptionPolicy)) pc.preemptionPolicy = 'PreemptLowerPriority';
+}
+
+/** SetDefaults_EndpointPort: name "" and protocol TCP. */
+export function defaultEndpointSlice(slice: JsonObject): void {
+  for (const port of objs(slice.ports)) {
+    if (unset(port.name)) port.name = '';
+    if (unset(port.protocol)) port.protocol = 'TCP';
+  }
+}
