@@ -256,7 +256,6 @@ class Validator {
       if (s.patternRegExp === undefined) {
         return single({ code: 'pattern', name: path, value: data, message: `${path} in body should match '${s.pattern}, but pattern is invalid: ${s.patternError ?? ''}'` });
       }
-      s.patternRegExp.lastIndex = 0;
       if (!s.patternRegExp.test(data)) return single({ code: 'pattern', name: path, value: data, message: `${path} in body should match '${s.pattern}'` });
     }
     return undefined;
