@@ -102,7 +102,7 @@ export function fieldErrorBody(e: FieldError): string {
     case 'FieldValueTooLong':
       return `Too long${detail}`;
     case 'FieldValueTooMany':
-      return `Too many${detail}`;
+      return e.value === undefined ? `Too many${detail}` : `Too many: ${formatValue(e.value)}${detail}`;
     case 'FieldValueNotFound':
       return `Not found: ${formatValue(e.value)}${detail}`;
     case 'FieldValueDuplicate':

@@ -56,10 +56,20 @@ export interface Strategy {
    * added generically). Keys are the upstream field labels, e.g. `spec.nodeName`.
    */
   selectableFields?(obj: KubeObject): Record<string, string>;
-  /** Maps deprecated field labels to current ones (pods: `spec.host` → `spec.nodeName`). */
-  fieldLabelAliases?: Readonly<Record<string, string>>;
+  /**
+   * Which field labels a field selector may use on this kind, how request labels map onto
+   * `selectableFields` names (pods: `spec.host` → `spec.nodeName`), and the kind's own error text
+   * for an unsupported label. Absent: only metadata.name and metadata.namespace.
+   */
+  fieldLabelRule?: FieldLabelRule;
   /** Table columns; absent → the generic NAME/AGE table. */
   table?: TablePrinter;
+}
+
+export interface FieldLabelRule {
+  readonly accepted: ReadonlySet<string>;
+  readonly aliases: Readonly<Record<string, string>>;
+  unsupported(label: string): string;
 }
 
 export interface ResourceDef {

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../api/errors.js';
 import { isJsonObject, type JsonObject, type KubeList, type KubeObject } from '../api/object.js';
-import type { Verb } from '../api/resource.js';
+import type { FieldLabelRule, Verb } from '../api/resource.js';
 import type { FieldValidation, RequestContext, UserInfo } from '../registry/context.js';
 import type { Registry } from '../registry/registry.js';
 import type { DeleteOptions, FieldMatcher, LabelMatcher, ListQuery } from '../registry/resource-store.js';
@@ -18,8 +18,8 @@ import { streamWatch } from './watch-stream.js';
 /** Parsed selectors, supplied by the selectors module. */
 export interface SelectorParsers {
   label(s: string): LabelMatcher;
-  /** `supported` = the field labels the resource accepts; others → 400. */
-  field(s: string, supported: ReadonlySet<string>, aliases: Readonly<Record<string, string>>): FieldMatcher;
+  /** Parses against the kind's field-label rule (unsupported labels → 400). */
+  field(s: string, rule: FieldLabelRule | undefined, namespaced: boolean): FieldMatcher;
 }
 
 /** A request on a resource path, as handlers of subresources and virtual kinds see it. */
@@ -314,12 +314,7 @@ function selectors(deps: ResourceHandlerDeps, resource: ServedResource, query: U
   const ls = query.get('labelSelector');
   if (ls !== null && ls.trim() !== '') out.labelSelector = deps.selectors.label(ls);
   const fs = query.get('fieldSelector');
-  if (fs !== null && fs.trim() !== '') {
-    const supported = new Set(Object.keys(resource.store.selectableFields({ metadata: {} })));
-    supported.add('metadata.name');
-    if (resource.def.namespaced) supported.add('metadata.namespace');
-    out.fieldSelector = deps.selectors.field(fs, supported, resource.def.strategy.fieldLabelAliases ?? {});
-  }
+  if (fs !== null && fs.trim() !== '') out.fieldSelector = deps.selectors.field(fs, resource.def.strategy.fieldLabelRule, resource.def.namespaced);
   return out;
 }
 

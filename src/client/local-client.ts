@@ -1,5 +1,6 @@
 import { ApiError } from '../api/errors.js';
 import type { KubeList, KubeObject } from '../api/object.js';
+import type { FieldLabelRule } from '../api/resource.js';
 import type { RequestContext, UserInfo } from '../registry/context.js';
 import type { Registry } from '../registry/registry.js';
 import type { FieldMatcher, LabelMatcher } from '../registry/resource-store.js';
@@ -14,7 +15,7 @@ export interface LocalClientConfig {
   readonly fieldManager: string;
   readonly selectors: {
     label(s: string): LabelMatcher;
-    field(s: string, supported: ReadonlySet<string>, aliases: Readonly<Record<string, string>>): FieldMatcher;
+    field(s: string, rule: FieldLabelRule | undefined, namespaced: boolean): FieldMatcher;
   };
 }
 
@@ -47,12 +48,7 @@ export class LocalClient implements Client {
   #selectors(r: ServedResource, o: { labelSelector?: string; fieldSelector?: string } | undefined) {
     const out: { labelSelector?: LabelMatcher; fieldSelector?: FieldMatcher } = {};
     if (o?.labelSelector) out.labelSelector = this.#config.selectors.label(o.labelSelector);
-    if (o?.fieldSelector) {
-      const supported = new Set(Object.keys(r.store.selectableFields({ metadata: {} })));
-      supported.add('metadata.name');
-      if (r.def.namespaced) supported.add('metadata.namespace');
-      out.fieldSelector = this.#config.selectors.field(o.fieldSelector, supported, r.def.strategy.fieldLabelAliases ?? {});
-    }
+    if (o?.fieldSelector) out.fieldSelector = this.#config.selectors.field(o.fieldSelector, r.def.strategy.fieldLabelRule, r.def.namespaced);
     return out;
   }
 

@@ -7,7 +7,6 @@ export interface ServerPaths {
   readonly database: string;
   /** Certificates, keys and the admin token. */
   readonly tls: string;
-  readonly adminTokenFile: string;
 }
 
 export function serverPaths(dataDir: string): ServerPaths {
@@ -16,6 +15,5 @@ export function serverPaths(dataDir: string): ServerPaths {
     root: server,
     database: join(server, 'db', 'state.db'),
     tls: join(server, 'tls'),
-    adminTokenFile: join(server, 'tls', 'admin-token.csv'),
   };
 }

@@ -6,7 +6,7 @@
  *   → bootstrap objects → controllers (namespace, CRD serving) → ready
  */
 import { mkdirSync } from 'node:fs';
-import { hostname, networkInterfaces } from 'node:os';
+import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { builtinGroupVersions, builtinResources } from '../api/builtin-resources.js';
@@ -110,10 +110,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     // ---- PKI (in parallel with nothing else: it is fast, EC keys) ----
     const pki = await ensureClusterPki({
       dir: paths.tls,
-      adminTokenFile: paths.adminTokenFile,
-      hostnames: ['localhost', hostname(), ...config.tlsSans.filter((s) => !isIp(s))],
-      ips: ['127.0.0.1', kubernetesServiceIp, ...hostAddresses, ...config.tlsSans.filter(isIp), ...(config.advertiseAddress ? [config.advertiseAddress] : [])],
+      hostnames: [...config.tlsSans.filter((s) => !isIp(s))],
+      ips: [...config.tlsSans.filter(isIp), ...(config.advertiseAddress ? [config.advertiseAddress] : [])],
+      serviceIp: kubernetesServiceIp,
       clock,
+      logger: log.child({ component: 'pki' }),
     });
 
     // ---- registry ----
@@ -205,7 +206,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const port = listener.port;
     const localHost = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
     const url = `https://${config.advertiseAddress ?? localHost}:${port}`;
-    await pki.writeKubeconfig(config.kubeconfigPath, url, config.kubeconfigMode ?? 0o600);
+    mkdirSync(dirname(config.kubeconfigPath), { recursive: true });
+    pki.writeKubeconfig(config.kubeconfigPath, url, config.kubeconfigMode ?? 0o600);
 
     // ---- bootstrap and controllers ----
     await bootstrapCluster({ client, kubernetesServiceIp, endpointAddress: advertise, endpointPort: port });

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { defineType, list, map, ref, str, i32, rawExtension } from './dsl.js';
+import { SchemaRegistry } from './registry.js';
+import { pruneUnknownFields } from './prune-fields.js';
+
+const registry = new SchemaRegistry([
+  defineType('t.Kind', 'a kind', { metadata: [1, ref('t.Meta')], spec: [2, ref('t.Spec')] }, { gvk: { group: 'x', version: 'v1', kind: 'Kind' } }),
+  defineType('t.Meta', 'meta', { name: [1, str] }),
+  defineType('t.Spec', 'spec', {
+    items: [1, list(ref('t.Item'))],
+    byName: [2, map(ref('t.Item'))],
+    raw: [3, rawExtension],
+    base: [4, ref('t.Base'), { inline: true }],
+  }),
+  defineType('t.Item', 'item', { n: [1, i32] }),
+  defineType('t.Base', 'embedded', { shared: [1, str] }),
+]);
+
+describe('pruneUnknownFields', () => {
+  it('removes undeclared members at every depth and keeps apiVersion/kind on kinds', () => {
+    const obj = {
+      apiVersion: 'x/v1',
+      kind: 'Kind',
+      extra: 1,
+      metadata: { name: 'a', bogus: true },
+      spec: { items: [{ n: 1, zap: 2 }], byName: { a: { n: 2, zip: 3 } }, raw: { anything: { goes: 1 } }, shared: 's', nope: 'x' },
+    };
+    pruneUnknownFields(obj, 't.Kind', registry);
+    expect(obj).toEqual({
+      apiVersion: 'x/v1',
+      kind: 'Kind',
+      metadata: { name: 'a' },
+      spec: { items: [{ n: 1 }], byName: { a: { n: 2 } }, raw: { anything: { goes: 1 } }, shared: 's' },
+    });
+  });
+});
