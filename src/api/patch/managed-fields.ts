@@ -315,8 +315,9 @@ export interface UpdateManagedFieldsOptions {
 
 /**
  * Records a create (`old` undefined), update or non-apply patch in `updated`'s managedFields and
- * returns the resulting object (a copy; inputs are not modified). Never fails: managedFields
- * that cannot be decoded are replaced, as upstream does.
+ * returns the resulting object. Inputs are not modified; the result is a new top level and
+ * metadata that shares everything else with `updated`. Never fails: managedFields that cannot
+ * be decoded are replaced, as upstream does.
  *
  * Call it with the final object (after defaulting), as upstream runs it on the decoded request.
  */

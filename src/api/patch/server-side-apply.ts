@@ -70,15 +70,14 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
   checkVersion(applied, opts);
   let result: KubeObject;
   try {
-    result = applyWithManagers(live, applied, opts, opts.force, undefined);
+    result = applyWithManagers(live, applied, opts, opts.force);
   } catch (e) {
-    if (!(e instanceof ConflictsWithState)) throw e;
+    if (!(e instanceof ApplyConflicts)) throw e;
     const allowed = opts.manager === 'kubectl' && live ? allowedFromLastApplied(live, opts) : undefined;
     const remaining = allowed ? e.conflicts.filter((c) => !allowed.has(c.path)) : e.conflicts;
     if (remaining.length > 0) throw conflictError(remaining);
-    // Every conflict is a field kubectl applied client-side before: take them over, starting
-    // from the bookkeeping the failed attempt left (as upstream retries).
-    result = applyWithManagers(live, applied, opts, true, e.managed);
+    // Every conflict is a field kubectl applied client-side before: take them over.
+    result = applyWithManagers(live, applied, opts, true);
   }
   if (opts.manager === 'kubectl') result = syncLastApplied(result, applied);
   return result;
@@ -90,27 +89,13 @@ function checkVersion(applied: KubeObject, opts: ServerSideApplyOptions): void {
   throw ApiError.badRequest(`invalid object type: ${gv.group}/${gv.version}, Kind=${typeof applied.kind === 'string' ? applied.kind : ''}`);
 }
 
-class ConflictsWithState extends ApplyConflicts {
-  /** The managers as the failed attempt left them (upstream retries on that same state). */
-  readonly managed: Managed;
-
-  constructor(c: ApplyConflicts, managed: Managed) {
-    super(c.conflicts);
-    this.managed = managed;
-  }
-}
-
-function applyWithManagers(live: KubeObject | undefined, applied: KubeObject, opts: ServerSideApplyOptions, force: boolean, retryState: Managed | undefined): KubeObject {
+function applyWithManagers(live: KubeObject | undefined, applied: KubeObject, opts: ServerSideApplyOptions, force: boolean): KubeObject {
   const ctx: FieldOwnershipContext = { schema: opts.schema, ignore: resetFieldSet(opts.resetFields) };
   let managed: Managed;
-  if (retryState) {
-    managed = retryState;
-  } else {
-    try {
-      managed = decodeManagedFields(live?.metadata?.managedFields);
-    } catch (e) {
-      throw new ApiError(500, 'InternalError', `failed to decode managed fields: ${(e as Error).message}`);
-    }
+  try {
+    managed = decodeManagedFields(live?.metadata?.managedFields);
+  } catch (e) {
+    throw new ApiError(500, 'InternalError', `failed to decode managed fields: ${(e as Error).message}`);
   }
   const liveObj: JsonValue = live ? (withoutManagedFields(live) as unknown as JsonValue) : {};
   if (managed.fields.size === 0) {
@@ -131,13 +116,7 @@ function applyWithManagers(live: KubeObject | undefined, applied: KubeObject, op
   }
 
   const key = managerKey({ manager: opts.manager, operation: 'Apply', subresource: opts.subresource });
-  let merged: JsonValue | undefined;
-  try {
-    merged = applyConfig(liveObj, config, managed, key, opts.apiVersion, force, ctx);
-  } catch (e) {
-    if (e instanceof ApplyConflicts) throw new ConflictsWithState(e, managed);
-    throw e;
-  }
+  const merged = applyConfig(liveObj, config, managed, key, opts.apiVersion, force, ctx);
   stripMeta(managed, key);
 
   let object: KubeObject;
