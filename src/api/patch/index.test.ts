@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../errors.js';
 import type { JsonObject, KubeObject } from '../object.js';
 import type { ResourceDef } from '../resource.js';
+import type { ObjectPatcher } from '../../registry/served-resource.js';
 import { PatchEngine, defaultResetFields, parseApplyPatchBody, patchTypeForContentType, validatePatchOptions } from './index.js';
 import { DEPLOYMENT, fixtureRegistry } from './testing/fixture-schemas.js';
 
@@ -56,6 +57,8 @@ const crdSchema: JsonObject = {
 const widgetDef = resource({ group: 'example.com', kind: 'Widget', listKind: 'WidgetList', plural: 'widgets', singular: 'widget', schema: undefined, crdSchema });
 
 const engine = new PatchEngine({ registry: fixtureRegistry() });
+// The registry plugs the engine in as its ObjectPatcher (checked by the type checker).
+const asObjectPatcher: ObjectPatcher = engine;
 
 describe('patchTypeForContentType', () => {
   it('maps the four PATCH media types, ignoring parameters', () => {
@@ -102,6 +105,12 @@ describe('parseApplyPatchBody', () => {
     expect(parseApplyPatchBody(new TextEncoder().encode(''))).toEqual({});
   });
 
+  it('duplicate keys: last wins, unless strict', () => {
+    expect(parseApplyPatchBody('a: 1\nb:\n  c: 1\n  c: 2\n')).toEqual({ a: 1, b: { c: 2 } });
+    const e = apiError(() => parseApplyPatchBody('a: 1\nb:\n  c: 1\n  c: 2\n', { strict: true }));
+    expect([e.code, e.message]).toEqual([400, 'error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  line 4: key "c" already set in map']);
+  });
+
   it('400 for YAML that does not parse or is not a map', () => {
     const e = apiError(() => parseApplyPatchBody('a: [1,\n'));
     expect(e.code).toBe(400);
@@ -113,6 +122,10 @@ describe('parseApplyPatchBody', () => {
 });
 
 describe('PatchEngine', () => {
+  it('is the registry ObjectPatcher', () => {
+    expect(asObjectPatcher).toBe(engine);
+  });
+
   const live: KubeObject = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

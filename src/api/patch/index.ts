@@ -116,16 +116,22 @@ const YAML_OPTIONS = {
 
 /**
  * Parses the body of an `application/apply-patch+yaml` PATCH (kubectl sends JSON, other clients
- * YAML). Only the first document counts; an empty body is an empty object. 400 on bad input.
+ * YAML). Only the first document counts; an empty body is an empty object. Duplicate keys: the
+ * last wins, unless `strict` (fieldValidation=Strict), which refuses them as upstream's strict
+ * decoding does. 400 on bad input.
  */
-export function parseApplyPatchBody(body: string | Uint8Array): JsonObject {
+export function parseApplyPatchBody(body: string | Uint8Array, opts: { strict?: boolean } = {}): JsonObject {
   const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
-  const docs = parseAllDocuments(text, YAML_OPTIONS);
+  const docs = parseAllDocuments(text, { ...YAML_OPTIONS, uniqueKeys: opts.strict === true });
   const doc = Array.isArray(docs) ? docs[0] : undefined;
   if (!doc) return {};
   const error = doc.errors[0];
   if (error) {
     const line = error.linePos?.[0]?.line;
+    if (error.code === 'DUPLICATE_KEY') {
+      const key = text.split('\n')[(line ?? 1) - 1]?.trim().split(':')[0] ?? '';
+      throw ApiError.badRequest(`error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  line ${line ?? 0}: key ${JSON.stringify(key)} already set in map`);
+    }
     const first = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw ApiError.badRequest(`error decoding YAML: error converting YAML to JSON: yaml: ${line ? `line ${line}: ` : ''}${first}`);
   }
