@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { ApiError, type FieldError } from '../api/errors.js';
 import type { JsonObject, KubeObject, ObjectMeta } from '../api/object.js';
-import type { ResourceDef, Strategy } from '../api/resource.js';
+import type { FieldLabelRule, ResourceDef, Strategy } from '../api/resource.js';
 import type { AdmissionPlugin } from '../admission/admission.js';
 import type { RequestContext } from '../registry/context.js';
 import type { ObjectLifecycle, WriteOperation } from '../registry/object-lifecycle.js';
@@ -21,14 +21,18 @@ import type { SelectorParsers } from '../apiserver/resource-handler.js';
 export interface ApiModules {
   /** Per-kind strategy pieces (defaults, validation, table, selectable fields), by group and kind. */
   strategyFor(group: string, kind: string): Strategy;
-  validateObjectMeta(meta: ObjectMeta, opts: { namespaced: boolean; nameRule: ResourceDef['nameRule'] }): FieldError[];
-  validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta): FieldError[];
+  /** `builtin`: built-in kinds also restrict unqualified finalizer names. */
+  validateObjectMeta(meta: ObjectMeta, opts: { namespaced: boolean; nameRule: ResourceDef['nameRule']; builtin: boolean }): FieldError[];
+  validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta, opts: { builtin: boolean }): FieldError[];
   /**
    * Checks a complete object against a schema type: throws ApiError 400 for JSON type errors,
    * and for unknown fields when `mode` is Strict; pushes warnings in Warn mode; removes unknown
    * fields in Warn and Ignore modes (they cannot be stored, as a Go struct could not hold them).
+   * `target` names the kind and version in error messages.
    */
-  checkStructure(obj: KubeObject, typeName: string, mode: 'Strict' | 'Warn' | 'Ignore', warnings: string[]): void;
+  checkStructure(obj: KubeObject, typeName: string, mode: 'Strict' | 'Warn' | 'Ignore', warnings: string[], target: { kind: string; version: string }): void;
+  /** The field-label rule of a custom resource (metadata fields plus its selectableFields). */
+  crdFieldLabelRule(clusterScoped: boolean, selectableFields: readonly string[]): FieldLabelRule;
   /** Records managedFields of a non-apply write (mutates obj). */
   trackManagedFields(def: ResourceDef, obj: KubeObject, old: KubeObject | undefined, opts: { manager: string; time: string; subresource?: string }): void;
   readonly patcher: ObjectPatcher;
@@ -61,24 +65,26 @@ export function createLifecycle(def: ResourceDef, config: ResourceWiringConfig):
   const strategy = def.strategy;
   const meta = (obj: KubeObject) => obj.metadata;
   const withMeta = (errors: FieldError[], more: FieldError[] | undefined) => (more && more.length ? errors.concat(more) : errors);
+  const builtin = def.schema !== undefined;
+  const metaOpts = { namespaced: def.namespaced, nameRule: def.nameRule, builtin };
   return {
     checkStructure(obj: KubeObject, ctx: RequestContext): void {
       if (!def.schema) return; // custom resources: checked by their own lifecycle
-      modules.checkStructure(obj, def.schema, ctx.fieldValidation ?? 'Warn', ctx.warnings ?? []);
+      modules.checkStructure(obj, def.schema, ctx.fieldValidation ?? 'Warn', ctx.warnings ?? [], { kind: def.kind, version: def.version });
     },
     applyDefaults(obj: KubeObject): void {
       strategy.defaults?.(obj);
       config.extraDefaults?.(def, obj);
     },
     validateCreate(obj: KubeObject): FieldError[] {
-      return withMeta(modules.validateObjectMeta(meta(obj), { namespaced: def.namespaced, nameRule: def.nameRule }), strategy.validate?.(obj));
+      return withMeta(modules.validateObjectMeta(meta(obj), metaOpts), strategy.validate?.(obj));
     },
     validateUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
-      const errors = modules.validateObjectMetaUpdate(meta(obj), meta(old)).concat(modules.validateObjectMeta(meta(obj), { namespaced: def.namespaced, nameRule: def.nameRule }));
+      const errors = modules.validateObjectMetaUpdate(meta(obj), meta(old), { builtin }).concat(modules.validateObjectMeta(meta(obj), metaOpts));
       return withMeta(errors, strategy.validateUpdate ? strategy.validateUpdate(obj, old) : strategy.validate?.(obj));
     },
     validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
-      const errors = modules.validateObjectMetaUpdate(meta(obj), meta(old));
+      const errors = modules.validateObjectMetaUpdate(meta(obj), meta(old), { builtin });
       return withMeta(errors, strategy.validateStatusUpdate?.(obj, old));
     },
     trackManagedFields(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, subresource: string | undefined): void {

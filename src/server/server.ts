@@ -12,7 +12,8 @@ import type { Logger } from 'pino';
 import { builtinGroupVersions, builtinResources } from '../api/builtin-resources.js';
 import { coreToEventsV1, eventsV1ToCore } from '../api/conversion/event-conversion.js';
 import { hpaV1ToV2, hpaV2ToV1 } from '../api/conversion/hpa-conversion.js';
-import { isJsonObject, type KubeObject } from '../api/object.js';
+import { isJsonObject, type JsonObject, type KubeObject } from '../api/object.js';
+import { generateJobSelector } from '../api/defaults/index.js';
 import type { ResourceDef } from '../api/resource.js';
 import { NamespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
 import { nthAddress, ServiceAllocator } from '../admission/service-allocator.js';
@@ -100,8 +101,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     // ---- storage and watch fan-out ----
     const backend: Backend =
       config.datastore === 'memory'
-        ? new MemoryBackend({ logger: log.child({ component: 'storage' }), clock })
-        : new SqliteBackend({ path: paths.database, logger: log.child({ component: 'storage' }), clock });
+        ? new MemoryBackend({ logger: log, clock })
+        : new SqliteBackend({ path: paths.database, logger: log, clock });
     await backend.start();
     cleanups.push(() => backend.close());
     const bus = new WatchBus({ backend, rootPrefix: '/registry/', windowSize: 10_000, progressIntervalMs: 30_000, logger: log, clock });
@@ -114,7 +115,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       ips: [...config.tlsSans.filter(isIp), ...(config.advertiseAddress ? [config.advertiseAddress] : [])],
       serviceIp: kubernetesServiceIp,
       clock,
-      logger: log.child({ component: 'pki' }),
+      logger: log,
     });
 
     // ---- registry ----
@@ -145,6 +146,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       },
       extraDefaults: (def, obj) => {
         if (def.group === '' && def.kind === 'Namespace') defaultNamespace(obj);
+        // The Job strategy labels pods with the job's uid and selects on it (PrepareForCreate);
+        // the uid is assigned before defaults run, and regenerating on update is a no-op.
+        if (def.group === 'batch' && def.kind === 'Job' && obj.metadata.uid) generateJobSelector(obj as unknown as JsonObject, obj.metadata.uid);
       },
     };
     const defs: ResourceDef[] = builtinResources.map((r) => ({ ...r, strategy: modules.strategyFor(r.group, r.kind) }));
