@@ -14,7 +14,9 @@ import { coreToEventsV1, eventsV1ToCore } from '../api/conversion/event-conversi
 import { hpaV1ToV2, hpaV2ToV1 } from '../api/conversion/hpa-conversion.js';
 import { isJsonObject, type JsonObject, type KubeObject } from '../api/object.js';
 import { generateJobSelector } from '../api/defaults/index.js';
+import { podQosClass } from '../api/pod-qos.js';
 import type { ResourceDef } from '../api/resource.js';
+import type { AdmissionPlugin } from '../admission/admission.js';
 import { NamespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
 import { nthAddress, ServiceAllocator } from '../admission/service-allocator.js';
 import { createApiApp, type HealthCheck } from '../apiserver/app.js';
@@ -131,13 +133,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         return ns.metadata.deletionTimestamp ? 'Terminating' : 'Active';
       },
     });
+    const admission: AdmissionPlugin[] = [namespaceLifecycle, allocator];
     const wiring: ResourceWiringConfig = {
       backend,
       watches: bus,
       clock,
       logger: log,
       modules,
-      admission: [namespaceLifecycle, allocator],
+      admission,
       storeOptions: builtinStoreOptions,
       converterFor: (served) => {
         if (served.group === 'autoscaling' && served.version === 'v1') return { toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 };
@@ -149,12 +152,17 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         // The Job strategy labels pods with the job's uid and selects on it (PrepareForCreate);
         // the uid is assigned before defaults run, and regenerating on update is a no-op.
         if (def.group === 'batch' && def.kind === 'Job' && obj.metadata.uid) generateJobSelector(obj as unknown as JsonObject, obj.metadata.uid);
+        // Pod strategy PrepareForCreate: a new pod is Pending with its QoS class.
+        if (def.group === '' && def.kind === 'Pod' && !isJsonObject(obj.status)) obj.status = { phase: 'Pending', qosClass: podQosClass(obj) };
       },
     };
+    const client = new LocalClient({ registry, user: SYSTEM_USER, fieldManager: 'lite-server', selectors: modules.selectors });
+    // CRD serving watches committed CRD writes, so it joins admission before resources are wired.
+    const crds = new CrdServing({ registry, client, wiring, modules, logger: log.child({ component: 'crd-serving' }), clock });
+    admission.push(crds);
     const defs: ResourceDef[] = builtinResources.map((r) => ({ ...r, strategy: modules.strategyFor(r.group, r.kind) }));
     serveResources(registry, defs, wiring);
 
-    const client = new LocalClient({ registry, user: SYSTEM_USER, fieldManager: 'lite-server', selectors: modules.selectors });
     const services = registry.get('', 'v1', 'services');
     if (services) allocator.repair((await services.list(undefined, {})).items);
 
@@ -215,7 +223,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
     // ---- bootstrap and controllers ----
     await bootstrapCluster({ client, kubernetesServiceIp, endpointAddress: advertise, endpointPort: port });
-    const crds = new CrdServing({ registry, client, wiring, modules, logger: log.child({ component: 'crd-serving' }), clock });
     await crds.start(stopping.signal);
     const namespaces = new NamespaceController({
       client: client.withFieldManager('namespace-controller'),
