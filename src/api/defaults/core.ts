@@ -82,6 +82,45 @@ export function normalizeServiceClusterIPs(next: JsonObject, prev: JsonObject | 
   }
 }
 
+function externallyAccessible(s: JsonObject): boolean {
+  return s.type === 'LoadBalancer' || s.type === 'NodePort' || (s.type === 'ClusterIP' && strListAt(s, 'externalIPs').length > 0);
+}
+
+/**
+ * The Service strategy's PrepareForUpdate (upstream normalizeClusterIPs + dropTypeDependentFields):
+ * when the type changes, fields the server filled in for the old type and the user left alone
+ * are cleared, so that e.g. LoadBalancer → ClusterIP or ClusterIP → ExternalName validate.
+ * Call after defaulting and before validation, with the stored object as `prev`.
+ */
+export function prepareServiceUpdate(next: JsonObject, prev: JsonObject): void {
+  normalizeServiceClusterIPs(next, prev);
+  const s = ensureObj(next, 'spec');
+  const p = obj(prev.spec) ?? {};
+  const same = (k: string): boolean => JSON.stringify(s[k] ?? null) === JSON.stringify(p[k] ?? null);
+  if (p.type !== 'ExternalName' && s.type === 'ExternalName') {
+    if (same('clusterIP') && same('clusterIPs')) {
+      delete s.clusterIP;
+      delete s.clusterIPs;
+    }
+    if (same('ipFamilies')) delete s.ipFamilies;
+    if (same('ipFamilyPolicy')) delete s.ipFamilyPolicy;
+  }
+  const needsNodePort = (x: JsonObject): boolean => x.type === 'NodePort' || x.type === 'LoadBalancer';
+  if (needsNodePort(p) && !needsNodePort(s)) {
+    const ports = objs(s.ports);
+    const oldPorts = objs(p.ports);
+    const sameNodePorts = ports.length === oldPorts.length && ports.every((port, i) => (port.nodePort ?? 0) === (oldPorts[i].nodePort ?? 0));
+    if (sameNodePorts) for (const port of ports) delete port.nodePort;
+  }
+  const needsHC = (x: JsonObject): boolean => x.type === 'LoadBalancer' && x.externalTrafficPolicy === 'Local';
+  if (needsHC(p) && !needsHC(s) && same('healthCheckNodePort')) delete s.healthCheckNodePort;
+  if (p.type === 'LoadBalancer' && s.type !== 'LoadBalancer') {
+    if (typeof s.allocateLoadBalancerNodePorts === 'boolean' && s.allocateLoadBalancerNodePorts === p.allocateLoadBalancerNodePorts) delete s.allocateLoadBalancerNodePorts;
+    if (same('loadBalancerClass')) delete s.loadBalancerClass;
+  }
+  if (externallyAccessible(p) && !externallyAccessible(s) && same('externalTrafficPolicy')) delete s.externalTrafficPolicy;
+}
+
 /** SetDefaults_Secret, and the v1 conversion of stringData into data (stringData wins). */
 export function defaultSecret(secret: JsonObject): void {
   setDefault(secret, 'type', 'Opaque');
@@ -156,11 +195,14 @@ export function defaultLimitRange(lr: JsonObject): void {
   for (const item of objs(obj(lr.spec)?.limits)) {
     for (const k of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio']) defaultResourceList(obj(item[k]));
     if (item.type !== 'Container') continue;
-    const def = ensureObj(item, 'default');
-    const defReq = ensureObj(item, 'defaultRequest');
+    const def: JsonObject = { ...(obj(item.default) ?? {}) };
+    const defReq: JsonObject = { ...(obj(item.defaultRequest) ?? {}) };
     for (const [k, v] of Object.entries(obj(item.max) ?? {})) if (!(k in def)) def[k] = v;
     for (const [k, v] of Object.entries(def)) if (!(k in defReq)) defReq[k] = v;
     for (const [k, v] of Object.entries(obj(item.min) ?? {})) if (!(k in defReq)) defReq[k] = v;
+    // Empty maps are omitted when upstream serialises them.
+    if (Object.keys(def).length > 0) item.default = def;
+    if (Object.keys(defReq).length > 0) item.defaultRequest = defReq;
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../object.js';
-import { builtinDefaulters, defaultPullPolicy, generateJobSelector, normalizeServiceClusterIPs, parseImageReference } from './index.js';
+import { builtinDefaulters, defaultPullPolicy, generateJobSelector, normalizeServiceClusterIPs, parseImageReference, prepareServiceUpdate } from './index.js';
+import { builtinStrategies } from '../validation/index.js';
 import type { JsonObject } from '../validation/json-access.js';
 
 function applyDefaults(key: string, obj: unknown): KubeObject {
@@ -282,6 +283,32 @@ describe('core defaults', () => {
     const next = { spec: { clusterIP: '10.0.0.5' } } as JsonObject;
     normalizeServiceClusterIPs(next, { spec: { clusterIP: '10.0.0.5', clusterIPs: ['10.0.0.5', 'fd00::5'] } });
     expect((next.spec as JsonObject).clusterIPs).toEqual(['10.0.0.5', 'fd00::5']);
+  });
+
+  it('clears fields of the old type when a service changes type (PrepareForUpdate)', () => {
+    const stored = applyDefaults('Service', {
+      metadata: { name: 'web', namespace: 'default', resourceVersion: '1' },
+      spec: { type: 'LoadBalancer', clusterIP: '10.43.0.9', ipFamilies: ['IPv4'], ports: [{ port: 80, nodePort: 31000 }], selector: { a: 'b' } },
+    });
+    const toClusterIP = structuredClone(stored);
+    (toClusterIP.spec as JsonObject).type = 'ClusterIP';
+    prepareServiceUpdate(toClusterIP as unknown as JsonObject, stored as unknown as JsonObject);
+    expect(toClusterIP.spec).toEqual({
+      type: 'ClusterIP',
+      clusterIP: '10.43.0.9',
+      clusterIPs: ['10.43.0.9'],
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      ports: [{ port: 80, targetPort: 80, protocol: 'TCP' }],
+      selector: { a: 'b' },
+      sessionAffinity: 'None',
+      internalTrafficPolicy: 'Cluster',
+    });
+    expect(builtinStrategies.Service.validateUpdate?.(toClusterIP, stored)).toEqual([]);
+    const toExternal = structuredClone(stored);
+    Object.assign(toExternal.spec as JsonObject, { type: 'ExternalName', externalName: 'example.com' });
+    prepareServiceUpdate(toExternal as unknown as JsonObject, stored as unknown as JsonObject);
+    expect(builtinStrategies.Service.validateUpdate?.(toExternal, stored)).toEqual([]);
   });
 
   it('defaults Secrets, merging stringData into data', () => {

@@ -74,6 +74,6 @@ export const builtinDefaulters: Readonly<Record<string, Defaulter>> = {
 };
 
 export { generateJobSelector, JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from './workloads.js';
-export { normalizeServiceClusterIPs } from './core.js';
+export { normalizeServiceClusterIPs, prepareServiceUpdate } from './core.js';
 export { defaultPodSpec, defaultPodTemplateSpec, defaultContainer, defaultResourceList } from './pod.js';
 export { defaultPullPolicy, parseImageReference } from './image.js';

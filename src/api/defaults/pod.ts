@@ -233,7 +233,7 @@ export function defaultPod(pod: JsonObject): void {
     for (const c of objs(spec[k])) {
       const resources = ensureObj(c, 'resources');
       const limits = obj(resources.limits);
-      if (!limits) continue;
+      if (!limits || Object.keys(limits).length === 0) continue;
       const requests = ensureObj(resources, 'requests');
       for (const [name, value] of Object.entries(limits)) if (!(name in requests)) requests[name] = value;
     }

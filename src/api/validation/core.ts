@@ -6,10 +6,10 @@
 import type { FieldError } from '../errors.js';
 import { jsonEqual, type KubeObject } from '../object.js';
 import { child, duplicate, forbidden, index, invalid, IS_NEGATIVE, key, notSupported, required, tooLong } from './field-errors.js';
-import { byteLen, has, numAt, obj, objAt, objsAt, optBoolAt, optNumAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from './json-access.js';
-import { inclusiveRangeError, isDNS1123Subdomain, isQualifiedName, nameProblems, validateCIDR, validateDNS1123Label, validateQualifiedName } from './names.js';
+import { byteLen, has, numAt, obj, objAt, objsAt, optBoolAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from './json-access.js';
+import { isDNS1123Subdomain, isQualifiedName, validateCIDR, validateQualifiedName } from './names.js';
 import { parseCIDR } from './ip.js';
-import { compileLabelSelector, validateFinalizerName, validateImmutableField } from './object-meta.js';
+import { validateFinalizerName, validateImmutableField } from './object-meta.js';
 import { validateNodeSelector, validateNodeTaints, validatePodTemplateSpec, podTemplateOptions } from './pod.js';
 import { formatQuantity, compareQuantity, parseQuantity } from './quantity.js';
 import {

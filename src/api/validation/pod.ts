@@ -30,7 +30,6 @@ import {
   isDNS1123Subdomain,
   isEnvVarName,
   isHTTPHeaderName,
-  isQualifiedName,
   isRelaxedEnvVarName,
   isValidGroupID,
   isValidLabelValue,
