@@ -10,7 +10,8 @@ import type { FieldLabelRule, Verb } from '../api/resource.js';
 import type { FieldValidation, RequestContext, UserInfo } from '../registry/context.js';
 import type { Registry } from '../registry/registry.js';
 import type { DeleteOptions, FieldMatcher, LabelMatcher, ListQuery } from '../registry/resource-store.js';
-import { PATCH_CONTENT_TYPES, type ServedResource } from '../registry/served-resource.js';
+import type { ServedResource } from '../registry/served-resource.js';
+import { parseApplyPatchBody, patchTypeForContentType, validatePatchOptions } from '../api/patch/index.js';
 import { bodyFormat, negotiateResource, parseStructured, readBody, type ResponseFormat } from './media.js';
 import { toPartialObjectMetadata, toTable, type IncludeObject } from './table.js';
 import { streamWatch } from './watch-stream.js';
@@ -205,25 +206,15 @@ export async function handleResourceRequest(deps: ResourceHandlerDeps, http: Htt
     }
     case 'PATCH': {
       allow('patch');
-      const contentType = (http.incoming.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      const type = PATCH_CONTENT_TYPES[contentType];
-      if (!type) {
-        throw ApiError.unsupportedMediaType(
-          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${def.schema ? ', application/strategic-merge-patch+json' : ''}`,
-        );
-      }
-      if (type === 'strategic' && !def.schema) {
-        throw ApiError.unsupportedMediaType(
-          'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
-        );
-      }
+      const type = patchTypeForContentType(http.incoming.headers['content-type']?.trim().toLowerCase(), { strategic: def.schema !== undefined });
+      const forceParam = query.get('force');
+      validatePatchOptions(type, { fieldManager: query.get('fieldManager') ?? undefined, force: forceParam === null ? undefined : forceParam === 'true' });
       const raw = await readBody(http.incoming);
-      const body = parseStructured(raw, type === 'apply' ? 'yaml' : 'json');
+      const body = type === 'apply' ? parseApplyPatchBody(raw) : parseStructured(raw, 'json');
       if (type === 'json' ? !Array.isArray(body) : !isJsonObject(body)) {
         throw ApiError.badRequest(type === 'json' ? 'json: cannot unmarshal object into Go value of type jsonpatch.Patch' : 'the patch must be a JSON object');
       }
-      const force = query.get('force');
-      if (force !== null && type !== 'apply') throw ApiError.badRequest('force flag is only allowed for apply patches');
+      const force = forceParam;
       if (subresource === 'scale') {
         if (type === 'apply') throw ApiError.unsupportedMediaType('apply patches are not supported on the scale subresource');
         const scale = await resource.patchScale(namespace, name, type, body, ctx);

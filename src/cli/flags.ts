@@ -27,6 +27,7 @@ const LISTENER = 'Listener:';
 const NETWORK = 'Networking:';
 const LOGGING = 'Logging:';
 const COMPONENTS = 'Components:';
+const DATASTORE = 'Datastore:';
 
 export const commonFlags = withEnv({
   'data-dir': { type: 'string', describe: 'Folder for state, certificates and kubeconfig (default /var/lib/lite as root, else ~/.lite)', group: DATA },
@@ -42,5 +43,7 @@ export const serverFlags = withEnv({
   'write-kubeconfig-mode': { type: 'string', default: '600', describe: 'File mode of the written kubeconfig, in octal', group: DATA },
   'service-cidr': { type: 'string', default: '10.43.0.0/16', describe: 'IPv4 range for Service cluster IPs', group: NETWORK },
   'service-node-port-range': { type: 'string', default: '30000-32767', describe: 'Port range for NodePort Services', group: NETWORK },
+  'datastore-compact-interval': { type: 'string', default: '5m', describe: 'How often old revisions are compacted away (e.g. 30s, 5m, 1h)', group: DATASTORE },
+  'datastore-compact-retain': { type: 'number', default: 1000, describe: 'Newest revisions kept by compaction; watches from older ones get 410 Gone', group: DATASTORE },
   'disable-agent': { type: 'boolean', default: false, describe: 'Run the control plane only, without the embedded agent', group: COMPONENTS },
 });

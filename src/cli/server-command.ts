@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { startServer, type ServerConfig } from '../server/server.js';
 import { createLogger } from '../util/log.js';
 import { defaultDataDir } from './flags.js';
+import { parseDuration } from '../util/duration.js';
 
 /** `lite server`: start, report readiness, stop cleanly on SIGINT/SIGTERM. Returns the exit code. */
 export async function runServerCommand(argv: Record<string, unknown>): Promise<number> {
@@ -24,6 +25,16 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     process.stderr.write(`lite server: --write-kubeconfig-mode must be an octal file mode such as 600 or 644\n`);
     return 2;
   }
+  const interval = parseDuration(String(argv['datastore-compact-interval'] ?? '5m'));
+  const retain = Number(argv['datastore-compact-retain'] ?? 1000);
+  if (interval === undefined || interval < 1000) {
+    process.stderr.write(`lite server: --datastore-compact-interval must be a duration of at least 1s, such as 30s, 5m or 1h\n`);
+    return 2;
+  }
+  if (!Number.isInteger(retain) || retain < 1) {
+    process.stderr.write(`lite server: --datastore-compact-retain must be a positive whole number of revisions\n`);
+    return 2;
+  }
   const config: ServerConfig = {
     dataDir,
     bindAddress: String(argv['bind-address'] ?? '0.0.0.0'),
@@ -34,6 +45,7 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     kubeconfigMode: mode,
     serviceCidr: String(argv['service-cidr'] ?? '10.43.0.0/16'),
     nodePortRange: [Number(m[1]), Number(m[2])],
+    compaction: { intervalMs: interval, retainRevisions: retain },
     logger,
   };
 
@@ -62,3 +74,4 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
   logger.flush?.();
   return 0;
 }
+

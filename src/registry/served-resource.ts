@@ -11,13 +11,6 @@ import type { DeleteOptions, DeleteResult, ListQuery, ResourceStore, StoreWatchE
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
-export const PATCH_CONTENT_TYPES: Readonly<Record<string, PatchType>> = {
-  'application/json-patch+json': 'json',
-  'application/merge-patch+json': 'merge',
-  'application/strategic-merge-patch+json': 'strategic',
-  'application/apply-patch+yaml': 'apply',
-  'application/apply-patch+cbor': 'apply',
-};
 
 /** Patch engines, bound to schemas by the composition root. */
 export interface ObjectPatcher {

@@ -63,6 +63,8 @@ export interface ServerConfig {
   readonly clock?: Clock;
   /** 'sqlite' (default, in the data dir) or 'memory' (tests). */
   readonly datastore?: 'sqlite' | 'memory';
+  /** Background compaction of old revisions (default every 5 minutes, keeping 1000). */
+  readonly compaction?: { readonly intervalMs: number; readonly retainRevisions: number };
 }
 
 export interface RunningServer {
@@ -103,8 +105,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     // ---- storage and watch fan-out ----
     const backend: Backend =
       config.datastore === 'memory'
-        ? new MemoryBackend({ logger: log, clock })
-        : new SqliteBackend({ path: paths.database, logger: log, clock });
+        ? new MemoryBackend({ logger: log, clock, ...(config.compaction ? { compaction: config.compaction } : {}) })
+        : new SqliteBackend({ path: paths.database, logger: log, clock, ...(config.compaction ? { compaction: config.compaction } : {}) });
     await backend.start();
     cleanups.push(() => backend.close());
     const bus = new WatchBus({ backend, rootPrefix: '/registry/', windowSize: 10_000, progressIntervalMs: 30_000, logger: log, clock });
