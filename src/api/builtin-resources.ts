@@ -1,14 +1,14 @@
 /**
  * The built-in resource table: which group/version/resources lite serves, as data. Names, short
  * names, categories, verbs and subresources are those kube-apiserver 1.32 advertises in discovery.
- * Per-kind behaviour (defaults, validation, tables, field selectors) is attached by kind key in
- * builtin-registry.ts, so this file stays a plain table.
+ * Per-kind behaviour (defaults, validation, name rules, tables, field selectors) is attached by
+ * kind key in the server's wiring (src/server/api-modules.ts), so this file stays a plain table.
  */
 import type { ResourceDef, ScalePaths, SubresourceDef, Verb } from './resource.js';
 import { ALL_VERBS } from './resource.js';
 
 /** One row of the table before strategies are attached. */
-export type BuiltinResource = Omit<ResourceDef, 'strategy'>;
+export type BuiltinResource = Omit<ResourceDef, 'strategy' | 'nameRule'>;
 
 const NO_DELETECOLLECTION: readonly Verb[] = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 const CREATE_ONLY: readonly Verb[] = ['create'];
@@ -34,7 +34,6 @@ interface Row {
   status?: boolean;
   scale?: boolean;
   generation?: boolean;
-  nameRule?: ResourceDef['nameRule'];
   /** Schema type name when it is not io.k8s.api.<pkg>.<version>.<Kind>. */
   schema?: string;
   storage?: { group: string; resource: string; version: string };
@@ -74,7 +73,6 @@ function build(r: Row): BuiltinResource {
     verbs: r.verbs ?? ALL_VERBS,
     subresources,
     schema: r.schema ?? schemaName(r.group, r.version, r.kind),
-    nameRule: r.nameRule ?? 'subdomain',
     tracksGeneration: r.generation ?? false,
     statusFields: r.statusFields ?? ['status'],
     hasStatusSubresource: r.status ?? false,
@@ -89,7 +87,7 @@ const rows: Row[] = [
   { group: '', version: 'v1', kind: 'Binding', plural: 'bindings', namespaced: true, verbs: CREATE_ONLY, virtual: true },
   { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true, shortNames: ['cm'] },
   { group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', namespaced: true, shortNames: ['ep'] },
-  { group: '', version: 'v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'], nameRule: 'path-segment' },
+  { group: '', version: 'v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'] },
   { group: '', version: 'v1', kind: 'LimitRange', plural: 'limitranges', namespaced: true, shortNames: ['limits'] },
   {
     group: '',
@@ -101,7 +99,6 @@ const rows: Row[] = [
     verbs: NO_DELETECOLLECTION,
     status: true,
     subresources: [sub('finalize', ['update'])],
-    nameRule: 'label',
   },
   { group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false, shortNames: ['no'], status: true, subresources: [sub('proxy', ['create', 'delete', 'get', 'patch', 'update'])] },
   { group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', namespaced: true, shortNames: ['pvc'], status: true },
@@ -125,7 +122,7 @@ const rows: Row[] = [
   { group: '', version: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', namespaced: true, shortNames: ['quota'], status: true },
   { group: '', version: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true },
   { group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true, shortNames: ['sa'] },
-  { group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true, shortNames: ['svc'], categories: ['all'], status: true, nameRule: 'label' },
+  { group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true, shortNames: ['svc'], categories: ['all'], status: true },
 
   // ---- apps/v1 ----
   { group: 'apps', version: 'v1', kind: 'ControllerRevision', plural: 'controllerrevisions', namespaced: true },
@@ -173,17 +170,16 @@ const rows: Row[] = [
     plural: 'events',
     namespaced: true,
     shortNames: ['ev'],
-    nameRule: 'path-segment',
     storage: { group: '', resource: 'events', version: 'v1' },
   },
   { group: 'networking.k8s.io', version: 'v1', kind: 'IngressClass', plural: 'ingressclasses', namespaced: false },
   { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', namespaced: true, shortNames: ['ing'], status: true, generation: true },
   { group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true, shortNames: ['netpol'], generation: true },
   { group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true, shortNames: ['pdb'], status: true, generation: true },
-  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false, nameRule: 'path-segment' },
-  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', namespaced: false, nameRule: 'path-segment' },
-  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true, nameRule: 'path-segment' },
-  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role', plural: 'roles', namespaced: true, nameRule: 'path-segment' },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', namespaced: false },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role', plural: 'roles', namespaced: true },
   { group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', namespaced: false, shortNames: ['pc'] },
   { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', namespaced: false, shortNames: ['sc'] },
   {

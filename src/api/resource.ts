@@ -89,8 +89,8 @@ export interface ResourceDef {
   readonly schema?: string;
   /** For CRDs: the structural OpenAPI v3 schema of this version. */
   readonly crdSchema?: JsonObject;
-  /** Name validation: DNS-1123 subdomain (most), DNS-1123 label (namespaces, services …), or path segment. */
-  readonly nameRule: 'subdomain' | 'label' | 'path-segment';
+  /** Name validation: DNS-1123 subdomain (most), DNS-1123 label (namespaces …), DNS-1035 label, or path segment (RBAC, events …). */
+  readonly nameRule: 'subdomain' | 'label' | 'dns1035-label' | 'path-segment';
   /** metadata.generation is maintained (bumped on spec changes). */
   readonly tracksGeneration: boolean;
   /**

@@ -27,7 +27,7 @@ import {
   parseFieldSelector,
   parseLabelSelector,
 } from '../api/selectors/index.js';
-import { builtinStrategies, validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/index.js';
+import { createBuiltinStrategies, nameRuleFor, validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/index.js';
 import type { SelectorParsers } from '../apiserver/resource-handler.js';
 import type { FieldLabelRule } from '../api/resource.js';
 import type { FieldMatcher, LabelMatcher } from '../registry/resource-store.js';
@@ -49,7 +49,13 @@ const selectors: SelectorParsers = {
   },
 };
 
-export async function loadApiModules(): Promise<LoadedApiModules> {
+export interface ApiModuleOptions {
+  /** NodePort range Service validation accepts. */
+  readonly nodePortRange: readonly [number, number];
+}
+
+export async function loadApiModules(options: ApiModuleOptions): Promise<LoadedApiModules> {
+  const builtinStrategies = createBuiltinStrategies({ service: { nodePortRange: { min: options.nodePortRange[0], max: options.nodePortRange[1] } } });
   const schemas = new SchemaRegistry([...metaV1Types, ...coreV1Types, ...groupTypes]);
   const patcher = new PatchEngine({ registry: schemas });
   return {
@@ -70,6 +76,7 @@ export async function loadApiModules(): Promise<LoadedApiModules> {
         fieldLabelRule: fieldLabelRuleFor(key),
       };
     },
+    nameRuleFor: (group, kind) => nameRuleFor(kindKey(group, kind)),
     crdFieldLabelRule: (clusterScoped, selectableFields) => crdFieldLabelRule({ clusterScoped, selectableFields }),
     validateObjectMeta: (meta, opts) => validateObjectMeta(meta, { namespaced: opts.namespaced, nameRule: opts.nameRule, builtin: opts.builtin }),
     validateObjectMetaUpdate: (meta, old, opts) => validateObjectMetaUpdate(meta, old, { builtin: opts.builtin }),

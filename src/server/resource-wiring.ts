@@ -31,6 +31,8 @@ export interface ApiModules {
    * `target` names the kind and version in error messages.
    */
   checkStructure(obj: KubeObject, typeName: string, mode: 'Strict' | 'Warn' | 'Ignore', warnings: string[], target: { kind: string; version: string }): void;
+  /** How names of a built-in kind are validated (DNS subdomain, DNS label or path segment). */
+  nameRuleFor(group: string, kind: string): ResourceDef['nameRule'];
   /** The field-label rule of a custom resource (metadata fields plus its selectableFields). */
   crdFieldLabelRule(clusterScoped: boolean, selectableFields: readonly string[]): FieldLabelRule;
   /** Records managedFields of a non-apply write (mutates obj). */

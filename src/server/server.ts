@@ -123,7 +123,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
 
     // ---- registry ----
-    const modules = await loadApiModules();
+    const modules = await loadApiModules({ nodePortRange: config.nodePortRange });
     const registry = new Registry();
     for (const gv of builtinGroupVersions) registry.setVersionOrder(gv.group, gv.versions);
     const namespaceDefs = () => registry.get('', 'v1', 'namespaces');
@@ -162,7 +162,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     // CRD serving watches committed CRD writes, so it joins admission before resources are wired.
     const crds = new CrdServing({ registry, client, wiring, modules, logger: log.child({ component: 'crd-serving' }), clock });
     admission.push(crds);
-    const defs: ResourceDef[] = builtinResources.map((r) => ({ ...r, strategy: modules.strategyFor(r.group, r.kind) }));
+    const defs: ResourceDef[] = builtinResources.map((r) => ({ ...r, nameRule: modules.nameRuleFor(r.group, r.kind), strategy: modules.strategyFor(r.group, r.kind) }));
     serveResources(registry, defs, wiring);
 
     const services = registry.get('', 'v1', 'services');

@@ -58,7 +58,7 @@ export function tooLong(field: string, maxLength: number): FieldError {
  * formatter prints only the detail for this type, so the count is carried in the detail text.
  */
 export function tooMany(field: string, actual: number, max: number): FieldError {
-  return { type: 'FieldValueTooMany', field, value: actual, detail: `${actual}: must have at most ${max} items` };
+  return { type: 'FieldValueTooMany', field, value: actual, detail: `must have at most ${max} items` };
 }
 
 export function internalError(field: string, message: string): FieldError {

@@ -5,8 +5,9 @@ import { SchemaRegistry } from '../registry.js';
 import { coreV1Types, isInlineField, jsonFields } from './core-v1.js';
 import { metaV1Types, specialSchemaNames } from './meta-v1.js';
 
+/** A declared field (inline fields included by their proto name), not the flattened JSON view. */
 function field(reg: SchemaRegistry, type: string, name: string): FieldDef {
-  const f = reg.field(type, name);
+  const f = reg.get(type).fields.find((x) => x.name === name);
   if (!f) throw new Error(`no field ${type}.${name}`);
   return f;
 }
