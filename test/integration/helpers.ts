@@ -1,0 +1,200 @@
+/**
+ * Shared harness for the integration tier: an in-process `lite` server on a loopback port, a
+ * client-node KubeConfig for it, raw HTTPS requests that trust the server's CA, and bounded waits.
+ *
+ * Not a test file itself (vitest collects only *.test.ts).
+ */
+import './node-compat.js';
+import { request as httpsRequest } from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiException, KubeConfig } from '@kubernetes/client-node';
+import { startServer, type RunningServer } from '../../src/server/server.js';
+
+export interface TestServer {
+  readonly server: RunningServer;
+  readonly kc: KubeConfig;
+  readonly dataDir: string;
+  /** Stops the server; removes the data dir unless `keepDataDir`. */
+  stop(options?: { keepDataDir?: boolean }): Promise<void>;
+}
+
+export interface TestServerOptions {
+  readonly datastore?: 'memory' | 'sqlite';
+  /** Reuse a data dir (persistence tests); a fresh temp dir otherwise. */
+  readonly dataDir?: string;
+  /** 0 (default) picks a free port. */
+  readonly httpsPort?: number;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lite-it-'));
+  const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
+  const server = await startServer({
+    dataDir,
+    bindAddress: '127.0.0.1',
+    httpsPort: options.httpsPort ?? 0,
+    tlsSans: [],
+    kubeconfigPath,
+    serviceCidr: '10.43.0.0/16',
+    nodePortRange: [30000, 32767],
+    datastore: options.datastore ?? 'memory',
+  });
+  const kc = new KubeConfig();
+  kc.loadFromFile(server.kubeconfigPath);
+  let stopped = false;
+  return {
+    server,
+    kc,
+    dataDir,
+    async stop(stopOptions = {}) {
+      if (!stopped) {
+        stopped = true;
+        await server.stop();
+      }
+      if (!stopOptions.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+  /** The body parsed as JSON, or undefined if it is not JSON. */
+  readonly json: any;
+}
+
+export interface RawRequest {
+  readonly method?: string;
+  readonly path: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string | Buffer;
+  /** Bearer token: the admin token by default, `null` for none. */
+  readonly token?: string | null;
+}
+
+/** One HTTPS request to the server, trusting only its CA; the whole body is read. */
+export function rawRequest(server: RunningServer, req: RawRequest): Promise<RawResponse> {
+  const token = req.token === undefined ? server.adminToken : req.token;
+  const headers: Record<string, string> = { Accept: 'application/json', ...(req.headers ?? {}) };
+  if (token !== null) headers.Authorization = `Bearer ${token}`;
+  if (req.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const r = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path: req.path,
+        method: req.method ?? 'GET',
+        headers,
+        ca: server.caCertPem,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      },
+    );
+    r.on('error', reject);
+    if (req.body !== undefined) r.write(req.body);
+    r.end();
+  });
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes (then throws with `what`). */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000, intervalMs = 25): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Awaits a promise that must fail with an ApiException; returns its code and parsed Status body. */
+export async function apiError(p: Promise<unknown>): Promise<{ code: number; status: any }> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ApiException) {
+      let body: any = e.body;
+      if (typeof body === 'string') {
+        try {
+          body = JSON.parse(body);
+        } catch {
+          /* leave as text */
+        }
+      }
+      return { code: e.code, status: body };
+    }
+    throw e;
+  }
+  throw new Error('expected the request to fail with an API error, but it succeeded');
+}
+
+let counter = 0;
+/** A DNS-1123 name unique within this process. */
+export function uniqueName(prefix: string): string {
+  counter++;
+  return `${prefix}-${process.pid.toString(36)}-${counter}`;
+}
+
+/**
+ * A queue of events with an awaitable `next(predicate)` bounded by a deadline: lets tests wait for
+ * watch/informer callbacks without sleeping.
+ */
+export class EventLog<T> {
+  readonly items: T[] = [];
+  #waiters: { pred: (items: readonly T[]) => boolean; resolve: () => void }[] = [];
+
+  push(item: T): void {
+    this.items.push(item);
+    this.#waiters = this.#waiters.filter((w) => {
+      if (w.pred(this.items)) {
+        w.resolve();
+        return false;
+      }
+      return true;
+    });
+  }
+
+  /** Resolves once `pred(items)` holds; rejects after `timeoutMs`. */
+  until(what: string, pred: (items: readonly T[]) => boolean, timeoutMs = 10_000): Promise<void> {
+    if (pred(this.items)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; saw ${JSON.stringify(this.items).slice(0, 2000)}`));
+      }, timeoutMs);
+      const waiter = {
+        pred,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      this.#waiters.push(waiter);
+    });
+  }
+}
