@@ -24,9 +24,23 @@ function withAuthenticated(user: UserInfo): UserInfo {
 /** Users from verified client certificates (the TLS server verifies against the client CA). */
 export class ClientCertAuthenticator implements Authenticator {
   readonly kind = 'certificate' as const;
+  /**
+   * A connection's certificate is fixed for its lifetime (lite does not renegotiate), and
+   * reading it is costly (getPeerCertificate builds a fresh object), so the user is kept per
+   * socket for the keep-alive requests that follow.
+   */
+  readonly #bySocket = new WeakMap<TLSSocket, UserInfo | null>();
 
   authenticate(req: IncomingMessage): UserInfo | undefined {
     const socket = req.socket as TLSSocket;
+    const known = this.#bySocket.get(socket);
+    if (known !== undefined) return known ?? undefined;
+    const user = this.#fromCertificate(socket);
+    if (typeof socket.getPeerCertificate === 'function') this.#bySocket.set(socket, user ?? null);
+    return user;
+  }
+
+  #fromCertificate(socket: TLSSocket): UserInfo | undefined {
     if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return undefined;
     const cert = socket.getPeerCertificate();
     const subject = cert?.subject as unknown as Record<string, string | string[]> | undefined;

@@ -17,6 +17,7 @@ import { generateJobSelector } from '../api/defaults/index.js';
 import { podQosClass } from '../api/pod-qos.js';
 import type { ResourceDef } from '../api/resource.js';
 import type { AdmissionPlugin } from '../admission/admission.js';
+import { NamespaceCache } from '../admission/namespace-cache.js';
 import { NamespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
 import { nthAddress, ServiceAllocator } from '../admission/service-allocator.js';
 import { createApiApp, type HealthCheck } from '../apiserver/app.js';
@@ -126,15 +127,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const modules = await loadApiModules({ nodePortRange: config.nodePortRange });
     const registry = new Registry();
     for (const gv of builtinGroupVersions) registry.setVersionOrder(gv.group, gv.versions);
-    const namespaceDefs = () => registry.get('', 'v1', 'namespaces');
     const allocator = new ServiceAllocator({ serviceCidr: config.serviceCidr, nodePortRange: config.nodePortRange, clock });
-    const namespaceLifecycle = new NamespaceLifecyclePlugin({
-      async phase(name) {
-        const ns = await namespaceDefs()?.store.find(undefined, name);
-        if (!ns) return undefined;
-        return ns.metadata.deletionTimestamp ? 'Terminating' : 'Active';
-      },
-    });
+    const client = new LocalClient({ registry, user: SYSTEM_USER, fieldManager: 'lite-server', selectors: modules.selectors });
+    const namespaceCache = new NamespaceCache({ client, clock, logger: log.child({ component: 'namespace-cache' }) });
+    const namespaceLifecycle = new NamespaceLifecyclePlugin(namespaceCache);
     const admission: AdmissionPlugin[] = [namespaceLifecycle, allocator];
     const wiring: ResourceWiringConfig = {
       backend,
@@ -158,7 +154,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         if (def.group === '' && def.kind === 'Pod' && !isJsonObject(obj.status)) obj.status = { phase: 'Pending', qosClass: podQosClass(obj) };
       },
     };
-    const client = new LocalClient({ registry, user: SYSTEM_USER, fieldManager: 'lite-server', selectors: modules.selectors });
     // CRD serving watches committed CRD writes, so it joins admission before resources are wired.
     const crds = new CrdServing({ registry, client, wiring, modules, logger: log.child({ component: 'crd-serving' }), clock });
     admission.push(crds);
@@ -232,7 +227,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       clock,
       logger: log.child({ component: 'namespace-controller' }),
     });
-    const controllers = [namespaces.run(stopping.signal), crds.run(stopping.signal)];
+    const controllers = [namespaces.run(stopping.signal), crds.run(stopping.signal), namespaceCache.run(stopping.signal)];
     cleanups.push(async () => {
       await Promise.allSettled(controllers);
     });
