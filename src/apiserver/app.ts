@@ -110,14 +110,17 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
 
   const resources = (group: string, version: string, segments: string[]) => async (c: Context<Env>) => {
     const user = c.get('user');
-    const http = { method: c.req.method, url: new URL(c.req.url), incoming: c.env.incoming as IncomingMessage, outgoing: c.env.outgoing as ServerResponse, user };
+    const incoming = c.env.incoming as IncomingMessage;
+    const rawUrl = incoming.url ?? '';
+    const q = rawUrl.indexOf('?');
+    const http = { method: c.req.method, query: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)), incoming, outgoing: c.env.outgoing as ServerResponse, user };
     if (segments.length === 0 && c.req.method === 'GET') {
       const text = config.discovery.resourceList(group, version);
       if (text === undefined) throw ApiError.pathNotFound();
       return jsonText(text);
     }
     const result = await handleResourceRequest(config, http, group, version, segments);
-    return toResponse(result);
+    return sendResult(http.outgoing, result);
   };
 
   app.all('/api/:version/*', (c) => resources('', c.req.param('version'), segmentsAfter(c.req.path, 3))(c));
@@ -154,12 +157,17 @@ function jsonText(text: string, status = 200, headers: Record<string, string> = 
   return new Response(text, { status, headers: { 'Content-Type': JSON_TYPE, ...headers } });
 }
 
-function toResponse(result: HandlerResult): Response {
+/**
+ * Writes a handler's result straight to the Node response: the hot path of every API call, so
+ * it skips building a fetch Response (and its body stream) only for the adapter to take apart.
+ */
+function sendResult(res: ServerResponse, result: HandlerResult): Response {
   if (result === 'sent') return RESPONSE_ALREADY_SENT;
-  if (typeof result.body === 'string' || result.body instanceof Uint8Array) {
-    return new Response(result.body, { status: result.status, headers: result.headers });
-  }
-  return jsonText(JSON.stringify(result.body), result.status, result.headers);
+  const body = typeof result.body === 'string' || result.body instanceof Uint8Array ? result.body : JSON.stringify(result.body);
+  const headers: Record<string, string | number> = { 'Content-Type': JSON_TYPE, 'Content-Length': typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength, ...(result.headers ?? {}) };
+  res.writeHead(result.status, headers);
+  res.end(body);
+  return RESPONSE_ALREADY_SENT;
 }
 
 function statusResponse(err: ApiError): Response {

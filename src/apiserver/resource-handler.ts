@@ -62,7 +62,7 @@ export interface ResourceHandlerDeps {
 
 export interface HttpRequestInfo {
   readonly method: string;
-  readonly url: URL;
+  readonly query: URLSearchParams;
   readonly incoming: IncomingMessage;
   readonly outgoing: ServerResponse;
   readonly user: UserInfo;
@@ -96,7 +96,7 @@ export async function handleResourceRequest(deps: ResourceHandlerDeps, http: Htt
   const target = resolveTarget(deps.registry, group, version, segments);
   const { resource, namespace, name, subresource } = target;
   const def = resource.def;
-  const query = http.url.searchParams;
+  const query = http.query;
   const warnings: string[] = [];
   const ctx = requestContext(http, query, warnings);
   const method = http.method;
@@ -247,7 +247,7 @@ export async function handleResourceRequest(deps: ResourceHandlerDeps, http: Htt
 async function present(deps: ResourceHandlerDeps, http: HttpRequestInfo, resource: ServedResource, items: KubeObject[], listMeta: KubeList['metadata'], isList: boolean): Promise<unknown> {
   const format: ResponseFormat = negotiateResource(http.incoming.headers.accept);
   if (format.kind === 'table') {
-    return toTable(resource.def, resource.apiVersion, items, listMeta, { includeObject: includeObjectParam(http.url.searchParams), tableVersion: format.version, now: deps.now() });
+    return toTable(resource.def, resource.apiVersion, items, listMeta, { includeObject: includeObjectParam(http.query), tableVersion: format.version, now: deps.now() });
   }
   if (format.kind === 'partial-metadata') {
     if (!isList) return toPartialObjectMetadata(items[0]);
