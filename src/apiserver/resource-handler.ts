@@ -56,8 +56,6 @@ export interface ResourceHandlerDeps {
   readonly decodeProtobuf: (body: Uint8Array) => KubeObject;
   readonly extensions: ResourceExtensions;
   readonly now: () => number;
-  /** Watch stream bookmarks period (ms). */
-  readonly bookmarkIntervalMs?: number;
 }
 
 export interface HttpRequestInfo {
@@ -342,7 +340,6 @@ async function serveWatch(deps: ResourceHandlerDeps, http: HttpRequestInfo, reso
     controller,
     allowBookmarks,
     timeoutMs,
-    bookmarkIntervalMs: deps.bookmarkIntervalMs ?? 60_000,
     encodeObject: (ev) => {
       if (format.kind === 'table') {
         const table = toTable(def, resource.apiVersion, [ev.object], { resourceVersion: ev.object.metadata.resourceVersion }, { includeObject, tableVersion: format.version, now: deps.now(), withoutColumns: !first });

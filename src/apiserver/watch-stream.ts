@@ -14,8 +14,6 @@ export interface WatchStreamOptions {
   readonly bookmarkObject: (resourceVersion: string, initialEventsEnd: boolean) => JsonObject;
   readonly allowBookmarks: boolean;
   readonly timeoutMs?: number;
-  /** Period of BOOKMARK events when bookmarks are allowed (upstream: about a minute). */
-  readonly bookmarkIntervalMs?: number;
   readonly controller: AbortController;
   readonly headers?: Record<string, string>;
 }
@@ -29,14 +27,6 @@ export async function streamWatch(res: ServerResponse, events: AsyncGenerator<St
   const stop = () => controller.abort();
   res.on('close', stop);
   const timeout = opts.timeoutMs !== undefined ? setTimeout(stop, opts.timeoutMs) : undefined;
-  let lastRv: string | undefined;
-  const bookmarkTimer =
-    opts.allowBookmarks && opts.bookmarkIntervalMs
-      ? setInterval(() => {
-          if (lastRv !== undefined && !res.writableEnded) res.write(line('BOOKMARK', opts.bookmarkObject(lastRv, false)));
-        }, opts.bookmarkIntervalMs)
-      : undefined;
-  bookmarkTimer?.unref();
 
   // End the event source promptly on abort, even while it waits for the next event.
   const onAbort = () => void events.return(undefined);
@@ -46,13 +36,12 @@ export async function streamWatch(res: ServerResponse, events: AsyncGenerator<St
       if (controller.signal.aborted || res.writableEnded) break;
       let text: string;
       if (ev.type === 'BOOKMARK') {
-        lastRv = ev.resourceVersion;
+        // Progress notifications from the watch bus (periodic) become BOOKMARK events.
         if (!opts.allowBookmarks && !ev.initialEventsEnd) continue;
         text = line('BOOKMARK', opts.bookmarkObject(ev.resourceVersion, ev.initialEventsEnd === true));
       } else if (ev.type === 'ERROR') {
         text = line('ERROR', ev.error.toStatus() as unknown as JsonObject);
       } else {
-        lastRv = ev.object.metadata.resourceVersion ?? lastRv;
         text = line(ev.type, opts.encodeObject(ev));
       }
       if (!res.write(text)) await drained(res, controller.signal);
@@ -61,7 +50,6 @@ export async function streamWatch(res: ServerResponse, events: AsyncGenerator<St
   } finally {
     controller.signal.removeEventListener('abort', onAbort);
     if (timeout) clearTimeout(timeout);
-    if (bookmarkTimer) clearInterval(bookmarkTimer);
     res.off('close', stop);
     if (!res.writableEnded) res.end();
   }
