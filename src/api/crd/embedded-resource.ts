@@ -8,6 +8,7 @@
  * (apiextensions-apiserver pkg/apiserver/schema/objectmeta).
  */
 import type { FieldError } from '../errors.js';
+import { goJsonKind } from '../go/go-format.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../object.js';
 import { isDNS1035Label, isDNS1123Label, isQualifiedName, isValidLabelValue, isValidPathSegmentName } from './dns-names.js';
 import { child, index, key, type SchemaNode } from './structural-schema.js';
@@ -74,15 +75,8 @@ export function pruneObjectMeta(meta: JsonObject, prefix: string): string[] {
   return unknown;
 }
 
-function jsonKind(v: JsonValue): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'object') return 'object';
-  return typeof v === 'boolean' ? 'bool' : typeof v;
-}
-
 function unmarshalError(v: JsonValue, field: string, goType: string): string {
-  return `json: cannot unmarshal ${jsonKind(v)} into Go struct field ObjectMeta.${field} of type ${goType}`;
+  return `json: cannot unmarshal ${goJsonKind(v)} into Go struct field ObjectMeta.${field} of type ${goType}`;
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -93,7 +87,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:
  */
 export function objectMetaDecodeError(meta: JsonValue): string | undefined {
   if (meta === null) return undefined;
-  if (!isJsonObject(meta)) return `json: cannot unmarshal ${jsonKind(meta)} into Go value of type v1.ObjectMeta`;
+  if (!isJsonObject(meta)) return `json: cannot unmarshal ${goJsonKind(meta)} into Go value of type v1.ObjectMeta`;
   for (const [k, v] of Object.entries(meta)) {
     const shape = OBJECT_META.get(k);
     if (shape === undefined || v === undefined || v === null) continue;

@@ -21,7 +21,7 @@
  */
 import type { FieldError } from '../errors.js';
 import { isJsonObject, jsonEqual, type JsonValue } from '../object.js';
-import { goFloat, goNumber } from './go-text.js';
+import { goFloat, goNumber } from '../go/go-format.js';
 import type { SchemaNode } from './structural-schema.js';
 import { isEnforcedFormat, matchesFormat } from './string-formats.js';
 

@@ -10,7 +10,7 @@
  */
 import { isJsonObject, type JsonValue, type KubeObject } from '../object.js';
 import type { CellValue, TableColumn, TablePrinter } from '../resource.js';
-import { goFloat } from './go-text.js';
+import { goFloat } from '../go/go-format.js';
 import { parseJsonPath, type JsonPath } from './json-path.js';
 
 export interface PrinterColumn {

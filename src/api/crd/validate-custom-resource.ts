@@ -16,7 +16,7 @@
  */
 import type { FieldError } from '../errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../object.js';
-import { goValue } from './go-text.js';
+import { goTypeName, goValue } from '../go/go-format.js';
 import { validateEmbeddedResources } from './embedded-resource.js';
 import { validateListSetsAndMaps } from './list-type.js';
 import { validateSchemaValue } from './schema-validator.js';
@@ -75,15 +75,6 @@ function lookup(obj: JsonObject, dotted: string): { found: boolean; value?: Json
     cur = next;
   }
   return { found: true, value: cur };
-}
-
-function goTypeName(v: JsonValue): string {
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
-  if (Array.isArray(v)) return '[]interface {}';
-  if (v === null) return '<nil>';
-  return 'map[string]interface {}';
 }
 
 function accessorError(path: string, v: JsonValue, expected: string): string {

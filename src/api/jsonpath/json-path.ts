@@ -10,8 +10,8 @@
  * Missing keys are errors unless `allowMissingKeys` is set (CRD columns and kubectl set it).
  * Map members are visited in sorted key order so output is deterministic.
  */
-import { goFmtV, goJson, goKind, goText, goTypeName } from './go-values.js';
-import type { GoKind } from './go-values.js';
+import { goKind, goText, goTypeName, goValue } from '../go/go-format.js';
+import type { GoKind } from '../go/go-format.js';
 import { JsonPathError, parseJsonPathTemplate } from './parser.js';
 import type { JsonPathNode, ListNode, SliceParam } from './parser.js';
 
@@ -53,12 +53,7 @@ export function compileJsonPath(template: string, options: JsonPathOptions = {})
 
 /** Upstream's PrintResults for one group: containers as JSON, scalars as Go prints them, space-separated. */
 export function printResults(values: readonly unknown[]): string {
-  return values
-    .map((v) => {
-      const k = goKind(v);
-      return k === 'map' || k === 'slice' ? goJson(v) : goText(v);
-    })
-    .join(' ');
+  return values.map(goText).join(' ');
 }
 
 const RELAXED_RE = /^\{\.?([^{}]+)\}$|^\.?([^{}]+)$/;
@@ -246,7 +241,7 @@ class Evaluator {
   #filter(input: unknown[], left: ListNode, right: ListNode, operator: string): unknown[] {
     const out: unknown[] = [];
     for (const v of input) {
-      if (!Array.isArray(v)) throw new JsonPathError(`${goFmtV(v)} is not array or slice and cannot be filtered`);
+      if (!Array.isArray(v)) throw new JsonPathError(`${goValue(v)} is not array or slice and cannot be filtered`);
       for (const item of v) {
         const noMarks: RangeMarks = { begin: 0, end: 0 };
         let lefts: unknown[];

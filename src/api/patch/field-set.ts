@@ -11,7 +11,7 @@
  * In the trie, `.` marks that a node is itself a member as well as a parent.
  */
 import type { JsonObject, JsonValue } from '../object.js';
-import { goJson, goJsonString, smdValueString } from './go-format.js';
+import { goJson, goJsonString, goNumber, goQuote } from '../go/go-format.js';
 import { isObject } from './json-util.js';
 import { memberSchema, type PatchSchemaNode } from './schema.js';
 
@@ -56,6 +56,17 @@ function parseElement(pe: PathElement): Parsed {
     default:
       return { t: 3, index: Number(body) };
   }
+}
+
+/** Go's `%v` of a structured-merge-diff value (value.ToString): strings quoted, maps as `k=v`. */
+function smdValueString(v: JsonValue | undefined): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string') return goQuote(v);
+  if (typeof v === 'number') return goNumber(v);
+  if (typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return `[${v.map(smdValueString).join(',')}]`;
+  const keys = Object.keys(v).filter((k) => v[k] !== undefined);
+  return keys.map((k) => `${k}=${smdValueString(v[k])}`).join('');
 }
 
 /** Human form of a path element, as upstream prints it in conflicts: `.name`, `[k="v"]`, `[=v]`, `[3]`. */

@@ -14,7 +14,7 @@ import { ApiError, type FieldError } from '../errors.js';
 import { groupVersion, type ResourceDef } from '../resource.js';
 import type { JsonObject, JsonValue, KubeObject } from '../object.js';
 import type { SchemaRegistry } from '../schema/registry.js';
-import { goJson } from './go-format.js';
+import { goJson } from '../go/go-format.js';
 import { applyJsonPatch } from './json-patch.js';
 import { isObject } from './json-util.js';
 import { updateManagedFields, type ResetFields } from './managed-fields.js';

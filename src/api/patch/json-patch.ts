@@ -14,6 +14,7 @@
  * reason is not shown to clients; it is kept as the error's `cause`).
  */
 import { ApiError } from '../errors.js';
+import { goJsonKind } from '../go/go-format.js';
 import { deepCopy, isJsonObject, jsonEqual, type JsonObject, type JsonValue } from '../object.js';
 import { setMember } from './json-util.js';
 
@@ -48,13 +49,6 @@ function decodePatch(patch: unknown): Operation[] {
     if (op !== null && !isJsonObject(op)) throw ApiError.badRequest(`json: cannot unmarshal ${goJsonKind(op)} into Go value of type jsonpatch.Operation`);
   }
   return patch as Operation[];
-}
-
-function goJsonKind(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'object') return 'object';
-  return typeof v;
 }
 
 type Container = JsonObject | JsonValue[];

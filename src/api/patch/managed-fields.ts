@@ -14,7 +14,7 @@
  *    tracking); a request that sends `managedFields: []` resets them
  */
 import type { JsonObject, JsonValue, KubeObject, ManagedFieldsEntry } from '../object.js';
-import { goJsonString } from './go-format.js';
+import { goJsonString } from '../go/go-format.js';
 import { FieldSet, fieldElement, type FieldPath } from './field-set.js';
 import { isObject } from './json-util.js';
 import type { PatchSchemaNode } from './schema.js';

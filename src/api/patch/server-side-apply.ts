@@ -16,7 +16,7 @@
  */
 import { ApiError, type StatusCause } from '../errors.js';
 import { deepCopy, jsonEqual, parseApiVersion, type JsonValue, type KubeObject } from '../object.js';
-import { goJson } from './go-format.js';
+import { goJson } from '../go/go-format.js';
 import { isObject } from './json-util.js';
 import {
   ApplyConflicts,

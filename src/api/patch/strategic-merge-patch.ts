@@ -19,7 +19,7 @@
  */
 import { ApiError } from '../errors.js';
 import { deepCopy, type JsonObject, type JsonValue } from '../object.js';
-import { goTypeName, goValue } from './go-format.js';
+import { goTypeName, goValue } from '../go/go-format.js';
 import { getMember, goEqual, isObject, setMember } from './json-util.js';
 import { itemSchema, memberSchema, type FieldSchema, type PatchSchemaNode } from './schema.js';
 

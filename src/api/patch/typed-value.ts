@@ -18,7 +18,7 @@
  * `undefined` means "absent" throughout; JSON null is a present value.
  */
 import { jsonEqual, type JsonObject, type JsonValue } from '../object.js';
-import { goNumber, goTypeName } from './go-format.js';
+import { goNumber, goTypeName, goValue } from '../go/go-format.js';
 import { FieldSet, fieldElement, keyElement, pathString, valueElement, type FieldPath, type PathElement } from './field-set.js';
 import { isObject, setMember } from './json-util.js';
 import { memberSchema, type FieldSchema, type PatchSchemaNode } from './schema.js';
@@ -113,23 +113,12 @@ export function formatValidationErrors(errs: readonly ValidationError[]): string
 
 /** Go's `%v` of a structured-merge-diff value wrapper: `&{…}`. */
 function smdV(v: JsonValue): string {
-  return `&{${goPlain(v)}}`;
+  return `&{${goValue(v)}}`;
 }
 
 /** Go's `%#v` of the same: `&value.valueUnstructured{Value:…}`. */
 function smdSharpV(v: JsonValue): string {
   return `&value.valueUnstructured{Value:${goSharp(v)}}`;
-}
-
-function goPlain(v: JsonValue): string {
-  if (v === null) return '<nil>';
-  if (typeof v === 'number') return goNumber(v);
-  if (typeof v === 'string' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return `[${v.map(goPlain).join(' ')}]`;
-  return `map[${Object.keys(v)
-    .sort()
-    .map((k) => `${k}:${goPlain(v[k] as JsonValue)}`)
-    .join(' ')}]`;
 }
 
 function goSharp(v: JsonValue): string {

@@ -16,6 +16,7 @@
  * here: the body has already been parsed.
  */
 import { ApiError } from '../errors.js';
+import { goJsonKind } from '../go/go-format.js';
 import type { FieldError } from '../errors.js';
 import type { FieldDef, Scalar, Special, TypeDef, TypeRef } from './dsl.js';
 import { parseQuantity, QuantityError } from './quantity.js';
@@ -306,12 +307,12 @@ class Walker {
       case 'IntOrString':
         if (typeof v === 'string') return;
         if (typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31) return;
-        this.#invalid(v, `json: cannot unmarshal ${jsonKind(v, true)} into Go value of type int32`);
+        this.#invalid(v, `json: cannot unmarshal ${goJsonKind(v, true)} into Go value of type int32`);
         return;
       case 'Time':
       case 'MicroTime': {
         if (typeof v !== 'string') {
-          this.#invalid(v, `json: cannot unmarshal ${jsonKind(v, false)} into Go value of type string`);
+          this.#invalid(v, `json: cannot unmarshal ${goJsonKind(v)} into Go value of type string`);
           return;
         }
         const problem = goTimeParseError(v, special === 'MicroTime');
@@ -320,7 +321,7 @@ class Walker {
       }
       case 'Duration': {
         if (typeof v !== 'string') {
-          this.#invalid(v, `json: cannot unmarshal ${jsonKind(v, false)} into Go value of type string`);
+          this.#invalid(v, `json: cannot unmarshal ${goJsonKind(v)} into Go value of type string`);
           return;
         }
         const problem = goDurationParseError(v);
@@ -337,7 +338,7 @@ class Walker {
   }
 
   /** A JSON value of the wrong kind, worded as Go's UnmarshalTypeError. */
-  typeError(v: unknown, goTypeName: string, valueText: string = jsonKind(v, false)): void {
+  typeError(v: unknown, goTypeName: string, valueText: string = goJsonKind(v)): void {
     const where = this.#goPath.length > 0 ? `Go struct field ${this.#goStruct}.${this.#goPath.join('.')}` : 'Go value';
     this.#addError({ type: 'FieldValueTypeInvalid', field: this.#pathString(), value: v, detail: `json: cannot unmarshal ${valueText} into ${where} of type ${goTypeName}` });
   }
@@ -369,15 +370,6 @@ class Walker {
     }
     return out;
   }
-}
-
-/** How Go's JSON decoder names a value kind; `withNumber` adds the literal, as for integers. */
-function jsonKind(v: unknown, withNumber: boolean): string {
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'number') return withNumber ? `number ${String(v)}` : 'number';
-  if (typeof v === 'boolean') return 'bool';
-  if (Array.isArray(v)) return 'array';
-  return 'object';
 }
 
 /** `io.k8s.api.core.v1.PodSpec` → `PodSpec` (the Go struct name). */

@@ -16,7 +16,7 @@
 import { ApiError } from '../errors.js';
 import { kindKey } from '../printers/kind-key.js';
 import type { FieldSelector } from './field-selector.js';
-import { goQuote } from './label-validation.js';
+import { goQuote } from '../go/go-format.js';
 
 export interface FieldLabelRule {
   /** Labels a request may use, in the request's own terms. */

@@ -11,7 +11,8 @@
  * Every parse error is an ApiError 400 (BadRequest) whose message is the upstream error text.
  */
 import { ApiError } from '../errors.js';
-import { goQuote, isQualifiedName, isValidLabelValue } from './label-validation.js';
+import { goQuote } from '../go/go-format.js';
+import { isQualifiedName, isValidLabelValue } from './label-validation.js';
 
 /** selection.Operator values (`!` is DoesNotExist). */
 export type LabelOperator = '=' | '==' | '!=' | 'in' | 'notin' | 'exists' | '!' | 'gt' | 'lt';

@@ -11,7 +11,7 @@
 import type { KubeObject } from '../object.js';
 import { compileJsonPath } from '../jsonpath/json-path.js';
 import type { JsonPath } from '../jsonpath/json-path.js';
-import { goText } from '../jsonpath/go-values.js';
+import { goText } from '../go/go-format.js';
 import { kindKey } from '../printers/kind-key.js';
 import { arr, at, int, str } from './json-access.js';
 
