@@ -21,7 +21,7 @@
 import type { FieldError } from '../errors.js';
 import { isJsonObject, jsonEqual, type JsonObject, type JsonValue, type KubeObject } from '../object.js';
 import { STRICT_SCHEMA_OPTIONS, mapListKeysMapSetChecks, validFieldPath, validateCustomResourceValidation, type SchemaValidationOptions } from './crd-schema-validation.js';
-import { isDNS1035Label, isDNS1123Subdomain } from './dns-names.js';
+import { isDNS1035Label, isDNS1123Subdomain } from '../validation/names.js';
 import { pruneValue } from './prune.js';
 import { arr, bool, child, compileSchema, index, key, obj, str, structuralConversionError, validateStructural } from './structural-schema.js';
 

@@ -10,7 +10,7 @@
 import type { FieldError } from '../errors.js';
 import { goJsonKind } from '../go/go-format.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../object.js';
-import { isDNS1035Label, isDNS1123Label, isQualifiedName, isValidLabelValue, isValidPathSegmentName } from './dns-names.js';
+import { isDNS1035Label, isDNS1123Label, isQualifiedName, isValidLabelValue, isValidPathSegmentName, isValidPathSegmentPrefix } from '../validation/names.js';
 import { child, index, key, type SchemaNode } from './structural-schema.js';
 
 type FieldShape = 'string' | 'int' | 'time' | 'stringMap' | 'stringList' | 'ownerRefs' | 'managedFields';
@@ -142,9 +142,9 @@ export function validateEmbeddedObjectMeta(meta: JsonObject, path: string): Fiel
   const s = (k: string): string => (typeof meta[k] === 'string' ? (meta[k] as string) : '');
   const generateName = s('generateName');
   if (generateName)
-    for (const msg of isValidPathSegmentName(generateName, true)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'generateName'), value: generateName, detail: msg });
+    for (const msg of isValidPathSegmentPrefix(generateName)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'generateName'), value: generateName, detail: msg });
   const name = s('name') || 'fakename';
-  for (const msg of isValidPathSegmentName(name, false)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'name'), value: name, detail: msg });
+  for (const msg of isValidPathSegmentName(name)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'name'), value: name, detail: msg });
   const namespace = s('namespace');
   if (namespace) for (const msg of isDNS1123Label(namespace)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'namespace'), value: namespace, detail: msg });
   const generation = meta.generation;

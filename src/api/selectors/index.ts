@@ -8,7 +8,7 @@ export {
   parseLabelSelector,
 } from './label-selector.js';
 export type { LabelOperator, LabelRequirement, LabelSelectorObject, Labels } from './label-selector.js';
-export { isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './label-validation.js';
+export { isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../validation/names.js';
 export { FieldSelector, escapeFieldValue, parseFieldSelector, unescapeFieldValue } from './field-selector.js';
 export type { FieldOperator, FieldRequirement, Fields } from './field-selector.js';
 export {

@@ -12,7 +12,7 @@
  */
 import { ApiError } from '../errors.js';
 import { goQuote } from '../go/go-format.js';
-import { isQualifiedName, isValidLabelValue } from './label-validation.js';
+import { isQualifiedName, isValidLabelValue } from '../validation/names.js';
 
 /** selection.Operator values (`!` is DoesNotExist). */
 export type LabelOperator = '=' | '==' | '!=' | 'in' | 'notin' | 'exists' | '!' | 'gt' | 'lt';
