@@ -94,7 +94,6 @@ describe('legacy discovery', () => {
     expect(byName.has('namespaces/finalize')).toBe(true);
     expect(byName.get('nodes')).toMatchObject({ namespaced: false, kind: 'Node', shortNames: ['no'] });
     expect(byName.get('services')).toMatchObject({ shortNames: ['svc'], namespaced: true });
-    expect(byName.has('serviceaccounts/token')).toBe(true);
     for (const r of ['configmaps', 'secrets', 'endpoints', 'events', 'serviceaccounts']) expect(byName.has(r), r).toBe(true);
   });
 
