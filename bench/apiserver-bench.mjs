@@ -8,6 +8,7 @@
  * under 16-client creates. Prints a table; writes bench/results/apiserver.json.
  *
  * Usage: node bench/apiserver-bench.mjs [--quick] [--no-etcd] [--no-install] [--no-profile] [--out FILE]
+ *        [--only PHASE,…]
  */
 import { execFileSync } from 'node:child_process';
 import https from 'node:https';
@@ -19,7 +20,7 @@ import { installCleanupHooks, makeTempDir, spawnTracked, stopAll, stopTracked, w
 import { summarizeCpuProfile } from './lib/cpu-profile.mjs';
 import { ensureEtcdBinary, etcdTarget, loadEtcd3, startEtcd } from './lib/etcd.mjs';
 import { closedLoop, makeAgent, openLoop, request, sleep } from './lib/http-load.mjs';
-import { liteTlsFiles, measureStartup, readKubeconfigTls, startLite, stopLite } from './lib/lite.mjs';
+import { liteTlsFiles, measureModuleLoad, measureStartup, readKubeconfigTls, startLite, stopLite } from './lib/lite.mjs';
 import { median, ratio, round, summarize } from './lib/stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -59,6 +60,8 @@ const settings = {
   totalBudgetMs: 170_000,
 };
 const outFile = opt('--out', join(here, 'results', 'apiserver.json'));
+/** --only startup,latency,watch,throughput,openLoop,profile runs a subset (for working on the bench). */
+const onlyPhases = opt('--only')?.split(',');
 
 // ---------------------------------------------------------------- payloads
 
@@ -194,6 +197,10 @@ const log = (msg) => process.stderr.write(`[${((performance.now() - t0Run) / 100
 
 /** Runs a phase under a time box; a phase that overruns or throws is recorded, not fatal. */
 async function phase(results, name, budgetMs, fn) {
+  if (onlyPhases && !onlyPhases.includes(name)) {
+    results.phases[name] = { skipped: 'not selected (--only)' };
+    return undefined;
+  }
   if (performance.now() - t0Run > settings.totalBudgetMs) {
     results.phases[name] = { skipped: 'total time budget used up' };
     log(`${name}: skipped (time budget)`);
@@ -368,11 +375,32 @@ async function main() {
     const restart = [];
     for (let i = 0; i < settings.startupRunsRestart; i++) restart.push(await measureStartup(repoRoot, { dataDir: dir }));
     const pick = (runs, k) => runs.map((r) => round(r[k], 1));
+    const load = [];
+    for (let i = 0; i < 3; i++) load.push(await measureModuleLoad(repoRoot));
+    // Where the start-up time goes: one profiled fresh start, spawn → ready.
+    let profile;
+    try {
+      const profDir = makeTempDir('lite-bench-prof-');
+      const sp = await startLite(repoRoot, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '250'] });
+      const spStop = await stopLite(sp);
+      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) {
+        const summary = summarizeCpuProfile(join(profDir, file), { window: { fromMs: 0, toMs: sp.readyMs }, repoRoot: repoRoot + '/', top: 15 });
+        profile = { method: 'node --cpu-prof (250 µs sampling) of one fresh start, spawn → "ready" line; the profile starts after node\'s own boot', spawnToReadyMs: round(sp.readyMs, 1), ...summary };
+      } else {
+        profile = { error: `no .cpuprofile written (lite stop: ${JSON.stringify(spStop)}; stderr: ${sp.handle.stderrTail.slice(-300)})` };
+      }
+    } catch (e) {
+      profile = { error: e.message };
+    }
     return {
+      moduleLoadFloor: { method: 'spawn → exit of `node bin/lite --version` (node boot + loading lite\'s modules, no server)', medianMs: round(median(load), 1), runsMs: load.map((v) => round(v, 1)) },
+      profile,
       method: 'spawn `node bin/lite server` on a free port → first HTTP 200 from GET /readyz (polled every 5 ms); then SIGTERM',
       freshDataDir: { runs: fresh.length, medianMs: round(median(fresh.map((r) => r.readyzMs)), 1), readyzMs: pick(fresh, 'readyzMs'), selfReportedMs: pick(fresh, 'selfReportedMs'), stopMs: pick(fresh, 'stopMs') },
       existingDataDir: { runs: restart.length, medianMs: round(median(restart.map((r) => r.readyzMs)), 1), readyzMs: pick(restart, 'readyzMs'), selfReportedMs: pick(restart, 'selfReportedMs'), stopMs: pick(restart, 'stopMs') },
       stopsForced: [...fresh, ...restart].filter((r) => r.stopForced).length,
+      stopsNotClean: [...fresh, ...restart].filter((r) => r.exitCode !== 0).map((r) => ({ exitCode: r.exitCode, signal: r.exitSignal })),
     };
   });
 
@@ -454,6 +482,7 @@ async function main() {
       latencyMs: summarize(r.latencyMs),
       serverCores: r.cpu ? round(r.cpu.serverCores, 2) : undefined,
       clientCores: r.cpu ? round(r.cpu.clientCores, 2) : undefined,
+      otherProcessesCores: r.cpu ? round(r.cpu.otherCores, 2) : undefined,
     });
     const opts = (c, pid) => ({ concurrency: c, warmupMs: settings.throughputWarmupMs, durationMs: settings.throughputMs, cpuPids: pid ? [pid] : [] });
     for (const c of settings.concurrency) {
@@ -478,9 +507,17 @@ async function main() {
       droppedAtClient: r.droppedAtClient,
       latencyFromScheduleMs: summarize(r.latencyMs),
       clientSendLagMs: summarize(r.sendLagMs),
+      perSecondP99Ms: perSecond(r.timeline).map((x) => round(x, 2)),
+      slowest: [...r.timeline].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([at, ms, lag]) => ({ atSecond: round(at, 3), latencyMs: round(ms, 2), clientSendLagMs: round(lag, 2) })),
       serverCores: r.cpu ? round(r.cpu.serverCores, 2) : undefined,
       clientCores: r.cpu ? round(r.cpu.clientCores, 2) : undefined,
+      otherProcessesCores: r.cpu ? round(r.cpu.otherCores, 2) : undefined,
     });
+    const perSecond = (timeline) => {
+      const buckets = [];
+      for (const [at, ms] of timeline) (buckets[Math.floor(at)] ??= []).push(ms);
+      return [...buckets].map((b) => summarize(b ?? []).p99);
+    };
     const opts = (pid) => ({ ratePerSec: settings.openLoopRate, warmupMs: settings.openLoopWarmupMs, durationMs: settings.openLoopMs, cpuPids: pid ? [pid] : [] });
     out.lite = shape(await openLoop(liteTarget(lite, tls, 'bench-ol', 'ol'), opts(pids.lite)));
     if (etcd) out.etcd = shape(await openLoop(makeEtcdTarget(etcd, etcdMode, etcd3, tls, 'ol'), opts(pids.etcd)));
@@ -573,6 +610,11 @@ function printReport(r) {
     p('start-up (spawn → /readyz 200)        median     runs (ms)');
     p(`  fresh data dir (PKI generated)     ${f(r.startup.freshDataDir.medianMs, 0).padStart(6)} ms   ${r.startup.freshDataDir.readyzMs.map((v) => f(v, 0)).join(' ')}`);
     p(`  existing data dir (restart)        ${f(r.startup.existingDataDir.medianMs, 0).padStart(6)} ms   ${r.startup.existingDataDir.readyzMs.map((v) => f(v, 0)).join(' ')}`);
+    p(`  server's own "ready in" (fresh)    ${f(median(r.startup.freshDataDir.selfReportedMs), 0).padStart(6)} ms   (from its log line: excludes node boot and module loading)`);
+    p(`  \`lite --version\` spawn → exit       ${f(r.startup.moduleLoadFloor.medianMs, 0).padStart(6)} ms   (node boot + module loading floor)`);
+    const sp = r.startup.profile;
+    if (sp?.error) p(`  start-up profile failed: ${sp.error}`);
+    if (sp?.areas) p(`  profiled start (${f(sp.spawnToReadyMs, 0)} ms, ${sp.busyMs} ms on CPU): ${sp.areas.slice(0, 6).map((a) => `${a.area} ${a.selfPct}%`).join(', ')}`);
   }
   if (r.latency) {
     const w = [34, 8, 8, 8, 8];
@@ -608,11 +650,16 @@ function printReport(r) {
       const pp = (x) => (x ? `${f(x.latencyMs.p50, 1)}/${f(x.latencyMs.p99, 1)}` : '—');
       p(row(['', c, pp(r.throughput.lite[c]), pp(r.throughput.etcd?.[c]), pp(r.throughput.ceiling[c]), '', ''], w));
     }
-    p(row(['cores used', 'clients', 'lite', 'etcd', 'ceiling', 'client', ''], w));
+    p(row(['cores used', 'clients', 'lite', 'etcd', 'ceiling', '', ''], w));
     for (const c of r.settings.concurrency) {
-      const lt = r.throughput.lite[c];
-      p(row(['', c, f(lt?.serverCores), f(r.throughput.etcd?.[c]?.serverCores), f(r.throughput.ceiling[c]?.serverCores), f(lt?.clientCores), ''], w));
+      p(row(['', c, f(r.throughput.lite[c]?.serverCores), f(r.throughput.etcd?.[c]?.serverCores), f(r.throughput.ceiling[c]?.serverCores), '', ''], w));
     }
+    p(row(['client+other', 'clients', 'lite run', 'etcd run', 'ceil run', '', ''], w));
+    for (const c of r.settings.concurrency) {
+      const co = (x) => (x ? `${f(x.clientCores)}+${f(x.otherProcessesCores)}` : '—');
+      p(row(['', c, co(r.throughput.lite[c]), co(r.throughput.etcd?.[c]), co(r.throughput.ceiling[c]), '', ''], w));
+    }
+    p('  (cores: CPU seconds per second; "client" is this load generator, "other" is everything else on the machine)');
     const errs = ['lite', 'etcd', 'ceiling'].flatMap((k) => Object.values(r.throughput[k] ?? {}).filter((x) => x.errors).map((x) => `${k}@${x.clients}: ${x.errors} errors (${x.firstError})`));
     if (errs.length) p(`  errors: ${errs.join('; ')}`);
   }
@@ -623,6 +670,10 @@ function printReport(r) {
     for (const k of ['lite', 'etcd', 'ceiling']) {
       const o = r.openLoop[k];
       if (o) p(row([k, f(o.achievedPerSec, 0), f(o.latencyFromScheduleMs.p50), f(o.latencyFromScheduleMs.p99), f(o.latencyFromScheduleMs.max), o.errors + o.droppedAtClient], w));
+    }
+    for (const k of ['lite', 'etcd', 'ceiling']) {
+      const o = r.openLoop[k];
+      if (o) p(`  ${k.padEnd(8)} p99 per second: ${o.perSecondP99Ms.map((v) => f(v, 1)).join(' ')}; client send lag p99 ${f(o.clientSendLagMs.p99)} ms; other processes ${f(o.otherProcessesCores)} cores`);
     }
   }
   if (r.profile) {

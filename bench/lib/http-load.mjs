@@ -123,6 +123,7 @@ export async function openLoop(target, { ratePerSec, warmupMs, durationMs, maxIn
   const warmCount = Math.round((warmupMs / 1000) * ratePerSec);
   const lat = [];
   const lag = [];
+  const timeline = []; // [offset s from measurement start, latency ms, send lag ms]
   let errors = 0;
   let firstError;
   let dropped = 0;
@@ -158,6 +159,7 @@ export async function openLoop(target, { ratePerSec, warmupMs, durationMs, maxIn
             inFlight--;
             const t1 = performance.now();
             if (i >= warmCount) {
+              timeline.push([(i - warmCount) / ratePerSec, t1 - due, sentAt - due]);
               if (r.ok) lat.push(t1 - due);
               else {
                 errors++;
@@ -191,6 +193,7 @@ export async function openLoop(target, { ratePerSec, warmupMs, durationMs, maxIn
     droppedAtClient: dropped,
     latencyMs: lat,
     sendLagMs: lag,
+    timeline,
     cpu: cpuDelta(cpu0, cpu1, seconds),
   };
 }
@@ -213,9 +216,21 @@ function readProcCpu(pid) {
   }
 }
 
+/** All cores' busy time in seconds (from /proc/stat, USER_HZ = 100). */
+function readMachineBusy() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal …: busy = everything but idle and iowait.
+    const busy = f[0] + f[1] + f[2] + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0);
+    return busy / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 function cpuSnapshotSync(pids) {
   const u = process.cpuUsage();
-  return { client: (u.user + u.system) / 1e6, servers: pids.map(readProcCpu) };
+  return { client: (u.user + u.system) / 1e6, servers: pids.map(readProcCpu), machine: readMachineBusy() };
 }
 async function cpuSnapshot(pids) {
   return cpuSnapshotSync(pids);
@@ -224,5 +239,10 @@ async function cpuSnapshot(pids) {
 function cpuDelta(a, b, seconds) {
   if (!a || !b) return undefined;
   const server = a.servers.map((v, i) => (v === undefined || b.servers[i] === undefined ? undefined : (b.servers[i] - v) / seconds));
-  return { clientCores: (b.client - a.client) / seconds, serverCores: server.length === 1 ? server[0] : server };
+  const clientCores = (b.client - a.client) / seconds;
+  const machineCores = a.machine === undefined || b.machine === undefined ? undefined : (b.machine - a.machine) / seconds;
+  const ours = clientCores + server.reduce((x, v) => x + (v ?? 0), 0);
+  // What other processes on the machine used meanwhile: a noise indicator for the phase.
+  const otherCores = machineCores === undefined ? undefined : Math.max(0, machineCores - ours);
+  return { clientCores, serverCores: server.length === 1 ? server[0] : server, machineCores, otherCores };
 }

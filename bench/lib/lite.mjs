@@ -24,10 +24,11 @@ export async function startLite(repoRoot, { dataDir, nodeArgs = [], port = 0, lo
   const kubeconfigLine = waitForLine(handle, /^kubeconfig: (\S+)/, 30_000);
   kubeconfigLine.catch(() => {}); // the ready wait below reports the failure
   const m = await waitForLine(handle, /lite server ready in ([\d.]+)s at (\S+)/, 30_000);
-  const readyMs = performance.now() - spawnedAt;
+  const readyAt = performance.now();
+  const readyMs = readyAt - spawnedAt;
   const kubeconfigPath = (await kubeconfigLine)[1];
   const url = new URL(m[2]);
-  return { handle, dir, url: m[2], host: url.hostname, port: Number(url.port), kubeconfigPath, selfReportedSeconds: Number(m[1]), readyMs, spawnedAt };
+  return { handle, dir, url: m[2], host: url.hostname, port: Number(url.port), kubeconfigPath, selfReportedSeconds: Number(m[1]), readyMs, spawnedAt, readyAt };
 }
 
 /** The environment without LITE_* settings (each is a flag mirror and would change the server measured). */
@@ -36,6 +37,10 @@ function cleanEnv() {
 }
 
 export async function stopLite(lite, { keepDir = false } = {}) {
+  // lite prints its ready line just before it installs its SIGTERM handler; a signal sent in that
+  // gap kills it without a clean stop (seen on a loaded machine). Give it a moment first.
+  const settle = lite.readyAt + 100 - performance.now();
+  if (settle > 0) await sleep(settle);
   const r = await stopTracked(lite.handle, 10_000);
   if (!keepDir) removeTempDir(lite.dir);
   return r;
@@ -96,5 +101,14 @@ export async function measureStartup(repoRoot, { dataDir, pollMs = 5 } = {}) {
   const started = await lite; // rethrows a start failure
   const stop = await stopLite(started, { keepDir: dataDir !== undefined });
   if (readyzMs === undefined) throw new Error('lite did not become ready within 20 s');
-  return { readyzMs, selfReportedMs: started.selfReportedSeconds * 1000, polls, stopMs: stop.stopMs, stopForced: stop.forced, exitCode: stop.code };
+  return { readyzMs, selfReportedMs: started.selfReportedSeconds * 1000, polls, stopMs: stop.stopMs, stopForced: stop.forced, exitCode: stop.code, exitSignal: stop.signal };
+}
+
+/** spawn → exit of `node bin/lite --version`: node start-up plus loading lite's modules (main.js imports the server statically). */
+export async function measureModuleLoad(repoRoot) {
+  const t0 = performance.now();
+  const h = spawnTracked(process.execPath, [join(repoRoot, 'bin', 'lite'), '--version'], { name: 'lite --version', cwd: repoRoot, env: cleanEnv() });
+  const exit = await h.exitPromise;
+  if (exit.code !== 0) throw new Error(`lite --version exited ${exit.code}: ${h.stderrTail.slice(-500)}`);
+  return performance.now() - t0;
 }
