@@ -4,19 +4,14 @@
  * both cpu and memory and the pod's requests equal its limits; Burstable otherwise.
  */
 import { isJsonObject, type KubeObject } from './object.js';
-import { parseQuantity } from './schema/quantity.js';
+import { readQuantity } from './schema/quantity.js';
 
 const QOS_RESOURCES = ['cpu', 'memory'] as const;
 
 export type QosClass = 'BestEffort' | 'Burstable' | 'Guaranteed';
 
 function nanos(v: unknown): bigint {
-  if (typeof v !== 'string' && typeof v !== 'number') return 0n;
-  try {
-    return parseQuantity(String(v)).nanos;
-  } catch {
-    return 0n;
-  }
+  return readQuantity(v)?.nanos ?? 0n;
 }
 
 export function podQosClass(pod: KubeObject): QosClass {

@@ -8,7 +8,7 @@
  *
  * All functions mutate their argument and are idempotent.
  */
-import { canonicalQuantity, parseQuantity, roundUpToMilli, formatQuantity } from '../validation/quantity.js';
+import { formatQuantity, readQuantity, roundUpToMilli } from '../schema/quantity.js';
 import { ensureObj, obj, setDefault, type JsonObject } from '../validation/json-access.js';
 import { defaultPullPolicy } from './image.js';
 
@@ -25,7 +25,7 @@ function objs(v: unknown): JsonObject[] {
 export function defaultResourceList(list: JsonObject | undefined): void {
   if (!list) return;
   for (const [k, v] of Object.entries(list)) {
-    const q = parseQuantity(v);
+    const q = readQuantity(v);
     if (q) list[k] = formatQuantity(roundUpToMilli(q));
   }
 }
@@ -33,8 +33,8 @@ export function defaultResourceList(list: JsonObject | undefined): void {
 /** A single Quantity field (not a ResourceList): canonical form only. */
 export function defaultQuantityField(o: JsonObject | undefined, k: string): void {
   if (!o || o[k] === undefined || o[k] === null) return;
-  const c = canonicalQuantity(o[k]);
-  if (c !== undefined) o[k] = c;
+  const q = readQuantity(o[k]);
+  if (q) o[k] = formatQuantity(q);
 }
 
 export function defaultProbe(probe: JsonObject | undefined): void {

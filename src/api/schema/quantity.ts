@@ -144,7 +144,7 @@ export function parseQuantity(input: string): Quantity {
   if (format === 'BinarySI' && magnitude > MAX_BINARY_NANOS) magnitude = MAX_BINARY_NANOS;
   if (format === 'BinarySI' && magnitude > 0n && magnitude < NANO) format = 'DecimalSI';
   const nanos = sc.positive ? magnitude : -magnitude;
-  const canonical = cachedForm(input, sc, suffix) ?? formatQuantity(nanos, format);
+  const canonical = cachedForm(input, sc, suffix) ?? formatQuantity({ nanos, format });
   return { nanos, format, canonical };
 }
 
@@ -169,8 +169,11 @@ function cachedForm(input: string, sc: Scanned, suffix: Suffix): string | undefi
   return (value & 7n) !== 0n ? input : undefined;
 }
 
-/** The canonical string of a value held as nanos in the given format. */
-export function formatQuantity(nanos: bigint, format: QuantityFormat): string {
+/**
+ * The canonical string of a value computed from its nanos and format, ignoring the caller's
+ * spelling (so "+1" → "1", "2E3" → "2e3"); `Quantity.canonical` is what upstream writes back.
+ */
+export function formatQuantity({ nanos, format }: Pick<Quantity, 'nanos' | 'format'>): string {
   if (nanos === 0n) return '0';
   const negative = nanos < 0n;
   const magnitude = negative ? -nanos : nanos;
@@ -197,13 +200,50 @@ export function formatQuantity(nanos: bigint, format: QuantityFormat): string {
 
 /** The canonical form of a quantity given as a string or (from JSON) a number; throws QuantityError. */
 export function canonicalQuantity(input: string | number): string {
-  return parseQuantity(typeof input === 'number' ? numberText(input) : input.trim()).canonical;
+  return parseQuantity(serialisedText(input)).canonical;
 }
 
-/** A JSON number as Go would have seen its text. */
-function numberText(n: number): string {
-  if (!Number.isFinite(n)) throw new QuantityError(QUANTITY_FORMAT_ERROR);
-  return String(n).replace('e+', 'e');
+/**
+ * A serialised quantity (a JSON string or number, as Quantity.UnmarshalJSON reads it), or
+ * undefined when it is not a valid quantity.
+ */
+export function readQuantity(raw: unknown): Quantity | undefined {
+  if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
+  try {
+    return parseQuantity(serialisedText(raw));
+  } catch (e) {
+    if (e instanceof QuantityError) return undefined;
+    throw e;
+  }
+}
+
+/** The text Quantity.UnmarshalJSON parses: a string trimmed, a JSON number as Go would have seen it. */
+function serialisedText(input: string | number): string {
+  if (typeof input === 'string') return input.trim();
+  if (!Number.isFinite(input)) throw new QuantityError(QUANTITY_FORMAT_ERROR);
+  return String(input).replace('e+', 'e');
+}
+
+/** Quantity.Cmp: -1, 0 or 1. */
+export function compareQuantity(a: Quantity, b: Quantity): number {
+  return a.nanos < b.nanos ? -1 : a.nanos > b.nanos ? 1 : 0;
+}
+
+/** Quantity.Sign: -1, 0 or 1. */
+export function quantitySign(q: Quantity): number {
+  return q.nanos < 0n ? -1 : q.nanos > 0n ? 1 : 0;
+}
+
+/** True when the quantity is a whole number. */
+export function isWholeQuantity(q: Quantity): boolean {
+  return q.nanos % NANO === 0n;
+}
+
+/** Rounded up to milli precision, as upstream's SetDefaults_ResourceList does (Quantity.RoundUp(-3)). */
+export function roundUpToMilli(q: Quantity): Quantity {
+  const milli = 1_000_000n;
+  const nanos = q.nanos >= 0n ? ceilDiv(q.nanos, milli) * milli : (q.nanos / milli) * milli;
+  return nanos === q.nanos ? q : { nanos, format: q.format, canonical: formatQuantity({ nanos, format: q.format }) };
 }
 
 /** The value as a float (for arithmetic where exactness is not required, e.g. scheduling scores). */

@@ -21,7 +21,7 @@ import {
 import { compileLabelSelector, labelSelectorHasInvalidLabelValue, validateImmutableField, validateLabels, validateLabelSelector } from './object-meta.js';
 import { isNotMoreThan100Percent, validatePositiveIntOrPercent } from './apps.js';
 import { validatePreemptionPolicy } from './pod.js';
-import { parseQuantity, quantitySign, formatQuantity } from './quantity.js';
+import { formatQuantity, quantitySign, readQuantity } from '../schema/quantity.js';
 import { validateContainerResourceName } from './resources.js';
 import { validateNonSpecialIP } from './service.js';
 
@@ -403,7 +403,7 @@ function validateMetricTarget(field: string, t: JsonObject | undefined): FieldEr
   if (type !== 'Utilization' && type !== 'Value' && type !== 'AverageValue') errs.push(invalid(child(field, 'type'), type, 'must be either Utilization, Value, or AverageValue'));
   for (const f of ['value', 'averageValue']) {
     if (!has(t, f)) continue;
-    const q = parseQuantity(t?.[f]);
+    const q = readQuantity(t?.[f]);
     if (!q || quantitySign(q) !== 1) errs.push(invalid(child(field, f), q ? formatQuantity(q) : (t?.[f] ?? null), 'must be positive'));
   }
   const util = optNumAt(t, 'averageUtilization');

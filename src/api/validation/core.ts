@@ -11,7 +11,7 @@ import { isDNS1123Subdomain, isQualifiedName, validateCIDR, validateQualifiedNam
 import { parseCIDR } from './ip.js';
 import { validateFinalizerName, validateImmutableField } from './object-meta.js';
 import { validateNodeSelector, validateNodeTaints, validatePodTemplateSpec, podTemplateOptions } from './pod.js';
-import { formatQuantity, compareQuantity, parseQuantity } from './quantity.js';
+import { compareQuantity, formatQuantity, readQuantity } from '../schema/quantity.js';
 import {
   isOvercommitAllowed,
   quantityAt,
@@ -411,8 +411,8 @@ export function validatePersistentVolumeClaimUpdate(pvc: KubeObject, old: KubeOb
   if (bound && requests) requests.storage = oldRequests?.storage;
   if (bound && has(spec, 'volumeAttributesClassName')) spec.volumeAttributesClassName = oldSpec.volumeAttributesClassName;
   if (!jsonEqual(spec, oldSpec)) errs.push(forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
-  const newSize = parseQuantity(objAt(objAt(objAt(n, 'spec'), 'resources'), 'requests')?.storage);
-  const oldSize = parseQuantity(oldRequests?.storage);
+  const newSize = readQuantity(objAt(objAt(objAt(n, 'spec'), 'resources'), 'requests')?.storage);
+  const oldSize = readQuantity(oldRequests?.storage);
   if (newSize && oldSize && compareQuantity(newSize, oldSize) < 0) {
     errs.push(forbidden('spec.resources.requests.storage', 'field can not be less than previous value'));
   }
@@ -450,14 +450,14 @@ export function validateLimitRange(lr: KubeObject): FieldError[] {
     if (seenTypes.has(type)) errs.push(duplicate(child(p, 'type'), type));
     seenTypes.add(type);
     const nameCheck = type === 'Pod' || type === 'Container' ? validateContainerResourceName : validateResourceName;
-    const lists = new Map<string, Map<string, ReturnType<typeof parseQuantity>>>();
+    const lists = new Map<string, Map<string, ReturnType<typeof readQuantity>>>();
     const keys = new Set<string>();
     const collect = (member: string): void => {
-      const m = new Map<string, ReturnType<typeof parseQuantity>>();
+      const m = new Map<string, ReturnType<typeof readQuantity>>();
       for (const [k, raw] of Object.entries(objAt(limit, member) ?? {})) {
         errs.push(...nameCheck(key(child(p, member), k), k));
         keys.add(k);
-        m.set(k, parseQuantity(raw));
+        m.set(k, readQuantity(raw));
       }
       lists.set(member, m);
     };

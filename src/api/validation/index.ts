@@ -93,8 +93,6 @@ export type BuiltinStrategy = Pick<Strategy, 'defaults' | 'validate' | 'validate
 export { validateObjectMeta, validateObjectMetaUpdate, validateImmutableField, validateLabelSelector, validateLabels, validateAnnotations, compileLabelSelector } from './object-meta.js';
 export type { ObjectMetaOptions, CompiledSelector } from './object-meta.js';
 export * from './names.js';
-export { parseQuantity, formatQuantity, compareQuantity, canonicalQuantity } from './quantity.js';
-export type { Quantity } from './quantity.js';
 export { cronScheduleError, isKnownTimeZone } from './cron.js';
 export { validateNamespaceFinalize } from './core.js';
 export { DEFAULT_NODE_PORT_RANGE } from './service.js';

@@ -6,7 +6,7 @@ import type { FieldError } from '../errors.js';
 import { child, forbidden, index, invalid, IS_NEGATIVE, key, notFound, required } from './field-errors.js';
 import { obj, type JsonObject } from './json-access.js';
 import { isQualifiedName } from './names.js';
-import { compareQuantity, formatQuantity, isWholeQuantity, parseQuantity, QUANTITY_REGEX_MESSAGE, quantitySign, type Quantity } from './quantity.js';
+import { compareQuantity, formatQuantity, isWholeQuantity, QUANTITY_FORMAT_ERROR, quantitySign, readQuantity, type Quantity } from '../schema/quantity.js';
 
 const DEFAULT_NAMESPACE_PREFIX = 'kubernetes.io/';
 const HUGEPAGES_PREFIX = 'hugepages-';
@@ -112,8 +112,8 @@ export function validateContainerResourceName(field: string, name: string): Fiel
 
 /** Parses a quantity member, reporting a format error when it does not parse. */
 export function quantityAt(field: string, raw: unknown, errs: FieldError[]): Quantity | undefined {
-  const q = parseQuantity(raw);
-  if (!q) errs.push(invalid(field, raw ?? null, QUANTITY_REGEX_MESSAGE));
+  const q = readQuantity(raw);
+  if (!q) errs.push(invalid(field, raw ?? null, QUANTITY_FORMAT_ERROR));
   return q;
 }
 
@@ -132,7 +132,7 @@ export function validatePositiveQuantity(field: string, q: Quantity): FieldError
 
 /** Hugepage sizes: the value must be a multiple of the page size named in the resource. */
 function hugePageProblem(name: string, q: Quantity): string | undefined {
-  const size = parseQuantity(name.slice(name.lastIndexOf(HUGEPAGES_PREFIX) + HUGEPAGES_PREFIX.length));
+  const size = readQuantity(name.slice(name.lastIndexOf(HUGEPAGES_PREFIX) + HUGEPAGES_PREFIX.length));
   if (!size || size.nanos <= 0n) return undefined;
   return q.nanos % size.nanos === 0n ? undefined : `${formatQuantity(q)} is not positive integer multiple of ${name}`;
 }

@@ -19,7 +19,7 @@ import {
   validateDNS1123Subdomain,
 } from './names.js';
 import { validateLabelSelector, validateTemplateObjectMeta } from './object-meta.js';
-import { formatQuantity } from './quantity.js';
+import { formatQuantity } from '../schema/quantity.js';
 import { quantityAt, validatePositiveQuantity, validateResourceQuantityValue } from './resources.js';
 
 export const FILE_MODE_ERROR = 'must be a number between 0 and 0777 (octal), both inclusive';
