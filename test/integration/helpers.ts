@@ -81,6 +81,9 @@ export function rawRequest(server: RunningServer, req: RawRequest): Promise<RawR
   const headers: Record<string, string> = { Accept: 'application/json', ...(req.headers ?? {}) };
   if (token !== null) headers.Authorization = `Bearer ${token}`;
   if (req.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+  // Always framed by Content-Length: Node's client does not chunk DELETE bodies by default and
+  // would send them unframed.
+  if (req.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['Content-Length'] = String(Buffer.byteLength(req.body));
   return new Promise((resolve, reject) => {
     const r = httpsRequest(
       {
