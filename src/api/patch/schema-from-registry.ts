@@ -2,8 +2,9 @@
  * PatchSchema adapter for lite's type DSL (built-in kinds).
  *
  * Mapping, as kube-openapi turns Go types into structured-merge-diff schemas:
- *  - TypeDef → struct (atomic with `structType: 'atomic'`); a `listWrapper` TypeDef is its list;
- *    top-level kinds also get `apiVersion` and `kind`, which the DSL leaves implicit
+ *  - TypeDef → struct (atomic with `structType: 'atomic'`) of its JSON fields (inline structs
+ *    flattened); a `listWrapper` TypeDef is its list; top-level kinds also get `apiVersion` and
+ *    `kind`, which the DSL leaves implicit
  *  - list field → `listType` when given; otherwise a `patchStrategy` containing merge makes it a
  *    map keyed by `patchMergeKey` (a set when there is no key), and anything else is atomic
  *  - map field → granular map unless `mapType: 'atomic'`
@@ -73,7 +74,7 @@ class RegistrySchemaBuilder {
         fields.set('apiVersion', TYPE_META_FIELD);
         fields.set('kind', TYPE_META_FIELD);
       }
-      for (const f of def.fields) fields.set(f.name, this.#fieldSchema(def, f));
+      for (const f of this.#registry.jsonFields(def.name)) fields.set(f.name, this.#fieldSchema(def, f));
       return fields;
     };
     return {

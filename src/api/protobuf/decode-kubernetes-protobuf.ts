@@ -16,11 +16,8 @@
  *  - a zero metav1.Time is omitted; Quantity strings are parsed and written back canonically.
  *
  * Inline (embedded) structs: Go structs embedded with `json:",inline"` (Volume.VolumeSource,
- * Probe.ProbeHandler, ConfigMapKeySelector.LocalObjectReference …) are FieldDefs marked as
- * isInlineField describes; on the wire they are an ordinary nested message, in JSON their members
- * are lifted into the parent object. Where a type file declares such a struct's members directly
- * on the parent instead (IngressRule.http), WIRE_EMBEDDINGS records the wire nesting so the decoder
- * can still unwrap it.
+ * Probe.ProbeHandler, IngressRule.IngressRuleValue …) are FieldDefs with `inline` set; on the wire
+ * they are an ordinary nested message, in JSON their members are lifted into the parent object.
  */
 import { Reader } from 'protobufjs/minimal.js';
 import { ApiError } from '../errors.js';
@@ -42,26 +39,6 @@ const MAX_DEPTH = 100;
 const WIRE_VARINT = 0;
 const WIRE_FIXED64 = 1;
 const WIRE_LENGTH_DELIMITED = 2;
-
-/**
- * Upstream structs embedded inline whose members some lite type files declare flat on the parent:
- * parent type → proto number of the embedded message → (member proto number → parent JSON field).
- * Facts of k8s.io/api generated.proto; consulted only when the parent's field at that number is not
- * itself marked inline.
- */
-const WIRE_EMBEDDINGS: ReadonlyMap<string, ReadonlyMap<number, ReadonlyMap<number, string>>> = new Map([
-  // IngressRule { host = 1; IngressRuleValue ingressRuleValue = 2 { HTTPIngressRuleValue http = 1 } }
-  ['io.k8s.api.networking.v1.IngressRule', new Map([[2, new Map([[1, 'http']])]])],
-]);
-
-/**
- * Whether a FieldDef embeds its struct inline. The type files mark this in one of two ways until the
- * DSL grows an option for it: an `inline: true` property (core-v1-common.ts `inline()`), or an empty
- * field name (networking-v1.ts). Both are honoured.
- */
-export function isInlineField(field: FieldDef): boolean {
-  return field.name === '' || (field as FieldDef & { readonly inline?: unknown }).inline === true;
-}
 
 /** The unwrapped runtime.Unknown envelope. */
 export interface ProtobufEnvelope {
@@ -233,18 +210,10 @@ class MessageDecoder {
     if (depth > MAX_DEPTH) throw new WireError(`message nesting deeper than ${MAX_DEPTH}`);
     checkEnd(r, end);
     const values = new Map<FieldDef, JsonValue>();
-    const embeddings = WIRE_EMBEDDINGS.get(def.name);
     while (r.pos < end) {
       const tag = r.uint32();
-      const number = tag >>> 3;
       const wire = tag & 7;
-      const field = this.#registry.fieldByProto(def.name, number);
-      const members = embeddings?.get(number);
-      if (members && !(field && isInlineField(field))) {
-        expectWire(wire, WIRE_LENGTH_DELIMITED, field?.name ?? `${number}`);
-        this.#flattenedEmbedding(r, def, members, values, depth);
-        continue;
-      }
+      const field = this.#registry.fieldByProto(def.name, tag >>> 3);
       if (!field) {
         skip(r, wire);
         continue;
@@ -263,7 +232,7 @@ class MessageDecoder {
         if (f.noOmitEmpty && !f.pointer && f.type.t === 'scalar') out[f.name] = zeroScalar(f.type.scalar);
         continue;
       }
-      if (isInlineField(f)) {
+      if (f.inline) {
         if (isObject(v)) Object.assign(out, v);
         continue;
       }
@@ -273,21 +242,6 @@ class MessageDecoder {
       out[f.name] = v;
     }
     return out;
-  }
-
-  /** Reads an embedded message whose members the parent type declares as its own fields. */
-  #flattenedEmbedding(r: Reader, parent: TypeDef, members: ReadonlyMap<number, string>, values: Map<FieldDef, JsonValue>, depth: number): void {
-    if (depth + 1 > MAX_DEPTH) throw new WireError(`message nesting deeper than ${MAX_DEPTH}`);
-    const end = r.uint32() + r.pos;
-    checkEnd(r, end);
-    while (r.pos < end) {
-      const tag = r.uint32();
-      const jsonName = members.get(tag >>> 3);
-      const field = jsonName === undefined ? undefined : this.#registry.field(parent.name, jsonName);
-      if (field) this.#field(r, tag & 7, field, values, depth + 1);
-      else skip(r, tag & 7);
-    }
-    if (r.pos !== end) throw new WireError('unexpected EOF');
   }
 
   #field(r: Reader, wire: number, field: FieldDef, values: Map<FieldDef, JsonValue>, depth: number): void {
@@ -521,10 +475,9 @@ class MessageDecoder {
   }
 }
 
-function expectWire(actual: number, expected: number, field: FieldDef | string): void {
+function expectWire(actual: number, expected: number, field: FieldDef): void {
   if (actual === expected) return;
-  const name = typeof field === 'string' ? field : field.name || `${field.proto}`;
-  throw new WireError(`proto: wrong wireType = ${actual} for field ${name}`);
+  throw new WireError(`proto: wrong wireType = ${actual} for field ${field.name}`);
 }
 
 function isPackable(scalar: string): boolean {

@@ -64,7 +64,8 @@ export interface FieldOptions {
    * An embedded Go struct (`json:",inline"`): on the protobuf wire a nested message under this
    * field's number, in JSON its fields sit directly on the parent. The field's `name` is the
    * upstream protobuf name (`volumeSource`, `handler` …) and never appears in JSON; its type must
-   * be a `ref`. Consumers that look at JSON use SchemaRegistry.jsonFields(), which flattens these.
+   * be a `ref`. Everything that looks at JSON (OpenAPI, field validation, pruning, patch metadata)
+   * goes through SchemaRegistry.jsonFields() / field(), which flatten these.
    */
   readonly inline?: boolean;
 }

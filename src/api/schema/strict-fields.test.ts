@@ -11,7 +11,7 @@ import { groupTypes } from './types/groups.js';
 import { metaV1Types } from './types/meta-v1.js';
 
 // Test-only definitions mirroring the upstream structs (names, JSON fields) these tests need.
-const inline = { inline: true } as FieldOptions;
+const inline: FieldOptions = { inline: true };
 const types: TypeDef[] = [
   defineType(meta('ObjectMeta'), 'meta', { name: [1, str], labels: [11, map(str)], creationTimestamp: [8, time], managedFields: [17, list(ref(meta('ManagedFieldsEntry')))] }),
   defineType(meta('ManagedFieldsEntry'), 'mf', { manager: [1, str], fieldsV1: [7, fieldsV1, { pointer: true }], time: [4, time, { pointer: true }] }),

@@ -18,7 +18,7 @@
 import { ApiError } from '../errors.js';
 import { goJsonKind } from '../go/go-format.js';
 import type { FieldError } from '../errors.js';
-import type { FieldDef, Scalar, Special, TypeDef, TypeRef } from './dsl.js';
+import type { Scalar, Special, TypeDef, TypeRef } from './dsl.js';
 import { parseQuantity, QuantityError } from './quantity.js';
 import type { SchemaRegistry } from './registry.js';
 
@@ -128,39 +128,6 @@ function isObject(v: unknown): v is JsonObjectLike {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** JSON field name → FieldDef, with the members of inline (embedded) structs lifted in. */
-const jsonIndexCache = new WeakMap<SchemaRegistry, Map<string, ReadonlyMap<string, FieldDef>>>();
-
-/**
- * Whether a FieldDef embeds its struct inline (Go `json:",inline"`): marked by an `inline: true`
- * property (types/core-v1-common.ts) or by an empty name (networking-v1.ts).
- */
-function isInline(f: FieldDef): boolean {
-  return f.name === '' || (f as FieldDef & { readonly inline?: unknown }).inline === true;
-}
-
-function jsonIndex(registry: SchemaRegistry, def: TypeDef): ReadonlyMap<string, FieldDef> {
-  let perRegistry = jsonIndexCache.get(registry);
-  if (!perRegistry) {
-    perRegistry = new Map();
-    jsonIndexCache.set(registry, perRegistry);
-  }
-  let index = perRegistry.get(def.name);
-  if (!index) {
-    const built = new Map<string, FieldDef>();
-    const add = (d: TypeDef, depth: number) => {
-      for (const f of d.fields) {
-        if (isInline(f) && f.type.t === 'ref' && depth < 8) add(registry.get(f.type.name), depth + 1);
-        else if (!built.has(f.name)) built.set(f.name, f);
-      }
-    };
-    add(def, 0);
-    index = built;
-    perRegistry.set(def.name, index);
-  }
-  return index;
-}
-
 class Walker {
   readonly unknown: string[] = [];
   readonly errors: FieldError[] = [];
@@ -178,12 +145,11 @@ class Walker {
   }
 
   struct(obj: JsonObjectLike, def: TypeDef): void {
-    const fields = jsonIndex(this.#registry, def);
     const typeMeta = def.gvk !== undefined;
     const structName = shortName(def.name);
     for (const key of Object.keys(obj)) {
       const value = obj[key];
-      const f = fields.get(key);
+      const f = this.#registry.field(def.name, key);
       if (!f) {
         if (typeMeta && (key === 'apiVersion' || key === 'kind')) {
           if (typeof value !== 'string' && value !== null) this.#withField(key, structName, () => this.typeError(value, 'string'));

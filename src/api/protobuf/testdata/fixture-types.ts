@@ -27,8 +27,8 @@ import {
 
 const ptr = { pointer: true } as const;
 const keep = { noOmitEmpty: true } as const;
-/** The marker of a Go struct embedded with `json:",inline"` (FieldOptions has no member for it yet). */
-const inlineOptions: FieldOptions = { inline: true } as FieldOptions;
+/** A Go struct embedded with `json:",inline"`. */
+const inlineOptions: FieldOptions = { inline: true };
 
 const metaTypes: TypeDef[] = [
   defineType(meta('ObjectMeta'), 'metadata', {
@@ -256,7 +256,7 @@ const otherTypes: TypeDef[] = [
   defineType(net('IngressServiceBackend'), 'svc backend', { name: [1, str, keep], port: [2, ref(net('ServiceBackendPort'))] }),
   defineType(net('ServiceBackendPort'), 'port', { name: [1, str], number: [2, i32] }),
   defineType(net('IngressTLS'), 'tls', { hosts: [1, list(str)], secretName: [2, str] }),
-  // IngressRuleValue is embedded inline in Go, marked as the type files do (an `inline: true` property).
+  // IngressRuleValue is embedded inline in Go, as in the type files.
   defineType(net('IngressRule'), 'rule', { host: [1, str], ingressRuleValue: [2, ref(net('IngressRuleValue')), inlineOptions] }),
   defineType(net('IngressRuleValue'), 'rule value', { http: [1, ref(net('HTTPIngressRuleValue')), ptr] }),
   defineType(net('HTTPIngressRuleValue'), 'http', { paths: [1, list(ref(net('HTTPIngressPath'))), keep] }),

@@ -1,60 +1,20 @@
 /**
  * Shared building blocks of the core/v1 type files: the string enums that upstream marks `+enum`
- * (values sorted as in the upstream OpenAPI document) and the marker for embedded (`json:",inline"`) structs.
+ * (values sorted as in the upstream OpenAPI document) and the options for embedded (`json:",inline"`) structs.
  *
  * Field names, JSON types, protobuf field numbers, pointer-ness, required-ness and patch/list markers follow
  * Kubernetes 1.32 (k8s.io/api and k8s.io/apimachinery v0.32.5: types.go and generated.proto). The `doc`
  * strings are lite's own summaries.
  */
-import type { FieldDef, FieldOptions, TypeDef, TypeRef } from '../dsl.js';
+import type { FieldOptions, TypeRef } from '../dsl.js';
 import { enumOf } from '../dsl.js';
 
 /**
- * Field options for a Go struct embedded with `json:",inline"`: Volume → VolumeSource, Probe → ProbeHandler,
- * ConfigMapKeySelector (and five other selectors/projections) → LocalObjectReference,
- * EphemeralContainer → EphemeralContainerCommon, PersistentVolumeSpec → PersistentVolumeSource.
- *
- * Contract for every consumer of TypeDefs: an inline field has NO JSON member of its own. In JSON, in
- * OpenAPI, in field validation and in patch metadata, the members of the referenced type appear directly
- * in the parent object (see `jsonFields`). On the protobuf wire the embedded struct is a nested message
- * at the field's `proto` number. The field's `name` is the upstream protobuf field name; it never
- * appears in JSON.
- *
- * dsl.ts's FieldOptions has no `inline` member yet, so this marker travels as an extra property of the
- * options object (defineType copies options into the FieldDef verbatim); read it with `isInlineField`.
+ * Options for a Go struct embedded with `json:",inline"` (Volume → VolumeSource, Probe → ProbeHandler,
+ * ConfigMapKeySelector → LocalObjectReference, …): FieldOptions.inline, see dsl.ts for the contract.
  */
-export interface InlineFieldOptions extends FieldOptions {
-  readonly inline: true;
-}
-
-/** Options for an embedded (`json:",inline"`) struct field. */
 export function inline(doc: string): FieldOptions {
-  const options: InlineFieldOptions = { doc, inline: true };
-  return options;
-}
-
-/** Whether a field (a FieldDef or its options) embeds its struct inline. */
-export function isInlineField(field: FieldOptions): boolean {
-  return (field as Partial<InlineFieldOptions>).inline === true;
-}
-
-/** The slice of SchemaRegistry that `jsonFields` needs. */
-export interface TypeLookup {
-  get(name: string): TypeDef;
-}
-
-/**
- * The fields of a type as they appear in JSON: inline fields are replaced, recursively and in place,
- * by the fields of the struct they embed. Proto numbers of the returned fields are relative to the
- * message that declares them, so use this for JSON work only.
- */
-export function jsonFields(types: TypeLookup, typeName: string): FieldDef[] {
-  const out: FieldDef[] = [];
-  for (const f of types.get(typeName).fields) {
-    if (isInlineField(f) && f.type.t === 'ref') out.push(...jsonFields(types, f.type.name));
-    else out.push(f);
-  }
-  return out;
+  return { doc, inline: true };
 }
 
 // ---- enums: Go string types marked `+enum` upstream; values are every constant of that type, sorted ----

@@ -3,8 +3,8 @@
  * files. Kinds carry their GVK; everything reachable from them is included, plus TopologySelectorTerm,
  * which storage/v1 refers to.
  *
- * Several core types embed another struct with `json:",inline"` (Volume, Probe, the key selectors, …);
- * see `inline` / `isInlineField` / `jsonFields` in core-v1-common.ts for how that is represented.
+ * Several core types embed another struct with `json:",inline"` (Volume, Probe, the key selectors, …):
+ * fields with FieldOptions.inline (core-v1-common.ts `inline()`); SchemaRegistry.jsonFields flattens them.
  */
 import type { TypeDef } from '../dsl.js';
 import { coreV1NodeTypes } from './core-v1-node.js';
@@ -14,8 +14,7 @@ import { coreV1PodTypes } from './core-v1-pod.js';
 import { coreV1ServiceTypes } from './core-v1-service.js';
 import { coreV1VolumeTypes } from './core-v1-volumes.js';
 
-export { inline, isInlineField, jsonFields } from './core-v1-common.js';
-export type { InlineFieldOptions, TypeLookup } from './core-v1-common.js';
+export { inline } from './core-v1-common.js';
 
 export const coreV1Types: readonly TypeDef[] = [
   ...coreV1PodTypes,

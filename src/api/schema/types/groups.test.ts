@@ -315,9 +315,10 @@ describe('non-core group type definitions: upstream facts (Kubernetes 1.32)', ()
       pointer: true,
       type: { enum: ['Exact', 'ImplementationSpecific', 'Prefix'] },
     });
-    // IngressRuleValue is inlined in JSON; its wire wrapper sits at field 2.
-    expect(field(net('IngressRule'), 'http')).toMatchObject({ proto: 2, type: { t: 'ref', name: net('HTTPIngressRuleValue') } });
-    expect(registry.has(net('IngressRuleValue'))).toBe(false);
+    // IngressRuleValue is inlined in JSON (IngressRule has `http`); on the wire it is the message at field 2.
+    expect(registry.get(net('IngressRule')).fields.find((f) => f.name === 'ingressRuleValue')).toMatchObject({ proto: 2, inline: true, type: { t: 'ref', name: net('IngressRuleValue') } });
+    expect(field(net('IngressRule'), 'http')).toMatchObject({ proto: 1, pointer: true, type: { t: 'ref', name: net('HTTPIngressRuleValue') } });
+    expect(registry.jsonFields(net('IngressRule')).map((f) => f.name)).toEqual(['host', 'http']);
     expect(field(net('IngressBackend'), 'service').proto).toBe(4);
     expect(registry.get(net('ServiceBackendPort')).structType).toBe('atomic');
     expect(field(net('IngressSpec'), 'ingressClassName').proto).toBe(4);

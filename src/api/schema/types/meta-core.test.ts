@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FieldDef, TypeDef } from '../dsl.js';
 import { core, meta } from '../dsl.js';
 import { SchemaRegistry } from '../registry.js';
-import { coreV1Types, isInlineField, jsonFields } from './core-v1.js';
+import { coreV1Types } from './core-v1.js';
 import { metaV1Types, specialSchemaNames } from './meta-v1.js';
 
 /** A declared field (inline fields included by their proto name), not the flattened JSON view. */
@@ -103,7 +103,7 @@ describe('core/v1 type definitions', () => {
   const all = [...metaV1Types, ...coreV1Types];
   const reg = new SchemaRegistry(all);
   const V1 = { group: '', version: 'v1' } as const;
-  const jsonNames = (type: string) => jsonFields(reg, type).map((f) => f.name);
+  const jsonNames = (type: string) => reg.jsonFields(type).map((f) => f.name);
 
   it('loads with meta/v1 with unique names and no dangling references', () => {
     expect(new Set(names(all)).size).toBe(all.length);
@@ -221,13 +221,13 @@ describe('core/v1 type definitions', () => {
   it('represents embedded structs as inline fields', () => {
     // JSON: Probe has httpGet directly; wire: Probe field 1 is a nested ProbeHandler message
     const handler = field(reg, core('Probe'), 'handler');
-    expect(isInlineField(handler)).toBe(true);
+    expect(handler.inline).toBe(true);
     expect(handler).toMatchObject({ proto: 1, type: { t: 'ref', name: core('ProbeHandler') } });
     expect(jsonNames(core('Probe'))).toEqual(expect.arrayContaining(['exec', 'httpGet', 'tcpSocket', 'grpc', 'periodSeconds']));
     expect(jsonNames(core('Probe'))).not.toContain('handler');
     expect(jsonNames(core('ConfigMapKeySelector'))).toEqual(['name', 'key', 'optional']);
-    expect(isInlineField(field(reg, core('ConfigMapKeySelector'), 'localObjectReference'))).toBe(true);
-    expect(isInlineField(field(reg, core('ConfigMapKeySelector'), 'key'))).toBe(false);
+    expect(field(reg, core('ConfigMapKeySelector'), 'localObjectReference').inline).toBe(true);
+    expect(field(reg, core('ConfigMapKeySelector'), 'key').inline ?? false).toBe(false);
     const eph = jsonNames(core('EphemeralContainer'));
     expect(eph).toEqual([...jsonNames(core('Container')), 'targetContainerName']);
     expect(field(reg, core('EphemeralContainer'), 'targetContainerName').proto).toBe(2);

@@ -46,11 +46,10 @@ export const networkingV1Types: readonly TypeDef[] = [
   }, { structType: 'atomic' }),
   defineType(networking('IngressRule'), 'Routes requests for one host (or all hosts) by their paths.', {
     host: [1, str, { doc: 'Fully qualified host name, optionally with a leading wildcard label such as *.example.com; unset matches every host.' }],
-    // Go embeds IngressRuleValue with `json:",inline"`; its only member is `http`, declared here directly so
-    // JSON, OpenAPI and validation need no inlining logic. On the protobuf wire field 2 is an IngressRuleValue
-    // message wrapping this value at its field 1: the decoder unwraps it (WIRE_EMBEDDINGS in
-    // src/api/protobuf/decode-kubernetes-protobuf.ts).
-    http: [2, ref(networking('HTTPIngressRuleValue')), { pointer: true, doc: 'Path-based routing of HTTP requests for this host.' }],
+    ingressRuleValue: [2, ref(networking('IngressRuleValue')), { inline: true, doc: 'How requests for this host are routed, embedded at the same level.' }],
+  }),
+  defineType(networking('IngressRuleValue'), 'The routing of an IngressRule; only HTTP routing exists.', {
+    http: [1, ref(networking('HTTPIngressRuleValue')), { pointer: true, doc: 'Path-based routing of HTTP requests for this host.' }],
   }),
   defineType(networking('HTTPIngressRuleValue'), 'A list of paths routed to backends.', {
     paths: [1, list(ref(networking('HTTPIngressPath'))), {
