@@ -69,6 +69,18 @@ describe('schemaFromRegistry', () => {
     expect(at(root, 'labels').node).toMatchObject({ kind: 'map', atomic: false });
     expect(at(root, 'flag').node).toMatchObject({ kind: 'scalar', scalarType: 'boolean' });
   });
+
+  it('lifts the members of inline (embedded) structs into the parent', () => {
+    const reg = new SchemaRegistry([
+      defineType('t.Volume', '', { name: [1, str], source: [2, ref('t.Source'), { inline: true }] }),
+      defineType('t.Source', '', { secret: [1, ref('t.Secret'), { pointer: true }], tags: [2, list(str), { patchStrategy: 'merge' }] }),
+      defineType('t.Secret', '', { secretName: [1, str] }),
+    ]);
+    const volume = schemaFromRegistry(reg, 't.Volume') as StructSchema;
+    expect(volume.field('source')).toBeUndefined();
+    expect(at(volume, 'secret', 'secretName').node).toMatchObject({ kind: 'scalar', scalarType: 'string' });
+    expect(at(volume, 'tags').node).toMatchObject({ listType: 'set' });
+  });
 });
 
 describe('schemaFromOpenApi', () => {
