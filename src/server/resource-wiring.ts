@@ -67,7 +67,9 @@ export function createLifecycle(def: ResourceDef, config: ResourceWiringConfig):
   const strategy = def.strategy;
   const meta = (obj: KubeObject) => obj.metadata;
   const withMeta = (errors: FieldError[], more: FieldError[] | undefined) => (more && more.length ? errors.concat(more) : errors);
-  const builtin = def.schema !== undefined;
+  // Core's ValidateObjectMeta (used by every built-in group except apiextensions, which uses
+  // apimachinery's generic one) also requires unqualified finalizers to be standard ones.
+  const builtin = def.schema !== undefined && def.group !== 'apiextensions.k8s.io';
   const metaOpts = { namespaced: def.namespaced, nameRule: def.nameRule, builtin };
   return {
     checkStructure(obj: KubeObject, ctx: RequestContext): void {
