@@ -48,7 +48,7 @@ interface Ev {
 }
 
 /** Starts a client-node Watch and records its events; `done` resolves when the stream ends. */
-async function startWatch(kc: KubeConfig, path: string, query: Record<string, unknown>) {
+async function startWatch(kc: KubeConfig, path: string, query: Record<string, string | number | boolean | undefined>) {
   const log = new EventLog<Ev>();
   let resolveDone!: (err: unknown) => void;
   const done = new Promise<unknown>((r) => (resolveDone = r));
