@@ -8,7 +8,9 @@
  */
 import type { FieldError } from '../errors.js';
 import { apiVersionOf, isJsonObject, type JsonObject, type KubeObject } from '../object.js';
+import { crdTablePrinter, type CrdColumnDefinition } from '../printers/crd-table.js';
 import { ALL_VERBS, type ResourceDef, type ScalePaths, type Strategy, type SubresourceDef } from '../resource.js';
+import { crdSelectableFields } from '../selectors/selectable-fields.js';
 import {
   defaultCustomResourceDefinition,
   readNames,
@@ -25,7 +27,6 @@ import { validateListSetsAndMaps } from './list-type.js';
 import { dropNonNullableNulls, pruneUnknownFields } from './prune.js';
 import { validateSchemaValue } from './schema-validator.js';
 import { arr, compileSchema, obj, str, type SchemaNode } from './structural-schema.js';
-import { crdTablePrinter, selectableFieldValues, type PrinterColumn } from './table-printer.js';
 import { validateCustomResourceStatus, validateScaleFields, type ScaleSubresourcePaths } from './validate-custom-resource.js';
 
 export interface CrdVersionInfo {
@@ -51,7 +52,7 @@ export interface CrdVersionInfo {
   readonly openAPIV3Schema: JsonObject | undefined;
   readonly subresources: { readonly status: boolean; readonly scale?: ScaleSubresourcePaths };
   /** As declared (empty = the table shows Name and Age). */
-  readonly additionalPrinterColumns: readonly PrinterColumn[];
+  readonly additionalPrinterColumns: readonly CrdColumnDefinition[];
   /** JSON paths (`.spec.color`) usable in field selectors besides metadata.name/namespace. */
   readonly selectableFields: readonly string[];
 }
@@ -88,7 +89,7 @@ function defaultDeprecationWarning(crd: KubeObject, deprecatedVersion: string): 
   return better.length === 0 ? msg : `${msg}; use ${group}/${better[0]} ${kind}`;
 }
 
-function readColumns(raw: unknown): PrinterColumn[] {
+function readColumns(raw: unknown): CrdColumnDefinition[] {
   if (!Array.isArray(raw)) return [];
   return raw.filter(isJsonObject).map((c) => ({
     name: str(c, 'name'),
@@ -210,7 +211,7 @@ export function customResourceStrategy(info: CrdVersionInfo): Strategy {
       const o = asJson(obj);
       return [...validateCustomResourceStatus(o, asJson(old), schema), ...(scale ? validateScaleFields(o, scale, 'status') : [])];
     },
-    selectableFields: info.selectableFields.length > 0 ? (obj) => selectableFieldValues(obj, info.selectableFields) : undefined,
+    selectableFields: info.selectableFields.length > 0 ? crdSelectableFields(info.selectableFields) : undefined,
     table: crdTablePrinter(info.additionalPrinterColumns),
   };
 }

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileGoRegExp } from './go-regexp.js';
-import { parseJsonPath } from './json-path.js';
 import { isEnforcedFormat, matchesFormat } from './string-formats.js';
-import { humanDuration } from './table-printer.js';
 
 describe('compileGoRegExp', () => {
   const matches = (p: string, s: string): boolean => {
@@ -89,46 +87,5 @@ describe('string formats', () => {
     ['password', 'anything', true],
   ])('%s %j → %s', (format, value, ok) => {
     expect(matchesFormat(format, value)).toBe(ok);
-  });
-});
-
-describe('parseJsonPath', () => {
-  const doc = {
-    spec: { 'a.b': 1, list: [1, 2, 3], items: [{ name: 'x', n: 1 }, { name: 'y', n: 5 }] },
-    status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'Synced', status: 'False' }] },
-  };
-
-  it.each([
-    ['.spec.list[0]', [1]],
-    ['.spec.list[-1]', [3]],
-    ['.spec.list[0:2]', [1, 2]],
-    ['.spec.list[*]', [1, 2, 3]],
-    ["{.spec['a.b']}", [1]],
-    ['.status.conditions[?(@.type=="Ready")].status', ['True']],
-    ['.status.conditions[?(@.type!="Ready")].type', ['Synced']],
-    ['.spec.items[?(@.n > 2)].name', ['y']],
-    ['.spec.items[?(@.name)].n', [1, 5]],
-    ['..name', ['x', 'y']],
-    ['.spec.missing.deeper', []],
-  ])('%s', (path, expected) => {
-    expect(parseJsonPath(path).find(doc)).toEqual(expected);
-  });
-});
-
-describe('humanDuration', () => {
-  it.each([
-    [-5000, '<invalid>'],
-    [-500, '0s'],
-    [90_000, '90s'],
-    [5 * 60_000 + 3000, '5m3s'],
-    [45 * 60_000, '45m'],
-    [3 * 3_600_000 + 10 * 60_000, '3h10m'],
-    [20 * 3_600_000, '20h'],
-    [3 * 86_400_000 + 5 * 3_600_000, '3d5h'],
-    [30 * 86_400_000, '30d'],
-    [(365 * 3 + 4) * 86_400_000, '3y4d'],
-    [365 * 10 * 86_400_000, '10y'],
-  ])('%d ms → %s', (ms, text) => {
-    expect(humanDuration(ms)).toBe(text);
   });
 });

@@ -46,5 +46,3 @@ export {
   decodeCustomResource,
   type CrdVersionInfo,
 } from './crd-version-info.js';
-export { crdTablePrinter, humanDuration, selectableFieldValues, type PrinterColumn } from './table-printer.js';
-export { parseJsonPath, JsonPathError, type JsonPath } from './json-path.js';

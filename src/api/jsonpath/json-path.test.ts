@@ -183,3 +183,28 @@ describe('relaxedJsonPathExpression', () => {
     expect(() => relaxedJsonPathExpression('{.a}{.b}')).toThrow(JsonPathError);
   });
 });
+
+describe('the paths CRD printer columns and selectable fields use', () => {
+  const doc = {
+    spec: { 'a.b': 1, list: [1, 2, 3], items: [{ name: 'x', n: 1 }, { name: 'y', n: 5 }] },
+    status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'Synced', status: 'False' }] },
+  };
+
+  it.each([
+    ['.spec.list[0]', [1]],
+    ['.spec.list[-1]', [3]],
+    ['.spec.list[0:2]', [1, 2]],
+    ['.spec.list[*]', [1, 2, 3]],
+    // client-go reads ['a.b'] as .a.b (two fields); a key containing a dot is written a\.b.
+    ["{.spec['a.b']}", []],
+    ['.spec.a\\.b', [1]],
+    ['.status.conditions[?(@.type=="Ready")].status', ['True']],
+    ['.status.conditions[?(@.type!="Ready")].type', ['Synced']],
+    ['.spec.items[?(@.n > 2)].name', ['y']],
+    ['.spec.items[?(@.name)].n', [1, 5]],
+    ['..name', ['x', 'y']],
+    ['.spec.missing.deeper', []],
+  ])('%s', (path, expected) => {
+    expect(compileJsonPath(relaxedJsonPathExpression(path), { allowMissingKeys: true }).evaluate(doc)).toEqual(expected);
+  });
+});

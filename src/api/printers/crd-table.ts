@@ -96,7 +96,7 @@ export function crdTablePrinter(columns: readonly CrdColumnDefinition[]): CrdTab
     }
     const type = COLUMN_TYPES.has(c.type) ? (c.type as TableColumn['type']) : 'string';
     headers.push(
-      column(c.name, type, c.description || `Custom resource column read from ${c.jsonPath}.`, {
+      column(c.name, type, c.description || `Custom resource definition column (in JSONPath format): ${c.jsonPath}`, {
         format: c.format ?? '',
         priority: c.priority ?? 0,
       }),

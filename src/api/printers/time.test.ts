@@ -33,6 +33,16 @@ describe('humanDuration (duration.HumanDuration)', () => {
     [731 * D, '2y1d'],
     [8 * 365 * D, '8y'],
     [10 * 365 * D + 40 * D, '10y'],
+    [-5 * S, '<invalid>'],
+    [90 * S, '90s'],
+    [5 * M + 3 * S, '5m3s'],
+    [45 * M, '45m'],
+    [3 * H + 10 * M, '3h10m'],
+    [20 * H, '20h'],
+    [3 * D + 5 * H, '3d5h'],
+    [30 * D, '30d'],
+    [(365 * 3 + 4) * D, '3y4d'],
+    [365 * 10 * D, '10y'],
   ])('%d ms → %s', (ms, text) => {
     expect(humanDuration(ms)).toBe(text);
   });

@@ -11,7 +11,7 @@
 import type { KubeObject } from '../object.js';
 import { compileJsonPath } from '../jsonpath/json-path.js';
 import type { JsonPath } from '../jsonpath/json-path.js';
-import { goText } from '../go/go-format.js';
+import { goValue } from '../go/go-format.js';
 import { kindKey } from '../printers/kind-key.js';
 import { arr, at, int, str } from './json-access.js';
 
@@ -104,20 +104,34 @@ export function objectFieldSet(obj: KubeObject, fields?: SelectableFieldsFn): Re
 
 /**
  * Field values of a custom resource version's selectableFields (given as JSON paths such as
- * `.spec.color`; the label is the path without its leading dot). A missing or null value reads
- * as ""; other values print as Go's fmt.Sprint would. Throws if a path is not valid JSONPath or
- * yields several values (CRD validation rules both out).
+ * `.spec.color`; the label is the path without its leading dot), as upstream's custom resource
+ * strategy computes them: a missing or null value reads as ""; other values print as Go's
+ * fmt.Sprint would. Throws, when called, if a path is not valid JSONPath or yields several
+ * values (CRD validation rules both out).
  */
 export function crdSelectableFields(jsonPaths: readonly string[]): SelectableFieldsFn {
-  const compiled: Array<[string, JsonPath]> = jsonPaths.map((p) => [p.startsWith('.') ? p.slice(1) : p, compileJsonPath(`{${p}}`, { allowMissingKeys: true })]);
+  const compiled = jsonPaths.map((p): [string, () => JsonPath] => {
+    const label = p.startsWith('.') ? p.slice(1) : p;
+    try {
+      const path = compileJsonPath(`{${p}}`, { allowMissingKeys: true });
+      return [label, () => path];
+    } catch (e) {
+      return [
+        label,
+        () => {
+          throw new Error(`unexpected error parsing jsonPath: ${(e as Error).message}`);
+        },
+      ];
+    }
+  });
   return (obj) => {
     const out: Record<string, string> = {};
     for (const [label, path] of compiled) {
-      const results = path.findResults(obj);
+      const results = path().findResults(obj);
       const first = results[0] ?? [];
       if (results.length > 1 || first.length > 1) throw new Error(`selectable field ${label}: unexpectedly received more than one JSON path result`);
       const v = first[0];
-      out[label] = v === null || v === undefined ? '' : goText(v);
+      out[label] = v === null || v === undefined ? '' : goValue(v);
     }
     return out;
   };
