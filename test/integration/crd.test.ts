@@ -294,8 +294,16 @@ describe('CustomResourceDefinition', () => {
 
   it('deleting the CRD removes its objects and its API', async (ctx) => {
     needCrd(ctx);
+    const before = await custom.listClusterCustomObject({ group, version, plural });
+    expect(before.items.length).toBeGreaterThan(0);
     await ext.deleteCustomResourceDefinition({ name: `${plural}.${group}` });
-    await waitFor('CRD gone', async () => (await apiError(ext.readCustomResourceDefinition({ name: `${plural}.${group}` }))).code === 404);
+    // Upstream: the CRD is held by its cleanup finalizer (Terminating) while every custom object is
+    // deleted; then the finalizer is released and the CRD and its API disappear.
+    await waitFor(
+      'the custom objects of the deleted CRD to be removed (CRD cleanup finalizer controller)',
+      async () => (await custom.listClusterCustomObject({ group, version, plural }).then((l) => l.items.length === 0, (e) => e.code === 404)),
+    );
+    await waitFor('the CRD to be gone after its cleanup finalizer is released', async () => (await apiError(ext.readCustomResourceDefinition({ name: `${plural}.${group}` }))).code === 404);
     const gone = await apiError(custom.listNamespacedCustomObject(ref));
     expect(gone.code).toBe(404);
     expect(gone.status).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
