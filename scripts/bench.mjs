@@ -4,7 +4,8 @@
  * benchmark (bench/apiserver-bench.mjs), which writes bench/results/apiserver.json.
  *
  * Flags are passed through: --quick (short smoke run), --no-etcd, --no-install (do not apt-get
- * etcd-server), --no-profile, --out FILE. BENCH_NO_BUILD=1 skips the build check.
+ * etcd-server), --no-profile, --out FILE, --only PHASE,… (startup, latency, watch, throughput,
+ * openLoop, profile), --etcd-client auto|grpc|gateway. BENCH_NO_BUILD=1 skips the build check.
  * BENCH_ETCD3_DIR=DIR loads the etcd3 client from DIR/node_modules when the project lacks it.
  */
 import { spawnSync } from 'node:child_process';

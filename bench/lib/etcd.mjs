@@ -10,7 +10,7 @@
  * CPU per put: numbers from it flatter lite.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { freePort, makeTempDir, spawnTracked } from './children.mjs';
@@ -53,9 +53,36 @@ export function ensureEtcdBinary({ allowInstall }) {
   return { path, version };
 }
 
-/** Starts etcd with TLS from `tlsFiles` ({ cert, key, clientCa } paths). Resolves when /health says true. */
+/**
+ * etcd's own certificate: ECDSA P-256 like lite's, issued by lite's server CA (so clients trust it
+ * as they trust lite), for 127.0.0.1, usable as server *and* client certificate — etcd's HTTP/JSON
+ * gateway dials etcd's gRPC port with it, and client-cert-auth then checks it against the trusted
+ * CAs (client CA + server CA). Needs the openssl CLI; without it, lite's serving certificate is
+ * used (fine for gRPC, but the gateway then fails its own client-cert check).
+ */
+function etcdCertificate(dir, tlsFiles) {
+  const key = join(dir, 'etcd.key');
+  const csr = join(dir, 'etcd.csr');
+  const cert = join(dir, 'etcd.crt');
+  const ext = join(dir, 'etcd.ext');
+  const bundle = join(dir, 'trusted-ca.crt');
+  try {
+    writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\nbasicConstraints=critical,CA:FALSE\n');
+    const run = (args) => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    run(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key]);
+    run(['req', '-new', '-key', key, '-subj', '/CN=etcd-bench', '-out', csr]);
+    run(['x509', '-req', '-in', csr, '-CA', tlsFiles.serverCa, '-CAkey', tlsFiles.serverCaKey, '-set_serial', String(Date.now()), '-days', '2', '-out', cert, '-extfile', ext]);
+    writeFileSync(bundle, readFileSync(tlsFiles.clientCa, 'utf8') + readFileSync(tlsFiles.serverCa, 'utf8'));
+    return { cert, key, trustedCa: bundle, note: 'own ECDSA P-256 certificate from lite\'s server CA (server+client usage, so the JSON gateway can dial gRPC)' };
+  } catch (e) {
+    return { cert: tlsFiles.cert, key: tlsFiles.key, trustedCa: tlsFiles.clientCa, note: `lite's serving certificate (openssl failed: ${String(e.stderr ?? e.message).slice(0, 200)})` };
+  }
+}
+
+/** Starts etcd with TLS from `tlsFiles` (lite's; see liteTlsFiles). Resolves when /health says true. */
 export async function startEtcd(binary, tlsFiles, clientTls) {
   const dir = makeTempDir('lite-bench-etcd-');
+  const certs = etcdCertificate(dir, tlsFiles);
   const clientPort = await freePort();
   const peerPort = await freePort();
   const clientUrl = `https://127.0.0.1:${clientPort}`;
@@ -69,9 +96,9 @@ export async function startEtcd(binary, tlsFiles, clientTls) {
     '--initial-advertise-peer-urls', peerUrl,
     '--initial-cluster', `bench=${peerUrl}`,
     '--initial-cluster-state', 'new',
-    '--cert-file', tlsFiles.cert,
-    '--key-file', tlsFiles.key,
-    '--trusted-ca-file', tlsFiles.clientCa,
+    '--cert-file', certs.cert,
+    '--key-file', certs.key,
+    '--trusted-ca-file', certs.trustedCa,
     '--client-cert-auth',
     '--logger', 'zap',
     '--log-outputs', 'stderr',
@@ -90,7 +117,7 @@ export async function startEtcd(binary, tlsFiles, clientTls) {
     await sleep(20);
   }
   agent.destroy();
-  return { handle, port: clientPort, url: clientUrl, dir, startMs: performance.now() - t0 };
+  return { handle, port: clientPort, url: clientUrl, dir, startMs: performance.now() - t0, certNote: certs.note };
 }
 
 /** Loads the etcd3 package if it is to be had; undefined otherwise (with the reason). */

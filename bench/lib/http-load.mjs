@@ -61,10 +61,10 @@ function noop() {}
  * answered. Warm-up first (not counted), then `durationMs` measured: throughput counts requests
  * completed inside the window, latency those started inside it.
  */
-export async function closedLoop(target, { concurrency, warmupMs, durationMs, cpuPids = [] }) {
-  const clients = [];
-  for (let c = 0; c < concurrency; c++) clients.push(target.newClient());
-  let seq = 0;
+export async function closedLoop(target, { concurrency, warmupMs, durationMs, cpuPids = [], clients: given, seqStart = 0 }) {
+  const clients = given ?? [];
+  if (!given) for (let c = 0; c < concurrency; c++) clients.push(target.newClient());
+  let seq = seqStart;
   let winStart = 0;
   let winEnd = Infinity;
   let completed = 0;
@@ -97,9 +97,10 @@ export async function closedLoop(target, { concurrency, warmupMs, durationMs, cp
   const cpu1 = await cpuSnapshot(cpuPids);
   stop = true;
   await Promise.all(running);
-  for (const c of clients) target.closeClient?.(c);
+  if (!given) for (const c of clients) target.closeClient?.(c);
   const seconds = (winEnd - winStart) / 1000;
   return {
+    nextSeq: seq,
     concurrency,
     seconds: seconds,
     completed,

@@ -61,7 +61,7 @@ export function readKubeconfigTls(path) {
 /** Paths of lite's TLS files inside a data dir (reused by the etcd and ceiling peers). */
 export function liteTlsFiles(dataDir) {
   const tls = join(dataDir, 'server', 'tls');
-  return { cert: join(tls, 'serving-kube-apiserver.crt'), key: join(tls, 'serving-kube-apiserver.key'), clientCa: join(tls, 'client-ca.crt'), serverCa: join(tls, 'server-ca.crt') };
+  return { cert: join(tls, 'serving-kube-apiserver.crt'), key: join(tls, 'serving-kube-apiserver.key'), clientCa: join(tls, 'client-ca.crt'), serverCa: join(tls, 'server-ca.crt'), serverCaKey: join(tls, 'server-ca.key') };
 }
 
 /**
