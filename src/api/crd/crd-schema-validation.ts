@@ -7,21 +7,18 @@
  * CEL rules in `x-kubernetes-validations` are checked for shape only (rule present, message
  * rules, reason, fieldPath); lite does not compile or cost-estimate CEL.
  */
+import { boolAt, objAt, optArrAt, strAt } from '../json-access.js';
 import type { FieldError } from '../errors.js';
 import { deepCopy, isJsonObject, jsonEqual, type JsonObject, type JsonValue } from '../object.js';
 import { validateEmbeddedResources } from './embedded-resource.js';
 import { pruneValue } from './prune.js';
 import { validateSchemaValue } from './schema-validator.js';
 import {
-  arr,
   asResourceRoot,
-  bool,
   child,
   compileSchema,
   index,
   key,
-  obj,
-  str,
   structuralConversionError,
   validateStructural,
   type SchemaNode,
@@ -120,7 +117,7 @@ function isGoZero(k: string, v: JsonValue | undefined): boolean {
  */
 export function validateCustomResourceValidation(validation: JsonObject | undefined, statusEnabled: boolean, opts: SchemaValidationOptions, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  const schema = validation ? obj(validation, 'openAPIV3Schema') : undefined;
+  const schema = validation ? objAt(validation, 'openAPIV3Schema') : undefined;
   if (!schema) return errs;
   const schemaPath = child(path, 'openAPIV3Schema');
 
@@ -141,7 +138,7 @@ export function validateCustomResourceValidation(validation: JsonObject | undefi
       }
     }
   }
-  if (bool(schema, 'nullable')) errs.push({ type: 'FieldValueForbidden', field: child(schemaPath, 'nullable'), detail: 'nullable cannot be true at the root' });
+  if (boolAt(schema, 'nullable')) errs.push({ type: 'FieldValueForbidden', field: child(schemaPath, 'nullable'), detail: 'nullable cannot be true at the root' });
 
   const initErrs: FieldError[] = [];
   if (opts.requireStructuralSchema) {
@@ -211,30 +208,30 @@ function forbidDefaults(ssv: Ssv, reason: string): Ssv {
 
 function standardChecks(s: JsonObject, path: string, ssv: Ssv, opts: SchemaValidationOptions): FieldError[] {
   const errs: FieldError[] = [];
-  const type = str(s, 'type');
+  const type = strAt(s, 'type');
   if (opts.requireValidPropertyType && type !== '' && !OPENAPI_TYPES.includes(type))
     errs.push({ type: 'FieldValueNotSupported', field: child(path, 'type'), value: type, supported: OPENAPI_TYPES });
   if (s.default !== undefined && s.default !== null && !ssv.allowDefaults) {
     errs.push({ type: 'FieldValueForbidden', field: child(path, 'default'), detail: `must not be set${ssv.disallowDefaultsReason ? ` ${ssv.disallowDefaultsReason}` : ''}` });
   }
-  if (str(s, 'id')) errs.push({ type: 'FieldValueForbidden', field: child(path, 'id'), detail: 'id is not supported' });
+  if (strAt(s, 'id')) errs.push({ type: 'FieldValueForbidden', field: child(path, 'id'), detail: 'id is not supported' });
   if (s.additionalItems !== undefined && s.additionalItems !== null) errs.push({ type: 'FieldValueForbidden', field: child(path, 'additionalItems'), detail: 'additionalItems is not supported' });
-  if (Object.keys(obj(s, 'patternProperties') ?? {}).length > 0) errs.push({ type: 'FieldValueForbidden', field: child(path, 'patternProperties'), detail: 'patternProperties is not supported' });
-  if (Object.keys(obj(s, 'definitions') ?? {}).length > 0) errs.push({ type: 'FieldValueForbidden', field: child(path, 'definitions'), detail: 'definitions is not supported' });
+  if (Object.keys(objAt(s, 'patternProperties') ?? {}).length > 0) errs.push({ type: 'FieldValueForbidden', field: child(path, 'patternProperties'), detail: 'patternProperties is not supported' });
+  if (Object.keys(objAt(s, 'definitions') ?? {}).length > 0) errs.push({ type: 'FieldValueForbidden', field: child(path, 'definitions'), detail: 'definitions is not supported' });
   if (s.dependencies !== undefined && s.dependencies !== null) errs.push({ type: 'FieldValueForbidden', field: child(path, 'dependencies'), detail: 'dependencies is not supported' });
   if (typeof s.$ref === 'string') errs.push({ type: 'FieldValueForbidden', field: child(path, '$ref'), detail: '$ref is not supported' });
   if (type === 'null') errs.push({ type: 'FieldValueForbidden', field: child(path, 'type'), detail: 'type cannot be set to null, use nullable as an alternative' });
   if (Array.isArray(s.items) && s.items.length > 0) errs.push({ type: 'FieldValueForbidden', field: child(path, 'items'), detail: 'items must be a schema object and not an array' });
-  if (ssv.insideResourceMeta && bool(s, 'x-kubernetes-embedded-resource'))
+  if (ssv.insideResourceMeta && boolAt(s, 'x-kubernetes-embedded-resource'))
     errs.push({ type: 'FieldValueForbidden', field: child(path, 'x-kubernetes-embedded-resource'), detail: 'must not be used inside of resource meta' });
   return errs;
 }
 
 function validateOpenAPISchema(s: JsonObject, path: string, ssv: Ssv, isRoot: boolean, opts: SchemaValidationOptions): FieldError[] {
   const errs = standardChecks(s, path, ssv, opts);
-  if (bool(s, 'uniqueItems')) errs.push({ type: 'FieldValueForbidden', field: child(path, 'uniqueItems'), detail: 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic' });
+  if (boolAt(s, 'uniqueItems')) errs.push({ type: 'FieldValueForbidden', field: child(path, 'uniqueItems'), detail: 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic' });
 
-  const props = obj(s, 'properties') ?? {};
+  const props = objAt(s, 'properties') ?? {};
   const propEntries = Object.entries(props).filter((e): e is [string, JsonObject] => isJsonObject(e[1]));
   const ap = s.additionalProperties;
   if (ap !== undefined && ap !== null) {
@@ -247,20 +244,20 @@ function validateOpenAPISchema(s: JsonObject, path: string, ssv: Ssv, isRoot: bo
   }
   for (const [name, p] of propEntries) {
     let sub = ssv;
-    if ((isRoot || bool(s, 'x-kubernetes-embedded-resource')) && META_FIELDS.has(name)) {
+    if ((isRoot || boolAt(s, 'x-kubernetes-embedded-resource')) && META_FIELDS.has(name)) {
       sub = { ...sub, insideResourceMeta: true };
       if (isRoot) sub = forbidDefaults(sub, `in top-level ${name}`);
     }
     errs.push(...validateOpenAPISchema(p, key(child(path, 'properties'), name), sub, false, opts));
   }
-  const not = obj(s, 'not');
+  const not = objAt(s, 'not');
   if (not) errs.push(...validateOpenAPISchema(not, child(path, 'not'), ssv, false, opts));
   for (const j of ['allOf', 'oneOf', 'anyOf'] as const) {
-    (arr(s, j) ?? []).forEach((x, i) => {
+    (optArrAt(s, j) ?? []).forEach((x, i) => {
       if (isJsonObject(x)) errs.push(...validateOpenAPISchema(x, index(child(path, j), i), ssv, false, opts));
     });
   }
-  for (const [name, d] of Object.entries(obj(s, 'definitions') ?? {})) {
+  for (const [name, d] of Object.entries(objAt(s, 'definitions') ?? {})) {
     if (isJsonObject(d)) errs.push(...validateOpenAPISchema(d, key(child(path, 'definitions'), name), ssv, false, opts));
   }
   const items = s.items;
@@ -269,7 +266,7 @@ function validateOpenAPISchema(s: JsonObject, path: string, ssv: Ssv, isRoot: bo
     items.forEach((x, i) => {
       if (isJsonObject(x)) errs.push(...validateOpenAPISchema(x, index(child(path, 'items'), i), ssv, false, opts));
     });
-  for (const [name, d] of Object.entries(obj(s, 'dependencies') ?? {})) {
+  for (const [name, d] of Object.entries(objAt(s, 'dependencies') ?? {})) {
     if (isJsonObject(d)) errs.push(...validateOpenAPISchema(d, key(child(path, 'dependencies'), name), ssv, false, opts));
   }
 
@@ -283,11 +280,11 @@ function validateOpenAPISchema(s: JsonObject, path: string, ssv: Ssv, isRoot: bo
 
 function listAndMapTypeChecks(s: JsonObject, path: string, opts: SchemaValidationOptions): FieldError[] {
   const errs: FieldError[] = [];
-  const type = str(s, 'type');
+  const type = strAt(s, 'type');
   const mapType = typeof s['x-kubernetes-map-type'] === 'string' ? s['x-kubernetes-map-type'] : undefined;
   const listType = typeof s['x-kubernetes-list-type'] === 'string' ? s['x-kubernetes-list-type'] : undefined;
-  const mapKeys = (arr(s, 'x-kubernetes-list-map-keys') ?? []).filter((k): k is string => typeof k === 'string');
-  const items = obj(s, 'items');
+  const mapKeys = (optArrAt(s, 'x-kubernetes-list-map-keys') ?? []).filter((k): k is string => typeof k === 'string');
+  const items = objAt(s, 'items');
 
   if (mapType !== undefined && type !== 'object') {
     if (type === '') errs.push({ type: 'FieldValueRequired', field: child(path, 'type'), detail: 'must be object if x-kubernetes-map-type is specified' });
@@ -300,7 +297,7 @@ function listAndMapTypeChecks(s: JsonObject, path: string, opts: SchemaValidatio
     if (type === '') errs.push({ type: 'FieldValueRequired', field: child(path, 'type'), detail: 'must be array if x-kubernetes-list-type is specified' });
     else errs.push({ type: 'FieldValueInvalid', field: child(path, 'type'), value: type, detail: 'must be array if x-kubernetes-list-type is specified' });
   } else if (opts.requireAtomicSetType && listType === 'set' && items) {
-    const itemType = str(items, 'type');
+    const itemType = strAt(items, 'type');
     const itemListType = typeof items['x-kubernetes-list-type'] === 'string' ? items['x-kubernetes-list-type'] : undefined;
     const itemMapType = typeof items['x-kubernetes-map-type'] === 'string' ? items['x-kubernetes-map-type'] : undefined;
     if (itemType === 'array' && itemListType !== undefined && itemListType !== 'atomic')
@@ -319,15 +316,15 @@ function listAndMapTypeChecks(s: JsonObject, path: string, opts: SchemaValidatio
     if (mapKeys.length === 0) errs.push({ type: 'FieldValueRequired', field: child(path, 'x-kubernetes-list-map-keys'), detail: 'must not be empty if x-kubernetes-list-type is map' });
     if (s.items === undefined || s.items === null) errs.push({ type: 'FieldValueRequired', field: child(path, 'items'), detail: 'must have a schema if x-kubernetes-list-type is map' });
     if (Array.isArray(s.items)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'items'), value: s.items, detail: 'must only have a single schema if x-kubernetes-list-type is map' });
-    if (items && str(items, 'type') !== 'object')
-      errs.push({ type: 'FieldValueInvalid', field: child(child(path, 'items'), 'type'), value: str(items, 'type'), detail: "must be object if parent array's x-kubernetes-list-type is map" });
-    if (items && str(items, 'type') === 'object') {
-      const itemProps = obj(items, 'properties') ?? {};
+    if (items && strAt(items, 'type') !== 'object')
+      errs.push({ type: 'FieldValueInvalid', field: child(child(path, 'items'), 'type'), value: strAt(items, 'type'), detail: "must be object if parent array's x-kubernetes-list-type is map" });
+    if (items && strAt(items, 'type') === 'object') {
+      const itemProps = objAt(items, 'properties') ?? {};
       const seen = new Set<string>();
       for (const k of mapKeys) {
         const p = itemProps[k];
         if (isJsonObject(p)) {
-          const t = str(p, 'type');
+          const t = strAt(p, 'type');
           if (t === 'array' || t === 'object')
             errs.push({
               type: 'FieldValueInvalid',
@@ -349,22 +346,22 @@ function listAndMapTypeChecks(s: JsonObject, path: string, opts: SchemaValidatio
 
 /** Items of set and map lists may not be null; map keys must be required or defaulted, and not nullable. */
 export function mapListKeysMapSetChecks(s: JsonObject, path: string): FieldError[] {
-  const items = obj(s, 'items');
+  const items = objAt(s, 'items');
   const listType = typeof s['x-kubernetes-list-type'] === 'string' ? s['x-kubernetes-list-type'] : undefined;
   if (!items || (listType !== 'set' && listType !== 'map')) return [];
   const errs: FieldError[] = [];
   const itemsPath = child(path, 'items');
-  if (bool(items, 'nullable')) errs.push({ type: 'FieldValueForbidden', field: child(itemsPath, 'nullable'), detail: `cannot be nullable when x-kubernetes-list-type is ${listType}` });
+  if (boolAt(items, 'nullable')) errs.push({ type: 'FieldValueForbidden', field: child(itemsPath, 'nullable'), detail: `cannot be nullable when x-kubernetes-list-type is ${listType}` });
   if (listType === 'map') {
-    const required = new Set((arr(items, 'required') ?? []).filter((x): x is string => typeof x === 'string'));
-    const props = obj(items, 'properties') ?? {};
-    for (const k of (arr(s, 'x-kubernetes-list-map-keys') ?? []).filter((x): x is string => typeof x === 'string')) {
+    const required = new Set((optArrAt(items, 'required') ?? []).filter((x): x is string => typeof x === 'string'));
+    const props = objAt(items, 'properties') ?? {};
+    for (const k of (optArrAt(s, 'x-kubernetes-list-map-keys') ?? []).filter((x): x is string => typeof x === 'string')) {
       const p = props[k];
       if (!isJsonObject(p)) continue;
       const pPath = key(child(itemsPath, 'properties'), k);
       if (!required.has(k) && (p.default === undefined || p.default === null))
         errs.push({ type: 'FieldValueRequired', field: child(pPath, 'default'), detail: 'this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property' });
-      if (bool(p, 'nullable')) errs.push({ type: 'FieldValueForbidden', field: child(pPath, 'nullable'), detail: 'this property is in x-kubernetes-list-map-keys, so it cannot be nullable' });
+      if (boolAt(p, 'nullable')) errs.push({ type: 'FieldValueForbidden', field: child(pPath, 'nullable'), detail: 'this property is in x-kubernetes-list-map-keys, so it cannot be nullable' });
     }
   }
   return errs;
@@ -375,15 +372,15 @@ function hasNewlines(s: string): boolean {
 }
 
 function xValidationsChecks(s: JsonObject, path: string): FieldError[] {
-  const rules = arr(s, 'x-kubernetes-validations');
+  const rules = optArrAt(s, 'x-kubernetes-validations');
   if (!rules) return [];
   const errs: FieldError[] = [];
   rules.forEach((r, i) => {
     if (!isJsonObject(r)) return;
     const p = index(child(path, 'x-kubernetes-validations'), i);
-    const rule = str(r, 'rule');
-    const message = str(r, 'message');
-    const messageExpression = str(r, 'messageExpression');
+    const rule = strAt(r, 'rule');
+    const message = strAt(r, 'message');
+    const messageExpression = strAt(r, 'messageExpression');
     const trimmedRule = rule.trim();
     const trimmedMsg = message.trim();
     if (trimmedRule.length === 0) errs.push({ type: 'FieldValueRequired', field: child(p, 'rule'), detail: 'rule is not specified' });
@@ -396,7 +393,7 @@ function xValidationsChecks(s: JsonObject, path: string): FieldError[] {
     const reason = r.reason;
     if (typeof reason === 'string' && !VALIDATION_REASONS.includes(reason))
       errs.push({ type: 'FieldValueNotSupported', field: child(p, 'reason'), value: reason, supported: VALIDATION_REASONS });
-    const fieldPath = str(r, 'fieldPath');
+    const fieldPath = strAt(r, 'fieldPath');
     if (fieldPath.length > 0 && fieldPath.trim().length === 0) errs.push({ type: 'FieldValueInvalid', field: child(p, 'fieldPath'), value: fieldPath, detail: 'fieldPath must be non-empty if specified' });
     if (hasNewlines(fieldPath)) errs.push({ type: 'FieldValueInvalid', field: child(p, 'fieldPath'), value: fieldPath, detail: 'fieldPath must not contain line breaks' });
     if (fieldPath.length > 0 && structuralConversionError(s) === undefined && validFieldPath(fieldPath, compileSchema(s), true).error !== undefined)

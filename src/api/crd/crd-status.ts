@@ -17,9 +17,10 @@
  *
  * lastTransitionTime changes only when a condition's status changes.
  */
+import { optArrAt, strAt } from '../json-access.js';
 import { isJsonObject, type JsonObject, type JsonValue, type KubeObject } from '../object.js';
 import { apiApprovalState, isProtectedCommunityGroup, readNames, specOf, statusOf, storageVersionOf, type CrdNames } from './crd-validation.js';
-import { arr, str } from './structural-schema.js';
+
 
 export interface CrdCondition {
   readonly type: string;
@@ -40,7 +41,7 @@ function acceptedNamesJson(n: CrdNames): JsonObject {
 }
 
 function conditionsOf(crd: KubeObject): JsonObject[] {
-  return (arr(statusOf(crd), 'conditions') ?? []).filter(isJsonObject);
+  return (optArrAt(statusOf(crd), 'conditions') ?? []).filter(isJsonObject);
 }
 
 function findCondition(crd: KubeObject, type: string): JsonObject | undefined {
@@ -57,7 +58,7 @@ function namesInUse(group: string, self: KubeObject, others: readonly KubeObject
   const kinds = new Set<string>();
   const selfName = self.metadata?.name;
   for (const other of [self, ...others.filter((o) => o.metadata?.name !== selfName)]) {
-    if (str(specOf(other), 'group') !== group) continue;
+    if (strAt(specOf(other), 'group') !== group) continue;
     const accepted = readNames(statusOf(other).acceptedNames);
     resources.add(accepted.plural);
     resources.add(accepted.singular);
@@ -83,7 +84,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
  */
 export function computeCustomResourceDefinitionStatus(crd: KubeObject, others: readonly KubeObject[], now: string): JsonObject {
   const spec = specOf(crd);
-  const group = str(spec, 'group');
+  const group = strAt(spec, 'group');
   const requested = readNames(spec.names);
   const previous = readNames(statusOf(crd).acceptedNames);
   const { resources, kinds } = namesInUse(group, crd, others);
@@ -119,7 +120,7 @@ export function computeCustomResourceDefinitionStatus(crd: KubeObject, others: r
   if (oldEstablished?.status === 'True' || accepted.status === 'True') {
     established =
       oldEstablished?.status === 'True'
-        ? { type: 'Established', status: 'True', reason: str(oldEstablished, 'reason'), message: str(oldEstablished, 'message') }
+        ? { type: 'Established', status: 'True', reason: strAt(oldEstablished, 'reason'), message: strAt(oldEstablished, 'message') }
         : { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' };
   } else {
     established = { type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' };
@@ -148,7 +149,7 @@ export function computeCustomResourceDefinitionStatus(crd: KubeObject, others: r
     else conditions.push(next);
   }
 
-  const stored = (arr(statusOf(crd), 'storedVersions') ?? []).filter((v): v is string => typeof v === 'string');
+  const stored = (optArrAt(statusOf(crd), 'storedVersions') ?? []).filter((v): v is string => typeof v === 'string');
   const storage = storageVersionOf(crd);
   const storedVersions = storage && !stored.includes(storage) ? [...stored, storage] : stored;
   return { conditions, acceptedNames: acceptedNamesJson(names), storedVersions };

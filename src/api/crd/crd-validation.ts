@@ -18,12 +18,13 @@
  * webhooks; objects are served in every version by rewriting apiVersion only. The webhook CA
  * bundle is not parsed.
  */
+import { boolAt, objAt, optArrAt, strAt } from '../json-access.js';
 import type { FieldError } from '../errors.js';
 import { isJsonObject, jsonEqual, type JsonObject, type JsonValue, type KubeObject } from '../object.js';
 import { STRICT_SCHEMA_OPTIONS, mapListKeysMapSetChecks, validFieldPath, validateCustomResourceValidation, type SchemaValidationOptions } from './crd-schema-validation.js';
 import { isDNS1035Label, isDNS1123Subdomain } from '../validation/names.js';
 import { pruneValue } from './prune.js';
-import { arr, bool, child, compileSchema, index, key, obj, str, structuralConversionError, validateStructural } from './structural-schema.js';
+import { child, compileSchema, index, key, structuralConversionError, validateStructural } from './structural-schema.js';
 
 // ---- reading the v1 object ----------------------------------------------------------------------
 
@@ -43,10 +44,10 @@ function stringList(v: JsonValue | undefined): string[] {
 export function readNames(v: JsonValue | undefined): CrdNames {
   const o = isJsonObject(v) ? v : {};
   return {
-    plural: str(o, 'plural'),
-    singular: str(o, 'singular'),
-    kind: str(o, 'kind'),
-    listKind: str(o, 'listKind'),
+    plural: strAt(o, 'plural'),
+    singular: strAt(o, 'singular'),
+    kind: strAt(o, 'kind'),
+    listKind: strAt(o, 'listKind'),
     shortNames: stringList(o.shortNames),
     categories: stringList(o.categories),
   };
@@ -90,7 +91,7 @@ interface InternalSpec {
 
 /** The v1 → internal conversion of the spec (what upstream validates). */
 function toInternal(spec: JsonObject): InternalSpec {
-  const rawVersions = (arr(spec, 'versions') ?? []).map((v) => (isJsonObject(v) ? v : {}));
+  const rawVersions = (optArrAt(spec, 'versions') ?? []).map((v) => (isJsonObject(v) ? v : {}));
   const pick = (v: JsonObject, k: string): JsonValue | undefined => (v[k] === null ? undefined : v[k]);
   const identical = (k: string): boolean => rawVersions.every((v) => jsonEqual(pick(v, k), pick(rawVersions[0], k)) && (pick(v, k) === undefined) === (pick(rawVersions[0], k) === undefined));
   const schemaShared = rawVersions.length > 0 && identical('schema');
@@ -100,30 +101,30 @@ function toInternal(spec: JsonObject): InternalSpec {
   const versions = rawVersions.map(
     (v): InternalVersion => ({
       raw: v,
-      name: str(v, 'name'),
-      served: bool(v, 'served'),
-      storage: bool(v, 'storage'),
-      schema: schemaShared ? undefined : obj(v, 'schema'),
-      subresources: subShared ? undefined : obj(v, 'subresources'),
-      columns: colsShared ? undefined : arr(v, 'additionalPrinterColumns'),
-      selectableFields: fieldsShared ? undefined : arr(v, 'selectableFields'),
+      name: strAt(v, 'name'),
+      served: boolAt(v, 'served'),
+      storage: boolAt(v, 'storage'),
+      schema: schemaShared ? undefined : objAt(v, 'schema'),
+      subresources: subShared ? undefined : objAt(v, 'subresources'),
+      columns: colsShared ? undefined : optArrAt(v, 'additionalPrinterColumns'),
+      selectableFields: fieldsShared ? undefined : optArrAt(v, 'selectableFields'),
     }),
   );
   const first = rawVersions[0];
   return {
-    group: str(spec, 'group'),
-    scope: str(spec, 'scope'),
+    group: strAt(spec, 'group'),
+    scope: strAt(spec, 'scope'),
     names: readNames(spec.names),
     namesRaw: spec.names,
     versions,
     versionsRaw: spec.versions ?? [],
-    version: first ? str(first, 'name') : '',
-    validation: schemaShared ? obj(first, 'schema') : undefined,
-    subresources: subShared ? obj(first, 'subresources') : undefined,
-    columns: colsShared ? arr(first, 'additionalPrinterColumns') : undefined,
-    selectableFields: fieldsShared ? arr(first, 'selectableFields') : undefined,
-    conversion: internalConversion(obj(spec, 'conversion')),
-    preserveUnknownFields: bool(spec, 'preserveUnknownFields'),
+    version: first ? strAt(first, 'name') : '',
+    validation: schemaShared ? objAt(first, 'schema') : undefined,
+    subresources: subShared ? objAt(first, 'subresources') : undefined,
+    columns: colsShared ? optArrAt(first, 'additionalPrinterColumns') : undefined,
+    selectableFields: fieldsShared ? optArrAt(first, 'selectableFields') : undefined,
+    conversion: internalConversion(objAt(spec, 'conversion')),
+    preserveUnknownFields: boolAt(spec, 'preserveUnknownFields'),
   };
 }
 
@@ -131,7 +132,7 @@ function toInternal(spec: JsonObject): InternalSpec {
 function internalConversion(c: JsonObject | undefined): JsonObject | undefined {
   if (!c) return undefined;
   const out: JsonObject = { strategy: c.strategy ?? '' };
-  const webhook = obj(c, 'webhook');
+  const webhook = objAt(c, 'webhook');
   if (webhook) {
     if (isJsonObject(webhook.clientConfig)) out.webhookClientConfig = webhook.clientConfig;
     if (webhook.conversionReviewVersions !== undefined) out.conversionReviewVersions = webhook.conversionReviewVersions;
@@ -180,7 +181,7 @@ export function validateCustomResourceDefinitionUpdate(crd: KubeObject, old: Kub
     requireRecognizedConversionReviewVersion: !oldSpec.conversion || hasValidConversionReviewVersionOrEmpty(stringList(oldSpec.conversion.conversionReviewVersions)),
     requireImmutableNames: isConditionTrue(old, 'Established'),
     requireOpenAPISchema: allVersionsSpecifySchema(oldSpec),
-    requireValidPropertyType: !anySchema(oldSpec, (s) => schemaHas(s, (n) => str(n, 'type') !== '' && !['array', 'boolean', 'integer', 'number', 'object', 'string'].includes(str(n, 'type')))),
+    requireValidPropertyType: !anySchema(oldSpec, (s) => schemaHas(s, (n) => strAt(n, 'type') !== '' && !['array', 'boolean', 'integer', 'number', 'object', 'string'].includes(strAt(n, 'type')))),
     requirePrunedDefaults: !anySchema(oldSpec, hasUnprunedDefaults),
     requireAtomicSetType: !anySchema(oldSpec, (s) => schemaHas(s, isNonAtomicSet)),
     requireMapListKeysMapSetValidation: !anySchema(oldSpec, (s) => schemaHas(s, (n) => mapListKeysMapSetChecks(n, '').length > 0)),
@@ -223,15 +224,15 @@ function validateSpec(spec: InternalSpec, opts: Options, path: string): FieldErr
 
   const versionsPath = child(path, 'versions');
   if (opts.requireOpenAPISchema) {
-    if (!spec.validation || !obj(spec.validation, 'openAPIV3Schema')) {
+    if (!spec.validation || !objAt(spec.validation, 'openAPIV3Schema')) {
       spec.versions.forEach((v, i) => {
-        if (!v.schema || !obj(v.schema, 'openAPIV3Schema'))
+        if (!v.schema || !objAt(v.schema, 'openAPIV3Schema'))
           errs.push({ type: 'FieldValueRequired', field: child(child(index(versionsPath, i), 'schema'), 'openAPIV3Schema'), detail: 'schemas are required' });
       });
     }
-  } else if (!spec.preserveUnknownFields && (!spec.validation || !obj(spec.validation, 'openAPIV3Schema'))) {
+  } else if (!spec.preserveUnknownFields && (!spec.validation || !objAt(spec.validation, 'openAPIV3Schema'))) {
     spec.versions.forEach((v, i) => {
-      if (v.served && (!v.schema || !obj(v.schema, 'openAPIV3Schema')))
+      if (v.served && (!v.schema || !objAt(v.schema, 'openAPIV3Schema')))
         errs.push({ type: 'FieldValueRequired', field: child(child(index(versionsPath, i), 'schema'), 'openAPIV3Schema'), detail: 'because otherwise all fields are pruned' });
     });
   }
@@ -268,12 +269,12 @@ function validateSpec(spec: InternalSpec, opts: Options, path: string): FieldErr
   errs.push(...validateSubresources(spec.subresources, child(path, 'subresources')));
   (spec.columns ?? []).forEach((c, i) => errs.push(...validateColumn(c, index(child(path, 'additionalPrinterColumns'), i))));
   if (spec.selectableFields && spec.selectableFields.length > 0) {
-    const schema = spec.validation ? obj(spec.validation, 'openAPIV3Schema') : undefined;
+    const schema = spec.validation ? objAt(spec.validation, 'openAPIV3Schema') : undefined;
     if (!spec.validation) errs.push({ type: 'FieldValueInvalid', field: child(path, 'selectableFields'), value: '', detail: 'selectableFields may only be set when validations.schema is included' });
     else errs.push(...validateSelectableFields(spec.selectableFields, schema, child(path, 'selectableFields'), child(path, 'schema.openAPIV3Schema')));
   }
   const conversionPath = child(path, 'conversion');
-  const strategy = spec.conversion ? str(spec.conversion, 'strategy') : '';
+  const strategy = spec.conversion ? strAt(spec.conversion, 'strategy') : '';
   if (spec.conversion && strategy !== 'None' && spec.preserveUnknownFields)
     errs.push({ type: 'FieldValueInvalid', field: child(conversionPath, 'strategy'), value: strategy, detail: 'must be None if spec.preserveUnknownFields is true' });
   errs.push(...validateConversion(spec.conversion, opts.requireRecognizedConversionReviewVersion, conversionPath));
@@ -288,7 +289,7 @@ function enumString(path: string, value: string, accepted: readonly string[]): F
 
 function validateVersion(v: InternalVersion, path: string, statusEnabled: boolean, opts: Options): FieldError[] {
   const errs: FieldError[] = [];
-  const deprecated = bool(v.raw, 'deprecated');
+  const deprecated = boolAt(v.raw, 'deprecated');
   const warning = v.raw.deprecationWarning;
   const warningPath = child(path, 'deprecationWarning');
   if (!deprecated && typeof warning === 'string') errs.push({ type: 'FieldValueInvalid', field: warningPath, value: warning, detail: 'can only be set for deprecated versions' });
@@ -309,7 +310,7 @@ function validateVersion(v: InternalVersion, path: string, statusEnabled: boolea
   errs.push(...validateSubresources(v.subresources, child(path, 'subresources')));
   (v.columns ?? []).forEach((c, i) => errs.push(...validateColumn(c, index(child(path, 'additionalPrinterColumns'), i))));
   if (v.selectableFields && v.selectableFields.length > 0) {
-    const schema = v.schema ? obj(v.schema, 'openAPIV3Schema') : undefined;
+    const schema = v.schema ? objAt(v.schema, 'openAPIV3Schema') : undefined;
     if (!schema)
       errs.push({ type: 'FieldValueInvalid', field: child(path, 'selectableFields'), value: '', detail: 'selectableFields may only be set when version.schema.openAPIV3Schema is not included' });
     else errs.push(...validateSelectableFields(v.selectableFields, schema, child(path, 'selectableFields'), child(path, 'schema.openAPIV3Schema')));
@@ -365,13 +366,13 @@ const COLUMN_FORMATS = ['byte', 'date', 'date-time', 'double', 'float', 'int32',
 function validateColumn(raw: JsonValue, path: string): FieldError[] {
   const c = isJsonObject(raw) ? raw : {};
   const errs: FieldError[] = [];
-  if (str(c, 'name') === '') errs.push({ type: 'FieldValueRequired', field: child(path, 'name') });
-  const type = str(c, 'type');
+  if (strAt(c, 'name') === '') errs.push({ type: 'FieldValueRequired', field: child(path, 'name') });
+  const type = strAt(c, 'type');
   if (type === '') errs.push({ type: 'FieldValueRequired', field: child(path, 'type'), detail: `must be one of ${COLUMN_TYPES.join(',')}` });
   else if (!COLUMN_TYPES.includes(type)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'type'), value: type, detail: `must be one of ${COLUMN_TYPES.join(',')}` });
-  const format = str(c, 'format');
+  const format = strAt(c, 'format');
   if (format !== '' && !COLUMN_FORMATS.includes(format)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'format'), value: format, detail: `must be one of ${COLUMN_FORMATS.join(',')}` });
-  const jsonPath = str(c, 'jsonPath');
+  const jsonPath = strAt(c, 'jsonPath');
   if (jsonPath === '') errs.push({ type: 'FieldValueRequired', field: child(path, 'JSONPath') });
   else errs.push(...validateSimpleJSONPath(jsonPath, child(path, 'JSONPath')));
   return errs;
@@ -384,12 +385,12 @@ function validateSimpleJSONPath(s: string, path: string): FieldError[] {
 }
 
 function validateSubresources(sub: JsonObject | undefined, path: string): FieldError[] {
-  const scale = sub ? obj(sub, 'scale') : undefined;
+  const scale = sub ? objAt(sub, 'scale') : undefined;
   if (!scale) return [];
   const errs: FieldError[] = [];
   const check = (k: string, prefixes: readonly string[], detail: string): void => {
     const p = child(path, `scale.${k}`);
-    const v = str(scale, k);
+    const v = strAt(scale, k);
     if (v === '') {
       if (k !== 'labelSelectorPath') errs.push({ type: 'FieldValueRequired', field: p });
       return;
@@ -416,7 +417,7 @@ function validateSelectableFields(fields: readonly JsonValue[], schemaRaw: JsonO
   const unique = new Set<string>();
   fields.forEach((f, i) => {
     const p = index(path, i);
-    const jsonPath = isJsonObject(f) ? str(f, 'jsonPath') : '';
+    const jsonPath = isJsonObject(f) ? strAt(f, 'jsonPath') : '';
     if (jsonPath === '') {
       errs.push({ type: 'FieldValueRequired', field: child(p, 'jsonPath') });
       return;
@@ -448,22 +449,22 @@ function hasValidConversionReviewVersionOrEmpty(versions: readonly string[]): bo
 function validateConversion(conversion: JsonObject | undefined, requireRecognized: boolean, path: string): FieldError[] {
   if (!conversion) return [];
   const errs: FieldError[] = [];
-  const strategy = str(conversion, 'strategy');
+  const strategy = strAt(conversion, 'strategy');
   errs.push(...enumString(child(path, 'strategy'), strategy, ['None', 'Webhook']));
-  const cc = obj(conversion, 'webhookClientConfig');
+  const cc = objAt(conversion, 'webhookClientConfig');
   const ccPath = child(path, 'webhookClientConfig');
   const reviewVersions = conversion.conversionReviewVersions;
   if (strategy === 'Webhook') {
     if (!cc) errs.push({ type: 'FieldValueRequired', field: ccPath, detail: 'required when strategy is set to Webhook' });
     else {
       const url = typeof cc.url === 'string' ? cc.url : undefined;
-      const service = obj(cc, 'service');
+      const service = objAt(cc, 'service');
       if ((url === undefined) === (service === undefined)) errs.push({ type: 'FieldValueRequired', field: ccPath, detail: 'exactly one of url or service is required' });
       else if (url !== undefined) errs.push(...validateWebhookURL(child(ccPath, 'url'), url));
       else if (service) {
         // Upstream passes (name, namespace) to a function declared (namespace, name), so a missing
         // namespace is reported at `service.name` and vice versa; kept for identical output.
-        errs.push(...validateWebhookService(child(ccPath, 'service'), str(service, 'name'), str(service, 'namespace'), typeof service.path === 'string' ? service.path : undefined, typeof service.port === 'number' ? service.port : 443));
+        errs.push(...validateWebhookService(child(ccPath, 'service'), strAt(service, 'name'), strAt(service, 'namespace'), typeof service.path === 'string' ? service.path : undefined, typeof service.port === 'number' ? service.port : 443));
       }
     }
     errs.push(...validateReviewVersions(stringList(reviewVersions), requireRecognized, child(path, 'conversionReviewVersions')));
@@ -558,7 +559,7 @@ export function apiApprovalState(annotations: Readonly<Record<string, string>> |
 }
 
 function validateAPIApproval(crd: KubeObject, old: KubeObject | undefined): FieldError[] {
-  if (!isProtectedCommunityGroup(str(specOf(crd), 'group'))) return [];
+  if (!isProtectedCommunityGroup(strAt(specOf(crd), 'group'))) return [];
   const next = apiApprovalState(crd.metadata?.annotations);
   if (old && apiApprovalState(old.metadata?.annotations).state === next.state) return [];
   const field = key('metadata.annotations', APPROVAL_ANNOTATION);
@@ -590,10 +591,10 @@ function validatePreserveUnknownFields(spec: InternalSpec, old: InternalSpec | u
 
 function schemasOf(spec: InternalSpec): JsonObject[] {
   const out: JsonObject[] = [];
-  const top = spec.validation ? obj(spec.validation, 'openAPIV3Schema') : undefined;
+  const top = spec.validation ? objAt(spec.validation, 'openAPIV3Schema') : undefined;
   if (top) out.push(top);
   for (const v of spec.versions) {
-    const s = v.schema ? obj(v.schema, 'openAPIV3Schema') : undefined;
+    const s = v.schema ? objAt(v.schema, 'openAPIV3Schema') : undefined;
     if (s) out.push(s);
   }
   return out;
@@ -604,8 +605,8 @@ function anySchema(spec: InternalSpec, pred: (s: JsonObject) => boolean): boolea
 }
 
 function allVersionsSpecifySchema(spec: InternalSpec): boolean {
-  if (spec.validation && obj(spec.validation, 'openAPIV3Schema')) return true;
-  return spec.versions.every((v) => v.schema !== undefined && obj(v.schema, 'openAPIV3Schema') !== undefined);
+  if (spec.validation && objAt(spec.validation, 'openAPIV3Schema')) return true;
+  return spec.versions.every((v) => v.schema !== undefined && objAt(v.schema, 'openAPIV3Schema') !== undefined);
 }
 
 /** Whether `pred` holds for any schema node reachable from `s` (upstream SchemaHas). */
@@ -614,21 +615,21 @@ export function schemaHas(s: JsonObject, pred: (s: JsonObject) => boolean): bool
   const subs: JsonValue[] = [];
   if (isJsonObject(s.items)) subs.push(s.items);
   if (Array.isArray(s.items)) subs.push(...s.items);
-  for (const j of ['allOf', 'anyOf', 'oneOf'] as const) subs.push(...(arr(s, j) ?? []));
+  for (const j of ['allOf', 'anyOf', 'oneOf'] as const) subs.push(...(optArrAt(s, j) ?? []));
   if (isJsonObject(s.not)) subs.push(s.not);
-  subs.push(...Object.values(obj(s, 'properties') ?? {}).filter((x): x is JsonValue => x !== undefined));
+  subs.push(...Object.values(objAt(s, 'properties') ?? {}).filter((x): x is JsonValue => x !== undefined));
   if (isJsonObject(s.additionalProperties)) subs.push(s.additionalProperties);
-  subs.push(...Object.values(obj(s, 'patternProperties') ?? {}).filter((x): x is JsonValue => x !== undefined));
+  subs.push(...Object.values(objAt(s, 'patternProperties') ?? {}).filter((x): x is JsonValue => x !== undefined));
   if (isJsonObject(s.additionalItems)) subs.push(s.additionalItems);
-  subs.push(...Object.values(obj(s, 'definitions') ?? {}).filter((x): x is JsonValue => x !== undefined));
-  for (const d of Object.values(obj(s, 'dependencies') ?? {})) if (isJsonObject(d)) subs.push(d);
+  subs.push(...Object.values(objAt(s, 'definitions') ?? {}).filter((x): x is JsonValue => x !== undefined));
+  for (const d of Object.values(objAt(s, 'dependencies') ?? {})) if (isJsonObject(d)) subs.push(d);
   return subs.some((x) => isJsonObject(x) && schemaHas(x, pred));
 }
 
 function isNonAtomicSet(s: JsonObject): boolean {
-  const items = obj(s, 'items');
+  const items = objAt(s, 'items');
   if (s['x-kubernetes-list-type'] !== 'set' || !items) return false;
-  const t = str(items, 'type');
+  const t = strAt(items, 'type');
   if (t === 'array') return typeof items['x-kubernetes-list-type'] === 'string' && items['x-kubernetes-list-type'] !== 'atomic';
   if (t === 'object') return items['x-kubernetes-map-type'] !== 'atomic';
   return false;
@@ -655,7 +656,7 @@ function hasUnprunedDefaults(s: JsonObject): boolean {
 }
 
 export function isConditionTrue(crd: KubeObject, type: string): boolean {
-  const conditions = arr(statusOf(crd), 'conditions') ?? [];
+  const conditions = optArrAt(statusOf(crd), 'conditions') ?? [];
   return conditions.some((c) => isJsonObject(c) && c.type === type && c.status === 'True');
 }
 
@@ -670,16 +671,16 @@ export function defaultCustomResourceDefinition(crd: KubeObject): void {
   const spec = isJsonObject(crd.spec) ? crd.spec : (crd.spec = {} as JsonObject);
   const names = isJsonObject(spec.names) ? spec.names : undefined;
   if (names) {
-    const kind = str(names, 'kind');
-    if (str(names, 'singular') === '') names.singular = kind.toLowerCase();
-    if (str(names, 'listKind') === '' && kind !== '') names.listKind = `${kind}List`;
+    const kind = strAt(names, 'kind');
+    if (strAt(names, 'singular') === '') names.singular = kind.toLowerCase();
+    if (strAt(names, 'listKind') === '' && kind !== '') names.listKind = `${kind}List`;
   }
   if (!isJsonObject(spec.conversion)) spec.conversion = { strategy: 'None' };
-  const service = obj(obj(obj(spec.conversion, 'webhook') ?? {}, 'clientConfig') ?? {}, 'service');
+  const service = objAt(objAt(objAt(spec.conversion, 'webhook') ?? {}, 'clientConfig') ?? {}, 'service');
   if (service && typeof service.port !== 'number') service.port = 443;
   const status = isJsonObject(crd.status) ? crd.status : undefined;
   if (!status || stringList(status.storedVersions).length === 0) {
-    const storage = (arr(spec, 'versions') ?? []).find((v) => isJsonObject(v) && v.storage === true);
+    const storage = (optArrAt(spec, 'versions') ?? []).find((v) => isJsonObject(v) && v.storage === true);
     if (isJsonObject(storage) && typeof storage.name === 'string') {
       const s = status ?? (crd.status = {} as JsonObject);
       (s as JsonObject).storedVersions = [storage.name];
@@ -689,7 +690,7 @@ export function defaultCustomResourceDefinition(crd: KubeObject): void {
 
 /** The storage version's name (the version with `storage: true`), or undefined. */
 export function storageVersionOf(crd: KubeObject): string | undefined {
-  const v = (arr(specOf(crd), 'versions') ?? []).find((x) => isJsonObject(x) && x.storage === true);
+  const v = (optArrAt(specOf(crd), 'versions') ?? []).find((x) => isJsonObject(x) && x.storage === true);
   return isJsonObject(v) && typeof v.name === 'string' ? v.name : undefined;
 }
 

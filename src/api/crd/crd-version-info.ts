@@ -6,6 +6,7 @@
  * Serving names come from `status.acceptedNames` when the CRD has them (as kube-apiserver serves
  * only accepted names), else from `spec.names`.
  */
+import { objAt, optArrAt, strAt } from '../json-access.js';
 import type { FieldError } from '../errors.js';
 import { apiVersionOf, isJsonObject, type JsonObject, type KubeObject } from '../object.js';
 import { crdTablePrinter, type CrdColumnDefinition } from '../printers/crd-table.js';
@@ -26,7 +27,7 @@ import { validateEmbeddedResources } from './embedded-resource.js';
 import { validateListSetsAndMaps } from './list-type.js';
 import { dropNonNullableNulls, pruneUnknownFields } from './prune.js';
 import { validateSchemaValue } from './schema-validator.js';
-import { arr, compileSchema, obj, str, type SchemaNode } from './structural-schema.js';
+import { compileSchema, type SchemaNode } from './structural-schema.js';
 import { validateCustomResourceStatus, validateScaleFields, type ScaleSubresourcePaths } from './validate-custom-resource.js';
 
 export interface CrdVersionInfo {
@@ -78,13 +79,13 @@ export function compareKubeAwareVersions(a: string, b: string): number {
 
 function defaultDeprecationWarning(crd: KubeObject, deprecatedVersion: string): string {
   const spec = specOf(crd);
-  const group = str(spec, 'group');
+  const group = strAt(spec, 'group');
   const kind = readNames(spec.names).kind;
   const msg = `${group}/${deprecatedVersion} ${kind} is deprecated`;
-  const better = (arr(spec, 'versions') ?? [])
+  const better = (optArrAt(spec, 'versions') ?? [])
     .filter(isJsonObject)
-    .filter((v) => v.served === true && v.deprecated !== true && compareKubeAwareVersions(deprecatedVersion, str(v, 'name')) < 0)
-    .map((v) => str(v, 'name'))
+    .filter((v) => v.served === true && v.deprecated !== true && compareKubeAwareVersions(deprecatedVersion, strAt(v, 'name')) < 0)
+    .map((v) => strAt(v, 'name'))
     .sort((x, y) => compareKubeAwareVersions(y, x));
   return better.length === 0 ? msg : `${msg}; use ${group}/${better[0]} ${kind}`;
 }
@@ -92,29 +93,29 @@ function defaultDeprecationWarning(crd: KubeObject, deprecatedVersion: string): 
 function readColumns(raw: unknown): CrdColumnDefinition[] {
   if (!Array.isArray(raw)) return [];
   return raw.filter(isJsonObject).map((c) => ({
-    name: str(c, 'name'),
-    type: str(c, 'type'),
-    format: str(c, 'format') || undefined,
-    description: str(c, 'description') || undefined,
+    name: strAt(c, 'name'),
+    type: strAt(c, 'type'),
+    format: strAt(c, 'format') || undefined,
+    description: strAt(c, 'description') || undefined,
     priority: typeof c.priority === 'number' ? c.priority : undefined,
-    jsonPath: str(c, 'jsonPath'),
+    jsonPath: strAt(c, 'jsonPath'),
   }));
 }
 
 /** Serving information for `version` of `crd`, or undefined when the CRD has no such version. */
 export function crdVersionInfo(crd: KubeObject, version: string): CrdVersionInfo | undefined {
   const spec = specOf(crd);
-  const v = (arr(spec, 'versions') ?? []).filter(isJsonObject).find((x) => x.name === version);
+  const v = (optArrAt(spec, 'versions') ?? []).filter(isJsonObject).find((x) => x.name === version);
   if (!v) return undefined;
   const accepted = readNames(statusOf(crd).acceptedNames);
   const names = accepted.plural !== '' && accepted.kind !== '' ? accepted : readNames(spec.names);
-  const rawSchema = obj(obj(v, 'schema') ?? {}, 'openAPIV3Schema');
-  const sub = obj(v, 'subresources');
-  const scale = sub ? obj(sub, 'scale') : undefined;
+  const rawSchema = objAt(objAt(v, 'schema') ?? {}, 'openAPIV3Schema');
+  const sub = objAt(v, 'subresources');
+  const scale = sub ? objAt(sub, 'scale') : undefined;
   const deprecated = v.deprecated === true;
-  const labelSelectorPath = scale ? str(scale, 'labelSelectorPath') : '';
+  const labelSelectorPath = scale ? strAt(scale, 'labelSelectorPath') : '';
   return {
-    group: str(spec, 'group'),
+    group: strAt(spec, 'group'),
     version,
     kind: names.kind,
     listKind: names.listKind || `${names.kind}List`,
@@ -122,7 +123,7 @@ export function crdVersionInfo(crd: KubeObject, version: string): CrdVersionInfo
     singular: names.singular || names.kind.toLowerCase(),
     shortNames: names.shortNames,
     categories: names.categories,
-    scope: str(spec, 'scope') === 'Cluster' ? 'Cluster' : 'Namespaced',
+    scope: strAt(spec, 'scope') === 'Cluster' ? 'Cluster' : 'Namespaced',
     served: v.served === true,
     storage: v.storage === true,
     storageVersion: storageVersionOf(crd) ?? version,
@@ -135,15 +136,15 @@ export function crdVersionInfo(crd: KubeObject, version: string): CrdVersionInfo
       ...(scale
         ? {
             scale: {
-              specReplicasPath: str(scale, 'specReplicasPath'),
-              statusReplicasPath: str(scale, 'statusReplicasPath'),
+              specReplicasPath: strAt(scale, 'specReplicasPath'),
+              statusReplicasPath: strAt(scale, 'statusReplicasPath'),
               ...(labelSelectorPath ? { labelSelectorPath } : {}),
             },
           }
         : {}),
     },
     additionalPrinterColumns: readColumns(v.additionalPrinterColumns),
-    selectableFields: (arr(v, 'selectableFields') ?? []).filter(isJsonObject).map((f) => str(f, 'jsonPath')),
+    selectableFields: (optArrAt(v, 'selectableFields') ?? []).filter(isJsonObject).map((f) => strAt(f, 'jsonPath')),
   };
 }
 
@@ -259,10 +260,10 @@ export function crdResourceDef(info: CrdVersionInfo): ResourceDef {
 
 /** ResourceDefs for every served version of `crd`, in spec order. */
 export function crdResourceDefs(crd: KubeObject): ResourceDef[] {
-  return (arr(specOf(crd), 'versions') ?? [])
+  return (optArrAt(specOf(crd), 'versions') ?? [])
     .filter(isJsonObject)
     .filter((v) => v.served === true)
-    .map((v) => crdVersionInfo(crd, str(v, 'name')))
+    .map((v) => crdVersionInfo(crd, strAt(v, 'name')))
     .filter((i): i is CrdVersionInfo => i !== undefined)
     .map(crdResourceDef);
 }

@@ -15,6 +15,7 @@
  * This file also holds the structural-schema rules a CRD must satisfy (upstream
  * ValidateStructural and NewStructural), since they are about the same shape.
  */
+import { boolAt, objAt, optArrAt, optNumAt, strAt } from '../json-access.js';
 import { fieldErrorBody, type FieldError } from '../errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../object.js';
 import { compileGoRegExp } from './go-regexp.js';
@@ -80,37 +81,11 @@ export interface SchemaNode {
   readonly raw: JsonObject;
 }
 
-// ---- raw accessors ----------------------------------------------------------------------------
-
-export function str(o: JsonObject, key: string): string {
-  const v = o[key];
-  return typeof v === 'string' ? v : '';
-}
-
-export function num(o: JsonObject, key: string): number | undefined {
-  const v = o[key];
-  return typeof v === 'number' ? v : undefined;
-}
-
-export function bool(o: JsonObject, key: string): boolean {
-  return o[key] === true;
-}
-
-export function obj(o: JsonObject, key: string): JsonObject | undefined {
-  const v = o[key];
-  return isJsonObject(v) ? v : undefined;
-}
-
-export function arr(o: JsonObject, key: string): JsonValue[] | undefined {
-  const v = o[key];
-  return Array.isArray(v) ? v : undefined;
-}
+// ---- compilation ------------------------------------------------------------------------------
 
 function strings(v: JsonValue[] | undefined): string[] {
   return v ? v.filter((x): x is string => typeof x === 'string') : [];
 }
-
-// ---- compilation ------------------------------------------------------------------------------
 
 const EMPTY: JsonObject = {};
 
@@ -120,7 +95,7 @@ export function compileSchema(raw: unknown): SchemaNode {
 }
 
 function compileNode(raw: JsonObject): SchemaNode {
-  const propsRaw = obj(raw, 'properties');
+  const propsRaw = objAt(raw, 'properties');
   let properties: Map<string, SchemaNode> | undefined;
   if (propsRaw && Object.keys(propsRaw).length > 0) {
     properties = new Map();
@@ -132,21 +107,21 @@ function compileNode(raw: JsonObject): SchemaNode {
   else if (isJsonObject(ap)) additionalProperties = { allows: true, schema: compileNode(ap) };
   const itemsRaw = raw.items;
   const items = isJsonObject(itemsRaw) ? compileNode(itemsRaw) : undefined;
-  const junctor = (key: string): SchemaNode[] => (arr(raw, key) ?? []).filter(isJsonObject).map(compileNode);
-  const notRaw = obj(raw, 'not');
+  const junctor = (key: string): SchemaNode[] => (optArrAt(raw, key) ?? []).filter(isJsonObject).map(compileNode);
+  const notRaw = objAt(raw, 'not');
   const pattern = typeof raw.pattern === 'string' && raw.pattern !== '' ? raw.pattern : undefined;
   const compiled = pattern === undefined ? undefined : compileGoRegExp(pattern);
-  const format = str(raw, 'format');
+  const format = strAt(raw, 'format');
   const def = raw.default;
-  const enumRaw = arr(raw, 'enum');
-  const xv = arr(raw, 'x-kubernetes-validations');
+  const enumRaw = optArrAt(raw, 'enum');
+  const xv = optArrAt(raw, 'x-kubernetes-validations');
   return {
-    type: str(raw, 'type'),
-    nullable: bool(raw, 'nullable'),
+    type: strAt(raw, 'type'),
+    nullable: boolAt(raw, 'nullable'),
     format,
     enforcedFormat: isEnforcedFormat(format) ? format : '',
-    title: str(raw, 'title'),
-    description: str(raw, 'description'),
+    title: strAt(raw, 'title'),
+    description: strAt(raw, 'description'),
     default: def === null || def === undefined ? undefined : def,
     properties,
     additionalProperties,
@@ -156,27 +131,27 @@ function compileNode(raw: JsonObject): SchemaNode {
     oneOf: junctor('oneOf'),
     not: notRaw ? compileNode(notRaw) : undefined,
     enum: enumRaw && enumRaw.length > 0 ? enumRaw : undefined,
-    required: strings(arr(raw, 'required')),
-    maximum: num(raw, 'maximum'),
-    exclusiveMaximum: bool(raw, 'exclusiveMaximum'),
-    minimum: num(raw, 'minimum'),
-    exclusiveMinimum: bool(raw, 'exclusiveMinimum'),
-    multipleOf: num(raw, 'multipleOf'),
-    maxLength: num(raw, 'maxLength'),
-    minLength: num(raw, 'minLength'),
-    maxItems: num(raw, 'maxItems'),
-    minItems: num(raw, 'minItems'),
-    uniqueItems: bool(raw, 'uniqueItems'),
-    maxProperties: num(raw, 'maxProperties'),
-    minProperties: num(raw, 'minProperties'),
+    required: strings(optArrAt(raw, 'required')),
+    maximum: optNumAt(raw, 'maximum'),
+    exclusiveMaximum: boolAt(raw, 'exclusiveMaximum'),
+    minimum: optNumAt(raw, 'minimum'),
+    exclusiveMinimum: boolAt(raw, 'exclusiveMinimum'),
+    multipleOf: optNumAt(raw, 'multipleOf'),
+    maxLength: optNumAt(raw, 'maxLength'),
+    minLength: optNumAt(raw, 'minLength'),
+    maxItems: optNumAt(raw, 'maxItems'),
+    minItems: optNumAt(raw, 'minItems'),
+    uniqueItems: boolAt(raw, 'uniqueItems'),
+    maxProperties: optNumAt(raw, 'maxProperties'),
+    minProperties: optNumAt(raw, 'minProperties'),
     pattern,
     patternRegExp: compiled?.regexp,
     patternError: compiled?.error,
-    xPreserveUnknownFields: bool(raw, 'x-kubernetes-preserve-unknown-fields'),
-    xEmbeddedResource: bool(raw, 'x-kubernetes-embedded-resource'),
-    xIntOrString: bool(raw, 'x-kubernetes-int-or-string'),
+    xPreserveUnknownFields: boolAt(raw, 'x-kubernetes-preserve-unknown-fields'),
+    xEmbeddedResource: boolAt(raw, 'x-kubernetes-embedded-resource'),
+    xIntOrString: boolAt(raw, 'x-kubernetes-int-or-string'),
     xListType: typeof raw['x-kubernetes-list-type'] === 'string' ? raw['x-kubernetes-list-type'] : undefined,
-    xListMapKeys: strings(arr(raw, 'x-kubernetes-list-map-keys')),
+    xListMapKeys: strings(optArrAt(raw, 'x-kubernetes-list-map-keys')),
     xMapType: typeof raw['x-kubernetes-map-type'] === 'string' ? raw['x-kubernetes-map-type'] : undefined,
     xValidations: (xv ?? []).filter(isJsonObject),
     raw,
@@ -221,9 +196,9 @@ const SCHEMA_JUNCTORS = ['allOf', 'anyOf', 'oneOf'] as const;
  * already cover the same ground with better paths.
  */
 export function structuralConversionError(raw: JsonObject): string | undefined {
-  if (str(raw, 'id')) return "OpenAPIV3Schema 'id' is not supported";
-  if (str(raw, '$schema')) return "OpenAPIV3Schema 'schema' is not supported";
-  if (str(raw, '$ref')) return "OpenAPIV3Schema '$ref' is not supported";
+  if (strAt(raw, 'id')) return "OpenAPIV3Schema 'id' is not supported";
+  if (strAt(raw, '$schema')) return "OpenAPIV3Schema 'schema' is not supported";
+  if (strAt(raw, '$ref')) return "OpenAPIV3Schema '$ref' is not supported";
   if (nonEmptyObject(raw, 'patternProperties')) return "OpenAPIV3Schema 'patternProperties' is not supported";
   if (nonEmptyObject(raw, 'dependencies')) return "OpenAPIV3Schema 'dependencies' is not supported";
   if (raw.additionalItems !== undefined && raw.additionalItems !== null) return "OpenAPIV3Schema 'additionalItems' is not supported";
@@ -231,13 +206,13 @@ export function structuralConversionError(raw: JsonObject): string | undefined {
   if (raw['x-kubernetes-preserve-unknown-fields'] === false) return "internal error: 'x-kubernetes-preserve-unknown-fields' must be true or undefined";
   if (Array.isArray(raw.items) && raw.items.length > 0) return "OpenAPIV3Schema 'items' must be a schema, but is an array";
   const subs: JsonObject[] = [];
-  const items = obj(raw, 'items');
+  const items = objAt(raw, 'items');
   if (items) subs.push(items);
-  for (const v of Object.values(obj(raw, 'properties') ?? {})) if (isJsonObject(v)) subs.push(v);
-  const ap = obj(raw, 'additionalProperties');
+  for (const v of Object.values(objAt(raw, 'properties') ?? {})) if (isJsonObject(v)) subs.push(v);
+  const ap = objAt(raw, 'additionalProperties');
   if (ap) subs.push(ap);
-  for (const j of SCHEMA_JUNCTORS) for (const v of arr(raw, j) ?? []) if (isJsonObject(v)) subs.push(v);
-  const not = obj(raw, 'not');
+  for (const j of SCHEMA_JUNCTORS) for (const v of optArrAt(raw, j) ?? []) if (isJsonObject(v)) subs.push(v);
+  const not = objAt(raw, 'not');
   if (not) subs.push(not);
   for (const s of subs) {
     const err = structuralConversionError(s);
@@ -247,7 +222,7 @@ export function structuralConversionError(raw: JsonObject): string | undefined {
 }
 
 function nonEmptyObject(o: JsonObject, k: string): boolean {
-  const v = obj(o, k);
+  const v = objAt(o, k);
   return v !== undefined && Object.keys(v).length > 0;
 }
 
@@ -335,11 +310,11 @@ function compareStrings(a: string, b: string): number {
 }
 
 function structuralInvariants(s: JsonObject, lvl: Level, path: string, errs: FieldError[]): void {
-  const type = str(s, 'type');
-  const items = obj(s, 'items');
+  const type = strAt(s, 'type');
+  const items = objAt(s, 'items');
   if (type === 'array' && !items) errs.push({ type: 'FieldValueRequired', field: child(path, 'items'), detail: 'must be specified' });
   if (items) structuralInvariants(items, 'item', child(path, 'items'), errs);
-  const props = obj(s, 'properties');
+  const props = objAt(s, 'properties');
   const propEntries = Object.entries(props ?? {}).filter((e): e is [string, JsonObject] => isJsonObject(e[1]));
   for (const [k, v] of propEntries) structuralInvariants(v, 'field', key(child(path, 'properties'), k), errs);
 
@@ -349,17 +324,17 @@ function structuralInvariants(s: JsonObject, lvl: Level, path: string, errs: Fie
     if (isJsonObject(ap)) structuralInvariants(ap, 'field', child(path, 'additionalProperties'), errs);
   }
 
-  const intOrString = bool(s, 'x-kubernetes-int-or-string');
-  const preserve = bool(s, 'x-kubernetes-preserve-unknown-fields');
-  const embedded = bool(s, 'x-kubernetes-embedded-resource');
+  const intOrString = boolAt(s, 'x-kubernetes-int-or-string');
+  const preserve = boolAt(s, 'x-kubernetes-preserve-unknown-fields');
+  const embedded = boolAt(s, 'x-kubernetes-embedded-resource');
   if (intOrString && preserve)
     errs.push({ type: 'FieldValueInvalid', field: child(path, 'x-kubernetes-preserve-unknown-fields'), value: true, detail: 'must be false if x-kubernetes-int-or-string is true' });
   if (intOrString && embedded)
     errs.push({ type: 'FieldValueInvalid', field: child(path, 'x-kubernetes-embedded-resource'), value: true, detail: 'must be false if x-kubernetes-int-or-string is true' });
 
-  const skipAnyOf = isIntOrStringAnyOf(arr(s, 'anyOf'));
-  const allOf0 = arr(s, 'allOf')?.[0];
-  const skipFirstAllOfAnyOf = isJsonObject(allOf0) && isIntOrStringAnyOf(arr(allOf0, 'anyOf'));
+  const skipAnyOf = isIntOrStringAnyOf(optArrAt(s, 'anyOf'));
+  const allOf0 = optArrAt(s, 'allOf')?.[0];
+  const skipFirstAllOfAnyOf = isJsonObject(allOf0) && isIntOrStringAnyOf(optArrAt(allOf0, 'anyOf'));
   valueValidationInvariants(s, skipAnyOf, skipFirstAllOfAnyOf, lvl, path, errs);
 
   const checkMetadata = lvl === 'root' || embedded;
@@ -375,11 +350,11 @@ function structuralInvariants(s: JsonObject, lvl: Level, path: string, errs: Fie
 
   const propsPath = child(path, 'properties');
   for (const name of ['kind', 'apiVersion']) {
-    const p = props ? obj(props, name) : undefined;
-    if (p && checkMetadata && str(p, 'type') !== 'string')
-      errs.push({ type: 'FieldValueInvalid', field: child(key(propsPath, name), 'type'), value: str(p, 'type'), detail: 'must be string' });
+    const p = props ? objAt(props, name) : undefined;
+    if (p && checkMetadata && strAt(p, 'type') !== 'string')
+      errs.push({ type: 'FieldValueInvalid', field: child(key(propsPath, name), 'type'), value: strAt(p, 'type'), detail: 'must be string' });
   }
-  const metadata = props ? obj(props, 'metadata') : undefined;
+  const metadata = props ? objAt(props, 'metadata') : undefined;
   if (metadata) metadataInvariants(metadata, checkMetadata, lvl, key(propsPath, 'metadata'), errs);
 
   if (embedded && !preserve && propEntries.length === 0)
@@ -391,11 +366,11 @@ function structuralInvariants(s: JsonObject, lvl: Level, path: string, errs: Fie
 }
 
 function metadataInvariants(s: JsonObject, checkMetadata: boolean, lvl: Level, path: string, errs: FieldError[]): void {
-  if (checkMetadata && str(s, 'type') !== 'object') errs.push({ type: 'FieldValueInvalid', field: child(path, 'type'), value: str(s, 'type'), detail: 'must be object' });
+  if (checkMetadata && strAt(s, 'type') !== 'object') errs.push({ type: 'FieldValueInvalid', field: child(path, 'type'), value: strAt(s, 'type'), detail: 'must be object' });
   if (lvl !== 'root') return;
   // At the resource root, metadata is implicit: only restrictions of name and generateName may
   // be given (anything else would be silently ignored, so it is refused).
-  const props = obj(s, 'properties') ?? {};
+  const props = objAt(s, 'properties') ?? {};
   const names = Object.keys(props);
   const onlyNames = names.length > 0 && names.length <= 2 && names.every((n) => n === 'name' || n === 'generateName');
   for (const [k, v] of Object.entries(s)) {
@@ -409,18 +384,18 @@ function metadataInvariants(s: JsonObject, checkMetadata: boolean, lvl: Level, p
 
 function valueValidationInvariants(s: JsonObject, skipAnyOf: boolean, skipFirstAllOfAnyOf: boolean, lvl: Level, path: string, errs: FieldError[]): void {
   if (!skipAnyOf)
-    (arr(s, 'anyOf') ?? []).forEach((v, i) => {
+    (optArrAt(s, 'anyOf') ?? []).forEach((v, i) => {
       if (isJsonObject(v)) nestedInvariants(v, false, lvl, index(child(path, 'anyOf'), i), errs);
     });
-  (arr(s, 'allOf') ?? []).forEach((v, i) => {
+  (optArrAt(s, 'allOf') ?? []).forEach((v, i) => {
     if (isJsonObject(v)) nestedInvariants(v, skipFirstAllOfAnyOf && i === 0, lvl, index(child(path, 'allOf'), i), errs);
   });
-  (arr(s, 'oneOf') ?? []).forEach((v, i) => {
+  (optArrAt(s, 'oneOf') ?? []).forEach((v, i) => {
     if (isJsonObject(v)) nestedInvariants(v, false, lvl, index(child(path, 'oneOf'), i), errs);
   });
-  const not = obj(s, 'not');
+  const not = objAt(s, 'not');
   if (not) nestedInvariants(not, false, lvl, child(path, 'not'), errs);
-  const pattern = str(s, 'pattern');
+  const pattern = strAt(s, 'pattern');
   if (pattern) {
     const res = compileGoRegExp(pattern);
     if (res.error) errs.push({ type: 'FieldValueInvalid', field: child(path, 'pattern'), value: pattern, detail: `must be a valid regular expression, but isn't: ${res.error}` });
@@ -430,31 +405,31 @@ function valueValidationInvariants(s: JsonObject, skipAnyOf: boolean, skipFirstA
 /** Inside allOf/anyOf/oneOf/not only value validations are allowed. */
 function nestedInvariants(v: JsonObject, skipAnyOf: boolean, lvl: Level, path: string, errs: FieldError[]): void {
   valueValidationInvariants(v, skipAnyOf, false, lvl, path, errs);
-  const items = obj(v, 'items');
+  const items = objAt(v, 'items');
   if (items) nestedInvariants(items, false, lvl, child(path, 'items'), errs);
-  const props = obj(v, 'properties');
+  const props = objAt(v, 'properties');
   for (const [k, p] of Object.entries(props ?? {})) if (isJsonObject(p)) nestedInvariants(p, false, 'field', key(child(path, 'properties'), k), errs);
 
-  if (str(v, 'type')) errs.push({ type: 'FieldValueForbidden', field: child(path, 'type'), detail: 'must be empty to be structural' });
+  if (strAt(v, 'type')) errs.push({ type: 'FieldValueForbidden', field: child(path, 'type'), detail: 'must be empty to be structural' });
   const ap = v.additionalProperties;
   if (isJsonObject(ap) || ap === true) errs.push({ type: 'FieldValueForbidden', field: child(path, 'additionalProperties'), detail: 'must be undefined to be structural' });
   if (v.default !== undefined && v.default !== null) errs.push({ type: 'FieldValueForbidden', field: child(path, 'default'), detail: 'must be undefined to be structural' });
-  if (str(v, 'title')) errs.push({ type: 'FieldValueForbidden', field: child(path, 'title'), detail: 'must be empty to be structural' });
-  if (str(v, 'description')) errs.push({ type: 'FieldValueForbidden', field: child(path, 'description'), detail: 'must be empty to be structural' });
-  if (bool(v, 'nullable')) errs.push({ type: 'FieldValueForbidden', field: child(path, 'nullable'), detail: 'must be false to be structural' });
-  if (bool(v, 'x-kubernetes-preserve-unknown-fields'))
+  if (strAt(v, 'title')) errs.push({ type: 'FieldValueForbidden', field: child(path, 'title'), detail: 'must be empty to be structural' });
+  if (strAt(v, 'description')) errs.push({ type: 'FieldValueForbidden', field: child(path, 'description'), detail: 'must be empty to be structural' });
+  if (boolAt(v, 'nullable')) errs.push({ type: 'FieldValueForbidden', field: child(path, 'nullable'), detail: 'must be false to be structural' });
+  if (boolAt(v, 'x-kubernetes-preserve-unknown-fields'))
     errs.push({ type: 'FieldValueForbidden', field: child(path, 'x-kubernetes-preserve-unknown-fields'), detail: 'must be false to be structural' });
-  if (bool(v, 'x-kubernetes-embedded-resource'))
+  if (boolAt(v, 'x-kubernetes-embedded-resource'))
     errs.push({ type: 'FieldValueForbidden', field: child(path, 'x-kubernetes-embedded-resource'), detail: 'must be false to be structural' });
-  if (bool(v, 'x-kubernetes-int-or-string'))
+  if (boolAt(v, 'x-kubernetes-int-or-string'))
     errs.push({ type: 'FieldValueForbidden', field: child(path, 'x-kubernetes-int-or-string'), detail: 'must be false to be structural' });
-  if ((arr(v, 'x-kubernetes-list-map-keys') ?? []).length > 0)
+  if ((optArrAt(v, 'x-kubernetes-list-map-keys') ?? []).length > 0)
     errs.push({ type: 'FieldValueForbidden', field: child(path, 'x-kubernetes-list-map-keys'), detail: 'must be empty to be structural' });
   if (typeof v['x-kubernetes-list-type'] === 'string')
     errs.push({ type: 'FieldValueForbidden', field: child(path, 'x-kubernetes-list-type'), detail: 'must be undefined to be structural' });
   if (typeof v['x-kubernetes-map-type'] === 'string')
     errs.push({ type: 'FieldValueForbidden', field: child(path, 'x-kubernetes-map-type'), detail: 'must be undefined to be structural' });
-  if ((arr(v, 'x-kubernetes-validations') ?? []).length > 0)
+  if ((optArrAt(v, 'x-kubernetes-validations') ?? []).length > 0)
     errs.push({ type: 'FieldValueForbidden', field: child(path, 'x-kubernetes-validations'), detail: 'must be empty to be structural' });
   if (props && isJsonObject(props.metadata))
     errs.push({ type: 'FieldValueForbidden', field: key(child(path, 'properties'), 'metadata'), detail: 'must not be specified in a nested context' });
@@ -470,10 +445,10 @@ function rootCompleteness(s: JsonObject, path: string, errs: FieldError[]): void
 
 function junctorsOf(v: JsonObject, vPath: string): [JsonObject, string][] {
   const out: [JsonObject, string][] = [];
-  const not = obj(v, 'not');
+  const not = objAt(v, 'not');
   if (not) out.push([not, child(vPath, 'not')]);
   for (const j of ['allOf', 'anyOf', 'oneOf'] as const)
-    (arr(v, j) ?? []).forEach((x, i) => {
+    (optArrAt(v, j) ?? []).forEach((x, i) => {
       if (isJsonObject(x)) out.push([x, index(child(vPath, j), i)]);
     });
   return out;
@@ -493,10 +468,10 @@ function nestedCompleteness(v: JsonObject, s: JsonObject | undefined, sPath: str
     return;
   }
   valueCompleteness(v, s, sPath, vPath, errs);
-  const vItems = obj(v, 'items');
-  if (vItems) nestedCompleteness(vItems, obj(s, 'items'), child(sPath, 'items'), child(vPath, 'items'), errs);
-  const sProps = obj(s, 'properties') ?? {};
-  for (const [k, vp] of Object.entries(obj(v, 'properties') ?? {})) {
+  const vItems = objAt(v, 'items');
+  if (vItems) nestedCompleteness(vItems, objAt(s, 'items'), child(sPath, 'items'), child(vPath, 'items'), errs);
+  const sProps = objAt(s, 'properties') ?? {};
+  for (const [k, vp] of Object.entries(objAt(v, 'properties') ?? {})) {
     if (!isJsonObject(vp)) continue;
     const sp = sProps[k];
     if (!isJsonObject(sp)) {

@@ -5,16 +5,8 @@
  * Namespaces: upstream's registry also sets spec.finalizers to ["kubernetes"] in
  * PrepareForCreate; that belongs to the namespace registry and is not done here.
  */
-import { ensureObj, obj, setDefault, strListAt, type JsonObject } from '../validation/json-access.js';
+import { ensureObj, isNil, obj, objs, setDefault, strListAt, type JsonObject } from '../json-access.js';
 import { defaultPersistentVolumeClaimSpec, defaultResourceList } from './pod.js';
-
-function objs(v: unknown): JsonObject[] {
-  return Array.isArray(v) ? v.map((x) => obj(x)).filter((x): x is JsonObject => x !== undefined) : [];
-}
-
-function unset(v: unknown): boolean {
-  return v === undefined || v === null;
-}
 
 export const DEFAULT_CLIENT_IP_AFFINITY_SECONDS = 10800;
 
@@ -25,27 +17,27 @@ export function defaultService(svc: JsonObject): void {
   if (s.sessionAffinity === 'None') delete s.sessionAffinityConfig;
   if (s.sessionAffinity === 'ClientIP') {
     const timeout = obj(obj(s.sessionAffinityConfig)?.clientIP)?.timeoutSeconds;
-    if (unset(timeout)) s.sessionAffinityConfig = { clientIP: { timeoutSeconds: DEFAULT_CLIENT_IP_AFFINITY_SECONDS } };
+    if (isNil(timeout)) s.sessionAffinityConfig = { clientIP: { timeoutSeconds: DEFAULT_CLIENT_IP_AFFINITY_SECONDS } };
   }
   setDefault(s, 'type', 'ClusterIP');
   for (const port of objs(s.ports)) {
     setDefault(port, 'protocol', 'TCP');
-    if (unset(port.targetPort) || port.targetPort === 0 || port.targetPort === '') port.targetPort = typeof port.port === 'number' ? port.port : 0;
+    if (isNil(port.targetPort) || port.targetPort === 0 || port.targetPort === '') port.targetPort = typeof port.port === 'number' ? port.port : 0;
   }
   const type = s.type;
   const externallyAccessible = type === 'LoadBalancer' || type === 'NodePort' || (type === 'ClusterIP' && strListAt(s, 'externalIPs').length > 0);
   if (externallyAccessible) setDefault(s, 'externalTrafficPolicy', 'Cluster');
-  if (unset(s.internalTrafficPolicy) && (type === 'NodePort' || type === 'LoadBalancer' || type === 'ClusterIP')) s.internalTrafficPolicy = 'Cluster';
+  if (isNil(s.internalTrafficPolicy) && (type === 'NodePort' || type === 'LoadBalancer' || type === 'ClusterIP')) s.internalTrafficPolicy = 'Cluster';
   if (type === 'LoadBalancer') {
-    if (unset(s.allocateLoadBalancerNodePorts)) s.allocateLoadBalancerNodePorts = true;
+    if (isNil(s.allocateLoadBalancerNodePorts)) s.allocateLoadBalancerNodePorts = true;
     for (const ing of objs(obj(obj(svc.status)?.loadBalancer)?.ingress)) {
-      if (typeof ing.ip === 'string' && ing.ip !== '' && unset(ing.ipMode)) ing.ipMode = 'VIP';
+      if (typeof ing.ip === 'string' && ing.ip !== '' && isNil(ing.ipMode)) ing.ipMode = 'VIP';
     }
   }
   if (type !== 'ExternalName') {
     const clusterIP = typeof s.clusterIP === 'string' ? s.clusterIP : '';
     if (clusterIP !== '' && strListAt(s, 'clusterIPs').length === 0) s.clusterIPs = [clusterIP];
-    if (unset(s.ipFamilyPolicy)) {
+    if (isNil(s.ipFamilyPolicy)) {
       const ips = strListAt(s, 'clusterIPs');
       const headless = ips.length === 1 && ips[0] === 'None';
       const selector = obj(s.selector);
@@ -149,7 +141,7 @@ export function defaultNode(node: JsonObject): void {
   if (!status) return;
   const capacity = obj(status.capacity);
   defaultResourceList(capacity);
-  if (unset(status.allocatable) && capacity) status.allocatable = { ...capacity };
+  if (isNil(status.allocatable) && capacity) status.allocatable = { ...capacity };
   defaultResourceList(obj(status.allocatable));
 }
 
@@ -158,10 +150,10 @@ export function defaultPersistentVolume(pv: JsonObject): void {
   setDefault(status, 'phase', 'Pending');
   const s = ensureObj(pv, 'spec');
   setDefault(s, 'persistentVolumeReclaimPolicy', 'Retain');
-  if (unset(s.volumeMode)) s.volumeMode = 'Filesystem';
+  if (isNil(s.volumeMode)) s.volumeMode = 'Filesystem';
   defaultResourceList(obj(s.capacity));
   const hostPath = obj(s.hostPath);
-  if (hostPath && unset(hostPath.type)) hostPath.type = '';
+  if (hostPath && isNil(hostPath.type)) hostPath.type = '';
   const iscsi = obj(s.iscsi);
   if (iscsi) setDefault(iscsi, 'iscsiInterface', 'default');
   const rbd = obj(s.rbd);
@@ -174,7 +166,7 @@ export function defaultPersistentVolume(pv: JsonObject): void {
   if (azureDisk) {
     setDefault(azureDisk, 'cachingMode', 'ReadWrite');
     setDefault(azureDisk, 'fsType', 'ext4');
-    if (unset(azureDisk.readOnly)) azureDisk.readOnly = false;
+    if (isNil(azureDisk.readOnly)) azureDisk.readOnly = false;
     setDefault(azureDisk, 'kind', 'Shared');
   }
 }

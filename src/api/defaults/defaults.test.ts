@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../object.js';
 import { builtinDefaulters, defaultPullPolicy, generateJobSelector, normalizeServiceClusterIPs, parseImageReference, prepareServiceUpdate } from './index.js';
 import { builtinStrategies } from '../validation/index.js';
-import type { JsonObject } from '../validation/json-access.js';
+import type { JsonObject } from '../json-access.js';
 
 function applyDefaults(key: string, obj: unknown): KubeObject {
   const o = structuredClone(obj) as KubeObject;

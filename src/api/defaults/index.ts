@@ -5,7 +5,7 @@
  * inputs before validation.
  */
 import type { KubeObject } from '../object.js';
-import type { JsonObject } from '../validation/json-access.js';
+import type { JsonObject } from '../json-access.js';
 import {
   defaultEndpoints,
   defaultLimitRange,

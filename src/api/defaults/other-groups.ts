@@ -2,22 +2,14 @@
  * Defaulting for networking, autoscaling (v2 stored form), storage, rbac, scheduling and
  * discovery kinds (pkg/apis/<group>/<version>/defaults.go at Kubernetes 1.32).
  */
-import { ensureObj, obj, setDefault, type JsonObject } from '../validation/json-access.js';
-
-function objs(v: unknown): JsonObject[] {
-  return Array.isArray(v) ? v.map((x) => obj(x)).filter((x): x is JsonObject => x !== undefined) : [];
-}
-
-function unset(v: unknown): boolean {
-  return v === undefined || v === null;
-}
+import { ensureObj, isNil, obj, objs, setDefault, type JsonObject } from '../json-access.js';
 
 /** SetDefaults_NetworkPolicy and SetDefaults_NetworkPolicyPort. */
 export function defaultNetworkPolicy(np: JsonObject): void {
   const s = ensureObj(np, 'spec');
-  if (unset(s.podSelector)) s.podSelector = {};
+  if (isNil(s.podSelector)) s.podSelector = {};
   for (const dir of ['ingress', 'egress']) {
-    for (const rule of objs(s[dir])) for (const port of objs(rule.ports)) if (unset(port.protocol)) port.protocol = 'TCP';
+    for (const rule of objs(s[dir])) for (const port of objs(rule.ports)) if (isNil(port.protocol)) port.protocol = 'TCP';
   }
   const types = Array.isArray(s.policyTypes) ? s.policyTypes : [];
   if (types.length === 0) s.policyTypes = Array.isArray(s.egress) && s.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
@@ -25,7 +17,7 @@ export function defaultNetworkPolicy(np: JsonObject): void {
 
 export function defaultIngressClass(ic: JsonObject): void {
   const params = obj(obj(ic.spec)?.parameters);
-  if (params && unset(params.scope)) params.scope = 'Cluster';
+  if (params && isNil(params.scope)) params.scope = 'Cluster';
 }
 
 /** Default scale-up rules of HPA v2 behavior (the pre-behavior HPA algorithm). */
@@ -48,14 +40,14 @@ function scaleDownDefaults(): JsonObject {
 function fillRules(rules: JsonObject | undefined, defaults: JsonObject): JsonObject {
   if (!rules) return defaults;
   const out: JsonObject = { ...defaults };
-  for (const k of ['selectPolicy', 'stabilizationWindowSeconds', 'policies']) if (!unset(rules[k])) out[k] = rules[k];
+  for (const k of ['selectPolicy', 'stabilizationWindowSeconds', 'policies']) if (!isNil(rules[k])) out[k] = rules[k];
   return out;
 }
 
 /** SetDefaults_HorizontalPodAutoscaler (autoscaling/v2, the stored version). */
 export function defaultHorizontalPodAutoscaler(hpa: JsonObject): void {
   const s = ensureObj(hpa, 'spec');
-  if (unset(s.minReplicas)) s.minReplicas = 1;
+  if (isNil(s.minReplicas)) s.minReplicas = 1;
   if (!Array.isArray(s.metrics) || s.metrics.length === 0) {
     s.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
   }
@@ -67,8 +59,8 @@ export function defaultHorizontalPodAutoscaler(hpa: JsonObject): void {
 }
 
 export function defaultStorageClass(sc: JsonObject): void {
-  if (unset(sc.reclaimPolicy) || sc.reclaimPolicy === '') sc.reclaimPolicy = 'Delete';
-  if (unset(sc.volumeBindingMode) || sc.volumeBindingMode === '') sc.volumeBindingMode = 'Immediate';
+  if (isNil(sc.reclaimPolicy) || sc.reclaimPolicy === '') sc.reclaimPolicy = 'Delete';
+  if (isNil(sc.volumeBindingMode) || sc.volumeBindingMode === '') sc.volumeBindingMode = 'Immediate';
 }
 
 function defaultSubjects(binding: JsonObject): void {
@@ -87,13 +79,13 @@ export function defaultRoleBinding(binding: JsonObject): void {
 }
 
 export function defaultPriorityClass(pc: JsonObject): void {
-  if (unset(pc.preemptionPolicy)) pc.preemptionPolicy = 'PreemptLowerPriority';
+  if (isNil(pc.preemptionPolicy)) pc.preemptionPolicy = 'PreemptLowerPriority';
 }
 
 /** SetDefaults_EndpointPort: name "" and protocol TCP. */
 export function defaultEndpointSlice(slice: JsonObject): void {
   for (const port of objs(slice.ports)) {
-    if (unset(port.name)) port.name = '';
-    if (unset(port.protocol)) port.protocol = 'TCP';
+    if (isNil(port.name)) port.name = '';
+    if (isNil(port.protocol)) port.protocol = 'TCP';
   }
 }

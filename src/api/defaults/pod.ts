@@ -9,14 +9,10 @@
  * All functions mutate their argument and are idempotent.
  */
 import { formatQuantity, readQuantity, roundUpToMilli } from '../schema/quantity.js';
-import { ensureObj, obj, setDefault, type JsonObject } from '../validation/json-access.js';
+import { ensureObj, obj, objs, setDefault, type JsonObject } from '../json-access.js';
 import { defaultPullPolicy } from './image.js';
 
 const DEFAULT_MODE = 0o644; // 420
-
-function objs(v: unknown): JsonObject[] {
-  return Array.isArray(v) ? v.map((x) => obj(x)).filter((x): x is JsonObject => x !== undefined) : [];
-}
 
 /**
  * Canonicalises the quantities of a ResourceList in place: rounded up to milli precision and

@@ -7,35 +7,31 @@
  * extensions/v1beta1 and apps/v1beta1 did). Jobs get their selector from the server at create
  * time instead: see generateJobSelector.
  */
-import { ensureObj, obj, setDefault, type JsonObject } from '../validation/json-access.js';
+import { ensureObj, isNil, obj, setDefault, type JsonObject } from '../json-access.js';
 import { defaultPersistentVolumeClaimSpec, defaultPodTemplateSpec, ensureTemplateMeta } from './pod.js';
 
 function spec(o: JsonObject): JsonObject {
   return ensureObj(o, 'spec');
 }
 
-function unset(v: unknown): boolean {
-  return v === undefined || v === null;
-}
-
 export function defaultDeployment(d: JsonObject): void {
   const s = spec(d);
-  if (unset(s.replicas)) s.replicas = 1;
+  if (isNil(s.replicas)) s.replicas = 1;
   const strategy = ensureObj(s, 'strategy');
   setDefault(strategy, 'type', 'RollingUpdate');
   if (strategy.type === 'RollingUpdate') {
     const ru = ensureObj(strategy, 'rollingUpdate');
-    if (unset(ru.maxUnavailable)) ru.maxUnavailable = '25%';
-    if (unset(ru.maxSurge)) ru.maxSurge = '25%';
+    if (isNil(ru.maxUnavailable)) ru.maxUnavailable = '25%';
+    if (isNil(ru.maxSurge)) ru.maxSurge = '25%';
   }
-  if (unset(s.revisionHistoryLimit)) s.revisionHistoryLimit = 10;
-  if (unset(s.progressDeadlineSeconds)) s.progressDeadlineSeconds = 600;
+  if (isNil(s.revisionHistoryLimit)) s.revisionHistoryLimit = 10;
+  if (isNil(s.progressDeadlineSeconds)) s.progressDeadlineSeconds = 600;
   defaultPodTemplateSpec(ensureObj(s, 'template'));
 }
 
 export function defaultReplicaSet(rs: JsonObject): void {
   const s = spec(rs);
-  if (unset(s.replicas)) s.replicas = 1;
+  if (isNil(s.replicas)) s.replicas = 1;
   defaultPodTemplateSpec(ensureObj(s, 'template'));
 }
 
@@ -45,10 +41,10 @@ export function defaultDaemonSet(ds: JsonObject): void {
   setDefault(strategy, 'type', 'RollingUpdate');
   if (strategy.type === 'RollingUpdate') {
     const ru = ensureObj(strategy, 'rollingUpdate');
-    if (unset(ru.maxUnavailable)) ru.maxUnavailable = 1;
-    if (unset(ru.maxSurge)) ru.maxSurge = 0;
+    if (isNil(ru.maxUnavailable)) ru.maxUnavailable = 1;
+    if (isNil(ru.maxSurge)) ru.maxSurge = 0;
   }
-  if (unset(s.revisionHistoryLimit)) s.revisionHistoryLimit = 10;
+  if (isNil(s.revisionHistoryLimit)) s.revisionHistoryLimit = 10;
   defaultPodTemplateSpec(ensureObj(s, 'template'));
 }
 
@@ -56,17 +52,17 @@ export function defaultStatefulSet(sts: JsonObject): void {
   const s = spec(sts);
   setDefault(s, 'podManagementPolicy', 'OrderedReady');
   const strategy = ensureObj(s, 'updateStrategy');
-  if (unset(strategy.type) || strategy.type === '') {
+  if (isNil(strategy.type) || strategy.type === '') {
     strategy.type = 'RollingUpdate';
-    if (unset(strategy.rollingUpdate)) strategy.rollingUpdate = {};
+    if (isNil(strategy.rollingUpdate)) strategy.rollingUpdate = {};
   }
   const ru = obj(strategy.rollingUpdate);
-  if (strategy.type === 'RollingUpdate' && ru && unset(ru.partition)) ru.partition = 0;
+  if (strategy.type === 'RollingUpdate' && ru && isNil(ru.partition)) ru.partition = 0;
   const retention = ensureObj(s, 'persistentVolumeClaimRetentionPolicy');
   setDefault(retention, 'whenDeleted', 'Retain');
   setDefault(retention, 'whenScaled', 'Retain');
-  if (unset(s.replicas)) s.replicas = 1;
-  if (unset(s.revisionHistoryLimit)) s.revisionHistoryLimit = 10;
+  if (isNil(s.replicas)) s.replicas = 1;
+  if (isNil(s.revisionHistoryLimit)) s.revisionHistoryLimit = 10;
   defaultPodTemplateSpec(ensureObj(s, 'template'));
   const claims = Array.isArray(s.volumeClaimTemplates) ? s.volumeClaimTemplates : [];
   for (const raw of claims) {
@@ -89,19 +85,19 @@ export function defaultControllerRevision(_cr: JsonObject): void {
 /** SetDefaults_Job (JobPodReplacementPolicy on, as in 1.32). */
 export function defaultJob(job: JsonObject): void {
   const s = spec(job);
-  if (unset(s.completions) && unset(s.parallelism)) {
+  if (isNil(s.completions) && isNil(s.parallelism)) {
     s.completions = 1;
     s.parallelism = 1;
   }
-  if (unset(s.parallelism)) s.parallelism = 1;
-  if (unset(s.backoffLimit)) s.backoffLimit = unset(s.backoffLimitPerIndex) ? 6 : 2147483647;
+  if (isNil(s.parallelism)) s.parallelism = 1;
+  if (isNil(s.backoffLimit)) s.backoffLimit = isNil(s.backoffLimitPerIndex) ? 6 : 2147483647;
   const template = ensureObj(s, 'template');
   const templateLabels = obj(obj(template.metadata)?.labels);
   const meta = ensureObj(job, 'metadata');
   const labels = obj(meta.labels);
   if (templateLabels && (!labels || Object.keys(labels).length === 0)) meta.labels = { ...templateLabels };
   setDefault(s, 'completionMode', 'NonIndexed');
-  if (unset(s.suspend)) s.suspend = false;
+  if (isNil(s.suspend)) s.suspend = false;
   const failurePolicy = obj(s.podFailurePolicy);
   if (failurePolicy) {
     for (const rule of Array.isArray(failurePolicy.rules) ? failurePolicy.rules : []) {
@@ -111,8 +107,8 @@ export function defaultJob(job: JsonObject): void {
       }
     }
   }
-  if (unset(s.podReplacementPolicy)) s.podReplacementPolicy = failurePolicy ? 'Failed' : 'TerminatingOrFailed';
-  if (unset(s.manualSelector)) s.manualSelector = false;
+  if (isNil(s.podReplacementPolicy)) s.podReplacementPolicy = failurePolicy ? 'Failed' : 'TerminatingOrFailed';
+  if (isNil(s.manualSelector)) s.manualSelector = false;
   defaultPodTemplateSpec(template);
 }
 
@@ -151,9 +147,9 @@ export function generateJobSelector(job: JsonObject, uid: string): void {
 export function defaultCronJob(cj: JsonObject): void {
   const s = spec(cj);
   setDefault(s, 'concurrencyPolicy', 'Allow');
-  if (unset(s.suspend)) s.suspend = false;
-  if (unset(s.successfulJobsHistoryLimit)) s.successfulJobsHistoryLimit = 3;
-  if (unset(s.failedJobsHistoryLimit)) s.failedJobsHistoryLimit = 1;
+  if (isNil(s.suspend)) s.suspend = false;
+  if (isNil(s.successfulJobsHistoryLimit)) s.successfulJobsHistoryLimit = 3;
+  if (isNil(s.failedJobsHistoryLimit)) s.failedJobsHistoryLimit = 1;
   const jobTemplate = ensureObj(s, 'jobTemplate');
   ensureTemplateMeta(jobTemplate);
   const jobSpec = ensureObj(jobTemplate, 'spec');
@@ -179,7 +175,7 @@ export function defaultReplicationController(rc: JsonObject): void {
     const own = obj(meta.labels);
     if (!own || Object.keys(own).length === 0) meta.labels = { ...labels };
   }
-  if (unset(s.replicas)) s.replicas = 1;
+  if (isNil(s.replicas)) s.replicas = 1;
   if (template) defaultPodTemplateSpec(template);
 }
 

@@ -10,9 +10,9 @@
  *   `i:<n>`           the n-th item of an atomic list (only ever seen in data written by others)
  * In the trie, `.` marks that a node is itself a member as well as a parent.
  */
-import type { JsonObject, JsonValue } from '../object.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../object.js';
 import { goJson, goJsonString, goNumber, goQuote } from '../go/go-format.js';
-import { isObject } from './json-util.js';
+
 import { memberSchema, type PatchSchemaNode } from './schema.js';
 
 export type PathElement = string;
@@ -337,7 +337,7 @@ export class FieldSet {
 
   /** Parses a FieldsV1 trie; throws an Error describing the first malformed key. */
   static fromFieldsV1(v: unknown): FieldSet {
-    if (!isObject(v)) throw new Error('fieldsV1 must be an object');
+    if (!isJsonObject(v)) throw new Error('fieldsV1 must be an object');
     return FieldSet.#read(v).children ?? new FieldSet();
   }
 
@@ -348,7 +348,7 @@ export class FieldSet {
       if (key === '.') continue;
       const pe = canonicalElement(key);
       if (pe === undefined) continue;
-      if (!isObject(val)) throw new Error(`parsing key as path element: value of ${JSON.stringify(key)} is not an object`);
+      if (!isJsonObject(val)) throw new Error(`parsing key as path element: value of ${JSON.stringify(key)} is not an object`);
       const sub = FieldSet.#read(val);
       children ??= new FieldSet();
       if (sub.isMember) children.#members.add(pe);
@@ -378,7 +378,7 @@ function canonicalElement(key: string): PathElement | undefined {
       return valueElement(parseJson(body, key));
     case 'k': {
       const obj = parseJson(body, key);
-      if (!isObject(obj)) throw new Error(`parsing key as path element: ${key} is not a key object`);
+      if (!isJsonObject(obj)) throw new Error(`parsing key as path element: ${key} is not a key object`);
       return keyElement(Object.keys(obj).map((k) => [k, obj[k] as JsonValue] as const));
     }
     case 'i': {

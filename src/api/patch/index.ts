@@ -12,11 +12,11 @@
 import { parseAllDocuments, type Tags } from 'yaml';
 import { ApiError, type FieldError } from '../errors.js';
 import { groupVersion, type ResourceDef } from '../resource.js';
-import type { JsonObject, JsonValue, KubeObject } from '../object.js';
+import { isJsonObject, type JsonObject, type JsonValue, type KubeObject } from '../object.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import { goJson } from '../go/go-format.js';
 import { applyJsonPatch } from './json-patch.js';
-import { isObject } from './json-util.js';
+
 import { updateManagedFields, type ResetFields } from './managed-fields.js';
 import { applyMergePatch } from './merge-patch.js';
 import { deducedSchema, type PatchSchemaNode } from './schema.js';
@@ -137,7 +137,7 @@ export function parseApplyPatchBody(body: string | Uint8Array, opts: { strict?: 
   }
   const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (value === null || value === undefined) return {};
-  if (!isObject(value)) {
+  if (!isJsonObject(value)) {
     const kind = Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value;
     throw ApiError.badRequest(`error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`);
   }
@@ -160,7 +160,7 @@ function notAnObject(result: JsonValue): ApiError {
 /** A strategic merge patch body must decode into a map; null is an empty patch. */
 function smpBody(body: unknown): JsonObject {
   if (body === null || body === undefined) return {};
-  if (isObject(body)) return body;
+  if (isJsonObject(body)) return body;
   const kind = Array.isArray(body) ? 'array' : typeof body === 'boolean' ? 'bool' : typeof body;
   throw ApiError.badRequest(`json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`);
 }
@@ -256,7 +256,7 @@ export class PatchEngine {
   /** A json or merge patch of an object without schema (e.g. autoscaling/v1 Scale). */
   patchUntyped(target: JsonObject, type: 'json' | 'merge', body: unknown): JsonObject {
     const result = type === 'json' ? applyJsonPatch(target, body) : applyMergePatch(target, body);
-    if (!isObject(result)) throw notAnObject(result);
+    if (!isJsonObject(result)) throw notAnObject(result);
     return result;
   }
 

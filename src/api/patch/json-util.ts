@@ -15,10 +15,6 @@ export function getMember(obj: JsonObject, key: string): JsonValue | undefined {
   return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Go's `==` on two unstructured values: equal scalars of the same type; nil equals nil; containers never. */
 export function goEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
   const an = a === undefined || a === null;

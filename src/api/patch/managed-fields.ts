@@ -13,10 +13,10 @@
  *  - an existing object without managedFields is not tracked by updates (only creates start
  *    tracking); a request that sends `managedFields: []` resets them
  */
-import type { JsonObject, JsonValue, KubeObject, ManagedFieldsEntry } from '../object.js';
+import { isJsonObject, type JsonObject, type JsonValue, type KubeObject, type ManagedFieldsEntry } from '../object.js';
 import { goJsonString } from '../go/go-format.js';
 import { FieldSet, fieldElement, type FieldPath } from './field-set.js';
-import { isObject } from './json-util.js';
+
 import type { PatchSchemaNode } from './schema.js';
 import { compareTyped, type Comparison } from './typed-value.js';
 
@@ -80,7 +80,7 @@ export function decodeManagedFields(entries: unknown): Managed {
   if (entries === undefined || entries === null) return m;
   if (!Array.isArray(entries)) throw new Error('managedFields must be a list');
   entries.forEach((raw: unknown, i) => {
-    const e = (isObject(raw) ? raw : {}) as JsonObject;
+    const e = (isJsonObject(raw) ? raw : {}) as JsonObject;
     if (e.operation !== 'Apply' && e.operation !== 'Update') throw new Error('operation must be `Apply` or `Update`');
     if (typeof e.apiVersion !== 'string' || e.apiVersion.length < 1) throw new Error('apiVersion must not be empty');
     if (e.fieldsType === undefined || e.fieldsType === '') throw new Error(`missing fieldsType in managed fields entry ${i}`);
@@ -295,7 +295,7 @@ function decodeOrEmpty(entries: unknown): Managed | undefined {
 function isReset(entries: unknown): boolean {
   if (!Array.isArray(entries)) return false;
   if (entries.length === 0) return true;
-  return entries.length === 1 && isObject(entries[0]) && Object.keys(entries[0]).length === 0;
+  return entries.length === 1 && isJsonObject(entries[0]) && Object.keys(entries[0]).length === 0;
 }
 
 export interface UpdateManagedFieldsOptions {

@@ -7,8 +7,8 @@
  *  - an object merged onto a non-object replaces it (nulls pruned); a non-object replaces anything
  */
 import { ApiError } from '../errors.js';
-import { deepCopy, type JsonObject, type JsonValue } from '../object.js';
-import { getMember, isObject, setMember } from './json-util.js';
+import { deepCopy, isJsonObject, type JsonObject, type JsonValue } from '../object.js';
+import { getMember, setMember } from './json-util.js';
 
 /** Applies an RFC 7386 merge patch to a copy of `doc`; inputs are not modified. */
 export function applyMergePatch(doc: JsonValue, patch: unknown): JsonValue {
@@ -18,7 +18,7 @@ export function applyMergePatch(doc: JsonValue, patch: unknown): JsonValue {
     pruneArrayNulls(p);
     return p;
   }
-  if (!isObject(doc)) {
+  if (!isJsonObject(doc)) {
     // The document is not an object: the patch becomes the document.
     pruneObjectNulls(p as JsonObject);
     return p;
@@ -46,18 +46,18 @@ function mergeObjects(doc: JsonObject, patch: JsonObject): void {
 }
 
 function mergeValue(cur: JsonValue, patch: JsonValue): JsonValue {
-  if (!isObject(cur)) {
+  if (!isJsonObject(cur)) {
     pruneNulls(patch);
     return patch;
   }
-  if (!isObject(patch)) return patch;
+  if (!isJsonObject(patch)) return patch;
   mergeObjects(cur, patch);
   return cur;
 }
 
 function pruneNulls(v: JsonValue): void {
   if (Array.isArray(v)) pruneArrayNulls(v);
-  else if (isObject(v)) pruneObjectNulls(v);
+  else if (isJsonObject(v)) pruneObjectNulls(v);
 }
 
 function pruneObjectNulls(o: JsonObject): void {

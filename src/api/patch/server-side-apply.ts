@@ -15,9 +15,9 @@
  *     last-applied-configuration annotation are forced, and that annotation is kept in sync
  */
 import { ApiError, type StatusCause } from '../errors.js';
-import { deepCopy, jsonEqual, parseApiVersion, type JsonValue, type KubeObject } from '../object.js';
+import { deepCopy, isJsonObject, jsonEqual, parseApiVersion, type JsonValue, type KubeObject } from '../object.js';
 import { goJson } from '../go/go-format.js';
-import { isObject } from './json-util.js';
+
 import {
   ApplyConflicts,
   capUpdateManagers,
@@ -210,7 +210,7 @@ function allowedFromLastApplied(live: KubeObject, opts: ServerSideApplyOptions):
   } catch {
     return undefined;
   }
-  if (!isObject(last) || last.apiVersion !== opts.apiVersion) return undefined;
+  if (!isJsonObject(last) || last.apiVersion !== opts.apiVersion) return undefined;
   if (validateApplied(last, opts.schema).length > 0) return undefined;
   const liveObj = withoutManagedFields(live) as unknown as JsonValue;
   const c = compareTyped(last, liveObj, opts.schema);
@@ -226,7 +226,7 @@ function syncLastApplied(obj: KubeObject, applied: KubeObject): KubeObject {
   const annotations = obj.metadata?.annotations;
   if (!annotations || !annotations[LAST_APPLIED_ANNOTATION]) return obj;
   const config = deepCopy(applied) as KubeObject;
-  if (isObject(config.metadata?.annotations as unknown)) delete (config.metadata.annotations as Record<string, string>)[LAST_APPLIED_ANNOTATION];
+  if (isJsonObject(config.metadata?.annotations as unknown)) delete (config.metadata.annotations as Record<string, string>)[LAST_APPLIED_ANNOTATION];
   const value = `${goJson(config)}\n`;
   const next: Record<string, string> = { ...annotations, [LAST_APPLIED_ANNOTATION]: value };
   let size = 0;

@@ -18,9 +18,9 @@
  * returns as a plain error, which kube-apiserver answers with 500.
  */
 import { ApiError } from '../errors.js';
-import { deepCopy, type JsonObject, type JsonValue } from '../object.js';
+import { deepCopy, isJsonObject, type JsonObject, type JsonValue } from '../object.js';
 import { goTypeName, goValue } from '../go/go-format.js';
-import { getMember, goEqual, isObject, setMember } from './json-util.js';
+import { getMember, goEqual, setMember } from './json-util.js';
 import { itemSchema, memberSchema, type FieldSchema, type PatchSchemaNode } from './schema.js';
 
 const DIRECTIVE = '$patch';
@@ -85,7 +85,7 @@ function removeDirectives(v: JsonValue): { value: JsonValue; keep: boolean } {
     }
     return { value: out, keep: true };
   }
-  if (isObject(v)) {
+  if (isJsonObject(v)) {
     if (Object.hasOwn(v, DIRECTIVE)) return { value: null, keep: false };
     for (const [k, child] of Object.entries(v)) {
       if (child === undefined) continue;
@@ -111,7 +111,7 @@ function stripDirectiveKeys(v: JsonValue): JsonValue {
     for (let i = 0; i < v.length; i++) v[i] = stripDirectiveKeys(v[i]);
     return v;
   }
-  if (isObject(v)) {
+  if (isJsonObject(v)) {
     for (const [k, child] of Object.entries(v)) {
       if (child === undefined) continue;
       if (child === null || isDirectiveKey(k)) delete v[k];
@@ -125,7 +125,7 @@ function stripDirectiveKeys(v: JsonValue): JsonValue {
 function discardNullValues(v: JsonValue): void {
   if (Array.isArray(v)) {
     for (const item of v) discardNullValues(item);
-  } else if (isObject(v)) {
+  } else if (isJsonObject(v)) {
     for (const [k, child] of Object.entries(v)) {
       if (child === null) delete v[k];
       else if (child !== undefined) discardNullValues(child);
@@ -168,7 +168,7 @@ function mergeMap(original: JsonObject | undefined, patch: JsonObject, node: Pat
       continue;
     }
     const { field } = memberSchema(node, key);
-    if (isObject(origV)) {
+    if (isJsonObject(origV)) {
       if (field.patchStrategy === 'replace') setMember(orig, key, stripDirectiveKeys(patchV));
       else setMember(orig, key, mergeMap(origV, patchV as JsonObject, field.node));
     } else if (Array.isArray(origV)) {
@@ -260,7 +260,7 @@ function validatePatchWithSetOrderList(patchList: JsonValue[], order: JsonValue[
   let p = 0;
   let o = 0;
   while (p < nonDelete.length && o < order.length) {
-    if (isObject(nonDelete[p]) && Object.hasOwn(nonDelete[p] as JsonObject, DIRECTIVE)) {
+    if (isJsonObject(nonDelete[p]) && Object.hasOwn(nonDelete[p] as JsonObject, DIRECTIVE)) {
       p++;
       continue;
     }
@@ -274,8 +274,8 @@ function validatePatchWithSetOrderList(patchList: JsonValue[], order: JsonValue[
 
 function mergeKeyValueEqual(left: JsonValue, right: JsonValue, mergeKey: string): boolean {
   if (!mergeKey) return goEqual(left, right);
-  if (!isObject(left)) throw errBadArgType('map', left);
-  if (!isObject(right)) throw errBadArgType('map', right);
+  if (!isJsonObject(left)) throw errBadArgType('map', left);
+  if (!isJsonObject(right)) throw errBadArgType('map', right);
   if (!Object.hasOwn(left, mergeKey)) throw errNoMergeKey(left, mergeKey);
   if (!Object.hasOwn(right, mergeKey)) throw errNoMergeKey(right, mergeKey);
   return goEqual(left[mergeKey], right[mergeKey]);
@@ -415,7 +415,7 @@ function mergeSliceWithoutSpecialElements(original: JsonValue[], patch: JsonValu
 function findMapByKeyValue(list: JsonValue[], key: string, value: JsonValue): number {
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
-    if (!isObject(v)) throw internal(`value for key ${i} is not a map`);
+    if (!isJsonObject(v)) throw internal(`value for key ${i} is not a map`);
     if (Object.hasOwn(v, key) && goEqual(v[key], value)) return i;
   }
   return -1;
@@ -434,7 +434,7 @@ function partitionMaps(merged: JsonValue[], by: JsonValue[], mergeKey: string): 
   const patchItems: JsonValue[] = [];
   const serverOnly: JsonValue[] = [];
   for (const v of merged) {
-    if (!isObject(v)) throw errBadArgType('map', v);
+    if (!isJsonObject(v)) throw errBadArgType('map', v);
     if (!Object.hasOwn(v, mergeKey)) throw errNoMergeKey(v, mergeKey);
     (findMapByKeyValue(by, mergeKey, v[mergeKey] as JsonValue) >= 0 ? patchItems : serverOnly).push(v);
   }
@@ -445,14 +445,14 @@ function extractToDeleteItems(list: JsonValue[]): { keep: JsonValue[]; toDelete:
   const keep: JsonValue[] = [];
   const toDelete: JsonValue[] = [];
   for (const v of list) {
-    if (!isObject(v)) throw errBadArgType('map', v);
+    if (!isJsonObject(v)) throw errBadArgType('map', v);
     (v[DIRECTIVE] === 'delete' ? toDelete : keep).push(v);
   }
   return { keep, toDelete };
 }
 
 function indexIn(list: JsonValue[], v: JsonValue, mergeKey: string, isMap: boolean): number {
-  const key = (item: JsonValue): JsonValue | undefined => (isMap ? (isObject(item) ? item[mergeKey] : undefined) : item);
+  const key = (item: JsonValue): JsonValue | undefined => (isMap ? (isJsonObject(item) ? item[mergeKey] : undefined) : item);
   const want = key(v);
   for (let i = 0; i < list.length; i++) if (goEqual(want, key(list[i]))) return i;
   return -1;
@@ -464,7 +464,7 @@ function normalizeSliceOrder(toSort: JsonValue[], order: JsonValue[], mergeKey: 
   if (isMap) {
     for (const list of [toSort, order]) {
       for (const item of list) {
-        if (!isObject(item)) throw errBadArgType('map', item);
+        if (!isJsonObject(item)) throw errBadArgType('map', item);
         if (!Object.hasOwn(item, mergeKey)) throw errNoMergeKey(item, mergeKey);
       }
     }

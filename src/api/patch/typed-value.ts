@@ -17,10 +17,10 @@
  *
  * `undefined` means "absent" throughout; JSON null is a present value.
  */
-import { jsonEqual, type JsonObject, type JsonValue } from '../object.js';
+import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from '../object.js';
 import { goNumber, goTypeName, goValue } from '../go/go-format.js';
 import { FieldSet, fieldElement, keyElement, pathString, valueElement, type FieldPath, type PathElement } from './field-set.js';
-import { isObject, setMember } from './json-util.js';
+import { setMember } from './json-util.js';
 import { memberSchema, type FieldSchema, type PatchSchemaNode } from './schema.js';
 
 type Shape =
@@ -39,12 +39,12 @@ function shapeOf(node: PatchSchemaNode, v: JsonValue | undefined): Shape {
       return SCALAR;
     case 'struct':
     case 'map':
-      return isNullish || isObject(v) ? { t: 'map', atomic: node.atomic } : SCALAR;
+      return isNullish || isJsonObject(v) ? { t: 'map', atomic: node.atomic } : SCALAR;
     case 'list':
       if (!isNullish && !Array.isArray(v)) return SCALAR;
       return { t: 'list', atomic: node.listType === 'atomic', keys: node.listType === 'map' ? node.keys : undefined };
     case 'untyped':
-      if (isObject(v)) return { t: 'map', atomic: !node.granular };
+      if (isJsonObject(v)) return { t: 'map', atomic: !node.granular };
       if (Array.isArray(v)) return ATOMIC_LIST;
       // A null untyped value is handled as an (empty) map, as upstream picks the map form first.
       return v === null ? { t: 'map', atomic: !node.granular } : SCALAR;
@@ -61,7 +61,7 @@ function sameShapeKind(a: Shape, b: Shape): boolean {
 function itemElement(node: PatchSchemaNode, keys: readonly string[] | undefined, item: JsonValue): { pe: PathElement } | { error: string } {
   if (keys !== undefined && keys.length > 0) {
     if (item === null) return { error: 'associative list with keys may not have a null element' };
-    if (!isObject(item)) return { error: 'associative list with keys may not have non-map elements' };
+    if (!isJsonObject(item)) return { error: 'associative list with keys may not have non-map elements' };
     const fields: Array<readonly [string, JsonValue]> = [];
     const itemNode = node.kind === 'list' ? node.items.node : node;
     for (const k of keys) {
@@ -76,7 +76,7 @@ function itemElement(node: PatchSchemaNode, keys: readonly string[] | undefined,
     }
     return { pe: keyElement(fields) };
   }
-  if (isObject(item)) return { error: "associative list without keys has an element that's a map type" };
+  if (isJsonObject(item)) return { error: "associative list without keys has an element that's a map type" };
   if (Array.isArray(item)) return { error: 'not supported: associative list with lists as elements' };
   if (item === null) return { error: "associative list without keys has an element that's an explicit null" };
   return { pe: valueElement(item) };
@@ -168,7 +168,7 @@ function validateAt(node: PatchSchemaNode, v: JsonValue, path: string, errs: Val
     return;
   }
   if (node.kind === 'untyped') {
-    if (isObject(v) && node.granular) {
+    if (isJsonObject(v) && node.granular) {
       for (const [k, child] of Object.entries(v)) if (child !== undefined) validateAt(memberSchema(node, k).field.node, child, `${path}.${k}`, errs);
     }
     return;
@@ -200,7 +200,7 @@ function validateAt(node: PatchSchemaNode, v: JsonValue, path: string, errs: Val
   }
   // struct or map
   if (v === null) return;
-  if (!isObject(v)) {
+  if (!isJsonObject(v)) {
     push(path, `expected map, got ${smdV(v)}`);
     return;
   }
@@ -262,13 +262,13 @@ function fieldSetWalk(node: PatchSchemaNode, v: JsonValue, path: PathElement[], 
     set.insert(path);
     return;
   }
-  if (!isObject(v)) return;
+  if (!isJsonObject(v)) return;
   for (const [k, child] of Object.entries(v)) {
     if (child === undefined) continue;
     const { field, declared } = memberSchema(node, k);
     const childPath = [...path, fieldElement(k)];
     fieldSetWalk(field.node, child, childPath, set);
-    if (child === null || (isObject(child) && Object.keys(child).length === 0) || !declared) set.insert(childPath);
+    if (child === null || (isJsonObject(child) && Object.keys(child).length === 0) || !declared) set.insert(childPath);
   }
 }
 
@@ -302,7 +302,7 @@ function compareLeaf(l: JsonValue | undefined, r: JsonValue | undefined, path: F
 function isEmptyContainer(v: JsonValue | undefined): boolean {
   if (v === undefined || v === null) return true;
   if (Array.isArray(v)) return v.length === 0;
-  return isObject(v) && Object.keys(v).length === 0;
+  return isJsonObject(v) && Object.keys(v).length === 0;
 }
 
 function compareWalk(node: PatchSchemaNode, l: JsonValue | undefined, r: JsonValue | undefined, path: PathElement[], c: MutableComparison): void {
@@ -333,7 +333,7 @@ function compareWalk(node: PatchSchemaNode, l: JsonValue | undefined, r: JsonVal
 /** Compares the members or items of a granular container; false if the list items cannot be keyed. */
 function compareContent(node: PatchSchemaNode, shape: Shape, l: JsonValue | undefined, r: JsonValue | undefined, path: PathElement[], c: MutableComparison): boolean {
   if (shape.t === 'list') return compareListItems(node, shape.keys, Array.isArray(l) ? l : [], Array.isArray(r) ? r : [], path, c);
-  compareMapItems(node, isObject(l) ? l : undefined, isObject(r) ? r : undefined, path, c);
+  compareMapItems(node, isJsonObject(l) ? l : undefined, isJsonObject(r) ? r : undefined, path, c);
   return true;
 }
 
@@ -426,8 +426,8 @@ function mergeWalk(node: PatchSchemaNode, l: JsonValue | undefined, r: JsonValue
     const merged = mergeListItems(node, sr.keys, Array.isArray(l) ? l : [], Array.isArray(r) ? r : []);
     return merged ?? copy(r);
   }
-  const lo = isObject(l) ? l : {};
-  const ro = isObject(r) ? r : {};
+  const lo = isJsonObject(l) ? l : {};
+  const ro = isJsonObject(r) ? r : {};
   const out: JsonObject = {};
   for (const k of Object.keys(lo)) {
     if (lo[k] === undefined) continue;
@@ -530,7 +530,7 @@ function removeWalk(node: PatchSchemaNode, v: JsonValue, toRemove: FieldSet): Js
     }
     return out.length > 0 ? out : undefined;
   }
-  if (!isObject(v) || Object.keys(v).length === 0 || shape.atomic) return undefined;
+  if (!isJsonObject(v) || Object.keys(v).length === 0 || shape.atomic) return undefined;
   const out: JsonObject = {};
   for (const [k, child] of Object.entries(v)) {
     if (child === undefined) continue;
@@ -555,7 +555,7 @@ export function dropNulls(value: JsonValue, node: PatchSchemaNode): JsonValue {
     const itemNode = node.items.node;
     return value.filter((v) => v !== null).map((v) => dropNulls(v, itemNode));
   }
-  if (isObject(value)) {
+  if (isJsonObject(value)) {
     const out: JsonObject = {};
     for (const [k, v] of Object.entries(value)) {
       if (v === undefined || v === null) continue;

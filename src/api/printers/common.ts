@@ -7,10 +7,10 @@
 import type { KubeObject } from '../object.js';
 import type { CellValue, TableColumn, TablePrinter } from '../resource.js';
 import { canonicalQuantity } from '../schema/quantity.js';
-import { arr, at, rec, str } from '../selectors/json-access.js';
+import { arr, at, rec, str } from '../json-access.js';
 import { translateTimestampSince } from './time.js';
 
-export { arr, at, bool, int, rec, str, strMap } from '../selectors/json-access.js';
+export { arr, at, bool, int, rec, str, strMap } from '../json-access.js';
 
 export interface ColumnOptions {
   readonly priority?: number;

@@ -22,7 +22,7 @@
 import { Reader } from 'protobufjs/minimal.js';
 import { ApiError } from '../errors.js';
 import type { JsonObject, JsonValue, KubeObject } from '../object.js';
-import { parseApiVersion, rfc3339 } from '../object.js';
+import { isJsonObject, parseApiVersion, rfc3339 } from '../object.js';
 import type { FieldDef, Scalar, Special, TypeDef, TypeRef } from '../schema/dsl.js';
 import { parseQuantity, QuantityError } from '../schema/quantity.js';
 import type { SchemaRegistry } from '../schema/registry.js';
@@ -82,7 +82,7 @@ export function decodeKubernetesProtobuf(body: Uint8Array, registry: SchemaRegis
     throw e;
   }
   const { metadata, ...rest } = decoded;
-  return { apiVersion: env.apiVersion, kind: env.kind, metadata: isObject(metadata) ? metadata : {}, ...rest };
+  return { apiVersion: env.apiVersion, kind: env.kind, metadata: isJsonObject(metadata) ? metadata : {}, ...rest };
 }
 
 /** Unwraps the `k8s\0` + runtime.Unknown envelope; throws ApiError 400 when it is not one. */
@@ -191,10 +191,6 @@ function skip(r: Reader, wire: number): void {
   r.skipType(wire);
 }
 
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 class MessageDecoder {
   readonly #registry: SchemaRegistry;
 
@@ -233,7 +229,7 @@ class MessageDecoder {
         continue;
       }
       if (f.inline) {
-        if (isObject(v)) Object.assign(out, v);
+        if (isJsonObject(v)) Object.assign(out, v);
         continue;
       }
       if (f.type.t === 'scalar' && !f.pointer && !f.noOmitEmpty && isZeroScalar(v)) continue;

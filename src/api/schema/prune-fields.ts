@@ -3,17 +3,14 @@
  * upstream (unknown fields of built-in kinds are never stored). Strict validation reports them
  * before this runs (strict-fields.ts); here they are just removed.
  */
+import { isJsonObject } from '../object.js';
 import type { TypeDef, TypeRef } from './dsl.js';
 import type { SchemaRegistry } from './registry.js';
 
 type Obj = Record<string, unknown>;
 
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 export function pruneUnknownFields(obj: unknown, typeName: string, registry: SchemaRegistry): void {
-  if (isObject(obj)) pruneStruct(obj, registry.get(typeName), registry);
+  if (isJsonObject(obj)) pruneStruct(obj, registry.get(typeName), registry);
 }
 
 function pruneStruct(obj: Obj, def: TypeDef, registry: SchemaRegistry): void {
@@ -32,7 +29,7 @@ function pruneStruct(obj: Obj, def: TypeDef, registry: SchemaRegistry): void {
 function pruneValue(value: unknown, type: TypeRef, registry: SchemaRegistry): void {
   switch (type.t) {
     case 'ref':
-      if (isObject(value)) pruneStruct(value, registry.get(type.name), registry);
+      if (isJsonObject(value)) pruneStruct(value, registry.get(type.name), registry);
       else if (Array.isArray(value)) {
         // A list-wrapper type appears as a plain array in JSON.
         const def = registry.get(type.name);
@@ -43,7 +40,7 @@ function pruneValue(value: unknown, type: TypeRef, registry: SchemaRegistry): vo
       if (Array.isArray(value)) for (const item of value) pruneValue(item, type.items, registry);
       return;
     case 'map':
-      if (isObject(value)) for (const v of Object.values(value)) pruneValue(v, type.values, registry);
+      if (isJsonObject(value)) for (const v of Object.values(value)) pruneValue(v, type.values, registry);
       return;
     default:
       return;

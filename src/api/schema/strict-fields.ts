@@ -15,6 +15,7 @@
  * JSON null is accepted everywhere (Go decodes it as the zero value). Duplicate keys cannot be seen
  * here: the body has already been parsed.
  */
+import { isJsonObject } from '../object.js';
 import { ApiError } from '../errors.js';
 import { goJsonKind } from '../go/go-format.js';
 import type { FieldError } from '../errors.js';
@@ -39,7 +40,7 @@ const MAX_FINDINGS = 100;
 export function checkFields(obj: unknown, typeName: string, registry: SchemaRegistry): FieldCheck {
   const walker = new Walker(registry);
   const def = registry.get(typeName);
-  if (isObject(obj)) walker.struct(obj, def);
+  if (isJsonObject(obj)) walker.struct(obj, def);
   else if (obj !== null && obj !== undefined) walker.typeError(obj, goTypeOfDef(def));
   return { unknown: walker.unknown, errors: walker.errors };
 }
@@ -124,10 +125,6 @@ function errorCause(e: FieldError): { reason: string; message: string; field: st
 
 type JsonObjectLike = Record<string, unknown>;
 
-function isObject(v: unknown): v is JsonObjectLike {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 class Walker {
   readonly unknown: string[] = [];
   readonly errors: FieldError[] = [];
@@ -187,7 +184,7 @@ class Walker {
           else if (items?.t === 'list') this.#items(v, items.items);
           return;
         }
-        if (isObject(v)) this.struct(v, def);
+        if (isJsonObject(v)) this.struct(v, def);
         else this.typeError(v, goTypeOfDef(def));
         return;
       }
@@ -196,7 +193,7 @@ class Walker {
         else this.typeError(v, goType(type, this.#registry));
         return;
       case 'map':
-        if (!isObject(v)) {
+        if (!isJsonObject(v)) {
           this.typeError(v, goType(type, this.#registry));
           return;
         }
@@ -295,7 +292,7 @@ class Walker {
         return;
       }
       case 'FieldsV1':
-        if (!isObject(v)) this.typeError(v, 'v1.FieldsV1');
+        if (!isJsonObject(v)) this.typeError(v, 'v1.FieldsV1');
         return;
       case 'RawExtension':
       case 'JSON':

@@ -13,7 +13,7 @@ import { compileJsonPath } from '../jsonpath/json-path.js';
 import type { JsonPath } from '../jsonpath/json-path.js';
 import { goValue } from '../go/go-format.js';
 import { kindKey } from '../printers/kind-key.js';
-import { arr, at, int, str } from './json-access.js';
+import { arr, at, int, str } from '../json-access.js';
 
 export type SelectableFieldsFn = (obj: KubeObject) => Record<string, string>;
 

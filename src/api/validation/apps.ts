@@ -5,7 +5,7 @@
 import type { FieldError } from '../errors.js';
 import { jsonEqual, type KubeObject } from '../object.js';
 import { forbidden, invalid, IS_NEGATIVE, notSupported, required } from './field-errors.js';
-import { has, intOrStrAt, numAt, obj, objAt, objsAt, optNumAt, strAt, strMapAt, type JsonObject } from './json-access.js';
+import { has, intOrStrAt, numAt, obj, objAt, objsAt, optNumAt, strAt, strMapAt, type JsonObject } from '../json-access.js';
 import { isValidPercent } from './names.js';
 import { compileLabelSelector, labelSelectorHasInvalidLabelValue, validateAnnotations, validateImmutableField, validateLabels, validateLabelSelector } from './object-meta.js';
 import { podTemplateOptions, validatePodSpecificAnnotations, validatePodTemplateSpec, type PodValidationOptions } from './pod.js';

@@ -6,7 +6,7 @@
 import type { FieldError } from '../errors.js';
 import { jsonEqual, type KubeObject } from '../object.js';
 import { child, duplicate, FIELD_IMMUTABLE, index, invalid, IS_NEGATIVE, notSupported, required, tooLong, tooMany } from './field-errors.js';
-import { arrAt, has, numAt, obj, objAt, objsAt, optBoolAt, optNumAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from './json-access.js';
+import { arrAt, has, numAt, obj, objAt, objsAt, optBoolAt, optNumAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from '../json-access.js';
 import { isDNS1123Label, validateDomainPrefixedPath, validateQualifiedName } from './names.js';
 import { compileLabelSelector, validateImmutableField, validateLabelSelector } from './object-meta.js';
 import { cronScheduleError, isKnownTimeZone } from './cron.js';

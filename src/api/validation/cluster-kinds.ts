@@ -6,7 +6,7 @@
 import type { FieldError } from '../errors.js';
 import { jsonEqual, type KubeObject } from '../object.js';
 import { child, duplicate, forbidden, index, internalError, invalid, IS_NEGATIVE, key, notSupported, required, tooLong, tooMany } from './field-errors.js';
-import { has, intOrStrAt, numAt, obj, objAt, objsAt, optNumAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from './json-access.js';
+import { has, intOrStrAt, numAt, obj, objAt, objsAt, optNumAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from '../json-access.js';
 import {
   isDNS1123Subdomain,
   isQualifiedName,

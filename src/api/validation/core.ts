@@ -6,7 +6,7 @@
 import type { FieldError } from '../errors.js';
 import { jsonEqual, type KubeObject } from '../object.js';
 import { child, duplicate, forbidden, index, invalid, IS_NEGATIVE, key, notSupported, required, tooLong } from './field-errors.js';
-import { byteLen, has, numAt, obj, objAt, objsAt, optBoolAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from './json-access.js';
+import { byteLen, has, numAt, obj, objAt, objsAt, optBoolAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from '../json-access.js';
 import { isDNS1123Subdomain, isQualifiedName, validateCIDR, validateQualifiedName } from './names.js';
 import { parseCIDR } from './ip.js';
 import { validateFinalizerName, validateImmutableField } from './object-meta.js';

@@ -18,7 +18,8 @@
  *    status only; the caller keeps spec and metadata from the stored object for such updates.
  */
 import type { FieldError } from '../errors.js';
-import { isJsonObject, type JsonObject, type KubeObject } from '../object.js';
+import { obj } from '../json-access.js';
+import type { KubeObject } from '../object.js';
 import type { Strategy } from '../resource.js';
 import { builtinDefaulters } from '../defaults/index.js';
 import {
@@ -133,10 +134,6 @@ function strategy(defaultsKey: string | undefined, parts: Parts): BuiltinStrateg
 }
 
 const none: Create = () => [];
-
-function obj(v: unknown): JsonObject | undefined {
-  return isJsonObject(v) ? v : undefined;
-}
 
 export interface BuiltinStrategyOptions {
   /** Node port range for Service validation (kube-apiserver --service-node-port-range). */

@@ -5,7 +5,7 @@
  */
 import type { FieldError } from '../errors.js';
 import { invalid } from './field-errors.js';
-import { byteLen } from './json-access.js';
+import { byteLen } from '../json-access.js';
 import { isV4, parseCIDR, parseIP } from './ip.js';
 
 export function maxLenError(length: number): string {

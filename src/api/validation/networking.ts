@@ -4,7 +4,7 @@
 import type { FieldError } from '../errors.js';
 import type { KubeObject } from '../object.js';
 import { child, forbidden, index, invalid, notSupported, required, tooLong } from './field-errors.js';
-import { has, intOrStrAt, numAt, obj, objAt, objsAt, optNumAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from './json-access.js';
+import { has, intOrStrAt, numAt, obj, objAt, objsAt, optNumAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from '../json-access.js';
 import { cidrContainsIP, parseCIDR, parseIP } from './ip.js';
 import {
   isDNS1035Label,

@@ -8,7 +8,7 @@
 import type { FieldError } from '../errors.js';
 import { jsonEqual, type ObjectMeta, type OwnerReference } from '../object.js';
 import { child, FIELD_IMMUTABLE, forbidden, index, invalid, IS_NEGATIVE, required, tooLong } from './field-errors.js';
-import { arrAt, byteLen, obj, strAt, strListAt, strMapAt, type JsonObject } from './json-access.js';
+import { arrAt, byteLen, obj, strAt, strListAt, strMapAt, type JsonObject } from '../json-access.js';
 import { isQualifiedName, isValidLabelValue, nameProblems, type NameRule } from './names.js';
 
 export * from './names.js';

@@ -23,7 +23,7 @@ import {
   strListAt,
   strMapAt,
   type JsonObject,
-} from './json-access.js';
+} from '../json-access.js';
 import {
   inclusiveRangeError,
   isConfigMapKey,

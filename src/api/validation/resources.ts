@@ -4,7 +4,7 @@
  */
 import type { FieldError } from '../errors.js';
 import { child, forbidden, index, invalid, IS_NEGATIVE, key, notFound, required } from './field-errors.js';
-import { obj, type JsonObject } from './json-access.js';
+import { obj, type JsonObject } from '../json-access.js';
 import { isQualifiedName } from './names.js';
 import { compareQuantity, formatQuantity, isWholeQuantity, QUANTITY_FORMAT_ERROR, quantitySign, readQuantity, type Quantity } from '../schema/quantity.js';
 

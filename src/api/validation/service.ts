@@ -6,7 +6,7 @@
 import type { FieldError } from '../errors.js';
 import type { KubeObject } from '../object.js';
 import { child, duplicate, forbidden, index, invalid, key, notSupported, required } from './field-errors.js';
-import { has, numAt, obj, objAt, objsAt, optBoolAt, optNumAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from './json-access.js';
+import { has, numAt, obj, objAt, objsAt, optBoolAt, optNumAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from '../json-access.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isValidPortNum, validateCIDR, validateDNS1123Label, validateDNS1123Subdomain, validateIP, validateQualifiedName } from './names.js';
 import { isLinkLocalMulticast, isLinkLocalUnicast, isLoopback, isUnspecified, isV4, parseIP } from './ip.js';
 import { validateLabels } from './object-meta.js';

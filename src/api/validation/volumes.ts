@@ -7,7 +7,7 @@
  */
 import type { FieldError } from '../errors.js';
 import { child, duplicate, forbidden, index, invalid, key, notSupported, required } from './field-errors.js';
-import { arrAt, has, numAt, objAt, objsAt, optNumAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from './json-access.js';
+import { arrAt, has, numAt, objAt, objsAt, optNumAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from '../json-access.js';
 import {
   inclusiveRangeError,
   isConfigMapKey,
