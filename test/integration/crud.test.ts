@@ -4,8 +4,8 @@
  */
 import './node-compat.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1ConfigMap, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
-import { apiError, startTestServer, uniqueName, type TestServer } from './helpers.js';
+import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type V1ConfigMap, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { apiError, rawRequest, startTestServer, uniqueName, type TestServer } from './helpers.js';
 
 let t: TestServer;
 let core: CoreV1Api;
@@ -316,5 +316,94 @@ describe('resourceVersion semantics', () => {
     expect(old.items.find((i) => i.metadata?.name === name)?.data).toEqual({ n: '1' });
     const any = await core.readNamespacedConfigMap({ name, namespace: ns, resourceVersion: '0' } as never);
     expect(any.data).toEqual({ n: '2' });
+  });
+});
+
+describe('generic and bulk operations', () => {
+  it('KubernetesObjectApi resolves kinds through discovery and does CRUD', async () => {
+    const objects = KubernetesObjectApi.makeApiClient(t.kc);
+    const name = uniqueName('generic');
+    const created = await objects.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { a: '1' } } as V1ConfigMap);
+    expect(created.metadata?.uid).toBeDefined();
+    const read = (await objects.read({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns } })) as V1ConfigMap;
+    expect(read.data).toEqual({ a: '1' });
+    const replaced = (await objects.replace({ ...read, data: { a: '2' } } as V1ConfigMap)) as V1ConfigMap;
+    expect(replaced.data).toEqual({ a: '2' });
+    const list = await objects.list('v1', 'ConfigMap', ns, undefined, undefined, undefined, `metadata.name=${name}`);
+    expect(list.items.map((i) => i.metadata?.name)).toEqual([name]);
+    const dname = uniqueName('generic-d');
+    const spec = deployment(dname);
+    const d = await objects.create<V1Deployment>({ ...spec, apiVersion: 'apps/v1', kind: 'Deployment', metadata: { ...spec.metadata, namespace: ns } });
+    expect(d.metadata?.name).toBe(dname);
+    await objects.delete({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns } });
+    expect((await apiError(core.readNamespacedConfigMap({ name, namespace: ns }))).code).toBe(404);
+  });
+
+  it('deletecollection with a label selector removes only the matching objects', async () => {
+    const bns = uniqueName('bulk');
+    await core.createNamespace({ body: { metadata: { name: bns } } });
+    for (let i = 0; i < 6; i++) await core.createNamespacedConfigMap({ namespace: bns, body: { metadata: { name: `c${i}`, labels: { group: i < 4 ? 'a' : 'b' } } } });
+    await core.deleteCollectionNamespacedConfigMap({ namespace: bns, labelSelector: 'group=a' });
+    const left = await core.listNamespacedConfigMap({ namespace: bns });
+    expect(left.items.map((i) => i.metadata?.name).sort()).toEqual(['c4', 'c5']);
+  });
+
+  it('dryRun=All validates and defaults but stores nothing', async () => {
+    const name = uniqueName('dry');
+    const dry = await core.createNamespacedPod({ namespace: ns, body: pod(name), dryRun: 'All' });
+    expect(dry.spec?.restartPolicy).toBe('Always');
+    expect(dry.status?.phase).toBe('Pending');
+    expect((await apiError(core.readNamespacedPod({ name, namespace: ns }))).code).toBe(404);
+    const invalid = await apiError(core.createNamespacedPod({ namespace: ns, body: { metadata: { name }, spec: { containers: [] } }, dryRun: 'All' }));
+    expect(invalid.code).toBe(422);
+
+    const cm = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name }, data: { a: '1' } } });
+    const dryUpdate = await core.replaceNamespacedConfigMap({ name, namespace: ns, body: { ...cm, data: { a: '2' } }, dryRun: 'All' });
+    expect(dryUpdate.data).toEqual({ a: '2' });
+    const dryDelete = await rawRequest(t.server, { method: 'DELETE', path: `/api/v1/namespaces/${ns}/configmaps/${name}?dryRun=All` });
+    expect(dryDelete.status).toBe(200);
+    const live = await core.readNamespacedConfigMap({ name, namespace: ns });
+    expect(live.data).toEqual({ a: '1' });
+    expect(live.metadata?.resourceVersion).toBe(cm.metadata?.resourceVersion);
+  });
+
+  it('delete preconditions: a wrong uid or resourceVersion is 409', async () => {
+    const name = uniqueName('precond');
+    const cm = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name } } });
+    const wrongUid = await apiError(core.deleteNamespacedConfigMap({ name, namespace: ns, body: { preconditions: { uid: '00000000-0000-0000-0000-000000000000' } } }));
+    expect(wrongUid.code).toBe(409);
+    expect(wrongUid.status.reason).toBe('Conflict');
+    const wrongRv = await apiError(core.deleteNamespacedConfigMap({ name, namespace: ns, body: { preconditions: { resourceVersion: '1' } } }));
+    expect(wrongRv.code).toBe(409);
+    await core.deleteNamespacedConfigMap({ name, namespace: ns, body: { preconditions: { uid: cm.metadata!.uid!, resourceVersion: cm.metadata!.resourceVersion! } } });
+    expect((await apiError(core.readNamespacedConfigMap({ name, namespace: ns }))).code).toBe(404);
+  });
+
+  it('finalizers hold an object after delete until they are removed', async () => {
+    const name = uniqueName('fin');
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name, finalizers: ['example.com/hold'] } } });
+    await core.deleteNamespacedConfigMap({ name, namespace: ns });
+    const held = await core.readNamespacedConfigMap({ name, namespace: ns });
+    expect(held.metadata?.deletionTimestamp).toBeInstanceOf(Date);
+    expect(held.metadata?.finalizers).toEqual(['example.com/hold']);
+    await core.patchNamespacedConfigMap({ name, namespace: ns, body: { metadata: { finalizers: null } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    expect((await apiError(core.readNamespacedConfigMap({ name, namespace: ns }))).code).toBe(404);
+  });
+
+  it('Table output for built-in kinds has the kubectl columns', async () => {
+    const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
+    const pname = uniqueName('table-p');
+    await core.createNamespacedPod({ namespace: ns, body: pod(pname) });
+    const pods = await rawRequest(t.server, { path: `/api/v1/namespaces/${ns}/pods`, headers: { Accept: TABLE } });
+    expect(pods.status).toBe(200);
+    expect(pods.json.kind).toBe('Table');
+    expect((pods.json.columnDefinitions as { name: string }[]).map((c) => c.name).slice(0, 5)).toEqual(['Name', 'Ready', 'Status', 'Restarts', 'Age']);
+    const row = (pods.json.rows as { cells: unknown[] }[]).find((r) => r.cells[0] === pname);
+    expect(row?.cells.slice(0, 4)).toEqual([pname, '0/1', 'Pending', '0']);
+    const name = uniqueName('table-d');
+    await apps.createNamespacedDeployment({ namespace: ns, body: deployment(name, 3) });
+    const deps = await rawRequest(t.server, { path: `/apis/apps/v1/namespaces/${ns}/deployments/${name}`, headers: { Accept: TABLE } });
+    expect((deps.json.columnDefinitions as { name: string }[]).map((c) => c.name).slice(0, 5)).toEqual(['Name', 'Ready', 'Up-to-date', 'Available', 'Age']);
+    expect(deps.json.rows[0].cells.slice(0, 4)).toEqual([name, '0/3', 0, 0]);
   });
 });
