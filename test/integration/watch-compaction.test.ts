@@ -81,7 +81,17 @@ beforeAll(async () => {
   await backend.close();
 
   // ---- second run on the same data dir and port ----
-  t = await startTestServer({ datastore: 'sqlite', dataDir: first.dataDir, httpsPort: port });
+  // The informer's kubeconfig points at this port. Another process could, rarely, hold it now:
+  // retry a bounded number of times on EADDRINUSE only.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      t = await startTestServer({ datastore: 'sqlite', dataDir: first.dataDir, httpsPort: port });
+      break;
+    } catch (e) {
+      if (!String((e as Error)?.message ?? e).includes('EADDRINUSE') || attempt >= 20) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }, 120_000);
 
 afterAll(async () => {

@@ -207,7 +207,80 @@ describe('Watch', () => {
   });
 });
 
+describe('more watch shapes', () => {
+  it('a watch across all namespaces sees events from every namespace', async () => {
+    const a = await newNamespace('w-all-a');
+    const b = await newNamespace('w-all-b');
+    const list = await core.listConfigMapForAllNamespaces();
+    const w = await startWatch(t.kc, '/api/v1/configmaps', { resourceVersion: list.metadata!.resourceVersion, labelSelector: 'watch-all=yes' });
+    try {
+      await core.createNamespacedConfigMap({ namespace: a, body: { metadata: { name: 'x', labels: { 'watch-all': 'yes' } } } });
+      await core.createNamespacedConfigMap({ namespace: b, body: { metadata: { name: 'y', labels: { 'watch-all': 'yes' } } } });
+      await w.log.until('2 events', (i) => i.length >= 2);
+      expect(w.log.items.map((e) => `${e.type} ${e.obj.metadata.namespace}/${e.name}`)).toEqual([`ADDED ${a}/x`, `ADDED ${b}/y`]);
+    } finally {
+      w.abort();
+    }
+  });
+
+  it('a single-object watch (fieldSelector metadata.name, rv=0) starts with its ADDED', async () => {
+    const ns = await newNamespace('w-one');
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'target' }, data: { v: '1' } } });
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'other' } } });
+    const w = await startWatch(t.kc, `/api/v1/namespaces/${ns}/configmaps`, { fieldSelector: 'metadata.name=target', resourceVersion: '0' });
+    try {
+      await w.log.until('ADDED target', (i) => i.length >= 1);
+      const cm = await core.readNamespacedConfigMap({ name: 'target', namespace: ns });
+      await core.replaceNamespacedConfigMap({ name: 'target', namespace: ns, body: { ...cm, data: { v: '2' } } });
+      await core.deleteNamespacedConfigMap({ name: 'other', namespace: ns });
+      await w.log.until('MODIFIED target', (i) => i.some((e) => e.type === 'MODIFIED'));
+      expect(w.log.items.map((e) => `${e.type} ${e.name}`)).toEqual(['ADDED target', 'MODIFIED target']);
+    } finally {
+      w.abort();
+    }
+  });
+
+  it('a Table watch sends one-row tables, columns only in the first event', async () => {
+    const ns = await newNamespace('w-table');
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'a' }, data: { k: 'v' } } });
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'b' } } });
+    const res = await rawRequest(t.server, {
+      path: `/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=0&timeoutSeconds=1`,
+      headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
+    });
+    expect(res.status).toBe(200);
+    const events = res.text.split('\n').filter((l) => l).map((l) => JSON.parse(l));
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatchObject({ type: 'ADDED', object: { kind: 'Table', apiVersion: 'meta.k8s.io/v1' } });
+    expect(events[0].object.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'Data', 'Age']);
+    expect(events[0].object.rows).toHaveLength(1);
+    expect(events[1].object.columnDefinitions ?? null).toBeNull();
+    expect(events.map((e) => e.object.rows[0].cells[0]).sort()).toEqual(['a', 'b']);
+  });
+});
+
 describe('informers', () => {
+  it('makeInformer with a label selector only caches matching objects', async () => {
+    const ns = await newNamespace('inf-sel');
+    const informer = makeInformer(t.kc, `/api/v1/namespaces/${ns}/configmaps`, () => core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'keep=yes' }), 'keep=yes');
+    const log = new EventLog<string>();
+    informer.on(ADD, (o: V1ConfigMap) => log.push(`add ${o.metadata?.name}`));
+    informer.on(DELETE, (o: V1ConfigMap) => log.push(`delete ${o.metadata?.name}`));
+    await informer.start();
+    try {
+      await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'no', labels: { keep: 'no' } } } });
+      const yes = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'yes', labels: { keep: 'yes' } } } });
+      await log.until('add yes', (i) => i.includes('add yes'));
+      // Relabelling out of the selector is a DELETED for the informer.
+      await core.replaceNamespacedConfigMap({ name: 'yes', namespace: ns, body: { ...yes, metadata: { ...yes.metadata, labels: { keep: 'no' } } } });
+      await log.until('delete yes', (i) => i.includes('delete yes'));
+      expect(log.items).toEqual(['add yes', 'delete yes']);
+      expect(informer.list(ns)).toEqual([]);
+    } finally {
+      await informer.stop();
+    }
+  });
+
   it('makeInformer sees add, update and delete in order and keeps its cache', async () => {
     const ns = await newNamespace('inf');
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'pre' }, data: { v: '0' } } });
