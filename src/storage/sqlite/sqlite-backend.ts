@@ -19,8 +19,13 @@ import { AutoCompactor, DEFAULT_COMPACTION_POLICY, type CompactionPolicy } from 
 import { WatcherRegistry, type HistoryReader } from '../watcher-registry.js';
 import { failedWatch } from '../failed-watch.js';
 import { openBetterSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite-database.js';
+import { SCHEMA, configureConnection, readStoredState } from './sqlite-schema.js';
+import { SqliteLogWriter, WRITE_NAMES, WriteKind, WriteStatus, type WriteOutcome } from './sqlite-log-writer.js';
+import { InlineWriter, WorkerWriter, type WriterClient, type WriterFault } from './writer-client.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { silentLogger, type Logger } from '../../util/log.js';
+
+export type { WriterFault } from './writer-client.js';
 
 export interface SqliteBackendConfig {
   /** Database file, or ':memory:'. */
@@ -32,6 +37,14 @@ export interface SqliteBackendConfig {
    * 'normal': fsync only at checkpoints; a power loss may drop the last acknowledged writes.
    */
   readonly sync?: 'full' | 'normal';
+  /**
+   * Where writes are applied. 'worker' (default): a worker thread owns the write connection and
+   * commits (and fsyncs) while the main thread keeps serving; reads stay on the main thread
+   * through a second connection. 'inline': one connection on the main thread, as simple as it
+   * gets. ':memory:' databases, databases on which SQLite refuses WAL, and a custom
+   * `openDatabase` (which can only open main-thread connections) always write inline.
+   */
+  readonly writer?: 'worker' | 'inline';
   /** Background compaction (default: every 5 minutes, keeping at least 1000 revisions). */
   readonly compaction?: CompactionPolicy | false;
   /** Events a watcher may have queued before it is cut off as slow (default 10 000). */
@@ -40,57 +53,19 @@ export interface SqliteBackendConfig {
   readonly maxBatchWrites?: number;
   /** Revisions removed per compaction transaction (default 1000). */
   readonly compactBatchRevisions?: number;
-  /** Opens the database (default: better-sqlite3). */
+  /** Opens the database on the main thread (default: better-sqlite3). Implies writer: 'inline'. */
   readonly openDatabase?: (path: string) => Promise<SqliteDatabase>;
 }
 
-/*
- * Schema. `log` is the whole history, one row per write, the row id being the revision. A delete
- * writes a tombstone row (deleted = 1, value NULL); `prev_rev` points at the version a write
- * replaced (0 for a create), which is what compaction follows. `current` maps every live key to
- * the revision of its latest row, so reads at the current revision are primary-key range scans
- * over live keys only; values live in `log` alone. Reads at older revisions use the (key, rev)
- * index: per key, the newest row at or below the revision.
- *
- * `meta` holds 'compact_rev' (reads and watches below it fail; set before any row is removed) and
- * 'compact_done' (rows up to here are physically removed; lets an interrupted compaction resume).
- * The current revision is never stored: it is max(max(log.rev), compact_rev), because compaction
- * only removes rows that are superseded, or tombstones at or below compact_rev.
+/**
+ * Batches posted to the writer thread and not yet answered. While the worker commits one, the
+ * main thread collects the next; the worker merges batches that queued up meanwhile into one
+ * transaction. The bound keeps a stalled disk from turning into an unbounded message queue
+ * (writes then wait in `#pending` and go out as one larger batch).
  */
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS log (
-  rev        INTEGER PRIMARY KEY,
-  key        TEXT    NOT NULL,
-  create_rev INTEGER NOT NULL,
-  prev_rev   INTEGER NOT NULL,
-  deleted    INTEGER NOT NULL,
-  value      BLOB
-);
-CREATE INDEX IF NOT EXISTS log_key_rev ON log (key, rev);
-CREATE TABLE IF NOT EXISTS current (
-  key TEXT PRIMARY KEY,
-  rev INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS meta (
-  name  TEXT PRIMARY KEY,
-  value INTEGER NOT NULL
-) WITHOUT ROWID;
-`;
-
-/** Bytes the WAL file is truncated to after a checkpoint (it is reused, not grown, below this). */
-const JOURNAL_SIZE_LIMIT = 8 * 1024 * 1024;
-/** Page cache size in KiB. */
-const CACHE_KIB = 32 * 1024;
-/** Free pages released per incremental_vacuum step after compaction. */
-const VACUUM_STEP_PAGES = 1024;
+const MAX_IN_FLIGHT_BATCHES = Number(process.env.LITE_SQLITE_INFLIGHT ?? 2);
 
 const EMPTY = new Uint8Array(0);
-
-const enum WriteKind {
-  Create,
-  Update,
-  Delete,
-}
 
 interface PendingWrite {
   readonly kind: WriteKind;
@@ -100,12 +75,6 @@ interface PendingWrite {
   readonly expected: number;
   readonly resolve: (result: unknown) => void;
   readonly reject: (error: unknown) => void;
-}
-
-interface CurrentRow {
-  modRevision: number;
-  createRevision: number;
-  value: Uint8Array;
 }
 
 interface HistoryRow {
@@ -125,48 +94,57 @@ interface VersionRow {
   value: Uint8Array | null;
 }
 
-interface Statements {
+interface ReadStatements {
   begin: SqliteStatement<never>;
-  commit: SqliteStatement<never>;
-  rollback: SqliteStatement<never>;
-  insertLog: SqliteStatement<never>;
-  upsertCurrent: SqliteStatement<never>;
-  deleteCurrent: SqliteStatement<never>;
-  getCurrent: SqliteStatement<CurrentRow>;
+  end: SqliteStatement<never>;
   getAt: SqliteStatement<VersionRow>;
   getByRev: SqliteStatement<VersionRow>;
+  isLive: SqliteStatement<{ rev: number }>;
   listCurrentFrom: SqliteStatement<KeyValue>;
   listCurrentAfter: SqliteStatement<KeyValue>;
   latestAtFrom: SqliteStatement<{ key: string; rev: number }>;
   latestAtAfter: SqliteStatement<{ key: string; rev: number }>;
   count: SqliteStatement<{ n: number }>;
+  unacknowledged: SqliteStatement<{ key: string }>;
   history: SqliteStatement<HistoryRow>;
-  maxRev: SqliteStatement<{ rev: number | null }>;
-  getMeta: SqliteStatement<{ value: number }>;
-  setMeta: SqliteStatement<never>;
-  compactSuperseded: SqliteStatement<never>;
-  compactTombstones: SqliteStatement<never>;
 }
 
 /**
- * The default storage backend: a revisioned log in one SQLite file, written and read through ONE
- * connection from the main thread.
+ * The default storage backend: a revisioned log in one SQLite file (WAL mode).
  *
- * Why one connection: SQLite admits one writer at a time, and kine's "database is locked" errors
- * come from several pooled connections (compaction in one, writes in another) competing for that
- * lock. Here every statement runs synchronously on the same connection, so two transactions can
- * never overlap and that error cannot arise from this process; busy_timeout is still set so that
- * an outside reader (e.g. the sqlite3 shell) briefly holding a lock delays us instead of failing us.
+ * Writes. Writes requested during one event-loop turn form a batch (group commit); each write
+ * checks its own precondition, so one failure does not affect the others. In 'worker' mode the
+ * batch is posted to a writer thread (sqlite-writer-worker.ts) that owns the only write
+ * connection, so transactions never overlap and kine's "database is locked" cannot arise from this
+ * process; the main thread goes on parsing requests while the worker waits for the fsync, and
+ * posts the next turn's batch right away (up to MAX_IN_FLIGHT_BATCHES in flight; the worker runs
+ * them strictly in order, one transaction at a time). When a batch's result comes back, the
+ * backend advances its revision, publishes the watch events in revision order and settles the
+ * promises: a write is acknowledged only after its COMMIT returned, i.e. after the fsync
+ * (synchronous=FULL). In 'inline' mode the same writer code (SqliteLogWriter) runs on the main
+ * thread's connection. busy_timeout is set so that an outside reader (e.g. the sqlite3 shell)
+ * briefly holding a lock delays us instead of failing us.
  *
- * Group commit: writes requested during one event-loop turn are applied in one transaction
- * (each checks its own precondition, so one failure does not affect the others), their promises
- * settle after COMMIT, and their watch events are published in revision order.
+ * Reads run synchronously on the main thread's connection. In 'worker' mode a commit becomes
+ * visible to that connection (when its WAL frames are synced) slightly BEFORE its result reaches
+ * the main thread, so the database may hold rows newer than `#rev`, the revision this backend has
+ * acknowledged and reports. Reads therefore never trust "whatever is current in the file":
+ *  - every read is labelled with, and shows exactly, the state at one revision R <= `#rev`
+ *    (never a revision whose events have not been published, or that currentRevision() denies);
+ *  - a read at "current" uses R = `#rev`, so a write whose promise has resolved is always seen;
+ *  - gets use the (key, rev <= R) index, exact whatever is committed beyond R;
+ *  - lists and counts at "current" read the `current` table and the rows beyond `#rev` in one
+ *    read transaction (one snapshot), and undo those rows' effect key by key (see #listCurrent).
+ * Rows at or below `#rev` never change except by compaction, which only removes rows that no read
+ * at or above the compact revision can reach, and that revision is raised here before the writer
+ * is asked to remove anything.
  */
 export class SqliteBackend implements Backend {
   readonly #path: string;
   readonly #log: Logger;
   readonly #clock: Clock;
   readonly #sync: 'full' | 'normal';
+  readonly #writerMode: 'worker' | 'inline';
   readonly #maxBatch: number;
   readonly #compactBatch: number;
   readonly #openDatabase: (path: string) => Promise<SqliteDatabase>;
@@ -175,17 +153,20 @@ export class SqliteBackend implements Backend {
 
   #starting: Promise<void> | undefined;
   #db: SqliteDatabase | undefined;
-  #stmts: Statements | undefined;
+  #reads: ReadStatements | undefined;
+  #writer: WriterClient | undefined;
   #closed = false;
 
-  /** Latest committed revision. */
+  /** Latest acknowledged revision: committed, and its result processed here. */
   #rev = 0;
   #compactRev = 0;
-  #compactDone = 0;
   #compactChain: Promise<void> = Promise.resolve();
 
   #pending: PendingWrite[] = [];
   #flushScheduled = false;
+  #inFlight = 0;
+  #pumping = false;
+  #drained: (() => void) | undefined;
 
   constructor(config: SqliteBackendConfig) {
     if (!config.path) throw new TypeError('SqliteBackend: path is required');
@@ -196,6 +177,9 @@ export class SqliteBackend implements Backend {
     this.#maxBatch = config.maxBatchWrites ?? 1000;
     this.#compactBatch = config.compactBatchRevisions ?? 1000;
     this.#openDatabase = config.openDatabase ?? openBetterSqlite;
+    const writer = config.writer ?? 'worker';
+    if (writer !== 'worker' && writer !== 'inline') throw new RangeError(`SqliteBackend: writer must be 'worker' or 'inline', not ${String(writer)}`);
+    this.#writerMode = config.path === ':memory:' || config.openDatabase ? 'inline' : writer;
     if (!(this.#maxBatch >= 1)) throw new RangeError('SqliteBackend: maxBatchWrites must be at least 1');
     if (!(this.#compactBatch >= 1)) throw new RangeError('SqliteBackend: compactBatchRevisions must be at least 1');
     const reader: HistoryReader = {
@@ -219,6 +203,11 @@ export class SqliteBackend implements Backend {
       : undefined;
   }
 
+  /** Where writes are applied ('inline' where a worker cannot be used; see the config). */
+  get writerMode(): 'worker' | 'inline' {
+    return this.#writerMode;
+  }
+
   start(): Promise<void> {
     this.#starting ??= this.#open();
     return this.#starting;
@@ -227,32 +216,53 @@ export class SqliteBackend implements Backend {
   async #open(): Promise<void> {
     if (this.#closed) throw new StorageError('storage is closed');
     const db = await this.#openDatabase(this.#path);
+    let mode = this.#writerMode;
+    let inlineWriter: SqliteLogWriter | undefined;
+    let state;
     try {
-      // auto_vacuum only takes effect if set before the first table is created.
-      db.pragma('auto_vacuum = INCREMENTAL');
-      const mode = db.pragma('journal_mode = WAL', { simple: true });
-      if (mode !== 'wal' && this.#path !== ':memory:') this.#log.warn({ path: this.#path, mode }, 'sqlite refused WAL mode; writes will be slower');
-      db.pragma(`synchronous = ${this.#sync === 'full' ? 'FULL' : 'NORMAL'}`);
-      db.pragma('busy_timeout = 5000');
-      db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
-      db.pragma('temp_store = MEMORY');
-      // A larger page cache than SQLite's 2 MB default keeps the indexes of a busy cluster in memory.
-      db.pragma(`cache_size = -${CACHE_KIB}`);
+      // This connection creates the schema in either mode (the writer thread starts after it).
+      const journal = configureConnection(db, mode === 'inline' ? 'writer' : 'reader', this.#sync);
+      if (journal !== 'wal' && this.#path !== ':memory:') {
+        this.#log.warn({ path: this.#path, mode: journal }, 'sqlite refused WAL mode; writes will be slower');
+        if (mode === 'worker') {
+          // Without WAL a writer and a reader block each other: keep one connection.
+          mode = 'inline';
+          configureConnection(db, 'writer', this.#sync);
+        }
+      }
       db.exec(SCHEMA);
+      state = readStoredState(db);
+      this.#reads = prepareReadStatements(db);
+      if (mode === 'inline') inlineWriter = new SqliteLogWriter(db, { compactBatch: this.#compactBatch, onGroupFailure: this.#onGroupFailure });
+      else db.pragma('query_only = ON');
       this.#db = db;
-      this.#stmts = prepareStatements(db);
     } catch (err) {
+      this.#reads = undefined;
       db.close();
       throw new StorageError(`cannot open sqlite database ${this.#path}`, { cause: err });
     }
-    const s = this.#stmts;
-    this.#compactRev = s.getMeta.get('compact_rev')?.value ?? 0;
-    this.#compactDone = s.getMeta.get('compact_done')?.value ?? 0;
-    this.#rev = Math.max(s.maxRev.get()?.rev ?? 0, this.#compactRev);
-    this.#log.info({ path: this.#path, revision: this.#rev, compactRevision: this.#compactRev }, 'sqlite storage opened');
-    if (this.#compactDone < this.#compactRev) {
+    this.#rev = state.revision;
+    this.#compactRev = state.compactRevision;
+    // The writer thread starts in the background (~50 ms): start() does not wait for it, writes
+    // posted meanwhile wait in its queue, and reads need nothing from it.
+    this.#writer = inlineWriter
+      ? new InlineWriter(inlineWriter)
+      : new WorkerWriter({
+          path: this.#path,
+          sync: this.#sync,
+          compactBatch: this.#compactBatch,
+          maxBatch: this.#maxBatch,
+          logger: this.#log,
+          onReady: (revision) => this.#catchUp(revision),
+        });
+    this.#log.info(
+      { path: this.#path, revision: this.#rev, compactRevision: this.#compactRev, writer: inlineWriter ? 'inline' : 'worker' },
+      'sqlite storage opened',
+    );
+    if (state.compactDone < state.compactRevision) {
       // A compaction was interrupted (crash); finish removing what it had promised to remove.
-      this.#compactChain = this.#compactChain.then(() => this.#removeCompacted(this.#compactRev));
+      const target = state.compactRevision;
+      this.#compactChain = this.#compactChain.then(() => this.#runCompaction(target)).catch((err) => this.#log.warn({ err }, 'resuming compaction failed'));
     }
     this.#compactor?.start();
   }
@@ -261,20 +271,33 @@ export class SqliteBackend implements Backend {
     if (this.#closed) return;
     this.#closed = true;
     await this.#starting?.catch(() => undefined);
+    this.#writer?.abortCompaction();
     await this.#compactor?.stop();
     await this.#compactChain.catch(() => undefined);
-    while (this.#pending.length > 0) this.#flush();
-    this.#watchers.closeAll(new WatchClosedError('closed'));
+    await this.#drain();
     const db = this.#db;
-    if (!db) return;
+    if (!db) {
+      this.#watchers.closeAll(new WatchClosedError('closed'));
+      return;
+    }
     try {
-      db.pragma('wal_checkpoint(TRUNCATE)');
+      await this.#writer?.close();
     } catch (err) {
-      this.#log.warn({ err }, 'final WAL checkpoint failed');
+      this.#log.warn({ err }, 'stopping the sqlite writer failed');
+    }
+    if (this.#writer?.inline) {
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (err) {
+        this.#log.warn({ err }, 'final WAL checkpoint failed');
+      }
     }
     db.close();
     this.#db = undefined;
-    this.#stmts = undefined;
+    this.#reads = undefined;
+    this.#writer = undefined;
+    // Last, with nothing awaited after it: a consumer awaiting close() sees its watch end at once.
+    this.#watchers.closeAll(new WatchClosedError('closed'));
     this.#log.info({ path: this.#path, revision: this.#rev }, 'sqlite storage closed');
   }
 
@@ -288,20 +311,28 @@ export class SqliteBackend implements Backend {
     return this.#compactRev;
   }
 
+  /**
+   * Testing: makes the writer fail. `failCommits`: the next commits fail like a disk I/O error;
+   * `exit`: the writer thread dies now, or right after its next commit, before reporting it
+   * ('worker' mode only).
+   */
+  injectWriterFault(fault: WriterFault): void {
+    this.#statements();
+    this.#writer!.injectFault(fault);
+  }
+
   // ---- reads ------------------------------------------------------------------------------------
 
   async get(key: string, revision?: number): Promise<GetResult> {
     const s = this.#statements();
     if (this.#debug()) this.#log.debug({ op: 'get', key, revision }, 'storage get');
     const current = this.#rev;
-    if (!revision || revision === current) {
-      const row = s.getCurrent.get(key);
-      return { revision: current, kv: row ? { key, value: row.value, createRevision: row.createRevision, modRevision: row.modRevision } : undefined };
-    }
-    this.#checkReadable(revision);
-    const row = s.getAt.get(key, revision);
-    if (!row || row.deleted) return { revision, kv: undefined };
-    return { revision, kv: { key, value: row.value ?? EMPTY, createRevision: row.createRevision, modRevision: row.modRevision } };
+    const at = revision || current;
+    if (at !== current) this.#checkReadable(at);
+    // The newest version at or below `at`: exact even while later commits are already visible.
+    const row = s.getAt.get(key, at);
+    if (!row || row.deleted) return { revision: at, kv: undefined };
+    return { revision: at, kv: { key, value: row.value ?? EMPTY, createRevision: row.createRevision, modRevision: row.modRevision } };
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
@@ -312,35 +343,86 @@ export class SqliteBackend implements Backend {
     const after = options.startAfter !== undefined && options.startAfter >= prefix ? options.startAfter : undefined;
     const current = this.#rev;
     const revision = options.revision || current;
-    if (revision === current) {
-      const rows =
-        after === undefined ? s.listCurrentFrom.all(prefix, end, limit ? limit + 1 : -1) : s.listCurrentAfter.all(after, end, limit ? limit + 1 : -1);
-      const more = limit > 0 && rows.length > limit;
-      if (more) rows.length = limit;
-      return { revision, kvs: rows, more };
-    }
+    if (revision === current) return this.#inReadTransaction(s, () => this.#listCurrent(s, prefix, after, end, limit, current));
     this.#checkReadable(revision);
     // Snapshot read: walk keys in order over the (key, rev) index, picking each key's newest
     // row at or below `revision`, and stop as soon as the page is full.
-    const kvs: KeyValue[] = [];
-    let more = false;
-    const latest = after === undefined ? s.latestAtFrom.iterate(prefix, end, revision) : s.latestAtAfter.iterate(after, end, revision);
-    for (const { key, rev } of latest) {
-      const row = s.getByRev.get(rev);
-      if (!row || row.deleted) continue;
-      if (limit && kvs.length === limit) {
-        more = true;
-        break;
+    return this.#inReadTransaction(s, () => {
+      const kvs: KeyValue[] = [];
+      let more = false;
+      const latest = after === undefined ? s.latestAtFrom.iterate(prefix, end, revision) : s.latestAtAfter.iterate(after, end, revision);
+      for (const { key, rev } of latest) {
+        const row = s.getByRev.get(rev);
+        if (!row || row.deleted) continue;
+        if (limit && kvs.length === limit) {
+          more = true;
+          break;
+        }
+        kvs.push({ key, value: row.value ?? EMPTY, createRevision: row.createRevision, modRevision: row.modRevision });
       }
-      kvs.push({ key, value: row.value ?? EMPTY, createRevision: row.createRevision, modRevision: row.modRevision });
+      return { revision, kvs, more };
+    });
+  }
+
+  /**
+   * A list at the acknowledged revision `current`, inside a read transaction. The `current` table
+   * may already reflect commits beyond `current` (visible, not yet acknowledged): their rows are
+   * read in the same snapshot, and for each key they touch the listed version is replaced by the
+   * version at `current` (or dropped, if the key was not live then). The page is read with that
+   * many extra rows, so that dropping them cannot cut it short; added keys beyond the page's last
+   * row sort after it and fall outside the page. Usually there are no such rows.
+   */
+  #listCurrent(s: ReadStatements, prefix: string, after: string | undefined, end: string, limit: number, current: number): ListResult {
+    const touched = this.#unacknowledgedKeys(s, after ?? prefix, after === undefined, end, current);
+    const fetch = limit ? limit + 1 + touched.size : -1;
+    let rows = after === undefined ? s.listCurrentFrom.all(prefix, end, fetch) : s.listCurrentAfter.all(after, end, fetch);
+    if (touched.size > 0) {
+      rows = rows.filter((kv) => !touched.has(kv.key));
+      for (const key of touched) {
+        const row = s.getAt.get(key, current);
+        if (row && !row.deleted) rows.push({ key, value: row.value ?? EMPTY, createRevision: row.createRevision, modRevision: row.modRevision });
+      }
+      // Keys are ASCII paths, for which JavaScript's order is SQLite's byte order.
+      rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     }
-    return { revision, kvs, more };
+    const more = limit > 0 && rows.length > limit;
+    if (more) rows.length = limit;
+    return { revision: current, kvs: rows, more };
   }
 
   async count(prefix: string): Promise<{ revision: number; count: number }> {
     const s = this.#statements();
     if (this.#debug()) this.#log.debug({ op: 'count', prefix }, 'storage count');
-    return { revision: this.#rev, count: s.count.get(prefix, prefixEnd(prefix))?.n ?? 0 };
+    const current = this.#rev;
+    const end = prefixEnd(prefix);
+    return this.#inReadTransaction(s, () => {
+      let count = s.count.get(prefix, end)?.n ?? 0;
+      // Undo the effect of visible but unacknowledged commits (see #listCurrent).
+      for (const key of this.#unacknowledgedKeys(s, prefix, true, end, current)) {
+        const then = s.getAt.get(key, current);
+        count += (then && !then.deleted ? 1 : 0) - (s.isLive.get(key) ? 1 : 0);
+      }
+      return { revision: current, count };
+    });
+  }
+
+  /** Keys in range written by commits beyond `current` that this snapshot already shows. */
+  #unacknowledgedKeys(s: ReadStatements, from: string, inclusive: boolean, end: string, current: number): Set<string> {
+    const keys = new Set<string>();
+    for (const { key } of s.unacknowledged.iterate(current)) {
+      if ((inclusive ? key >= from : key > from) && key < end) keys.add(key);
+    }
+    return keys;
+  }
+
+  /** Runs `read` in one read transaction (one snapshot) of the main connection. */
+  #inReadTransaction<T>(s: ReadStatements, read: () => T): T {
+    s.begin.run();
+    try {
+      return read();
+    } finally {
+      if (this.#db?.inTransaction) s.end.run();
+    }
   }
 
   // ---- writes -----------------------------------------------------------------------------------
@@ -359,140 +441,163 @@ export class SqliteBackend implements Backend {
 
   #enqueue<T>(kind: WriteKind, key: string, value: Uint8Array | null, expected: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.#closed || !this.#stmts) {
+      if (this.#closed || !this.#writer) {
         reject(new StorageError(this.#closed ? 'storage is closed' : 'storage is not started'));
         return;
       }
       this.#pending.push({ kind, key, value, expected, resolve: resolve as (r: unknown) => void, reject });
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(this.#flushSoon);
-      }
+      this.#scheduleFlush();
     });
+  }
+
+  /**
+   * When to hand pending writes over. Inline: at the end of the event-loop turn, so that the
+   * writes of one turn share a transaction. Worker, when it is idle: as soon as the current
+   * callback (e.g. one request's handler) is done, so that the disk starts on them at once while
+   * the main thread goes on with the rest of the turn; later writes gather behind that commit and
+   * go out when it returns (or at the end of the turn while fewer than MAX_IN_FLIGHT_BATCHES are
+   * in flight). This staggers concurrent clients instead of moving them in lock-step waves.
+   */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    if (this.#inFlight === 0 && this.#writer && !this.#writer.inline) queueMicrotask(this.#flushSoon);
+    else setImmediate(this.#flushSoon);
   }
 
   readonly #flushSoon = (): void => {
     this.#flushScheduled = false;
-    if (this.#stmts) this.#flush();
+    this.#pump();
   };
 
-  /** Applies up to maxBatchWrites pending writes in one transaction; reschedules the rest. */
-  #flush(): void {
-    let batch = this.#pending;
-    if (batch.length === 0) return;
-    if (batch.length > this.#maxBatch) {
-      this.#pending = batch.slice(this.#maxBatch);
-      batch = batch.slice(0, this.#maxBatch);
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(this.#flushSoon);
-      }
-    } else {
-      this.#pending = [];
-    }
-    const s = this.#statements();
-    const events: WatchEvent[] = [];
-    const results: unknown[] = new Array(batch.length);
-    const base = this.#rev;
-    try {
-      s.begin.run();
-      for (let i = 0; i < batch.length; i++) results[i] = this.#apply(s, batch[i], events);
-      s.commit.run();
-    } catch (err) {
-      // An unexpected SQLite failure (disk full, I/O error): undo the batch and retry each write
-      // in its own transaction so that only the writes that really fail are rejected.
-      this.#rollback(s);
-      this.#rev = base;
-      events.length = 0;
-      this.#log.warn({ err, writes: batch.length }, 'group commit failed; retrying writes one by one');
-      for (let i = 0; i < batch.length; i++) results[i] = this.#applyAlone(s, batch[i], events);
-    }
-    this.#watchers.publish(events);
-    const debug = this.#debug();
-    if (debug) this.#log.debug({ op: 'commit', writes: batch.length, revision: this.#rev }, 'storage commit');
-    for (let i = 0; i < batch.length; i++) {
-      const w = batch[i];
-      const r = results[i];
-      if (r instanceof Error) {
-        if (debug) this.#log.debug({ op: WRITE_NAMES[w.kind], key: w.key, err: r.message }, 'storage write failed');
-        w.reject(r);
-      } else {
-        if (debug) this.#log.debug({ op: WRITE_NAMES[w.kind], key: w.key, revision: writeRevision(r) }, 'storage write');
-        w.resolve(r);
-      }
-    }
-  }
-
-  #applyAlone(s: Statements, w: PendingWrite, events: WatchEvent[]): unknown {
-    const base = this.#rev;
-    const mark = events.length;
-    try {
-      s.begin.run();
-      const r = this.#apply(s, w, events);
-      s.commit.run();
-      return r;
-    } catch (err) {
-      this.#rollback(s);
-      this.#rev = base;
-      events.length = mark;
-      return new StorageError(`${WRITE_NAMES[w.kind]} ${w.key} failed`, { cause: err });
-    }
-  }
-
-  #rollback(s: Statements): void {
-    if (!this.#db?.inTransaction) return;
-    try {
-      s.rollback.run();
-    } catch (err) {
-      this.#log.error({ err }, 'rollback failed');
-    }
-  }
-
   /**
-   * Applies one write inside the open transaction. Precondition failures are returned (not thrown)
-   * so they never disturb the batch; only SQLite errors throw.
+   * Hands pending writes to the writer in batches of at most maxBatchWrites. Inline, a batch
+   * settles before submit returns; then the rest waits for the next turn, so that a large burst
+   * does not block the event loop in one go. To the worker, batches go out while fewer than
+   * MAX_IN_FLIGHT_BATCHES are unanswered; each answer pumps again (with `drain`: regardless of
+   * the bound, for close()).
    */
-  #apply(s: Statements, w: PendingWrite, events: WatchEvent[]): unknown {
+  #pump(drain = false): void {
+    const writer = this.#writer;
+    if (!writer || this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#pending.length > 0 && (drain || writer.inline || this.#inFlight < MAX_IN_FLIGHT_BATCHES)) {
+        let batch = this.#pending;
+        if (batch.length > this.#maxBatch) {
+          batch = batch.slice(0, this.#maxBatch);
+          this.#pending = this.#pending.slice(this.#maxBatch);
+        } else {
+          this.#pending = [];
+        }
+        this.#inFlight++;
+        writer.submit(batch, (result) => this.#settle(batch, result));
+        if (writer.inline && this.#pending.length > 0 && !drain) {
+          this.#scheduleFlush();
+          break;
+        }
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /** Waits until every write accepted so far has settled. */
+  async #drain(): Promise<void> {
+    while (this.#pending.length > 0 || this.#inFlight > 0) {
+      const settled = new Promise<void>((resolve) => (this.#drained = resolve));
+      this.#pump(true);
+      if (this.#pending.length > 0 || this.#inFlight > 0) await settled;
+      this.#drained = undefined;
+    }
+  }
+
+  /** A batch's result: advance the revision, publish its events in order, settle its promises. */
+  #settle(batch: readonly PendingWrite[], result: WriteOutcome[] | StorageError): void {
+    this.#inFlight--;
+    const debug = this.#debug();
+    if (result instanceof StorageError) {
+      for (const w of batch) w.reject(result);
+    } else {
+      const events: WatchEvent[] = [];
+      const values: unknown[] = new Array(batch.length);
+      for (let i = 0; i < batch.length; i++) values[i] = this.#outcome(batch[i], result[i], events);
+      if (events.length > 0) this.#rev = events[events.length - 1].kv.modRevision;
+      this.#watchers.publish(events);
+      if (debug) this.#log.debug({ op: 'commit', writes: batch.length, revision: this.#rev }, 'storage commit');
+      for (let i = 0; i < batch.length; i++) {
+        const w = batch[i];
+        const r = values[i];
+        if (r instanceof Error) {
+          if (debug) this.#log.debug({ op: WRITE_NAMES[w.kind], key: w.key, err: r.message }, 'storage write failed');
+          w.reject(r);
+        } else {
+          if (debug) this.#log.debug({ op: WRITE_NAMES[w.kind], key: w.key, revision: writeRevision(r) }, 'storage write');
+          w.resolve(r);
+        }
+      }
+    }
+    if (this.#pending.length > 0 && !this.#writer?.inline) this.#pump(this.#closed);
+    if (this.#inFlight === 0 && this.#pending.length === 0) this.#drained?.();
+  }
+
+  /** Turns one write's outcome into its promise's value (or error) and its watch event. */
+  #outcome(w: PendingWrite, o: WriteOutcome, events: WatchEvent[]): unknown {
     const key = w.key;
-    const cur = s.getCurrent.get(key);
+    switch (o.status) {
+      case WriteStatus.KeyExists:
+        return new KeyExistsError(key);
+      case WriteStatus.KeyNotFound:
+        return new KeyNotFoundError(key);
+      case WriteStatus.RevisionMismatch:
+        return new RevisionMismatchError(key, { key, value: o.prevValue ?? EMPTY, createRevision: o.createRev, modRevision: o.prevRev });
+      case WriteStatus.Failed:
+        return new StorageError(`${WRITE_NAMES[w.kind]} ${key} failed`, { cause: o.cause });
+    }
+    const rev = o.rev;
     if (w.kind === WriteKind.Create) {
-      if (cur) return new KeyExistsError(key);
-      const rev = this.#rev + 1;
-      s.insertLog.run(rev, key, rev, 0, 0, w.value);
-      s.upsertCurrent.run(key, rev);
-      this.#rev = rev;
       const kv: KeyValue = { key, value: w.value ?? EMPTY, createRevision: rev, modRevision: rev };
       events.push({ type: 'create', kv });
       return kv;
     }
-    if (!cur) return new KeyNotFoundError(key);
-    const prevKv: KeyValue = { key, value: cur.value, createRevision: cur.createRevision, modRevision: cur.modRevision };
-    if (w.expected >= 0 && w.expected !== cur.modRevision) return new RevisionMismatchError(key, prevKv);
-    const rev = this.#rev + 1;
+    const prevKv: KeyValue = { key, value: o.prevValue ?? EMPTY, createRevision: o.createRev, modRevision: o.prevRev };
     if (w.kind === WriteKind.Update) {
-      s.insertLog.run(rev, key, cur.createRevision, cur.modRevision, 0, w.value);
-      s.upsertCurrent.run(key, rev);
-      this.#rev = rev;
-      const kv: KeyValue = { key, value: w.value ?? EMPTY, createRevision: cur.createRevision, modRevision: rev };
+      const kv: KeyValue = { key, value: w.value ?? EMPTY, createRevision: o.createRev, modRevision: rev };
       events.push({ type: 'update', kv, prevKv });
       return kv;
     }
-    s.insertLog.run(rev, key, cur.createRevision, cur.modRevision, 1, null);
-    s.deleteCurrent.run(key);
-    this.#rev = rev;
-    events.push({ type: 'delete', kv: { key, value: cur.value, createRevision: cur.createRevision, modRevision: rev }, prevKv });
+    events.push({ type: 'delete', kv: { key, value: prevKv.value, createRevision: o.createRev, modRevision: rev }, prevKv });
     return { revision: rev, prevKv };
   }
+
+  /**
+   * A (re)started writer thread found `revision` in the database. Beyond ours only after a writer
+   * crash: its last commits were durable but their results were lost (those writes failed with
+   * "outcome unknown"). Acknowledge them now, publishing their events from history, so that the
+   * revision sequence and watches stay gap-free.
+   */
+  #catchUp(revision: number): void {
+    if (revision <= this.#rev || !this.#reads) return;
+    const events = this.#readHistory('', this.#rev, revision);
+    this.#log.warn({ from: this.#rev + 1, to: revision, writes: events.length }, 'writer restarted; acknowledging commits whose results were lost');
+    this.#rev = revision;
+    this.#watchers.publish(events);
+  }
+
+  readonly #onGroupFailure = (err: unknown, writes: number): void => {
+    this.#log.warn({ err, writes }, 'group commit failed; retrying writes one by one');
+  };
 
   // ---- watch ------------------------------------------------------------------------------------
 
   watch(prefix: string, options: WatchOptions): AsyncIterable<WatchEvent[]> {
     if (this.#debug()) this.#log.debug({ op: 'watch', prefix, fromRevision: options.fromRevision }, 'storage watch');
     if (this.#closed) return failedWatch(new WatchClosedError('closed'));
-    if (!this.#stmts) return failedWatch(new StorageError('storage is not started'));
+    if (!this.#reads) return failedWatch(new StorageError('storage is not started'));
     return this.#watchers.open(prefix, options);
   }
 
+  /** Called with through <= #rev: rows up to there are committed and never change (see class doc). */
   #readHistory(prefix: string, after: number, through: number): WatchEvent[] {
     const s = this.#statements();
     const rows = s.history.all(after, through, prefix, prefixEnd(prefix));
@@ -514,9 +619,9 @@ export class SqliteBackend implements Backend {
   // ---- compaction -------------------------------------------------------------------------------
 
   /**
-   * Makes revisions below `revision` unreadable at once, then removes superseded versions and
-   * tombstones at or below it in small transactions, yielding to the event loop in between, and
-   * finally returns free pages to the file system and truncates the WAL. Compacting to a revision
+   * Makes revisions below `revision` unreadable at once, then has the writer remove superseded
+   * versions and tombstones at or below it in small transactions (writes proceed in between), and
+   * finally return free pages to the file system and truncate the WAL. Compacting to a revision
    * at or below the current compact revision does nothing.
    */
   compact(revision: number): Promise<void> {
@@ -532,61 +637,32 @@ export class SqliteBackend implements Backend {
   }
 
   async #compact(revision: number): Promise<void> {
-    const s = this.#statements();
+    this.#statements();
     if (this.#debug()) this.#log.debug({ op: 'compact', revision }, 'storage compact');
     if (revision > this.#rev) throw new FutureRevisionError(revision, this.#rev);
     if (revision <= this.#compactRev) return;
-    s.setMeta.run('compact_rev', revision);
+    // From here on, reads and watches below `revision` fail; only then may rows disappear.
     this.#compactRev = revision;
-    await this.#removeCompacted(revision);
+    await this.#runCompaction(revision);
   }
 
-  async #removeCompacted(revision: number): Promise<void> {
-    const s = this.#statements();
+  async #runCompaction(revision: number): Promise<void> {
+    const writer = this.#writer;
+    if (!writer || this.#closed) return;
     const started = this.#clock.now();
-    const from = this.#compactDone;
-    let removed = 0;
-    while (this.#compactDone < revision) {
-      if (this.#closed || !this.#stmts) return;
-      const lo = this.#compactDone;
-      const hi = Math.min(revision, lo + this.#compactBatch);
-      s.begin.run();
-      try {
-        removed += s.compactSuperseded.run(lo, hi).changes;
-        removed += s.compactTombstones.run(lo, hi).changes;
-        s.setMeta.run('compact_done', hi);
-        s.commit.run();
-      } catch (err) {
-        this.#rollback(s);
-        throw new StorageError(`compaction of revisions ${lo + 1}..${hi} failed`, { cause: err });
-      }
-      this.#compactDone = hi;
-      await nextTurn();
+    let summary;
+    try {
+      summary = await writer.compact(revision);
+    } catch (err) {
+      throw err instanceof StorageError ? err : new StorageError(`compaction to revision ${revision} failed`, { cause: err });
     }
-    await this.#releaseSpace();
-    this.#log.info({ from, to: revision, removed, ms: this.#clock.now() - started }, 'compacted storage history');
-  }
-
-  /** Gives free pages back to the file system in small steps, then empties the WAL. */
-  async #releaseSpace(): Promise<void> {
-    for (let i = 0; i < 10_000; i++) {
-      const db = this.#db;
-      if (!db || this.#closed) return;
-      const free = Number(db.pragma('freelist_count', { simple: true }) ?? 0);
-      if (free === 0) break;
-      db.pragma(`incremental_vacuum(${VACUUM_STEP_PAGES})`);
-      await nextTurn();
-    }
-    const db = this.#db;
-    if (!db || this.#closed) return;
-    // With a single connection there are no readers to wait for, so TRUNCATE completes.
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    if (summary) this.#log.info({ ...summary, ms: this.#clock.now() - started }, 'compacted storage history');
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  #statements(): Statements {
-    const s = this.#stmts;
+  #statements(): ReadStatements {
+    const s = this.#reads;
     if (!s) throw new StorageError(this.#closed ? 'storage is closed' : 'storage is not started');
     return s;
   }
@@ -601,8 +677,6 @@ export class SqliteBackend implements Backend {
   }
 }
 
-const WRITE_NAMES = ['create', 'update', 'delete'] as const;
-
 function writeRevision(result: unknown): number | undefined {
   if (typeof result !== 'object' || result === null) return undefined;
   if ('modRevision' in result) return (result as KeyValue).modRevision;
@@ -610,45 +684,28 @@ function writeRevision(result: unknown): number | undefined {
   return undefined;
 }
 
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-function prepareStatements(db: SqliteDatabase): Statements {
+function prepareReadStatements(db: SqliteDatabase): ReadStatements {
+  const current = 'SELECT c.key AS key, l.value AS value, l.create_rev AS createRevision, c.rev AS modRevision FROM current c JOIN log l ON l.rev = c.rev';
   return {
-    begin: db.prepare('BEGIN IMMEDIATE'),
-    commit: db.prepare('COMMIT'),
-    rollback: db.prepare('ROLLBACK'),
-    insertLog: db.prepare('INSERT INTO log (rev, key, create_rev, prev_rev, deleted, value) VALUES (?, ?, ?, ?, ?, ?)'),
-    upsertCurrent: db.prepare('INSERT INTO current (key, rev) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET rev = excluded.rev'),
-    deleteCurrent: db.prepare('DELETE FROM current WHERE key = ?'),
-    getCurrent: db.prepare(
-      'SELECT c.rev AS modRevision, l.create_rev AS createRevision, l.value AS value FROM current c JOIN log l ON l.rev = c.rev WHERE c.key = ?',
-    ),
+    begin: db.prepare('BEGIN'),
+    end: db.prepare('COMMIT'),
     getAt: db.prepare(
       'SELECT rev AS modRevision, create_rev AS createRevision, deleted, value FROM log WHERE key = ? AND rev <= ? ORDER BY rev DESC LIMIT 1',
     ),
     getByRev: db.prepare('SELECT rev AS modRevision, create_rev AS createRevision, deleted, value FROM log WHERE rev = ?'),
-    listCurrentFrom: db.prepare(
-      'SELECT c.key AS key, l.value AS value, l.create_rev AS createRevision, c.rev AS modRevision FROM current c JOIN log l ON l.rev = c.rev WHERE c.key >= ? AND c.key < ? ORDER BY c.key LIMIT ?',
-    ),
-    listCurrentAfter: db.prepare(
-      'SELECT c.key AS key, l.value AS value, l.create_rev AS createRevision, c.rev AS modRevision FROM current c JOIN log l ON l.rev = c.rev WHERE c.key > ? AND c.key < ? ORDER BY c.key LIMIT ?',
-    ),
+    isLive: db.prepare('SELECT rev FROM current WHERE key = ?'),
+    listCurrentFrom: db.prepare(`${current} WHERE c.key >= ? AND c.key < ? ORDER BY c.key LIMIT ?`),
+    listCurrentAfter: db.prepare(`${current} WHERE c.key > ? AND c.key < ? ORDER BY c.key LIMIT ?`),
     latestAtFrom: db.prepare('SELECT key, max(rev) AS rev FROM log WHERE key >= ? AND key < ? AND rev <= ? GROUP BY key ORDER BY key'),
     latestAtAfter: db.prepare('SELECT key, max(rev) AS rev FROM log WHERE key > ? AND key < ? AND rev <= ? GROUP BY key ORDER BY key'),
     count: db.prepare('SELECT count(*) AS n FROM current WHERE key >= ? AND key < ?'),
+    // Rows beyond the acknowledged revision: a row-id range at the end of the table.
+    unacknowledged: db.prepare('SELECT key FROM log WHERE rev > ?'),
     history: db.prepare(
       `SELECT l.rev, l.key, l.create_rev, l.prev_rev, l.deleted, l.value, p.value AS prev_value
          FROM log l LEFT JOIN log p ON p.rev = l.prev_rev
         WHERE l.rev > ? AND l.rev <= ? AND l.key >= ? AND l.key < ?
         ORDER BY l.rev`,
     ),
-    maxRev: db.prepare('SELECT max(rev) AS rev FROM log'),
-    getMeta: db.prepare('SELECT value FROM meta WHERE name = ?'),
-    setMeta: db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
-    // Every write at or below the compact revision makes the version it replaced unreachable.
-    compactSuperseded: db.prepare('DELETE FROM log WHERE rev IN (SELECT prev_rev FROM log WHERE rev > ? AND rev <= ? AND prev_rev > 0)'),
-    compactTombstones: db.prepare('DELETE FROM log WHERE rev > ? AND rev <= ? AND deleted = 1'),
   };
 }

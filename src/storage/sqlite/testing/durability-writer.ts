@@ -3,15 +3,16 @@
  * backend and prints one line per ACKNOWLEDGED write ("c <key> <rev>" for a create, "u <key> <rev>"
  * for an update) until it is killed. Stdout to a pipe is synchronous on Linux, so a printed line
  * means the acknowledgement happened before the kill.
- *   args: <database path> <writers>
+ *   args: <database path> <writers> [worker|inline]
  */
 import { writeSync } from 'node:fs';
 import { SqliteBackend } from '../sqlite-backend.js';
 
 export async function main(args: string[]): Promise<void> {
-  const [path, writersArg] = args;
+  const [path, writersArg, writer = 'worker'] = args;
   const writers = Number(writersArg ?? '16');
-  const backend = new SqliteBackend({ path, compaction: false });
+  if (writer !== 'worker' && writer !== 'inline') throw new Error(`unknown writer mode ${writer}`);
+  const backend = new SqliteBackend({ path, compaction: false, writer });
   await backend.start();
   const value = new TextEncoder().encode(JSON.stringify({ payload: 'x'.repeat(200) }));
   writeSync(1, 'ready\n');
