@@ -8,13 +8,13 @@
  * under 16-client creates. Prints a table; writes bench/results/apiserver.json.
  *
  * Usage: node bench/apiserver-bench.mjs [--quick] [--no-etcd] [--no-install] [--no-profile] [--out FILE]
- *        [--only PHASE,…] [--etcd-client auto|grpc|gateway]
+ *        [--only PHASE,…] [--etcd-client auto|grpc|gateway] [--lite-root DIR]
  */
 import { execFileSync } from 'node:child_process';
 import https from 'node:https';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installCleanupHooks, makeTempDir, spawnTracked, stopAll, stopTracked, waitForLine } from './lib/children.mjs';
 import { summarizeCpuProfile } from './lib/cpu-profile.mjs';
@@ -63,6 +63,8 @@ const settings = {
 const outFile = opt('--out', join(here, 'results', 'apiserver.json'));
 /** --only startup,latency,watch,throughput,openLoop,profile runs a subset (for working on the bench). */
 const onlyPhases = opt('--only')?.split(',');
+/** --lite-root DIR measures the lite checkout (built) at DIR instead of this one, e.g. a clean worktree of HEAD. */
+const liteRoot = resolve(opt('--lite-root', repoRoot));
 
 // ---------------------------------------------------------------- payloads
 
@@ -177,8 +179,8 @@ async function machineBusy(ms) {
 
 function gitInfo() {
   try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: repoRoot, encoding: 'utf8' }).trim() !== '';
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: liteRoot, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: liteRoot, encoding: 'utf8' }).trim() !== '';
     return { commit, srcDirty: dirty };
   } catch {
     return undefined;
@@ -187,7 +189,7 @@ function gitInfo() {
 
 function distBuiltAt() {
   try {
-    return statSync(join(repoRoot, 'dist', 'cli', 'main.js')).mtime.toISOString();
+    return statSync(join(liteRoot, 'dist', 'cli', 'main.js')).mtime.toISOString();
   } catch {
     return undefined;
   }
@@ -319,9 +321,11 @@ async function watchDelivery(lite, tls) {
 
 // ---------------------------------------------------------------- main
 
+let partial;
+
 async function main() {
   installCleanupHooks();
-  const results = {
+  const results = (partial = {
     benchmark: 'apiserver',
     date: new Date().toISOString(),
     machine: {
@@ -334,11 +338,11 @@ async function main() {
       loadavgAtStart: os.loadavg().map((v) => round(v, 2)),
       note: `client (this load generator), lite, etcd and the ceiling server all share these ${os.cpus().length} cores`,
     },
-    lite: { ...gitInfo(), distBuiltAt: distBuiltAt(), buildNote: process.env.BENCH_BUILD_NOTE },
+    lite: { root: liteRoot, ...gitInfo(), distBuiltAt: distBuiltAt(), buildNote: liteRoot === repoRoot ? process.env.BENCH_BUILD_NOTE : undefined },
     settings: { ...settings, requestBodyBytes: BODY_BYTES, object: 'ConfigMap with data.payload of payloadBytes printable characters', tls: 'ECDSA P-256 everywhere: lite and the ceiling serve lite\'s serving certificate, etcd its own from lite\'s server CA; client certificate auth (lite\'s admin certificate) against all three' },
     phases: {},
     phaseSeconds: {},
-  };
+  });
   results.machine.busyFractionBeforeStart = await machineBusy(500);
 
   // ---- peers: etcd binary and client ----
@@ -380,23 +384,23 @@ async function main() {
   // ---- start-up (first, on a quiet machine) ----
   results.startup = await phase(results, 'startup', 60_000, async () => {
     const fresh = [];
-    for (let i = 0; i < settings.startupRunsFresh; i++) fresh.push(await measureStartup(repoRoot));
+    for (let i = 0; i < settings.startupRunsFresh; i++) fresh.push(await measureStartup(liteRoot));
     const dir = makeTempDir('lite-bench-restart-');
-    await measureStartup(repoRoot, { dataDir: dir }); // creates the data dir; not counted
+    await measureStartup(liteRoot, { dataDir: dir }); // creates the data dir; not counted
     const restart = [];
-    for (let i = 0; i < settings.startupRunsRestart; i++) restart.push(await measureStartup(repoRoot, { dataDir: dir }));
+    for (let i = 0; i < settings.startupRunsRestart; i++) restart.push(await measureStartup(liteRoot, { dataDir: dir }));
     const pick = (runs, k) => runs.map((r) => round(r[k], 1));
     const load = [];
-    for (let i = 0; i < 3; i++) load.push(await measureModuleLoad(repoRoot));
+    for (let i = 0; i < 3; i++) load.push(await measureModuleLoad(liteRoot));
     // Where the start-up time goes: one profiled fresh start, spawn → ready.
     let profile;
     try {
       const profDir = makeTempDir('lite-bench-prof-');
-      const sp = await startLite(repoRoot, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '250'] });
+      const sp = await startLite(liteRoot, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '250'] });
       const spStop = await stopLite(sp);
       const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
       if (file) {
-        const summary = summarizeCpuProfile(join(profDir, file), { window: { fromMs: 0, toMs: sp.readyMs }, repoRoot: repoRoot + '/', top: 15 });
+        const summary = summarizeCpuProfile(join(profDir, file), { window: { fromMs: 0, toMs: sp.readyMs }, repoRoot: liteRoot + '/', top: 15 });
         profile = { method: 'node --cpu-prof (250 µs sampling) of one fresh start, spawn → "ready" line; the profile starts after node\'s own boot', spawnToReadyMs: round(sp.readyMs, 1), ...summary };
       } else {
         profile = { error: `no .cpuprofile written (lite stop: ${JSON.stringify(spStop)}; stderr: ${sp.handle.stderrTail.slice(-300)})` };
@@ -417,7 +421,7 @@ async function main() {
 
   // ---- servers for the load phases ----
   log('starting lite, etcd and the ceiling server…');
-  const lite = await startLite(repoRoot);
+  const lite = await startLite(liteRoot);
   const tls = readKubeconfigTls(lite.kubeconfigPath);
   const tlsFiles = liteTlsFiles(lite.dir);
   const ceiling = spawnTracked(process.execPath, [join(here, 'ceiling-server.mjs')], {
@@ -590,7 +594,7 @@ async function main() {
   if (settings.profile) {
     results.profile = await phase(results, 'profile', 40_000, async () => {
       const profDir = makeTempDir('lite-bench-prof-');
-      const pl = await startLite(repoRoot, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
+      const pl = await startLite(liteRoot, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
       const ptls = readKubeconfigTls(pl.kubeconfigPath);
       await createNamespace(pl, ptls, 'bench-prof');
       const loadStart = performance.now();
@@ -604,7 +608,7 @@ async function main() {
       const profMs = (prof.endTime - prof.startTime) / 1000;
       // The profile ends at exit; place the load window by its distance from the exit.
       const window = { fromMs: profMs - (exitAt - loadStart - 500), toMs: profMs - (exitAt - loadEnd) };
-      const summary = summarizeCpuProfile(join(profDir, file), { window, repoRoot: repoRoot + '/' });
+      const summary = summarizeCpuProfile(join(profDir, file), { window, repoRoot: liteRoot + '/' });
       const keep = join(here, 'results', 'profiles');
       mkdirSync(keep, { recursive: true });
       const kept = join(keep, 'lite-create-16-clients.cpuprofile');
@@ -621,12 +625,31 @@ async function main() {
 
   results.machine.loadavgAtEnd = os.loadavg().map((v) => round(v, 2));
   results.totalSeconds = round((performance.now() - t0Run) / 1000, 1);
+  results.noise = noiseSummary(results);
   results.targets = evaluateTargets(results);
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile + '.tmp', JSON.stringify(results, null, 2) + '\n');
   renameSync(outFile + '.tmp', outFile);
   printReport(results);
   process.stdout.write(`\nresults: ${relative(process.cwd(), outFile)}\n`);
+}
+
+/** How much CPU other processes took while we measured (the box is shared): a reliability hint. */
+function noiseSummary(r) {
+  const v = [];
+  for (const k of ['lite', 'etcd', 'etcdGateway', 'ceiling']) {
+    for (const x of Object.values(r.throughput?.[k] ?? {})) if (Number.isFinite(x.otherProcessesCores)) v.push(x.otherProcessesCores);
+    const o = r.openLoop?.[k];
+    if (Number.isFinite(o?.otherProcessesCores)) v.push(o.otherProcessesCores);
+  }
+  if (!v.length) return undefined;
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  return {
+    otherProcessesCoresMean: round(mean, 2),
+    otherProcessesCoresMax: round(Math.max(...v), 2),
+    reliable: mean < 0.25,
+    note: 'CPU used by processes other than the load generator and the measured server during the load phases, out of ' + os.cpus().length + ' cores; above ~0.25 the numbers (latency tails most) mostly measure the neighbours',
+  };
 }
 
 function evaluateTargets(r) {
@@ -656,6 +679,7 @@ function printReport(r) {
   p(`lite ${r.lite?.commit?.slice(0, 12) ?? '?'}${r.lite?.srcDirty ? ' (src has uncommitted changes)' : ''}; object: ConfigMap, ${r.settings.requestBodyBytes} B request body; TLS: ECDSA P-256, client-cert auth`);
   p(`etcd: ${r.etcd.enabled ? `${r.etcd.version} — ${r.etcd.client}` : `NOT MEASURED: ${r.etcd.error ?? 'disabled'}`}`);
   for (const [k, v] of Object.entries(r.phases)) p(`phase ${k}: ${v.error ? `FAILED — ${v.error}` : v.skipped}`);
+  if (r.noise && !r.noise.reliable) p(`WARNING: other processes used ${r.noise.otherProcessesCoresMean} of ${r.machine.cpus} cores on average (max ${r.noise.otherProcessesCoresMax}) while load ran: a noisy machine; tails especially are not trustworthy.`);
 
   if (r.startup) {
     p('');
@@ -734,6 +758,7 @@ function printReport(r) {
   }
   p('');
   p('targets (issue 2):');
+  if (r.noise && !r.noise.reliable) p(`  (measured on a busy machine: other processes took ${r.noise.otherProcessesCoresMean} cores on average)`);
   for (const t of r.targets) {
     const v = t.value !== undefined ? f(t.value) : t.valueMs !== undefined ? `${f(t.valueMs)} ms` : '—';
     p(`  ${t.reached === undefined ? 'n/a ' : t.reached ? 'MET ' : 'MISS'}  ${t.target}: ${v}`);
@@ -747,6 +772,18 @@ try {
 } catch (e) {
   process.stderr.write(`bench failed: ${e.stack ?? e}\n`);
   process.exitCode = 1;
+  if (partial) {
+    // Keep what was measured, marked as a failed run.
+    partial.failed = String(e.message ?? e);
+    partial.totalSeconds = round((performance.now() - t0Run) / 1000, 1);
+    try {
+      mkdirSync(dirname(outFile), { recursive: true });
+      writeFileSync(outFile, JSON.stringify(partial, null, 2) + '\n');
+      process.stderr.write(`partial results written to ${outFile}\n`);
+    } catch {
+      /* nothing more to do */
+    }
+  }
 } finally {
   await stopAll();
 }
