@@ -49,4 +49,9 @@ describe('Event conversion', () => {
     expect(ev.message).toBeUndefined();
     expect(eventsV1ToCore(ev)).toEqual(core);
   });
+
+  it("does not let a member named like the other version's field replace the renamed one", () => {
+    const ev: KubeObject = { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'a.1' }, message: 'stray', note: 'the note', reason: 'Started' };
+    expect(eventsV1ToCore(ev)).toEqual({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'a.1' }, message: 'the note', reason: 'Started' });
+  });
 });

@@ -19,9 +19,14 @@ function rename(obj: KubeObject, from: 0 | 1, apiVersion: string): KubeObject {
   const to = from === 0 ? 1 : 0;
   const out: KubeObject = { apiVersion, kind: 'Event', metadata: obj.metadata };
   const renamed = new Map(RENAMES.map((r) => [r[from], r[to]]));
+  // A member named like the other version's field is no field of this version; typed conversion
+  // would never see it, so it must not overwrite the renamed one.
+  const foreign = new Set(RENAMES.map((r) => r[to]));
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'apiVersion' || k === 'kind' || k === 'metadata' || v === undefined) continue;
-    out[renamed.get(k) ?? k] = v;
+    const target = renamed.get(k);
+    if (target !== undefined) out[target] = v;
+    else if (!foreign.has(k)) out[k] = v;
   }
   return out;
 }

@@ -6,6 +6,7 @@
  * CertificateSigningRequest, webhook configurations, RuntimeClass, CSINode, CSIDriver and
  * VolumeAttachment.
  */
+import { eventsV1ToCore } from '../conversion/event-conversion.js';
 import type { KubeObject } from '../object.js';
 import type { CellValue } from '../resource.js';
 import {
@@ -97,7 +98,7 @@ export const namespaceTablePrinter = printer(
 
 // ----- Events -----------------------------------------------------------------------------
 
-/** The fields the event printer reads, in core/v1 terms. */
+/** The fields the event printer reads, in core/v1 terms (events.k8s.io/v1 objects are converted first). */
 interface EventView {
   name: string;
   type: string;
@@ -139,29 +140,6 @@ function coreEventView(o: KubeObject): EventView {
   };
 }
 
-/** events.k8s.io/v1 → the core/v1 view (note → message, regarding → involvedObject, deprecated* fields). */
-function eventsV1View(o: KubeObject): EventView {
-  const series = at(o, 'series');
-  return {
-    name: nameOf(o),
-    type: str(at(o, 'type')),
-    reason: str(at(o, 'reason')),
-    message: str(at(o, 'note')),
-    involvedKind: str(at(o, 'regarding', 'kind')),
-    involvedName: str(at(o, 'regarding', 'name')),
-    fieldPath: str(at(o, 'regarding', 'fieldPath')),
-    sourceComponent: str(at(o, 'deprecatedSource', 'component')),
-    sourceHost: str(at(o, 'deprecatedSource', 'host')),
-    reportingController: str(at(o, 'reportingController')),
-    reportingInstance: str(at(o, 'reportingInstance')),
-    firstTimestamp: at(o, 'deprecatedFirstTimestamp'),
-    lastTimestamp: at(o, 'deprecatedLastTimestamp'),
-    eventTime: at(o, 'eventTime'),
-    count: int(at(o, 'deprecatedCount')),
-    series: series === undefined || series === null ? undefined : rec(series),
-  };
-}
-
 function isZeroTime(v: unknown): boolean {
   const t = parseTimestamp(v);
   return t === undefined || Number.isNaN(t);
@@ -199,7 +177,7 @@ const eventColumns = [
 ];
 
 export const eventTablePrinter = printer(eventColumns, (o, now) => eventRow(coreEventView(o), now));
-export const eventsV1EventTablePrinter = printer(eventColumns, (o, now) => eventRow(eventsV1View(o), now));
+export const eventsV1EventTablePrinter = printer(eventColumns, (o, now) => eventRow(coreEventView(eventsV1ToCore(o)), now));
 
 // ----- Configuration ------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@
  * booleans print as "true"/"false", integers in decimal). Labels renamed by field-labels.ts
  * aliases (events.k8s.io `regarding.*`) are looked up under their core names here.
  */
+import { eventsV1ToCore } from '../conversion/event-conversion.js';
 import type { KubeObject } from '../object.js';
 import { compileJsonPath } from '../jsonpath/json-path.js';
 import type { JsonPath } from '../jsonpath/json-path.js';
@@ -58,23 +59,7 @@ const coreEvent: SelectableFieldsFn = (o) => {
 };
 
 /** events.k8s.io/v1 Event, under the core names its field labels are converted to. */
-const eventsV1Event: SelectableFieldsFn = (o) => {
-  const ref = at(o, 'regarding');
-  const reporting = str(at(o, 'reportingController'));
-  return {
-    'involvedObject.kind': str(at(ref, 'kind')),
-    'involvedObject.namespace': str(at(ref, 'namespace')),
-    'involvedObject.name': str(at(ref, 'name')),
-    'involvedObject.uid': str(at(ref, 'uid')),
-    'involvedObject.apiVersion': str(at(ref, 'apiVersion')),
-    'involvedObject.resourceVersion': str(at(ref, 'resourceVersion')),
-    'involvedObject.fieldPath': str(at(ref, 'fieldPath')),
-    reason: str(at(o, 'reason')),
-    reportingComponent: reporting,
-    source: str(at(o, 'deprecatedSource', 'component')) || reporting,
-    type: str(at(o, 'type')),
-  };
-};
+const eventsV1Event: SelectableFieldsFn = (o) => coreEvent(eventsV1ToCore(o));
 
 export const builtinSelectableFields: Readonly<Record<string, SelectableFieldsFn>> = Object.freeze({
   [kindKey('', 'Pod')]: pod,

@@ -3,6 +3,7 @@
  * LimitRange, ResourceQuota, ReplicationController, PodTemplate and Event
  * (pkg/apis/core/validation/validation.go and events.go).
  */
+import { eventsV1ToCore } from '../conversion/event-conversion.js';
 import type { FieldError } from '../errors.js';
 import { jsonEqual, type KubeObject } from '../object.js';
 import { child, duplicate, forbidden, index, invalid, IS_NEGATIVE, key, notSupported, required, tooLong } from './field-errors.js';
@@ -636,7 +637,7 @@ function isZeroTime(v: unknown): boolean {
   return TIME_ZERO.has(v as string | null | undefined);
 }
 
-/** The shape the validation works on: core/v1 Event field names (events.k8s.io objects are mapped). */
+/** The shape the validation works on: core/v1 Event field names (events.k8s.io objects are converted first). */
 interface EventView {
   readonly namespace: string;
   readonly involvedNamespace: string;
@@ -671,27 +672,6 @@ function coreEventView(ev: KubeObject): EventView {
     firstTimestamp: o.firstTimestamp,
     lastTimestamp: o.lastTimestamp,
     count: numAt(o, 'count'),
-    sourceSet: strAt(source, 'component') !== '' || strAt(source, 'host') !== '',
-  };
-}
-
-function eventsV1View(ev: KubeObject): EventView {
-  const o = parts(ev);
-  const source = objAt(o, 'deprecatedSource');
-  return {
-    namespace: strAt(objAt(o, 'metadata'), 'namespace'),
-    involvedNamespace: strAt(objAt(o, 'regarding'), 'namespace'),
-    eventTime: o.eventTime,
-    reportingController: strAt(o, 'reportingController'),
-    reportingInstance: strAt(o, 'reportingInstance'),
-    action: strAt(o, 'action'),
-    reason: strAt(o, 'reason'),
-    message: strAt(o, 'note'),
-    type: strAt(o, 'type'),
-    series: objAt(o, 'series'),
-    firstTimestamp: o.deprecatedFirstTimestamp,
-    lastTimestamp: o.deprecatedLastTimestamp,
-    count: numAt(o, 'deprecatedCount'),
     sourceSet: strAt(source, 'component') !== '' || strAt(source, 'host') !== '',
   };
 }
@@ -735,7 +715,7 @@ export function validateCoreEvent(ev: KubeObject): FieldError[] {
 
 /** events.k8s.io/v1 Event create: legacy rules plus the strict ones. */
 export function validateEventsV1Event(ev: KubeObject): FieldError[] {
-  const e = eventsV1View(ev);
+  const e = coreEventView(eventsV1ToCore(ev));
   const errs = [...legacyEventChecks(e, 'reportingController'), ...seriesChecks(e)];
   if (isZeroTime(e.eventTime)) errs.push(required('eventTime'));
   if (e.type !== 'Normal' && e.type !== 'Warning') errs.push(invalid('type', '', `has invalid value: ${e.type}`));
@@ -750,7 +730,7 @@ export function validateEventsV1Event(ev: KubeObject): FieldError[] {
 export function validateEventsV1EventUpdate(ev: KubeObject, old: KubeObject): FieldError[] {
   const n = parts(ev);
   const o = parts(old);
-  const e = eventsV1View(ev);
+  const e = coreEventView(eventsV1ToCore(ev));
   const errs = legacyEventChecks(e, 'reportingController');
   if (!jsonEqual(n.series, o.series)) errs.push(...seriesChecks(e));
   const pairs: Array<[string, string]> = [
