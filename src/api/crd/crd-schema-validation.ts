@@ -10,15 +10,13 @@
 import { boolAt, objAt, optArrAt, strAt } from '../json-access.js';
 import type { FieldError } from '../errors.js';
 import { deepCopy, isJsonObject, jsonEqual, type JsonObject, type JsonValue } from '../object.js';
+import { child, index, key } from '../validation/field-errors.js';
 import { validateEmbeddedResources } from './embedded-resource.js';
 import { pruneValue } from './prune.js';
 import { validateSchemaValue } from './schema-validator.js';
 import {
   asResourceRoot,
-  child,
   compileSchema,
-  index,
-  key,
   structuralConversionError,
   validateStructural,
   type SchemaNode,

@@ -23,8 +23,9 @@ import type { FieldError } from '../errors.js';
 import { isJsonObject, jsonEqual, type JsonObject, type JsonValue, type KubeObject } from '../object.js';
 import { STRICT_SCHEMA_OPTIONS, mapListKeysMapSetChecks, validFieldPath, validateCustomResourceValidation, type SchemaValidationOptions } from './crd-schema-validation.js';
 import { isDNS1035Label, isDNS1123Subdomain } from '../validation/names.js';
+import { child, index, key } from '../validation/field-errors.js';
 import { pruneValue } from './prune.js';
-import { child, compileSchema, index, key, structuralConversionError, validateStructural } from './structural-schema.js';
+import { compileSchema, structuralConversionError, validateStructural } from './structural-schema.js';
 
 // ---- reading the v1 object ----------------------------------------------------------------------
 

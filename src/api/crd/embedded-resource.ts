@@ -11,7 +11,8 @@ import type { FieldError } from '../errors.js';
 import { goJsonKind } from '../go/go-format.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../object.js';
 import { isDNS1035Label, isDNS1123Label, isQualifiedName, isValidLabelValue, isValidPathSegmentName, isValidPathSegmentPrefix } from '../validation/names.js';
-import { child, index, key, type SchemaNode } from './structural-schema.js';
+import { child, index, key } from '../validation/field-errors.js';
+import type { SchemaNode } from './structural-schema.js';
 
 type FieldShape = 'string' | 'int' | 'time' | 'stringMap' | 'stringList' | 'ownerRefs' | 'managedFields';
 

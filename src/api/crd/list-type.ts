@@ -6,7 +6,8 @@
  */
 import type { FieldError } from '../errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../object.js';
-import { child, index, key, type SchemaNode } from './structural-schema.js';
+import { child, index, key } from '../validation/field-errors.js';
+import type { SchemaNode } from './structural-schema.js';
 
 /** Validates the lists inside the object `obj` (a resource or a status), rendered under `path`. */
 export function validateListSetsAndMaps(obj: JsonObject, schema: SchemaNode | undefined, path: string): FieldError[] {

@@ -18,6 +18,7 @@
 import { boolAt, objAt, optArrAt, optNumAt, strAt } from '../json-access.js';
 import { fieldErrorBody, type FieldError } from '../errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../object.js';
+import { child, index, key } from '../validation/field-errors.js';
 import { compileGoRegExp } from './go-regexp.js';
 import { isEnforcedFormat } from './string-formats.js';
 
@@ -168,22 +169,6 @@ export function childSchema(s: SchemaNode | undefined, key: string): SchemaNode 
 export function asResourceRoot(s: SchemaNode | undefined): SchemaNode {
   const base = s ?? compileSchema(EMPTY);
   return base.xEmbeddedResource ? base : { ...base, xEmbeddedResource: true };
-}
-
-// ---- field paths (upstream field.Path rendering) ------------------------------------------------
-
-/** `parent.name`, or `name` at the root. */
-export function child(parent: string, name: string): string {
-  return parent ? `${parent}.${name}` : name;
-}
-
-/** `parent[key]` (map keys and `properties[...]`). */
-export function key(parent: string, k: string): string {
-  return `${parent}[${k}]`;
-}
-
-export function index(parent: string, i: number): string {
-  return `${parent}[${i}]`;
 }
 
 // ---- NewStructural conversion errors ----------------------------------------------------------

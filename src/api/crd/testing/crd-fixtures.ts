@@ -2,13 +2,9 @@
  * Realistic CRDs shared by this folder's unit tests (test support only, excluded from the build;
  * nothing in the server imports this module).
  */
-import { fieldErrorBody, type FieldError } from '../../errors.js';
 import type { JsonObject, KubeObject } from '../../object.js';
 
-/** `field: body`, as kubectl prints one cause of a 422. */
-export function render(errs: readonly FieldError[]): string[] {
-  return errs.map((e) => `${e.field}: ${fieldErrorBody(e)}`);
-}
+export { render } from '../../validation/testing/validation-harness.js';
 
 /** The CronTab CRD from the Kubernetes documentation ("Extend the Kubernetes API with CustomResourceDefinitions"). */
 export function cronTabCrd(): KubeObject {

@@ -6,6 +6,7 @@ import { fieldErrorBody, type FieldError } from '../../errors.js';
 import type { KubeObject } from '../../object.js';
 import { builtinStrategies } from '../index.js';
 
+/** `field: body`, as kubectl prints one cause of a 422. */
 export function render(errs: readonly FieldError[]): string[] {
   return errs.map((e) => `${e.field}: ${fieldErrorBody(e)}`);
 }
