@@ -4,7 +4,7 @@
  */
 import type { FieldError } from '../errors.js';
 import { jsonEqual, type KubeObject } from '../object.js';
-import { forbidden, invalid, IS_NEGATIVE, notSupported, required } from './field-errors.js';
+import { forbidden, invalid, nonNegative, notSupported, required } from './field-errors.js';
 import { has, intOrStrAt, numAt, obj, objAt, objsAt, optNumAt, strAt, strMapAt, type JsonObject } from '../json-access.js';
 import { isValidPercent } from './names.js';
 import { compileLabelSelector, labelSelectorHasInvalidLabelValue, validateAnnotations, validateImmutableField, validateLabels, validateLabelSelector } from './object-meta.js';
@@ -17,10 +17,6 @@ function spec(o: KubeObject): JsonObject {
 
 function status(o: KubeObject): JsonObject {
   return obj(o.status) ?? {};
-}
-
-function nonNegative(field: string, v: number): FieldError[] {
-  return v < 0 ? [invalid(field, v, IS_NEGATIVE)] : [];
 }
 
 // ---- int-or-percent helpers ------------------------------------------------------------------------

@@ -5,17 +5,13 @@
  */
 import type { FieldError } from '../errors.js';
 import { jsonEqual, type KubeObject } from '../object.js';
-import { child, duplicate, FIELD_IMMUTABLE, index, invalid, IS_NEGATIVE, notSupported, required, tooLong, tooMany } from './field-errors.js';
+import { child, duplicate, FIELD_IMMUTABLE, index, invalid, nonNegative, notSupported, required, tooLong, tooMany } from './field-errors.js';
 import { arrAt, has, numAt, obj, objAt, objsAt, optBoolAt, optNumAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from '../json-access.js';
 import { isDNS1123Label, validateDomainPrefixedPath, validateQualifiedName } from './names.js';
 import { compileLabelSelector, validateImmutableField, validateLabelSelector } from './object-meta.js';
 import { cronScheduleError, isKnownTimeZone } from './cron.js';
+import { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from '../defaults/workloads.js';
 import { podTemplateOptions, validatePodTemplateSpec, type PodValidationOptions } from './pod.js';
-
-export const JOB_CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
-export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
-export const LEGACY_CONTROLLER_UID_LABEL = 'controller-uid';
-export const LEGACY_JOB_NAME_LABEL = 'job-name';
 
 const MAX_PARALLELISM_INDEXED = 100000;
 const MAX_FAILED_INDEXES = 100000;
@@ -28,10 +24,6 @@ const MAX_ON_POD_CONDITIONS = 20;
 const MAX_SUCCESS_POLICY_RULES = 20;
 const FAILURE_POLICY_ACTIONS = ['Count', 'FailIndex', 'FailJob', 'Ignore'];
 const CONDITION_STATUSES = ['False', 'True', 'Unknown'];
-
-function nonNegative(field: string, v: number | undefined): FieldError[] {
-  return v !== undefined && v < 0 ? [invalid(field, v, IS_NEGATIVE)] : [];
-}
 
 // ---- index intervals ("1,3-5") ---------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@
  */
 import type { FieldError } from '../errors.js';
 import { jsonEqual, type KubeObject } from '../object.js';
-import { child, duplicate, forbidden, index, internalError, invalid, IS_NEGATIVE, key, notSupported, required, tooLong, tooMany } from './field-errors.js';
+import { child, duplicate, forbidden, index, internalError, invalid, key, nonNegative, notSupported, required, tooLong, tooMany } from './field-errors.js';
 import { has, intOrStrAt, numAt, obj, objAt, objsAt, optNumAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from '../json-access.js';
 import {
   isDNS1123Subdomain,
@@ -91,7 +91,7 @@ export function validateConditions(field: string, conditions: readonly JsonObjec
 export function validatePodDisruptionBudgetStatus(pdb: KubeObject): FieldError[] {
   const st = objAt(o(pdb), 'status');
   const errs = validateConditions('status.conditions', objsAt(st, 'conditions'));
-  for (const f of ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy', 'expectedPods']) if (numAt(st, f) < 0) errs.push(invalid(`status.${f}`, numAt(st, f), IS_NEGATIVE));
+  for (const f of ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy', 'expectedPods']) errs.push(...nonNegative(`status.${f}`, numAt(st, f)));
   return errs;
 }
 
@@ -531,6 +531,6 @@ export function validateHorizontalPodAutoscalerUpdate(hpa: KubeObject, old: Kube
 export function validateHorizontalPodAutoscalerStatus(hpa: KubeObject): FieldError[] {
   const st = objAt(o(hpa), 'status');
   const errs: FieldError[] = [];
-  for (const f of ['currentReplicas', 'desiredReplicas']) if (numAt(st, f) < 0) errs.push(invalid(`status.${f}`, numAt(st, f), IS_NEGATIVE));
+  for (const f of ['currentReplicas', 'desiredReplicas']) errs.push(...nonNegative(`status.${f}`, numAt(st, f)));
   return errs;
 }

@@ -6,7 +6,7 @@
 import { eventsV1ToCore } from '../conversion/event-conversion.js';
 import type { FieldError } from '../errors.js';
 import { jsonEqual, type KubeObject } from '../object.js';
-import { child, duplicate, forbidden, index, invalid, IS_NEGATIVE, key, notSupported, required, tooLong } from './field-errors.js';
+import { child, duplicate, forbidden, index, invalid, key, nonNegative, notSupported, required, tooLong } from './field-errors.js';
 import { byteLen, has, numAt, obj, objAt, objsAt, optBoolAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from '../json-access.js';
 import { isDNS1123Subdomain, isQualifiedName, validateCIDR, validateQualifiedName } from './names.js';
 import { parseCIDR } from './ip.js';
@@ -30,10 +30,6 @@ export const MAX_SECRET_SIZE = 1024 * 1024;
 
 function parts(o: KubeObject): JsonObject {
   return obj(o) ?? {};
-}
-
-function nonNegative(field: string, v: number): FieldError[] {
-  return v < 0 ? [invalid(field, v, IS_NEGATIVE)] : [];
 }
 
 /** Decodes a base64 []byte member; undefined when it is not valid base64. */

@@ -65,6 +65,11 @@ export function internalError(field: string, message: string): FieldError {
   return { type: 'InternalError', field, detail: message };
 }
 
+/** Upstream ValidateNonnegativeField; an absent (nil) value is fine. */
+export function nonNegative(field: string, v: number | undefined): FieldError[] {
+  return v !== undefined && v < 0 ? [invalid(field, v, IS_NEGATIVE)] : [];
+}
+
 /** The detail text upstream uses for immutable fields. */
 export const FIELD_IMMUTABLE = 'field is immutable';
 /** The detail text upstream uses for negative numbers. */

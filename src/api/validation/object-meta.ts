@@ -7,7 +7,7 @@
  */
 import type { FieldError } from '../errors.js';
 import { jsonEqual, type ObjectMeta, type OwnerReference } from '../object.js';
-import { child, FIELD_IMMUTABLE, forbidden, index, invalid, IS_NEGATIVE, required, tooLong } from './field-errors.js';
+import { child, FIELD_IMMUTABLE, forbidden, index, invalid, nonNegative, required, tooLong } from './field-errors.js';
 import { arrAt, byteLen, obj, strAt, strListAt, strMapAt, type JsonObject } from '../json-access.js';
 import { isQualifiedName, isValidLabelValue, nameProblems, type NameRule } from './names.js';
 
@@ -192,7 +192,7 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, options: Object
     errs.push(forbidden(child(p, 'namespace'), 'not allowed on this type'));
   }
   const generation = typeof m.generation === 'number' ? m.generation : 0;
-  if (generation < 0) errs.push(invalid(child(p, 'generation'), generation, IS_NEGATIVE));
+  errs.push(...nonNegative(child(p, 'generation'), generation));
   errs.push(...labelsAnnotationsOwners(m));
   errs.push(...validateFinalizers(child(p, 'finalizers'), strListAt(m, 'finalizers'), builtin));
   errs.push(...validateManagedFields(child(p, 'managedFields'), arrAt(m, 'managedFields')));

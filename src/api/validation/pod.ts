@@ -6,7 +6,7 @@
  */
 import type { FieldError } from '../errors.js';
 import { jsonEqual, type KubeObject } from '../object.js';
-import { child, duplicate, forbidden, index, invalid, IS_NEGATIVE, IS_NOT_POSITIVE, key, notFound, notSupported, required } from './field-errors.js';
+import { child, duplicate, forbidden, index, invalid, IS_NOT_POSITIVE, key, nonNegative, notFound, notSupported, required } from './field-errors.js';
 import {
   arrAt,
   boolAt,
@@ -71,10 +71,6 @@ const HTTP_SCHEMES = ['HTTP', 'HTTPS'];
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
 // ---- small helpers -------------------------------------------------------------------------------
-
-function nonNegative(field: string, value: number): FieldError[] {
-  return value < 0 ? [invalid(field, value, IS_NEGATIVE)] : [];
-}
 
 /** An IntOrString port: a valid number or an IANA service name. */
 export function validatePortNumOrName(field: string, port: number | string | undefined): FieldError[] {
