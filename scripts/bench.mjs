@@ -5,7 +5,8 @@
  *
  * Flags are passed through: --quick (short smoke run), --no-etcd, --no-install (do not apt-get
  * etcd-server), --no-profile, --out FILE, --only PHASE,… (startup, latency, watch, throughput,
- * openLoop, profile), --etcd-client auto|grpc|gateway. BENCH_NO_BUILD=1 skips the build check.
+ * openLoop, profile), --etcd-client auto|grpc|gateway, --lite-root DIR (measure a built checkout
+ * elsewhere, e.g. a clean `git worktree` of HEAD). BENCH_NO_BUILD=1 skips the build check.
  * BENCH_ETCD3_DIR=DIR loads the etcd3 client from DIR/node_modules when the project lacks it.
  */
 import { spawnSync } from 'node:child_process';
@@ -25,7 +26,8 @@ function newestMtime(dir) {
   return newest;
 }
 
-if (process.env.BENCH_NO_BUILD !== '1') {
+// With --lite-root the bench measures another (already built) checkout: leave this one alone.
+if (process.env.BENCH_NO_BUILD !== '1' && !process.argv.includes('--lite-root')) {
   const main = join(root, 'dist', 'cli', 'main.js');
   const stale = !existsSync(main) || newestMtime(join(root, 'src')) > statSync(main).mtimeMs;
   if (stale) {
