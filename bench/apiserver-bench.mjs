@@ -49,6 +49,8 @@ const settings = {
   concurrency: [1, 16, 64],
   throughputWarmupMs: quick ? 300 : 1000,
   throughputRounds: quick ? 2 : 3,
+  /** More rounds where the issue's target is judged (16 clients). */
+  throughputRoundsAt16: quick ? 2 : 5,
   throughputRoundMs: quick ? 700 : 1500,
   openLoopRate: 200,
   openLoopWarmupMs: quick ? 300 : 1000,
@@ -490,7 +492,7 @@ async function main() {
   // turns (rotating order) for several short rounds, so a burst of foreign load on the shared
   // machine lands on all of them rather than on one. Throughput is the median of the rounds.
   results.throughput = await phase(results, 'throughput', 120_000, async () => {
-    const out = { etcdGateway: etcd && etcdModes.length > 1 ? {} : undefined, method: `closed loop; per client count: ${settings.throughputWarmupMs} ms warm-up per target, then ${settings.throughputRounds} rounds × ${settings.throughputRoundMs} ms per target in rotating order; perSecond = median of rounds`, lite: {}, etcd: etcd ? {} : undefined, ceiling: {}, ratios: {} };
+    const out = { etcdGateway: etcd && etcdModes.length > 1 ? {} : undefined, method: `closed loop; per client count: ${settings.throughputWarmupMs} ms warm-up per target, then ${settings.throughputRounds} rounds (${settings.throughputRoundsAt16} with 16 clients) × ${settings.throughputRoundMs} ms per target in rotating order; perSecond = median of rounds`, lite: {}, etcd: etcd ? {} : undefined, ceiling: {}, ratios: {} };
     for (const c of settings.concurrency) {
       log(`  throughput: ${c} client(s)`);
       const targets = [
@@ -505,7 +507,8 @@ async function main() {
         const w = await closedLoop(x.t, { concurrency: c, clients: x.clients, warmupMs: 0, durationMs: settings.throughputWarmupMs });
         x.seq = w.nextSeq;
       }
-      for (let r = 0; r < settings.throughputRounds; r++) {
+      const rounds = c === 16 ? settings.throughputRoundsAt16 : settings.throughputRounds;
+      for (let r = 0; r < rounds; r++) {
         for (let k = 0; k < targets.length; k++) {
           const x = targets[(r + k) % targets.length];
           const res = await closedLoop(x.t, { concurrency: c, clients: x.clients, seqStart: x.seq, warmupMs: 0, durationMs: settings.throughputRoundMs, cpuPids: x.pid ? [x.pid] : [] });
