@@ -25,8 +25,7 @@ export function defaultService(svc: JsonObject): void {
     if (isNil(port.targetPort) || port.targetPort === 0 || port.targetPort === '') port.targetPort = typeof port.port === 'number' ? port.port : 0;
   }
   const type = s.type;
-  const externallyAccessible = type === 'LoadBalancer' || type === 'NodePort' || (type === 'ClusterIP' && strListAt(s, 'externalIPs').length > 0);
-  if (externallyAccessible) setDefault(s, 'externalTrafficPolicy', 'Cluster');
+  if (externallyAccessible(s)) setDefault(s, 'externalTrafficPolicy', 'Cluster');
   if (isNil(s.internalTrafficPolicy) && (type === 'NodePort' || type === 'LoadBalancer' || type === 'ClusterIP')) s.internalTrafficPolicy = 'Cluster';
   if (type === 'LoadBalancer') {
     if (isNil(s.allocateLoadBalancerNodePorts)) s.allocateLoadBalancerNodePorts = true;
@@ -74,7 +73,8 @@ export function normalizeServiceClusterIPs(next: JsonObject, prev: JsonObject | 
   }
 }
 
-function externallyAccessible(s: JsonObject): boolean {
+/** Upstream service.ExternallyAccessible, on a Service spec: LoadBalancer, NodePort, or ClusterIP with externalIPs. */
+export function externallyAccessible(s: JsonObject): boolean {
   return s.type === 'LoadBalancer' || s.type === 'NodePort' || (s.type === 'ClusterIP' && strListAt(s, 'externalIPs').length > 0);
 }
 

@@ -85,6 +85,14 @@ export function findCondition(conditions: unknown, type: string): Readonly<Recor
   return undefined;
 }
 
+/**
+ * Whether the object's first status condition of `type` is "True" (upstream's hasJobCondition; the
+ * pod printer's readiness checks read the same way here).
+ */
+export function conditionTrue(obj: KubeObject, type: string): boolean {
+  return str(findCondition(at(obj, 'status', 'conditions'), type)?.status) === 'True';
+}
+
 /** net.JoinHostPort: IPv6 literals in brackets. */
 export function joinHostPort(host: string, port: number | string): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

@@ -15,7 +15,7 @@
  */
 import type { KubeObject } from '../object.js';
 import type { CellValue } from '../resource.js';
-import { AGE_COLUMN, NAME_COLUMN, arr, at, column, findCondition, int, printer, rec, str } from './common.js';
+import { AGE_COLUMN, NAME_COLUMN, arr, at, column, conditionTrue, int, printer, rec, str } from './common.js';
 import { humanDuration, parseTimestamp, translateTimestampSince } from './time.js';
 
 const NODE_UNREACHABLE_POD_REASON = 'NodeLost';
@@ -34,10 +34,6 @@ export const podColumns = [
 
 function isRestartable(container: unknown): boolean {
   return str(at(container, 'restartPolicy')) === 'Always';
-}
-
-function conditionTrue(pod: KubeObject, type: string): boolean {
-  return str(findCondition(at(pod, 'status', 'conditions'), type)?.status) === 'True';
 }
 
 function isTerminalPhase(phase: string): boolean {
@@ -160,10 +156,10 @@ function readinessGates(pod: KubeObject): string {
   return `${trueCount}/${gates.length}`;
 }
 
-function podIP(pod: KubeObject): string {
+/** The pod's primary IP: the first of status.podIPs, else status.podIP; "" when it has none. */
+export function podIP(pod: KubeObject): string {
   const ips = arr(at(pod, 'status', 'podIPs'));
-  const ip = ips.length > 0 ? str(at(ips[0], 'ip')) : str(at(pod, 'status', 'podIP'));
-  return ip || '<none>';
+  return ips.length > 0 ? str(at(ips[0], 'ip')) : str(at(pod, 'status', 'podIP'));
 }
 
 export const podTablePrinter = printer(podColumns, (pod, now): CellValue[] => {
@@ -174,7 +170,7 @@ export const podTablePrinter = printer(podColumns, (pod, now): CellValue[] => {
     status,
     restarts,
     translateTimestampSince(pod.metadata.creationTimestamp, now),
-    podIP(pod),
+    podIP(pod) || '<none>',
     str(at(pod, 'spec', 'nodeName')) || '<none>',
     str(at(pod, 'status', 'nominatedNodeName')) || '<none>',
     readinessGates(pod),

@@ -20,7 +20,7 @@ import {
   boolPtrText,
   column,
   containerCells,
-  findCondition,
+  conditionTrue,
   int,
   intOrStringText,
   nameOf,
@@ -166,17 +166,12 @@ export const daemonSetTablePrinter = printer(
   },
 );
 
-/** hasJobCondition: the first condition of the type decides. */
-function jobCondition(o: KubeObject, type: string): boolean {
-  return str(findCondition(at(o, 'status', 'conditions'), type)?.status) === 'True';
-}
-
 function jobStatus(o: KubeObject): string {
-  if (jobCondition(o, 'Complete')) return 'Complete';
-  if (jobCondition(o, 'Failed')) return 'Failed';
+  if (conditionTrue(o, 'Complete')) return 'Complete';
+  if (conditionTrue(o, 'Failed')) return 'Failed';
   if (o.metadata.deletionTimestamp) return 'Terminating';
-  if (jobCondition(o, 'Suspended')) return 'Suspended';
-  if (jobCondition(o, 'FailureTarget')) return 'FailureTarget';
+  if (conditionTrue(o, 'Suspended')) return 'Suspended';
+  if (conditionTrue(o, 'FailureTarget')) return 'FailureTarget';
   return 'Running';
 }
 

@@ -14,15 +14,10 @@ import { compileJsonPath } from '../jsonpath/json-path.js';
 import type { JsonPath } from '../jsonpath/json-path.js';
 import { goValue } from '../go/go-format.js';
 import { kindKey } from '../printers/kind-key.js';
-import { arr, at, int, str } from '../json-access.js';
+import { podIP } from '../printers/pod.js';
+import { at, int, str } from '../json-access.js';
 
 export type SelectableFieldsFn = (obj: KubeObject) => Record<string, string>;
-
-function podIP(obj: KubeObject): string {
-  const ips = arr(at(obj, 'status', 'podIPs'));
-  if (ips.length > 0) return str(at(ips[0], 'ip'));
-  return str(at(obj, 'status', 'podIP'));
-}
 
 function boolText(v: unknown): string {
   return v === true ? 'true' : 'false';

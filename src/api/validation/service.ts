@@ -3,6 +3,7 @@
  * ValidateServiceStatusUpdate, ValidateEndpoints). Cluster IPs, IP families and node ports are
  * expected to have been allocated before validation runs, as upstream's BeginCreate does.
  */
+import { externallyAccessible } from '../defaults/core.js';
 import type { FieldError } from '../errors.js';
 import type { KubeObject } from '../object.js';
 import { child, duplicate, forbidden, index, invalid, key, notSupported, required } from './field-errors.js';
@@ -45,11 +46,6 @@ function clusterIPsOf(spec: JsonObject): string[] {
 function isHeadless(spec: JsonObject): boolean {
   const ips = clusterIPsOf(spec);
   return ips.length === 1 && ips[0] === 'None';
-}
-
-function externallyAccessible(spec: JsonObject): boolean {
-  const t = strAt(spec, 'type');
-  return t === 'LoadBalancer' || t === 'NodePort' || (t === 'ClusterIP' && strListAt(spec, 'externalIPs').length > 0);
 }
 
 function needsHealthCheck(spec: JsonObject): boolean {
