@@ -10,7 +10,7 @@ import { canonicalQuantity } from '../schema/quantity.js';
 import { arr, at, rec, str } from '../json-access.js';
 import { translateTimestampSince } from './time.js';
 
-export { arr, at, bool, int, rec, str, strMap } from '../json-access.js';
+export { arr, at, bool, int, isNil, rec, str, strMap } from '../json-access.js';
 
 export interface ColumnOptions {
   readonly priority?: number;

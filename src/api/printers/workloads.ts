@@ -23,6 +23,7 @@ import {
   conditionTrue,
   int,
   intOrStringText,
+  isNil,
   nameOf,
   printer,
   quantityText,
@@ -38,57 +39,37 @@ function replicas(v: unknown): number {
 
 const SELECTOR_COLUMN = column('Selector', 'string', 'Label selector for the pods this object manages.', { priority: 1 });
 
-export const replicationControllerTablePrinter = printer(
-  [
-    NAME_COLUMN,
-    column('Desired', 'integer', 'Number of pods requested.'),
-    column('Current', 'integer', 'Number of pods currently existing.'),
-    column('Ready', 'integer', 'Number of pods that are ready.'),
-    AGE_COLUMN,
-    CONTAINERS_COLUMN,
-    IMAGES_COLUMN,
-    SELECTOR_COLUMN,
-  ],
-  (o, now) => {
-    const [names, images] = containerCells(at(o, 'spec', 'template', 'spec', 'containers'));
-    return [
-      nameOf(o),
-      replicas(at(o, 'spec', 'replicas')),
-      int(at(o, 'status', 'replicas')),
-      int(at(o, 'status', 'readyReplicas')),
-      ageOf(o, now),
-      names,
-      images,
-      formatLabels(strMap(at(o, 'spec', 'selector'))),
-    ];
-  },
-);
+/** ReplicationControllers and ReplicaSets print alike; only their selector types differ. */
+function replicaControllerPrinter(selectorText: (selector: unknown) => string) {
+  return printer(
+    [
+      NAME_COLUMN,
+      column('Desired', 'integer', 'Number of pods requested.'),
+      column('Current', 'integer', 'Number of pods currently existing.'),
+      column('Ready', 'integer', 'Number of pods that are ready.'),
+      AGE_COLUMN,
+      CONTAINERS_COLUMN,
+      IMAGES_COLUMN,
+      SELECTOR_COLUMN,
+    ],
+    (o, now) => {
+      const [names, images] = containerCells(at(o, 'spec', 'template', 'spec', 'containers'));
+      return [
+        nameOf(o),
+        replicas(at(o, 'spec', 'replicas')),
+        int(at(o, 'status', 'replicas')),
+        int(at(o, 'status', 'readyReplicas')),
+        ageOf(o, now),
+        names,
+        images,
+        selectorText(at(o, 'spec', 'selector')),
+      ];
+    },
+  );
+}
 
-export const replicaSetTablePrinter = printer(
-  [
-    NAME_COLUMN,
-    column('Desired', 'integer', 'Number of pods requested.'),
-    column('Current', 'integer', 'Number of pods currently existing.'),
-    column('Ready', 'integer', 'Number of pods that are ready.'),
-    AGE_COLUMN,
-    CONTAINERS_COLUMN,
-    IMAGES_COLUMN,
-    SELECTOR_COLUMN,
-  ],
-  (o, now) => {
-    const [names, images] = containerCells(at(o, 'spec', 'template', 'spec', 'containers'));
-    return [
-      nameOf(o),
-      replicas(at(o, 'spec', 'replicas')),
-      int(at(o, 'status', 'replicas')),
-      int(at(o, 'status', 'readyReplicas')),
-      ageOf(o, now),
-      names,
-      images,
-      formatLabelSelector(at(o, 'spec', 'selector')),
-    ];
-  },
-);
+export const replicationControllerTablePrinter = replicaControllerPrinter((selector) => formatLabels(strMap(selector)));
+export const replicaSetTablePrinter = replicaControllerPrinter(formatLabelSelector);
 
 /** Deployments print their selector unformatted: "" for a nil selector, "<invalid>" on error. */
 function deploymentSelector(sel: unknown): string {
@@ -298,11 +279,7 @@ function hpaMetrics(o: KubeObject): MetricShapes {
 
 /** Quantity.String() of an optional *Quantity: Go prints "<nil>" for a nil pointer. */
 function ptrQuantity(v: unknown): string {
-  return v === undefined || v === null ? '<nil>' : quantityText(v);
-}
-
-function present(v: unknown): boolean {
-  return v !== undefined && v !== null;
+  return isNil(v) ? '<nil>' : quantityText(v);
 }
 
 function formatHpaMetrics(specs: readonly unknown[], statuses: readonly unknown[]): string {
@@ -312,11 +289,13 @@ function formatHpaMetrics(specs: readonly unknown[], statuses: readonly unknown[
   specs.forEach((spec, i) => {
     const st = i < statuses.length ? rec(statuses[i]) : undefined;
     switch (str(at(spec, 'type'))) {
-      case 'External': {
-        const target = rec(at(spec, 'external', 'target'));
-        const cur = st && present(st.external) ? rec(at(st.external, 'current')) : undefined;
-        if (present(target.averageValue)) {
-          const current = cur && present(cur.averageValue) ? quantityText(cur.averageValue) : '<unknown>';
+      case 'External':
+      case 'Object': {
+        const field = str(at(spec, 'type')) === 'External' ? 'external' : 'object';
+        const target = rec(at(spec, field, 'target'));
+        const cur = st && !isNil(st[field]) ? rec(at(st[field], 'current')) : undefined;
+        if (!isNil(target.averageValue)) {
+          const current = cur && !isNil(cur.averageValue) ? quantityText(cur.averageValue) : '<unknown>';
           list.push(`${current}/${quantityText(target.averageValue)} (avg)`);
         } else {
           const current = cur ? ptrQuantity(cur.value) : '<unknown>';
@@ -325,20 +304,8 @@ function formatHpaMetrics(specs: readonly unknown[], statuses: readonly unknown[
         break;
       }
       case 'Pods': {
-        const current = st && present(st.pods) ? ptrQuantity(at(st.pods, 'current', 'averageValue')) : '<unknown>';
+        const current = st && !isNil(st.pods) ? ptrQuantity(at(st.pods, 'current', 'averageValue')) : '<unknown>';
         list.push(`${current}/${ptrQuantity(at(spec, 'pods', 'target', 'averageValue'))}`);
-        break;
-      }
-      case 'Object': {
-        const target = rec(at(spec, 'object', 'target'));
-        const cur = st && present(st.object) ? rec(at(st.object, 'current')) : undefined;
-        if (present(target.averageValue)) {
-          const current = cur && present(cur.averageValue) ? quantityText(cur.averageValue) : '<unknown>';
-          list.push(`${current}/${quantityText(target.averageValue)} (avg)`);
-        } else {
-          const current = cur ? ptrQuantity(cur.value) : '<unknown>';
-          list.push(`${current}/${ptrQuantity(target.value)}`);
-        }
         break;
       }
       case 'Resource':
@@ -346,8 +313,8 @@ function formatHpaMetrics(specs: readonly unknown[], statuses: readonly unknown[
         const field = str(at(spec, 'type')) === 'Resource' ? 'resource' : 'containerResource';
         const name = str(at(spec, field, 'name'));
         const target = rec(at(spec, field, 'target'));
-        const cur = st && present(st[field]) ? rec(at(st[field], 'current')) : undefined;
-        if (present(target.averageValue)) {
+        const cur = st && !isNil(st[field]) ? rec(at(st[field], 'current')) : undefined;
+        if (!isNil(target.averageValue)) {
           const current = cur ? ptrQuantity(cur.averageValue) : '<unknown>';
           list.push(`${name}: ${current}/${quantityText(target.averageValue)}`);
         } else {
@@ -402,8 +369,8 @@ export const podDisruptionBudgetTablePrinter = printer(
     const spec = rec(o.spec);
     return [
       nameOf(o),
-      present(spec.minAvailable) ? intOrStringText(spec.minAvailable) : 'N/A',
-      present(spec.maxUnavailable) ? intOrStringText(spec.maxUnavailable) : 'N/A',
+      !isNil(spec.minAvailable) ? intOrStringText(spec.minAvailable) : 'N/A',
+      !isNil(spec.maxUnavailable) ? intOrStringText(spec.maxUnavailable) : 'N/A',
       int(at(o, 'status', 'disruptionsAllowed')),
       ageOf(o, now),
     ];
