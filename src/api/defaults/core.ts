@@ -6,7 +6,7 @@
  * PrepareForCreate; that belongs to the namespace registry and is not done here.
  */
 import { ensureObj, isNil, obj, objs, setDefault, strListAt, type JsonObject } from '../json-access.js';
-import { defaultPersistentVolumeClaimSpec, defaultResourceList } from './pod.js';
+import { defaultPersistentVolumeClaimSpec, defaultResourceList, defaultSharedVolumeSources } from './pod.js';
 
 export const DEFAULT_CLIENT_IP_AFFINITY_SECONDS = 10800;
 
@@ -152,23 +152,7 @@ export function defaultPersistentVolume(pv: JsonObject): void {
   setDefault(s, 'persistentVolumeReclaimPolicy', 'Retain');
   if (isNil(s.volumeMode)) s.volumeMode = 'Filesystem';
   defaultResourceList(obj(s.capacity));
-  const hostPath = obj(s.hostPath);
-  if (hostPath && isNil(hostPath.type)) hostPath.type = '';
-  const iscsi = obj(s.iscsi);
-  if (iscsi) setDefault(iscsi, 'iscsiInterface', 'default');
-  const rbd = obj(s.rbd);
-  if (rbd) {
-    setDefault(rbd, 'pool', 'rbd');
-    setDefault(rbd, 'user', 'admin');
-    setDefault(rbd, 'keyring', '/etc/ceph/keyring');
-  }
-  const azureDisk = obj(s.azureDisk);
-  if (azureDisk) {
-    setDefault(azureDisk, 'cachingMode', 'ReadWrite');
-    setDefault(azureDisk, 'fsType', 'ext4');
-    if (isNil(azureDisk.readOnly)) azureDisk.readOnly = false;
-    setDefault(azureDisk, 'kind', 'Shared');
-  }
+  defaultSharedVolumeSources(s);
 }
 
 export function defaultPersistentVolumeClaim(pvc: JsonObject): void {

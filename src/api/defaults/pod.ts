@@ -9,7 +9,7 @@
  * All functions mutate their argument and are idempotent.
  */
 import { formatQuantity, readQuantity, roundUpToMilli } from '../schema/quantity.js';
-import { ensureObj, obj, objs, setDefault, type JsonObject } from '../json-access.js';
+import { ensureObj, isNil, obj, objs, setDefault, type JsonObject } from '../json-access.js';
 import { defaultPullPolicy } from './image.js';
 
 const DEFAULT_MODE = 0o644; // 420
@@ -132,8 +132,7 @@ const VOLUME_SOURCES = [
 /** SetDefaults_Volume and the volume-source defaults. */
 export function defaultVolume(v: JsonObject): void {
   if (!VOLUME_SOURCES.some((k) => v[k] !== undefined && v[k] !== null)) v.emptyDir = {};
-  const hostPath = obj(v.hostPath);
-  if (hostPath && (hostPath.type === undefined || hostPath.type === null)) hostPath.type = '';
+  defaultSharedVolumeSources(v);
   const emptyDir = obj(v.emptyDir);
   if (emptyDir) defaultQuantityField(emptyDir, 'sizeLimit');
   for (const k of ['secret', 'configMap', 'downwardAPI', 'projected']) {
@@ -151,21 +150,6 @@ export function defaultVolume(v: JsonObject): void {
       if (dapi) defaultDownwardAPIItems(dapi.items);
     }
   }
-  const iscsi = obj(v.iscsi);
-  if (iscsi) setDefault(iscsi, 'iscsiInterface', 'default');
-  const rbd = obj(v.rbd);
-  if (rbd) {
-    setDefault(rbd, 'pool', 'rbd');
-    setDefault(rbd, 'user', 'admin');
-    setDefault(rbd, 'keyring', '/etc/ceph/keyring');
-  }
-  const azureDisk = obj(v.azureDisk);
-  if (azureDisk) {
-    setDefault(azureDisk, 'cachingMode', 'ReadWrite');
-    setDefault(azureDisk, 'fsType', 'ext4');
-    if (azureDisk.readOnly === undefined || azureDisk.readOnly === null) azureDisk.readOnly = false;
-    setDefault(azureDisk, 'kind', 'Shared');
-  }
   const scaleIO = obj(v.scaleIO);
   if (scaleIO) {
     setDefault(scaleIO, 'storageMode', 'ThinProvisioned');
@@ -175,6 +159,30 @@ export function defaultVolume(v: JsonObject): void {
   if (ephemeral) {
     ensureTemplateMeta(ephemeral);
     defaultPersistentVolumeClaimSpec(obj(ephemeral.spec));
+  }
+}
+
+/**
+ * The defaults of the sources a Volume and a PersistentVolume spec have in common: hostPath,
+ * iscsi, rbd and azureDisk (SetDefaults_HostPathVolumeSource, _ISCSI…, _RBD…, _AzureDiskVolumeSource).
+ */
+export function defaultSharedVolumeSources(src: JsonObject): void {
+  const hostPath = obj(src.hostPath);
+  if (hostPath && isNil(hostPath.type)) hostPath.type = '';
+  const iscsi = obj(src.iscsi);
+  if (iscsi) setDefault(iscsi, 'iscsiInterface', 'default');
+  const rbd = obj(src.rbd);
+  if (rbd) {
+    setDefault(rbd, 'pool', 'rbd');
+    setDefault(rbd, 'user', 'admin');
+    setDefault(rbd, 'keyring', '/etc/ceph/keyring');
+  }
+  const azureDisk = obj(src.azureDisk);
+  if (azureDisk) {
+    setDefault(azureDisk, 'cachingMode', 'ReadWrite');
+    setDefault(azureDisk, 'fsType', 'ext4');
+    if (isNil(azureDisk.readOnly)) azureDisk.readOnly = false;
+    setDefault(azureDisk, 'kind', 'Shared');
   }
 }
 
