@@ -19,6 +19,17 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
+/** core/v1 ObjectReference: points at an object (events' involvedObject, bindings …). */
+export interface ObjectReference {
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  apiVersion?: string;
+  resourceVersion?: string;
+  fieldPath?: string;
+}
+
 export interface ManagedFieldsEntry {
   manager?: string;
   operation?: 'Apply' | 'Update';

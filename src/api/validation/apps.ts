@@ -9,7 +9,7 @@ import { has, intOrStrAt, numAt, obj, objAt, objsAt, optNumAt, strAt, strMapAt, 
 import { isValidPercent } from './names.js';
 import { compileLabelSelector, labelSelectorHasInvalidLabelValue, validateAnnotations, validateImmutableField, validateLabels, validateLabelSelector } from './object-meta.js';
 import { podTemplateOptions, validatePodSpecificAnnotations, validatePodTemplateSpec, type PodValidationOptions } from './pod.js';
-import { validateReplicaCounts } from './core.js';
+import { validateReplicaCounts, validateReplicaOrdering } from './core.js';
 
 function spec(o: KubeObject): JsonObject {
   return obj(o.spec) ?? {};
@@ -155,12 +155,7 @@ export function validateDeploymentStatus(d: KubeObject, old: KubeObject): FieldE
   for (const n of ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas']) errs.push(...nonNegative(`status.${n}`, numAt(st, n)));
   const cc = optNumAt(st, 'collisionCount');
   if (cc !== undefined) errs.push(...nonNegative('status.collisionCount', cc));
-  const replicas = numAt(st, 'replicas');
-  const msg = 'cannot be greater than status.replicas';
-  if (numAt(st, 'updatedReplicas') > replicas) errs.push(invalid('status.updatedReplicas', numAt(st, 'updatedReplicas'), msg));
-  if (numAt(st, 'readyReplicas') > replicas) errs.push(invalid('status.readyReplicas', numAt(st, 'readyReplicas'), msg));
-  if (numAt(st, 'availableReplicas') > replicas) errs.push(invalid('status.availableReplicas', numAt(st, 'availableReplicas'), msg));
-  if (numAt(st, 'availableReplicas') > numAt(st, 'readyReplicas')) errs.push(invalid('status.availableReplicas', numAt(st, 'availableReplicas'), 'cannot be greater than readyReplicas'));
+  errs.push(...validateReplicaOrdering(st, ['updatedReplicas', 'readyReplicas', 'availableReplicas']));
   errs.push(...collisionCountDecrement(st, status(old)));
   return errs;
 }

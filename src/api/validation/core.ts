@@ -612,11 +612,15 @@ export function validateReplicationController(rc: KubeObject, old?: KubeObject):
 export function validateReplicaCounts(status: JsonObject | undefined): FieldError[] {
   const errs: FieldError[] = [];
   for (const n of ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration']) errs.push(...nonNegative(`status.${n}`, numAt(status, n)));
+  errs.push(...validateReplicaOrdering(status, ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']));
+  return errs;
+}
+
+/** Each of `counters` at most status.replicas, then availableReplicas at most readyReplicas (RC, ReplicaSet, Deployment status). */
+export function validateReplicaOrdering(status: JsonObject | undefined, counters: readonly string[]): FieldError[] {
+  const errs: FieldError[] = [];
   const replicas = numAt(status, 'replicas');
-  const msg = 'cannot be greater than status.replicas';
-  if (numAt(status, 'fullyLabeledReplicas') > replicas) errs.push(invalid('status.fullyLabeledReplicas', numAt(status, 'fullyLabeledReplicas'), msg));
-  if (numAt(status, 'readyReplicas') > replicas) errs.push(invalid('status.readyReplicas', numAt(status, 'readyReplicas'), msg));
-  if (numAt(status, 'availableReplicas') > replicas) errs.push(invalid('status.availableReplicas', numAt(status, 'availableReplicas'), msg));
+  for (const n of counters) if (numAt(status, n) > replicas) errs.push(invalid(`status.${n}`, numAt(status, n), 'cannot be greater than status.replicas'));
   if (numAt(status, 'availableReplicas') > numAt(status, 'readyReplicas')) errs.push(invalid('status.availableReplicas', numAt(status, 'availableReplicas'), 'cannot be greater than readyReplicas'));
   return errs;
 }
