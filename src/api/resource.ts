@@ -67,8 +67,11 @@ export interface Strategy {
 }
 
 export interface FieldLabelRule {
+  /** Labels a request may use, in the request's own terms. */
   readonly accepted: ReadonlySet<string>;
+  /** Request label → label in the selectable-field set (absent = unchanged). */
   readonly aliases: Readonly<Record<string, string>>;
+  /** The error text for a label that is not accepted. */
   unsupported(label: string): string;
 }
 

@@ -15,17 +15,9 @@
  */
 import { ApiError } from '../errors.js';
 import { kindKey } from '../printers/kind-key.js';
+import type { FieldLabelRule } from '../resource.js';
 import type { FieldSelector } from './field-selector.js';
 import { goQuote } from '../go/go-format.js';
-
-export interface FieldLabelRule {
-  /** Labels a request may use, in the request's own terms. */
-  readonly accepted: ReadonlySet<string>;
-  /** Request label → label in the selectable-field set (absent = unchanged). */
-  readonly aliases: Readonly<Record<string, string>>;
-  /** The error text for a label that is not accepted. */
-  unsupported(label: string): string;
-}
 
 function rule(accepted: readonly string[], unsupported: (label: string) => string, aliases: Record<string, string> = {}): FieldLabelRule {
   return Object.freeze({ accepted: new Set([...accepted, ...Object.keys(aliases)]), aliases: Object.freeze({ ...aliases }), unsupported });

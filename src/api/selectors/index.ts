@@ -19,6 +19,6 @@ export {
   fieldLabelAliases,
   fieldLabelRuleFor,
 } from './field-labels.js';
-export type { FieldLabelRule } from './field-labels.js';
+export type { FieldLabelRule } from '../resource.js';
 export { builtinSelectableFields, crdSelectableFields, objectFieldSet } from './selectable-fields.js';
 export type { SelectableFieldsFn } from './selectable-fields.js';
