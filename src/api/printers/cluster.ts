@@ -219,6 +219,12 @@ function hasAnnotation(o: KubeObject, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(o.metadata.annotations ?? {}, key);
 }
 
+/** GetPersistentVolume(Claim)Class: the beta annotation when present, else spec.storageClassName. */
+function storageClassOf(o: KubeObject): string {
+  if (hasAnnotation(o, BETA_STORAGE_CLASS_ANNOTATION)) return (o.metadata.annotations ?? {})[BETA_STORAGE_CLASS_ANNOTATION];
+  return str(at(o, 'spec', 'storageClassName'));
+}
+
 function orUnset(v: unknown): string {
   return typeof v === 'string' ? v : '<unset>';
 }
@@ -240,7 +246,6 @@ export const persistentVolumeTablePrinter = printer(
   (o, now) => {
     const spec = rec(o.spec);
     const claim = spec.claimRef === undefined || spec.claimRef === null ? '' : `${str(at(spec.claimRef, 'namespace'))}/${str(at(spec.claimRef, 'name'))}`;
-    const cls = hasAnnotation(o, BETA_STORAGE_CLASS_ANNOTATION) ? (o.metadata.annotations ?? {})[BETA_STORAGE_CLASS_ANNOTATION] : str(spec.storageClassName);
     return [
       nameOf(o),
       quantityText(at(spec, 'capacity', 'storage')),
@@ -248,7 +253,7 @@ export const persistentVolumeTablePrinter = printer(
       str(spec.persistentVolumeReclaimPolicy),
       o.metadata.deletionTimestamp ? 'Terminating' : str(at(o, 'status', 'phase')),
       claim,
-      cls,
+      storageClassOf(o),
       orUnset(spec.volumeAttributesClassName),
       str(at(o, 'status', 'reason')),
       ageOf(o, now),
@@ -273,18 +278,13 @@ export const persistentVolumeClaimTablePrinter = printer(
     const spec = rec(o.spec);
     const volumeName = str(spec.volumeName);
     const bound = volumeName !== '';
-    const cls = hasAnnotation(o, BETA_STORAGE_CLASS_ANNOTATION)
-      ? (o.metadata.annotations ?? {})[BETA_STORAGE_CLASS_ANNOTATION]
-      : typeof spec.storageClassName === 'string'
-        ? spec.storageClassName
-        : '';
     return [
       nameOf(o),
       o.metadata.deletionTimestamp ? 'Terminating' : str(at(o, 'status', 'phase')),
       volumeName,
       bound ? quantityText(at(o, 'status', 'capacity', 'storage')) : '',
       bound ? accessModes(at(o, 'status', 'accessModes')) : '',
-      cls,
+      storageClassOf(o),
       orUnset(spec.volumeAttributesClassName),
       ageOf(o, now),
       orUnset(spec.volumeMode),
