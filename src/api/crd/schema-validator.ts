@@ -21,7 +21,7 @@
  */
 import type { FieldError } from '../errors.js';
 import { isJsonObject, jsonEqual, type JsonValue } from '../object.js';
-import { goFloat, goNumber } from '../go/go-format.js';
+import { goFloat, goNumber, goValue } from '../go/go-format.js';
 import type { SchemaNode } from './structural-schema.js';
 import { isEnforcedFormat, matchesFormat } from './string-formats.js';
 
@@ -342,7 +342,7 @@ class Validator {
       // int64 (truncated) when the enum value is integral.
       if (typeof data === 'number' && typeof e === 'number' && Number.isInteger(e) && Math.trunc(data) === e) return undefined;
     }
-    return single({ code: 'enum', name: path, value: data, values: s.enum, message: `${path} in body should be one of ${goSlice(s.enum)}` });
+    return single({ code: 'enum', name: path, value: data, values: s.enum, message: `${path} in body should be one of ${goValue(s.enum)}` });
   }
 
   #objectCheck(s: SchemaNode, data: { [k: string]: JsonValue | undefined }, path: string, corr: Correlation | undefined): Result {
@@ -420,11 +420,6 @@ function isFloat64AJSONInteger(f: number): boolean {
   const diff = Math.abs(f - g);
   if (g === 0) return diff < 1e-9 * Number.MIN_VALUE;
   return diff / Math.min(Math.abs(f) + Math.abs(g), Number.MAX_VALUE) < 1e-9;
-}
-
-/** Go's %v of a []interface{}: `[a b 1]`. */
-function goSlice(values: readonly JsonValue[]): string {
-  return `[${values.map((v) => (typeof v === 'string' ? v : typeof v === 'number' ? goNumber(v) : JSON.stringify(v))).join(' ')}]`;
 }
 
 function toFieldError(e: OpenApiError, prefix: string | undefined): FieldError {
