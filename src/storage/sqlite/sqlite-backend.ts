@@ -63,7 +63,7 @@ export interface SqliteBackendConfig {
  * transaction. The bound keeps a stalled disk from turning into an unbounded message queue
  * (writes then wait in `#pending` and go out as one larger batch).
  */
-const MAX_IN_FLIGHT_BATCHES = Number(process.env.LITE_SQLITE_INFLIGHT ?? 2);
+const MAX_IN_FLIGHT_BATCHES = 2;
 
 const EMPTY = new Uint8Array(0);
 
@@ -417,6 +417,8 @@ export class SqliteBackend implements Backend {
 
   /** Runs `read` in one read transaction (one snapshot) of the main connection. */
   #inReadTransaction<T>(s: ReadStatements, read: () => T): T {
+    // Inline, a write transaction that could not be rolled back may still be open: read inside it.
+    if (this.#db?.inTransaction) return read();
     s.begin.run();
     try {
       return read();
@@ -451,18 +453,15 @@ export class SqliteBackend implements Backend {
   }
 
   /**
-   * When to hand pending writes over. Inline: at the end of the event-loop turn, so that the
-   * writes of one turn share a transaction. Worker, when it is idle: as soon as the current
-   * callback (e.g. one request's handler) is done, so that the disk starts on them at once while
-   * the main thread goes on with the rest of the turn; later writes gather behind that commit and
-   * go out when it returns (or at the end of the turn while fewer than MAX_IN_FLIGHT_BATCHES are
-   * in flight). This staggers concurrent clients instead of moving them in lock-step waves.
+   * Pending writes are handed over at the end of the event-loop turn, so that the writes of one
+   * turn share a transaction (inline) or a message (worker). Handing the first write of a turn
+   * to an idle worker at once (a microtask) was tried: it staggers clients, but the extra, smaller
+   * transactions and messages cost more CPU per write than they saved on a 2-core machine.
    */
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    if (this.#inFlight === 0 && this.#writer && !this.#writer.inline) queueMicrotask(this.#flushSoon);
-    else setImmediate(this.#flushSoon);
+    setImmediate(this.#flushSoon);
   }
 
   readonly #flushSoon = (): void => {
