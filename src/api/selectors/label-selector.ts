@@ -11,7 +11,7 @@
  * Every parse error is an ApiError 400 (BadRequest) whose message is the upstream error text.
  */
 import { ApiError } from '../errors.js';
-import { goQuote } from '../go/go-format.js';
+import { goQuote, goStringSlice } from '../go/go-format.js';
 import { isQualifiedName, isValidLabelValue } from '../validation/names.js';
 
 /** selection.Operator values (`!` is DoesNotExist). */
@@ -157,9 +157,8 @@ function compareStrings(a: string, b: string): number {
 type PathText = string | undefined;
 
 function invalid(path: string, value: string | readonly string[], detail: string): string {
-  // Go's %#v of a []string; an empty list only reaches here as a nil slice.
-  const shown =
-    typeof value === 'string' ? goQuote(value) : value.length === 0 ? '[]string(nil)' : `[]string{${value.map(goQuote).join(', ')}}`;
+  // An empty list only reaches here as a nil slice.
+  const shown = typeof value === 'string' ? goQuote(value) : goStringSlice(value.length === 0 ? undefined : value);
   return `${path}: Invalid value: ${shown}: ${detail}`;
 }
 

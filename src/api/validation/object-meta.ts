@@ -5,6 +5,7 @@
  *
  * The low-level format checks live in ./names.ts and are re-exported here for convenience.
  */
+import { goStringSlice } from '../go/go-format.js';
 import type { FieldError } from '../errors.js';
 import { jsonEqual, type ObjectMeta, type OwnerReference } from '../object.js';
 import { child, FIELD_IMMUTABLE, forbidden, index, invalid, nonNegative, required, tooLong } from './field-errors.js';
@@ -206,11 +207,6 @@ function labelsAnnotationsOwners(m: JsonObject): FieldError[] {
     ...validateAnnotations(child(p, 'annotations'), strMapAt(m, 'annotations')),
     ...validateOwnerReferences(child(p, 'ownerReferences'), arrAt(m, 'ownerReferences') as OwnerReference[]),
   ];
-}
-
-/** Go's %#v of a []string, used verbatim in one upstream message. */
-function goStringSlice(items: readonly string[]): string {
-  return `[]string{${items.map((s) => JSON.stringify(s)).join(', ')}}`;
 }
 
 /** Validates metadata of an update: immutable identity fields, resourceVersion, generation, finalizers. */
