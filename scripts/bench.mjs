@@ -6,7 +6,7 @@
  * Flags are passed through: --quick (short smoke run), --no-etcd, --no-install (do not apt-get
  * etcd-server), --no-profile, --out FILE, --only PHASE,… (startup, latency, watch, throughput,
  * openLoop, profile), --etcd-client auto|grpc|gateway, --lite-root DIR (measure a built checkout
- * elsewhere, e.g. a clean `git worktree` of HEAD). BENCH_NO_BUILD=1 skips the build check.
+ * elsewhere, e.g. a clean `git worktree` of HEAD), --wait-quiet SECONDS. BENCH_NO_BUILD=1 skips the build check.
  * BENCH_ETCD3_DIR=DIR loads the etcd3 client from DIR/node_modules when the project lacks it.
  */
 import { spawnSync } from 'node:child_process';
