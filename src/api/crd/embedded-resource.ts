@@ -9,6 +9,7 @@
  */
 import type { FieldError } from '../errors.js';
 import { goJsonKind } from '../go/go-format.js';
+import { goTimeParseError } from '../schema/strict-fields.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../object.js';
 import { isDNS1035Label, isDNS1123Label, isQualifiedName, isValidLabelValue, isValidPathSegmentName, isValidPathSegmentPrefix } from '../validation/names.js';
 import { child, index, key } from '../validation/field-errors.js';
@@ -80,8 +81,6 @@ function unmarshalError(v: JsonValue, field: string, goType: string): string {
   return `json: cannot unmarshal ${goJsonKind(v)} into Go struct field ObjectMeta.${field} of type ${goType}`;
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-
 /**
  * Why `meta` cannot be decoded into ObjectMeta (Go's json error text), or undefined. JSON null is
  * accepted everywhere, as Go's decoder leaves the field unset.
@@ -100,10 +99,12 @@ export function objectMetaDecodeError(meta: JsonValue): string | undefined {
         if (typeof v !== 'number') return unmarshalError(v, k, 'int64');
         if (!Number.isInteger(v)) return `json: cannot unmarshal number ${v} into Go struct field ObjectMeta.${k} of type int64`;
         break;
-      case 'time':
+      case 'time': {
         if (typeof v !== 'string') return unmarshalError(v, k, 'string');
-        if (!RFC3339.test(v)) return `parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(v)} as "2006"`;
+        const problem = goTimeParseError(v, false);
+        if (problem) return problem;
         break;
+      }
       case 'stringMap':
         if (!isJsonObject(v)) return unmarshalError(v, k, 'map[string]string');
         for (const x of Object.values(v)) if (x !== null && x !== undefined && typeof x !== 'string') return unmarshalError(x, k, 'string');
