@@ -10,8 +10,10 @@
 import type { FieldError } from '../errors.js';
 import { goJsonKind } from '../go/go-format.js';
 import { goTimeParseError } from '../schema/strict-fields.js';
-import { isJsonObject, type JsonObject, type JsonValue } from '../object.js';
-import { isDNS1035Label, isDNS1123Label, isQualifiedName, isValidLabelValue, isValidPathSegmentName, isValidPathSegmentPrefix } from '../validation/names.js';
+import { isJsonObject, type JsonObject, type JsonValue, type ObjectMeta } from '../object.js';
+import { strAt } from '../json-access.js';
+import { isDNS1035Label } from '../validation/names.js';
+import { validateObjectMeta } from '../validation/object-meta.js';
 import { child, index, key } from '../validation/field-errors.js';
 import type { SchemaNode } from './structural-schema.js';
 
@@ -137,73 +139,13 @@ export function objectMetaDecodeError(meta: JsonValue): string | undefined {
 
 /**
  * Generic ObjectMeta validation (apimachinery ValidateObjectMeta) as applied to embedded
- * resources: names are path segments, a namespace is validated only when set.
+ * resources: names are path segments, a missing name is fine ("fakename" stands in, as
+ * upstream), a namespace is validated only when set.
  */
 export function validateEmbeddedObjectMeta(meta: JsonObject, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  const s = (k: string): string => (typeof meta[k] === 'string' ? (meta[k] as string) : '');
-  const generateName = s('generateName');
-  if (generateName)
-    for (const msg of isValidPathSegmentPrefix(generateName)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'generateName'), value: generateName, detail: msg });
-  const name = s('name') || 'fakename';
-  for (const msg of isValidPathSegmentName(name)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'name'), value: name, detail: msg });
-  const namespace = s('namespace');
-  if (namespace) for (const msg of isDNS1123Label(namespace)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'namespace'), value: namespace, detail: msg });
-  const generation = meta.generation;
-  if (typeof generation === 'number' && generation < 0)
-    errs.push({ type: 'FieldValueInvalid', field: child(path, 'generation'), value: generation, detail: 'must be greater than or equal to 0' });
-  const labels = meta.labels;
-  if (isJsonObject(labels)) {
-    for (const [k, v] of Object.entries(labels)) {
-      for (const msg of isQualifiedName(k)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'labels'), value: k, detail: msg });
-      if (typeof v === 'string') for (const msg of isValidLabelValue(v)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'labels'), value: v, detail: msg });
-    }
-  }
-  const annotations = meta.annotations;
-  if (isJsonObject(annotations)) {
-    let size = 0;
-    for (const [k, v] of Object.entries(annotations)) {
-      for (const msg of isQualifiedName(k.toLowerCase())) errs.push({ type: 'FieldValueInvalid', field: child(path, 'annotations'), value: k, detail: msg });
-      size += Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
-    }
-    if (size > 256 * 1024) errs.push({ type: 'FieldValueTooLong', field: child(path, 'annotations'), detail: `may not be more than ${256 * 1024} bytes` });
-  }
-  const refs = meta.ownerReferences;
-  if (Array.isArray(refs)) {
-    const refsPath = child(path, 'ownerReferences');
-    let firstController = '';
-    for (const ref of refs) {
-      if (!isJsonObject(ref)) continue;
-      const r = (k: string): string => (typeof ref[k] === 'string' ? (ref[k] as string) : '');
-      const apiVersion = r('apiVersion');
-      const version = apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
-      if (!version) errs.push({ type: 'FieldValueInvalid', field: child(refsPath, 'apiVersion'), value: apiVersion, detail: 'version must not be empty' });
-      if (!r('kind')) errs.push({ type: 'FieldValueInvalid', field: child(refsPath, 'kind'), value: r('kind'), detail: 'kind must not be empty' });
-      if (!r('name')) errs.push({ type: 'FieldValueInvalid', field: child(refsPath, 'name'), value: r('name'), detail: 'name must not be empty' });
-      if (!r('uid')) errs.push({ type: 'FieldValueInvalid', field: child(refsPath, 'uid'), value: r('uid'), detail: 'uid must not be empty' });
-      if (ref.controller === true) {
-        const cur = `${r('kind')}/${r('name')}`;
-        if (firstController)
-          errs.push({
-            type: 'FieldValueInvalid',
-            field: refsPath,
-            value: refs,
-            detail: `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${cur}`,
-          });
-        else firstController = cur;
-      }
-    }
-  }
-  const finalizers = meta.finalizers;
-  if (Array.isArray(finalizers)) {
-    for (const f of finalizers) {
-      if (typeof f !== 'string') continue;
-      for (const msg of isQualifiedName(f)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'finalizers'), value: f, detail: msg });
-    }
-    if (finalizers.includes('orphan') && finalizers.includes('foregroundDeletion'))
-      errs.push({ type: 'FieldValueInvalid', field: child(path, 'finalizers'), value: finalizers, detail: 'finalizer orphan and foregroundDeletion cannot be both set' });
-  }
-  return errs;
+  const namespace = strAt(meta, 'namespace');
+  const withName = strAt(meta, 'name') === '' ? { ...meta, name: 'fakename' } : meta;
+  return validateObjectMeta(withName as ObjectMeta, { namespaced: namespace !== '', nameRule: 'path-segment', builtin: false, path });
 }
 
 /** apiVersion, kind and metadata of one embedded resource (upstream validateEmbeddedResource). */

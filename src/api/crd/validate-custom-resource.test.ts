@@ -120,6 +120,10 @@ describe('validateCustomResource', () => {
     expect(check({ template: { apiVersion: 'v1', kind: 'Pod', metadata: { labels: 'x' } } })).toEqual([
       'spec.template.metadata: Invalid value: {"labels":"x"}: json: cannot unmarshal string into Go struct field ObjectMeta.labels of type map[string]string',
     ]);
+    expect(check({ template: { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'ns', labels: { 'a b': 'x' }, finalizers: ['orphan', 'foregroundDeletion'] } } })).toEqual([
+      "spec.template.metadata.labels: Invalid value: \"a b\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+      'spec.template.metadata.finalizers: Invalid value: ["orphan","foregroundDeletion"]: finalizer orphan and foregroundDeletion cannot be both set',
+    ]);
   });
 
   it('reports several problems at once', () => {

@@ -33,6 +33,8 @@ export interface ObjectMetaOptions {
    * ones (kubernetes, orphan, foregroundDeletion). Custom resources skip this. Default true.
    */
   readonly builtin?: boolean;
+  /** Where the metadata sits, for error paths. Default `metadata`. */
+  readonly path?: string;
 }
 
 // ---- labels & annotations -----------------------------------------------------------------------
@@ -176,7 +178,7 @@ function metaObject(meta: ObjectMeta | undefined): JsonObject {
 export function validateObjectMeta(meta: ObjectMeta | undefined, options: ObjectMetaOptions): FieldError[] {
   const m = metaObject(meta);
   const builtin = options.builtin ?? true;
-  const p = 'metadata';
+  const p = options.path ?? 'metadata';
   const errs: FieldError[] = [];
   const generateName = strAt(m, 'generateName');
   if (generateName !== '') {
@@ -194,14 +196,13 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, options: Object
   }
   const generation = typeof m.generation === 'number' ? m.generation : 0;
   errs.push(...nonNegative(child(p, 'generation'), generation));
-  errs.push(...labelsAnnotationsOwners(m));
+  errs.push(...labelsAnnotationsOwners(m, p));
   errs.push(...validateFinalizers(child(p, 'finalizers'), strListAt(m, 'finalizers'), builtin));
   errs.push(...validateManagedFields(child(p, 'managedFields'), arrAt(m, 'managedFields')));
   return errs;
 }
 
-function labelsAnnotationsOwners(m: JsonObject): FieldError[] {
-  const p = 'metadata';
+function labelsAnnotationsOwners(m: JsonObject, p = 'metadata'): FieldError[] {
   return [
     ...validateLabels(child(p, 'labels'), strMapAt(m, 'labels')),
     ...validateAnnotations(child(p, 'annotations'), strMapAt(m, 'annotations')),
