@@ -22,7 +22,7 @@ type BatchMessage = Extract<ToWriter, { type: 'batch' }>;
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer-worker must run in a worker thread');
-const options = workerData as WorkerOptions & { maxBatch: number };
+const options = workerData as WorkerOptions;
 const send = (msg: FromWriter): void => port.postMessage(msg);
 
 const db = await openBetterSqlite(options.path);
@@ -31,7 +31,7 @@ const writer = new SqliteLogWriter(db, {
   compactBatch: options.compactBatch,
   onGroupFailure: (err, writes) => send({ type: 'warn', msg: 'group commit failed; retrying writes one by one', err: serializeError(err), writes }),
 });
-send({ type: 'ready', revision: writer.revision, compactRevision: writer.compactRevision, compactDone: writer.compactDone });
+send({ type: 'ready', revision: writer.revision });
 
 /** Messages taken off the port early (while gathering batches), handled next, in order. */
 const backlog: ToWriter[] = [];

@@ -79,7 +79,6 @@ export class InlineWriter implements WriterClient {
 }
 
 export interface WorkerWriterConfig extends WorkerOptions {
-  readonly maxBatch: number;
   readonly logger: Logger;
   /**
    * Called with the revision a (re)started writer found in the database, before any result of

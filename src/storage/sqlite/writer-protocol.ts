@@ -16,10 +16,13 @@ export interface SerializedError {
   readonly code?: string;
 }
 
+/** workerData of the writer thread. */
 export interface WorkerOptions {
   readonly path: string;
   readonly sync: 'full' | 'normal';
   readonly compactBatch: number;
+  /** Most writes merged into one transaction. */
+  readonly maxBatch: number;
 }
 
 export type ToWriter =
@@ -30,7 +33,7 @@ export type ToWriter =
   | { type: 'close'; id: number };
 
 export type FromWriter =
-  | { type: 'ready'; revision: number; compactRevision: number; compactDone: number }
+  | { type: 'ready'; revision: number }
   | { type: 'batch'; id: number; nums: Float64Array; values: Uint8Array; errors: (SerializedError | null)[] | null }
   | { type: 'compacted'; id: number; summary: CompactionSummary | null }
   | { type: 'failed'; id: number; error: SerializedError }

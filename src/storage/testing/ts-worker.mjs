@@ -9,9 +9,9 @@
 // relative and bare imports resolve as they would from the sources. A cache hit costs a few reads
 // and a hash, so a worker starts almost as fast as from the build; a miss costs the transpiler's
 // load (~150 ms). Directories are written under a temporary name and renamed, so concurrent test
-// processes never see half a cache entry.
+// processes never see half a cache entry; entries unused for a day are removed on a miss.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { workerData } from 'node:worker_threads';
@@ -66,8 +66,7 @@ async function loadTranspiler() {
   } catch (err) {
     if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
     const { transformWithOxc } = await import('vite');
-    const cache = new Map();
-    return async (file, source) => (cache.get(file) ?? (await transformWithOxc(source, file))).code;
+    return async (file, source) => (await transformWithOxc(source, file)).code;
   }
 }
 
@@ -79,7 +78,15 @@ for (const [file, source] of [...graph].sort(([a], [b]) => (a < b ? -1 : 1))) ha
 const dir = join(cacheRoot(entryPath), hash.digest('hex').slice(0, 24));
 const outFile = (file) => join(dir, relative(root, file).replace(/\.ts$/, '.js'));
 
-if (!existsSync(dir)) {
+if (existsSync(dir)) {
+  // Mark it used (pruning goes by age).
+  try {
+    const now = new Date();
+    utimesSync(dir, now, now);
+  } catch {
+    // Pruned meanwhile: the import below fails loudly; the next start rebuilds it.
+  }
+} else {
   const transpile = await loadTranspiler();
   const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
@@ -97,6 +104,18 @@ if (!existsSync(dir)) {
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+  pruneCache(dirname(dir), Date.now() - 24 * 3600_000);
+}
+
+function pruneCache(root, before) {
+  for (const name of readdirSync(root)) {
+    const path = join(root, name);
+    try {
+      if (statSync(path).mtimeMs < before) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Gone already (another process pruned it).
+    }
   }
 }
 
