@@ -9,7 +9,7 @@
  */
 import type { FieldError } from '../errors.js';
 import { goJsonKind } from '../go/go-format.js';
-import { goTimeParseError } from '../schema/strict-fields.js';
+import { goTimeParseError } from '../go/go-time.js';
 import { isJsonObject, type JsonObject, type JsonValue, type ObjectMeta } from '../object.js';
 import { strAt } from '../json-access.js';
 import { isDNS1035Label } from '../validation/names.js';

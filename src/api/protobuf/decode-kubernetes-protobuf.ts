@@ -26,7 +26,7 @@ import { isJsonObject, parseApiVersion, rfc3339 } from '../object.js';
 import type { FieldDef, Scalar, Special, TypeDef, TypeRef } from '../schema/dsl.js';
 import { parseQuantity, QuantityError } from '../schema/quantity.js';
 import type { SchemaRegistry } from '../schema/registry.js';
-import { formatGoDuration } from './go-duration.js';
+import { formatGoDuration } from '../go/go-time.js';
 
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 

@@ -18,6 +18,7 @@
 import { isJsonObject } from '../object.js';
 import { ApiError } from '../errors.js';
 import { goJsonKind } from '../go/go-format.js';
+import { goDurationParseError, goTimeParseError } from '../go/go-time.js';
 import type { FieldError } from '../errors.js';
 import type { Scalar, Special, TypeDef, TypeRef } from './dsl.js';
 import { parseQuantity, QuantityError } from './quantity.js';
@@ -413,104 +414,4 @@ export function base64ErrorOffset(s: string): number | undefined {
       return i < n ? i : undefined;
     }
   }
-}
-
-const RFC3339_LAYOUT = '2006-01-02T15:04:05Z07:00';
-const RFC3339_MICRO_LAYOUT = '2006-01-02T15:04:05.000000Z07:00';
-
-/**
- * Checks a timestamp the way Go's time.Parse does for metav1.Time (RFC 3339) and metav1.MicroTime
- * (RFC 3339 with exactly six fractional digits), returning Go's error text or undefined when valid.
- */
-export function goTimeParseError(value: string, micro: boolean): string | undefined {
-  const layout = micro ? RFC3339_MICRO_LAYOUT : RFC3339_LAYOUT;
-  const elements = micro
-    ? ['2006', '-', '01', '-', '02', 'T', '15', ':', '04', ':', '05', '.000000', 'Z07:00']
-    : ['2006', '-', '01', '-', '02', 'T', '15', ':', '04', ':', '05', 'Z07:00'];
-  const cannot = (rest: string, elem: string) => `parsing time ${JSON.stringify(value)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(rest)} as ${JSON.stringify(elem)}`;
-  const outOfRange = (what: string) => `parsing time ${JSON.stringify(value)}: ${what} out of range`;
-  let rest = value;
-  let year = 0;
-  let month = 0;
-  let day = 0;
-  for (const elem of elements) {
-    switch (elem) {
-      case '2006': {
-        if (!/^\d{4}/.test(rest)) return cannot(rest, elem);
-        year = Number(rest.slice(0, 4));
-        rest = rest.slice(4);
-        break;
-      }
-      case '01':
-      case '02':
-      case '15':
-      case '04':
-      case '05': {
-        if (!/^\d{2}/.test(rest)) return cannot(rest, elem);
-        const n = Number(rest.slice(0, 2));
-        rest = rest.slice(2);
-        if (elem === '01') {
-          if (n < 1 || n > 12) return outOfRange('month');
-          month = n;
-        } else if (elem === '02') day = n;
-        else if (elem === '15' && n > 23) return outOfRange('hour');
-        else if ((elem === '04' || elem === '05') && n > 59) return outOfRange(elem === '04' ? 'minute' : 'second');
-        if (elem === '05' && !micro) {
-          // Go accepts a fractional second after the seconds even when the layout has none.
-          const frac = /^[.,]\d+/.exec(rest);
-          if (frac) rest = rest.slice(frac[0].length);
-        }
-        break;
-      }
-      case '.000000': {
-        if (!/^\.\d{6}/.test(rest)) return cannot(rest, elem);
-        rest = rest.slice(7);
-        break;
-      }
-      case 'Z07:00': {
-        if (rest.startsWith('Z')) rest = rest.slice(1);
-        else {
-          const m = /^[+-](\d{2}):(\d{2})/.exec(rest);
-          if (!m) return cannot(rest, elem);
-          if (Number(m[1]) > 24 || Number(m[2]) > 59) return `parsing time ${JSON.stringify(value)}: time zone offset out of range`;
-          rest = rest.slice(6);
-        }
-        break;
-      }
-      default:
-        if (!rest.startsWith(elem)) return cannot(rest, elem);
-        rest = rest.slice(elem.length);
-    }
-  }
-  if (rest !== '') return `parsing time ${JSON.stringify(value)}: extra text: ${JSON.stringify(rest)}`;
-  if (day < 1 || day > daysIn(month, year)) return outOfRange('day');
-  return undefined;
-}
-
-function daysIn(month: number, year: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-
-const DURATION_UNITS = new Set(['ns', 'us', 'µs', 'μs', 'ms', 's', 'm', 'h']);
-
-/** Checks a Go duration string ("1h30m", "1.5s", "-2m"), returning Go's error text or undefined. */
-export function goDurationParseError(value: string): string | undefined {
-  const invalid = `time: invalid duration ${JSON.stringify(value)}`;
-  let s = value;
-  if (s.startsWith('-') || s.startsWith('+')) s = s.slice(1);
-  if (s === '0') return undefined;
-  if (s === '') return invalid;
-  while (s !== '') {
-    const num = /^(\d*)(\.(\d*))?/.exec(s);
-    const whole = num?.[1] ?? '';
-    const frac = num?.[3] ?? '';
-    if (whole === '' && frac === '' ) return invalid;
-    s = s.slice(num?.[0].length ?? 0);
-    const unit = /^[^\d.]*/.exec(s)?.[0] ?? '';
-    if (unit === '') return `time: missing unit in duration ${JSON.stringify(value)}`;
-    if (!DURATION_UNITS.has(unit)) return `time: unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(value)}`;
-    s = s.slice(unit.length);
-  }
-  return undefined;
 }
