@@ -21,8 +21,13 @@ import { parse as parseYaml } from 'yaml';
 import { withTimeout } from './wait.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const LITE_BIN = join(REPO_ROOT, 'bin', 'lite');
-const BUILT_MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+/**
+ * The `bin/lite` under test: this checkout's, or another build's when E2E_LITE_BIN names one
+ * (e.g. to run the suite against a release build). Fixtures always come from this checkout.
+ * (Not LITE_*: `lite` reads every LITE_* variable as a flag.)
+ */
+export const LITE_BIN = process.env.E2E_LITE_BIN ? resolve(process.env.E2E_LITE_BIN) : join(REPO_ROOT, 'bin', 'lite');
+const BUILT_MAIN = join(dirname(LITE_BIN), '..', 'dist', 'cli', 'main.js');
 
 /** Output kept per stream (the tail), so a chatty server cannot exhaust memory. */
 const MAX_CAPTURE = 1024 * 1024;
@@ -201,9 +206,9 @@ export async function startLite(options: StartLiteOptions = {}): Promise<LiteSer
   const port = options.port ?? (await freePort());
   const args = [LITE_BIN, 'server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--https-listen-port', String(port), ...(options.args ?? [])];
   const child = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
+    cwd: dataDir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
+    env: { ...inheritedEnv(), ...options.env },
   });
   const server = new LiteServer(child, dataDir, port, ownsDataDir);
   const spawnedAt = performance.now();
@@ -233,6 +238,11 @@ export async function startLite(options: StartLiteOptions = {}): Promise<LiteSer
     throw new Error(`${e instanceof Error ? e.message : String(e)}\n${detail}`);
   }
   return server;
+}
+
+/** The test runner's environment without LITE_* variables, which `lite` would read as flags. */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LITE_')));
 }
 
 function tail(s: string): string {
