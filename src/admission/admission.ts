@@ -24,4 +24,6 @@ export interface AdmissionPlugin {
   admit(req: AdmissionRequest): Promise<void> | void;
   /** Sees committed writes (to release allocations); never throws. */
   committed?(operation: WriteOperation, object: KubeObject, old: KubeObject | undefined): void;
+  /** Sees admitted writes that were not carried out (dry run, invalid, conflict); never throws. */
+  abandoned?(operation: WriteOperation, object: KubeObject, old: KubeObject | undefined): void;
 }

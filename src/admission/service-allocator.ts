@@ -141,7 +141,10 @@ export class ServiceAllocator implements AdmissionPlugin {
     ports.forEach((p, i) => {
       if (!isJsonObject(p)) return;
       if (!wantsNodePorts) {
-        if (type !== 'LoadBalancer') delete p.nodePort;
+        // A type change away from NodePort drops the node ports it had (upstream
+        // dropTypeDependentFields); a nodePort the user sets is left for validation to refuse.
+        const previous = oldPorts.find((o) => isJsonObject(o) && o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+        if (isJsonObject(previous) && previous.nodePort !== undefined && previous.nodePort === p.nodePort) delete p.nodePort;
         return;
       }
       const given = typeof p.nodePort === 'number' && p.nodePort !== 0 ? p.nodePort : undefined;
@@ -177,6 +180,17 @@ export class ServiceAllocator implements AdmissionPlugin {
       if (n !== undefined && !nowIps.includes(ip)) this.#ips.delete(n);
     }
     for (const p of nodePorts(before)) if (!nowPorts.includes(p)) this.#nodePorts.delete(p);
+  }
+
+  abandoned(_operation: WriteOperation, object: KubeObject, old: KubeObject | undefined): void {
+    // Release what admission reserved for this write and the stored object does not hold.
+    const keepIps = new Set(old ? clusterIps(old) : []);
+    const keepPorts = new Set(old ? nodePorts(old) : []);
+    for (const ip of clusterIps(object)) {
+      const n = parseIpv4(ip);
+      if (n !== undefined && !keepIps.has(ip) && (this.#ips.get(n) ?? 0) !== 0) this.#ips.delete(n);
+    }
+    for (const p of nodePorts(object)) if (!keepPorts.has(p) && (this.#nodePorts.get(p) ?? 0) !== 0) this.#nodePorts.delete(p);
   }
 
   #allocateIp(): string | undefined {

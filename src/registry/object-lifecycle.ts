@@ -36,4 +36,9 @@ export interface ObjectLifecycle {
    * objects. Must not throw.
    */
   afterWrite?(op: WriteOperation, obj: KubeObject, old: KubeObject | undefined): void;
+  /**
+   * Called when an admitted write is not carried out (dry run, validation failure, conflict),
+   * so admission can release what it reserved for it. Must not throw.
+   */
+  abandoned?(op: WriteOperation, obj: KubeObject, old: KubeObject | undefined): void;
 }

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ApiError, type GroupResource } from '../api/errors.js';
-import { deepCopy, jsonEqual, rfc3339, type KubeObject, type KubeList, type ObjectMeta } from '../api/object.js';
+import { deepCopy, isJsonObject, jsonEqual, rfc3339, type KubeObject, type KubeList, type ObjectMeta } from '../api/object.js';
 import type { ResourceDef } from '../api/resource.js';
 import {
   CompactedError,
@@ -124,6 +124,11 @@ export interface ResourceStoreConfig {
   readonly deletionBlocked?: (obj: KubeObject) => boolean;
   /** Mutates an object that has just been marked for deletion (namespaces: phase Terminating). */
   readonly markDeleting?: (obj: KubeObject) => void;
+  /**
+   * Copies fields a main-resource update may not change from the stored object (namespaces:
+   * spec.finalizers, which only /finalize writes).
+   */
+  readonly preserveOnUpdate?: (next: KubeObject, old: KubeObject) => void;
 }
 
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -285,6 +290,16 @@ export class ResourceStore {
     this.#prepareForCreate(obj);
     this.#lifecycle.applyDefaults(obj);
     await this.#lifecycle.admit('create', obj, undefined, ctx);
+    try {
+      return await this.#createAdmitted(namespace, obj, ctx);
+    } catch (e) {
+      this.#lifecycle.abandoned?.('create', obj, undefined);
+      throw e;
+    }
+  }
+
+  async #createAdmitted(namespace: string | undefined, obj: KubeObject, ctx: RequestContext): Promise<KubeObject> {
+    const meta = obj.metadata;
     const generated = !meta.name && !!meta.generateName;
     if (generated) meta.name = this.#generateName(meta.generateName ?? '');
     const errors = this.#lifecycle.validateCreate(obj);
@@ -293,6 +308,7 @@ export class ResourceStore {
     if (ctx.dryRun) {
       const existing = await this.find(namespace, meta.name ?? '');
       if (existing) throw ApiError.alreadyExists(this.#gr, meta.name ?? '');
+      this.#lifecycle.abandoned?.('create', obj, undefined);
       return obj;
     }
     for (let attempt = 0; ; attempt++) {
@@ -386,8 +402,14 @@ export class ResourceStore {
       const old = decodeObject(kv);
       const desired = await transform(decodeObject(kv));
       const next = await this.#prepareUpdate(desired, old, name, ctx, options);
-      if (next === old) return { object: old, created: false };
-      if (ctx.dryRun) return { object: next, created: false };
+      if (next === old) {
+        this.#lifecycle.abandoned?.('update', desired, old);
+        return { object: old, created: false };
+      }
+      if (ctx.dryRun) {
+        this.#lifecycle.abandoned?.('update', next, old);
+        return { object: next, created: false };
+      }
       try {
         const shouldDelete =
           next.metadata.deletionTimestamp !== undefined &&
@@ -407,6 +429,7 @@ export class ResourceStore {
         this.#lifecycle.afterWrite?.('update', next, old);
         return { object: next, created: false };
       } catch (e) {
+        this.#lifecycle.abandoned?.('update', next, old);
         if (e instanceof RevisionMismatchError || e instanceof KeyNotFoundError) {
           if (options.retryOnConflict && attempt < MAX_CONFLICT_RETRIES) continue;
           if (e instanceof KeyNotFoundError) throw ApiError.notFound(this.#gr, name);
@@ -436,8 +459,8 @@ export class ResourceStore {
     } else if (options.subresource === 'finalize') {
       // namespaces/finalize: only spec.finalizers may change (upstream finalizeUpdateStrategy).
       next = deepCopy(old);
-      const spec = { ...((isObject(next.spec) ? next.spec : {}) as Record<string, unknown>) };
-      const wanted = isObject(desired.spec) ? (desired.spec as Record<string, unknown>).finalizers : undefined;
+      const spec = { ...((isJsonObject(next.spec) ? next.spec : {}) as Record<string, unknown>) };
+      const wanted = isJsonObject(desired.spec) ? desired.spec.finalizers : undefined;
       if (wanted === undefined) delete spec.finalizers;
       else spec.finalizers = wanted;
       next.spec = spec;
@@ -452,6 +475,7 @@ export class ResourceStore {
     } else {
       next = desired;
       this.#lifecycle.applyDefaults(next);
+      this.#config.preserveOnUpdate?.(next, old);
       if (this.def.hasStatusSubresource) {
         for (const f of this.def.statusFields) {
           if (old[f] === undefined) delete next[f];
@@ -464,6 +488,15 @@ export class ResourceStore {
       next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
     if (!options.internal) await this.#lifecycle.admit('update', next, old, ctx);
+    try {
+      return this.#validateAdmittedUpdate(next, old, name, ctx, options);
+    } catch (e) {
+      if (!options.internal) this.#lifecycle.abandoned?.('update', next, old);
+      throw e;
+    }
+  }
+
+  #validateAdmittedUpdate(next: KubeObject, old: KubeObject, name: string, ctx: RequestContext, options: UpdateOptions): KubeObject {
     const errors = options.internal
       ? []
       : options.subresource === 'status' || options.subresource === 'finalize'
@@ -564,6 +597,8 @@ export class ResourceStore {
       try {
         const written = await this.#backend.update(key, encodeObject(next), kv.modRevision);
         next.metadata.resourceVersion = String(written.modRevision);
+        // Marking for deletion is an update others react to (CRD cleanup, allocations).
+        this.#lifecycle.afterWrite?.('update', next, old);
         return { object: next, deleted: false };
       } catch (e) {
         if ((e instanceof RevisionMismatchError || e instanceof KeyNotFoundError) && attempt < MAX_CONFLICT_RETRIES) continue;
@@ -652,10 +687,6 @@ export class ResourceStore {
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function isDirectChild(prefix: string, key: string): boolean {
   // `/registry/core/pods/` + `ns/name`: exactly one more slash.
   const rest = key.slice(prefix.length);
@@ -703,11 +734,14 @@ function specChanged(next: KubeObject, old: KubeObject, statusFields: readonly s
   return false;
 }
 
-/** Equal apart from managedFields timestamps and resourceVersion (no-op detection). */
+/**
+ * No-op detection: equal apart from resourceVersion and the times in managedFields. A change
+ * of ownership alone (a second manager applying the same value) is a real change.
+ */
 function sameIgnoringVolatile(a: KubeObject, b: KubeObject): boolean {
   const strip = (o: KubeObject) => {
-    const { managedFields: _m, resourceVersion: _r, ...meta } = o.metadata;
-    return { ...o, metadata: meta };
+    const { managedFields, resourceVersion: _r, ...meta } = o.metadata;
+    return { ...o, metadata: { ...meta, managedFields: managedFields?.map(({ time: _t, ...rest }) => rest) } };
   };
   return jsonEqual(strip(a), strip(b));
 }

@@ -152,7 +152,7 @@ export class ServedResource {
         ctx,
         (old) => {
           const live = old ? this.#out(old) : undefined;
-          const merged = this.#patcher.apply(this.def, live, deepCopy(applied), { manager, force: opts.force === true, time: this.#now(), subresource: opts.subresource });
+          const merged = asClientError(() => this.#patcher.apply(this.def, live, deepCopy(applied), { manager, force: opts.force === true, time: this.#now(), subresource: opts.subresource }));
           return this.#in(merged);
         },
         { subresource: opts.subresource, allowCreate: opts.subresource === undefined, retryOnConflict: true, managedFieldsDone: true },
@@ -167,7 +167,7 @@ export class ServedResource {
       (old) => {
         if (!old) throw ApiError.notFound(this.store.groupResource, name);
         const served = this.#out(old);
-        const patched = this.#patcher.patch(this.def, served as unknown as JsonObject, type, body) as unknown as KubeObject;
+        const patched = asClientError(() => this.#patcher.patch(this.def, served as unknown as JsonObject, type, body)) as unknown as KubeObject;
         if (!isJsonObject(patched) || !isJsonObject((patched as KubeObject).metadata)) throw ApiError.badRequest('the patch produced an object without metadata');
         const rv = patched.metadata.resourceVersion;
         if (rv !== undefined && rv !== '' && rv !== served.metadata.resourceVersion) throw ApiError.staleResourceVersion(this.store.groupResource, name);
@@ -235,6 +235,20 @@ export class ServedResource {
       { retryOnConflict: true, subresource: 'scale' },
     );
     return this.toScale(this.#out(res.object));
+  }
+}
+
+/**
+ * Upstream answers some malformed patches (unknown `$patch` directives, mistyped directive
+ * values, apply bodies that do not fit the schema) with 500; they are bad input, so lite answers
+ * 400 with the same message.
+ */
+function asClientError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 500) throw ApiError.badRequest(e.message.replace(/^Internal error occurred: /, ''), e.details?.causes);
+    throw e;
   }
 }
 

@@ -11,7 +11,7 @@ import { PatchEngine } from '../api/patch/index.js';
 import { builtinTablePrinters } from '../api/printers/index.js';
 import { kindKey } from '../api/printers/kind-key.js';
 import { decodeKubernetesProtobuf } from '../api/protobuf/decode-kubernetes-protobuf.js';
-import { pruneUnknownFields } from '../api/schema/prune-fields.js';
+import { normalizeObject } from '../api/schema/prune-fields.js';
 import { SchemaRegistry } from '../api/schema/registry.js';
 import { checkFields, fieldValidationOutcome } from '../api/schema/strict-fields.js';
 import { coreV1Types } from '../api/schema/types/core-v1.js';
@@ -82,11 +82,12 @@ export async function loadApiModules(options: ApiModuleOptions): Promise<LoadedA
     validateObjectMetaUpdate: (meta, old, opts) => validateObjectMetaUpdate(meta, old, { builtin: opts.builtin }),
     checkStructure(obj, typeName, mode, warnings, target): void {
       const check = checkFields(obj, typeName, schemas);
-      if (check.errors.length === 0 && check.unknown.length === 0) return;
-      const outcome = fieldValidationOutcome(check, mode, target);
-      if (outcome.error) throw outcome.error;
-      warnings.push(...outcome.warnings);
-      if (check.unknown.length) pruneUnknownFields(obj, typeName, schemas);
+      if (check.errors.length > 0 || check.unknown.length > 0) {
+        const outcome = fieldValidationOutcome(check, mode, target);
+        if (outcome.error) throw outcome.error;
+        warnings.push(...outcome.warnings);
+      }
+      normalizeObject(obj, typeName, schemas, { prune: check.unknown.length > 0 });
     },
     trackManagedFields(def: ResourceDef, obj: KubeObject, old: KubeObject | undefined, opts): void {
       const updated = patcher.updateManagedFields(def, old, obj, { manager: opts.manager, time: opts.time, subresource: opts.subresource });

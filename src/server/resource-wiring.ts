@@ -107,6 +107,15 @@ export function createLifecycle(def: ResourceDef, config: ResourceWiringConfig):
         }
       }
     },
+    abandoned(op: WriteOperation, obj: KubeObject, old: KubeObject | undefined): void {
+      for (const p of plugins) {
+        try {
+          p.abandoned?.(op, obj, old);
+        } catch (e) {
+          config.logger.error({ err: e, plugin: p.name }, 'admission plugin failed on an abandoned write');
+        }
+      }
+    },
   };
 }
 

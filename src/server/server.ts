@@ -9,17 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { builtinGroupVersions, builtinResources } from '../api/builtin-resources.js';
-import { coreToEventsV1, eventsV1ToCore } from '../api/conversion/event-conversion.js';
-import { hpaV1ToV2, hpaV2ToV1 } from '../api/conversion/hpa-conversion.js';
-import { isJsonObject, type JsonObject, type KubeObject } from '../api/object.js';
-import { generateJobSelector } from '../api/defaults/index.js';
-import { podQosClass } from '../api/pod-qos.js';
-import type { ResourceDef } from '../api/resource.js';
-import type { AdmissionPlugin } from '../admission/admission.js';
-import { NamespaceCache } from '../admission/namespace-cache.js';
-import { NamespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
-import { nthAddress, ServiceAllocator } from '../admission/service-allocator.js';
+import { nthAddress } from '../admission/service-allocator.js';
 import { createApiApp, type HealthCheck } from '../apiserver/app.js';
 import { ClientCertAuthenticator, StaticTokenAuthenticator, UnionAuthenticator } from '../apiserver/authn.js';
 import { Discovery } from '../apiserver/discovery.js';
@@ -28,25 +18,18 @@ import { reviewHandlers, tokenRequest } from '../apiserver/extensions/reviews.js
 import { OpenApi } from '../apiserver/openapi.js';
 import { AllowAllAuthorizer } from '../auth/authorizer.js';
 import { resources, type Client, type ResourceRef } from '../client/client.js';
-import { LocalClient } from '../client/local-client.js';
 import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
-import { SYSTEM_USER } from '../registry/context.js';
 import { Registry } from '../registry/registry.js';
-import type { ResourceStoreConfig } from '../registry/resource-store.js';
-import type { Backend } from '../storage/backend.js';
 import { MemoryBackend } from '../storage/memory/memory-backend.js';
 import { SqliteBackend } from '../storage/sqlite/sqlite-backend.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger } from '../util/log.js';
 import { KUBERNETES_MINOR, KUBERNETES_VERSION, LITE_VERSION } from '../version.js';
-import { WatchBus } from '../watch/watch-bus.js';
-import { loadApiModules } from './api-modules.js';
+import { buildApiCore } from './api-core.js';
 import { bootstrapCluster } from './bootstrap.js';
-import { CrdServing } from './crd-serving.js';
 import { serverPaths } from './data-dir.js';
 import { listenHttps, type HttpsListener } from './https-listener.js';
 import { ensureClusterPki } from './pki-setup.js';
-import { serveResources, type ResourceWiringConfig } from './resource-wiring.js';
 
 export interface ServerConfig {
   readonly dataDir: string;
@@ -103,17 +86,22 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const hostAddresses = localAddresses();
     const advertise = config.advertiseAddress ?? hostAddresses[0] ?? '127.0.0.1';
 
-    // ---- storage and watch fan-out ----
-    const backend: Backend =
-      config.datastore === 'memory'
-        ? new MemoryBackend({ logger: log, clock, ...(config.compaction ? { compaction: config.compaction } : {}) })
-        : new SqliteBackend({ path: paths.database, logger: log, clock, ...(config.compaction ? { compaction: config.compaction } : {}) });
-    await backend.start();
-    cleanups.push(() => backend.close());
-    const bus = new WatchBus({ backend, rootPrefix: '/registry/', windowSize: 10_000, progressIntervalMs: 30_000, logger: log, clock });
-    await bus.start(stopping.signal);
+    // ---- storage, watch fan-out, registry ----
+    const core = await buildApiCore({
+      backend:
+        config.datastore === 'memory'
+          ? new MemoryBackend({ logger: log, clock, ...(config.compaction ? { compaction: config.compaction } : {}) })
+          : new SqliteBackend({ path: paths.database, logger: log, clock, ...(config.compaction ? { compaction: config.compaction } : {}) }),
+      serviceCidr: config.serviceCidr,
+      nodePortRange: config.nodePortRange,
+      clock,
+      logger: log,
+      signal: stopping.signal,
+    });
+    cleanups.push(() => core.close());
+    const { registry, client, modules } = core;
 
-    // ---- PKI (in parallel with nothing else: it is fast, EC keys) ----
+    // ---- PKI (fast: EC keys) ----
     const pki = await ensureClusterPki({
       dir: paths.tls,
       hostnames: [...config.tlsSans.filter((s) => !isIp(s))],
@@ -122,46 +110,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       clock,
       logger: log,
     });
-
-    // ---- registry ----
-    const modules = await loadApiModules({ nodePortRange: config.nodePortRange });
-    const registry = new Registry();
-    for (const gv of builtinGroupVersions) registry.setVersionOrder(gv.group, gv.versions);
-    const allocator = new ServiceAllocator({ serviceCidr: config.serviceCidr, nodePortRange: config.nodePortRange, clock });
-    const client = new LocalClient({ registry, user: SYSTEM_USER, fieldManager: 'lite-server', selectors: modules.selectors });
-    const namespaceCache = new NamespaceCache({ client, clock, logger: log.child({ component: 'namespace-cache' }) });
-    const namespaceLifecycle = new NamespaceLifecyclePlugin(namespaceCache);
-    const admission: AdmissionPlugin[] = [namespaceLifecycle, allocator];
-    const wiring: ResourceWiringConfig = {
-      backend,
-      watches: bus,
-      clock,
-      logger: log,
-      modules,
-      admission,
-      storeOptions: builtinStoreOptions,
-      converterFor: (served) => {
-        if (served.group === 'autoscaling' && served.version === 'v1') return { toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 };
-        if (served.group === 'events.k8s.io') return { toStorage: eventsV1ToCore, fromStorage: coreToEventsV1 };
-        return undefined;
-      },
-      extraDefaults: (def, obj) => {
-        if (def.group === '' && def.kind === 'Namespace') defaultNamespace(obj);
-        // The Job strategy labels pods with the job's uid and selects on it (PrepareForCreate);
-        // the uid is assigned before defaults run, and regenerating on update is a no-op.
-        if (def.group === 'batch' && def.kind === 'Job' && obj.metadata.uid) generateJobSelector(obj as unknown as JsonObject, obj.metadata.uid);
-        // Pod strategy PrepareForCreate: a new pod is Pending with its QoS class.
-        if (def.group === '' && def.kind === 'Pod' && !isJsonObject(obj.status)) obj.status = { phase: 'Pending', qosClass: podQosClass(obj) };
-      },
-    };
-    // CRD serving watches committed CRD writes, so it joins admission before resources are wired.
-    const crds = new CrdServing({ registry, client, wiring, modules, logger: log.child({ component: 'crd-serving' }), clock });
-    admission.push(crds);
-    const defs: ResourceDef[] = builtinResources.map((r) => ({ ...r, nameRule: modules.nameRuleFor(r.group, r.kind), strategy: modules.strategyFor(r.group, r.kind) }));
-    serveResources(registry, defs, wiring);
-
-    const services = registry.get('', 'v1', 'services');
-    if (services) allocator.repair((await services.list(undefined, {})).items);
 
     // ---- API server ----
     const authenticator = new UnionAuthenticator([new StaticTokenAuthenticator([{ token: pki.adminToken, user: { username: 'system:admin', groups: ['system:masters'] } }]), new ClientCertAuthenticator()]);
@@ -220,22 +168,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
     // ---- bootstrap and controllers ----
     await bootstrapCluster({ client, kubernetesServiceIp, endpointAddress: advertise, endpointPort: port });
-    await crds.start(stopping.signal);
     const namespaces = new NamespaceController({
       client: client.withFieldManager('namespace-controller'),
       namespacedResources: () => namespacedStorageRefs(registry),
       clock,
       logger: log.child({ component: 'namespace-controller' }),
     });
-    const controllers = [namespaces.run(stopping.signal), crds.run(stopping.signal), namespaceCache.run(stopping.signal)];
+    const controllers = [namespaces.run(stopping.signal)];
     cleanups.push(async () => {
       await Promise.allSettled(controllers);
     });
-    const repairTimer = setInterval(() => {
-      if (services) void services.list(undefined, {}).then((l) => allocator.repair(l.items), () => undefined);
-    }, 60_000);
-    repairTimer.unref();
-    cleanups.push(() => clearInterval(repairTimer));
     ready = true;
 
     return { url, port, kubeconfigPath: config.kubeconfigPath, caCertPem: pki.caCertPem, adminToken: pki.adminToken, registry, client, stop };
@@ -243,49 +185,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await stop();
     throw e;
   }
-}
-
-/** Kind-specific storage behaviour of built-in resources. */
-function builtinStoreOptions(def: ResourceDef): Partial<ResourceStoreConfig> {
-  if (def.group === '' && def.kind === 'Pod') {
-    return {
-      returnDeletedObject: true,
-      // Unscheduled and finished pods go at once; running ones get their grace period so the
-      // kubelet can stop them (notes §9.6).
-      deletionGracePeriod: (pod, requested) => {
-        const spec = isJsonObject(pod.spec) ? pod.spec : {};
-        const phase = isJsonObject(pod.status) ? pod.status.phase : undefined;
-        if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
-        if (requested !== undefined) return requested;
-        return typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30;
-      },
-    };
-  }
-  if (def.group === '' && def.kind === 'Namespace') {
-    return {
-      deletionBlocked: (ns) => {
-        const spec = isJsonObject(ns.spec) ? ns.spec : {};
-        return Array.isArray(spec.finalizers) && spec.finalizers.length > 0;
-      },
-      markDeleting: (ns) => {
-        ns.status = { ...(isJsonObject(ns.status) ? ns.status : {}), phase: 'Terminating' };
-      },
-    };
-  }
-  if ((def.group === '' && (def.kind === 'Endpoints' || def.kind === 'Event')) || (def.group === 'coordination.k8s.io' && def.kind === 'Lease')) {
-    return { allowCreateOnUpdate: true };
-  }
-  return {};
-}
-
-/** New namespaces carry the `kubernetes` finalizer and start Active (upstream namespace strategy). */
-function defaultNamespace(ns: KubeObject): void {
-  const spec = isJsonObject(ns.spec) ? ns.spec : (ns.spec = {});
-  if (!Array.isArray(spec.finalizers)) spec.finalizers = ['kubernetes'];
-  const status = isJsonObject(ns.status) ? ns.status : (ns.status = {});
-  if (status.phase === undefined) status.phase = ns.metadata.deletionTimestamp ? 'Terminating' : 'Active';
-  const labels = (ns.metadata.labels ??= {});
-  if (ns.metadata.name) labels['kubernetes.io/metadata.name'] = ns.metadata.name;
 }
 
 function namespacedStorageRefs(registry: Registry): ResourceRef[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineType, list, map, ref, str, i32, rawExtension } from './dsl.js';
 import { SchemaRegistry } from './registry.js';
-import { pruneUnknownFields } from './prune-fields.js';
+import { normalizeObject, pruneUnknownFields } from './prune-fields.js';
 
 const registry = new SchemaRegistry([
   defineType('t.Kind', 'a kind', { metadata: [1, ref('t.Meta')], spec: [2, ref('t.Spec')] }, { gvk: { group: 'x', version: 'v1', kind: 'Kind' } }),
@@ -32,5 +32,21 @@ describe('pruneUnknownFields', () => {
       metadata: { name: 'a' },
       spec: { items: [{ n: 1 }], byName: { a: { n: 2 } }, raw: { anything: { goes: 1 } }, shared: 's' },
     });
+  });
+});
+
+describe('normalizeObject', () => {
+  const reg = new SchemaRegistry([
+    defineType('n.Kind', 'kind', { metadata: [1, ref('n.Meta')], items: [2, list(i32)], keep: [3, list(i32), { noOmitEmpty: true }], extra: [4, str] }, { gvk: { group: 'n', version: 'v1', kind: 'Kind' } }),
+    defineType('n.Meta', 'meta', { labels: [1, map(str)], name: [2, str] }),
+  ]);
+
+  it('drops empty or null maps and lists unless the field has no omitempty', () => {
+    const obj = { apiVersion: 'n/v1', kind: 'Kind', metadata: { name: 'a', labels: {} }, items: [], keep: [], extra: 'x', unknown: 1 };
+    normalizeObject(obj, 'n.Kind', reg, { prune: false });
+    expect(obj).toEqual({ apiVersion: 'n/v1', kind: 'Kind', metadata: { name: 'a' }, keep: [], extra: 'x', unknown: 1 });
+    const nulls = { metadata: { labels: null }, items: null };
+    normalizeObject(nulls, 'n.Kind', reg, { prune: true });
+    expect(nulls).toEqual({ metadata: {} });
   });
 });

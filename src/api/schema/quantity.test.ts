@@ -171,3 +171,15 @@ describe('readQuantity, formatQuantity and comparison', () => {
     expect(formatQuantity(roundUpToMilli(q('100n')))).toBe('1m');
   });
 });
+
+describe('parseQuantity with extreme exponents', () => {
+  it('caps huge values at 2^63-1 units without building huge numbers', () => {
+    // Built naively this takes minutes (the suite's timeout catches a regression).
+    const q = parseQuantity('1e1000000');
+    expect(q.nanos).toBe((2n ** 63n - 1n) * 1_000_000_000n);
+    expect(parseQuantity('1e2147483647').nanos).toBe((2n ** 63n - 1n) * 1_000_000_000n);
+  });
+  it('rounds vanishingly small values up to one nano', () => {
+    expect(parseQuantity('1e-1000000').nanos).toBe(1n);
+  });
+});

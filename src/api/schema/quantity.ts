@@ -98,6 +98,10 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/** The largest quantity upstream keeps: 2^63-1 units, in nanos. */
+const MAX_DECIMAL_NANOS = (2n ** 63n - 1n) * 1_000_000_000n;
+const MAX_DECIMAL_NANOS_DIGITS = MAX_DECIMAL_NANOS.toString().length;
+
 interface Suffix {
   base: 2 | 10;
   exponent: number;
@@ -135,11 +139,18 @@ export function parseQuantity(input: string): Quantity {
   if (suffix.base === 10) decimalShift += suffix.exponent;
   else numerator <<= BigInt(suffix.exponent);
   let magnitude: bigint;
-  if (decimalShift >= 0) magnitude = numerator * 10n ** BigInt(decimalShift);
+  // Upstream caps quantities at 2^63-1 units (and rounds tiny ones up to the smallest step);
+  // decide from the digit count first so an exponent such as 1e1000000 never builds a huge number.
+  const numeratorDigits = numerator === 0n ? 0 : numerator.toString().length;
+  if (numerator === 0n) magnitude = 0n;
+  else if (decimalShift >= 0 && numeratorDigits + decimalShift > MAX_DECIMAL_NANOS_DIGITS) magnitude = MAX_DECIMAL_NANOS;
+  else if (decimalShift < 0 && -decimalShift > numeratorDigits) magnitude = 1n;
+  else if (decimalShift >= 0) magnitude = numerator * 10n ** BigInt(decimalShift);
   else {
     const div = 10n ** BigInt(-decimalShift);
     magnitude = numerator / div + (numerator % div === 0n ? 0n : 1n);
   }
+  if (magnitude > MAX_DECIMAL_NANOS) magnitude = MAX_DECIMAL_NANOS;
   let format = suffix.format;
   if (format === 'BinarySI' && magnitude > MAX_BINARY_NANOS) magnitude = MAX_BINARY_NANOS;
   if (format === 'BinarySI' && magnitude > 0n && magnitude < NANO) format = 'DecimalSI';

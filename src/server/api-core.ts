@@ -1,0 +1,175 @@
+/**
+ * The API core of a control plane, without any network listener: storage backend → watch bus →
+ * registry of built-in resources (with admission and CRD serving) → in-process client. The server
+ * composition root puts HTTPS, bootstrap and controllers on top; controller tests use it alone
+ * (memory storage, fake clock) to exercise the real API semantics in-process.
+ */
+import type { Logger } from 'pino';
+import { builtinGroupVersions, builtinResources } from '../api/builtin-resources.js';
+import { coreToEventsV1, eventsV1ToCore } from '../api/conversion/event-conversion.js';
+import { hpaV1ToV2, hpaV2ToV1 } from '../api/conversion/hpa-conversion.js';
+import { generateJobSelector } from '../api/defaults/index.js';
+import { isJsonObject, type JsonObject, type KubeObject } from '../api/object.js';
+import { podQosClass } from '../api/pod-qos.js';
+import type { ResourceDef } from '../api/resource.js';
+import type { AdmissionPlugin } from '../admission/admission.js';
+import { NamespaceCache } from '../admission/namespace-cache.js';
+import { NamespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
+import { ServiceAllocator } from '../admission/service-allocator.js';
+import { LocalClient } from '../client/local-client.js';
+import { SYSTEM_USER } from '../registry/context.js';
+import { Registry } from '../registry/registry.js';
+import type { ResourceStoreConfig } from '../registry/resource-store.js';
+import type { Backend } from '../storage/backend.js';
+import type { Clock } from '../util/clock.js';
+import { WatchBus } from '../watch/watch-bus.js';
+import { loadApiModules, type LoadedApiModules } from './api-modules.js';
+import { CrdServing } from './crd-serving.js';
+import { serveResources, type ResourceWiringConfig } from './resource-wiring.js';
+
+export interface ApiCoreConfig {
+  /** An unstarted backend; the core starts and closes it. */
+  readonly backend: Backend;
+  readonly serviceCidr: string;
+  readonly nodePortRange: readonly [number, number];
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Aborting stops the bus and the core's background loops. */
+  readonly signal: AbortSignal;
+  /** Watch bus window (recent events kept for replay). */
+  readonly watchWindow?: number;
+}
+
+export interface ApiCore {
+  readonly backend: Backend;
+  readonly bus: WatchBus;
+  readonly registry: Registry;
+  readonly modules: LoadedApiModules;
+  /** The control plane's in-process client (identity system:apiserver). */
+  readonly client: LocalClient;
+  /** Ends background loops and closes storage. */
+  close(): Promise<void>;
+}
+
+export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
+  const { clock, backend } = config;
+  const log = config.logger;
+  await backend.start();
+  const bus = new WatchBus({ backend, rootPrefix: '/registry/', windowSize: config.watchWindow ?? 10_000, progressIntervalMs: 30_000, logger: log, clock });
+  try {
+    await bus.start(config.signal);
+    const modules = await loadApiModules({ nodePortRange: config.nodePortRange });
+    const registry = new Registry();
+    for (const gv of builtinGroupVersions) registry.setVersionOrder(gv.group, gv.versions);
+    const allocator = new ServiceAllocator({ serviceCidr: config.serviceCidr, nodePortRange: config.nodePortRange, clock });
+    const client = new LocalClient({ registry, user: SYSTEM_USER, fieldManager: 'lite-server', selectors: modules.selectors });
+    const namespaceCache = new NamespaceCache({ client, clock, logger: log.child({ component: 'namespace-cache' }) });
+    const admission: AdmissionPlugin[] = [new NamespaceLifecyclePlugin(namespaceCache), allocator];
+    const wiring: ResourceWiringConfig = {
+      backend,
+      watches: bus,
+      clock,
+      logger: log,
+      modules,
+      admission,
+      storeOptions: builtinStoreOptions,
+      converterFor: (served) => {
+        if (served.group === 'autoscaling' && served.version === 'v1') return { toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 };
+        if (served.group === 'events.k8s.io') return { toStorage: eventsV1ToCore, fromStorage: coreToEventsV1 };
+        return undefined;
+      },
+      extraDefaults: builtinPrepareForCreate,
+    };
+    // CRD serving watches committed CRD writes, so it joins admission before resources are wired.
+    const crds = new CrdServing({ registry, client, wiring, modules, logger: log.child({ component: 'crd-serving' }), clock });
+    admission.push(crds);
+    const defs: ResourceDef[] = builtinResources.map((r) => ({ ...r, nameRule: modules.nameRuleFor(r.group, r.kind), strategy: modules.strategyFor(r.group, r.kind) }));
+    serveResources(registry, defs, wiring);
+
+    const services = registry.get('', 'v1', 'services');
+    if (services) allocator.repair((await services.list(undefined, {})).items);
+    await crds.start(config.signal);
+    const loops = [crds.run(config.signal), namespaceCache.run(config.signal)];
+    // Allocations made for creates that then failed are reclaimed by a periodic repair.
+    const repair = setInterval(() => {
+      if (services) void services.list(undefined, {}).then((l) => allocator.repair(l.items), () => undefined);
+    }, 60_000);
+    repair.unref();
+    return {
+      backend,
+      bus,
+      registry,
+      modules,
+      client,
+      async close() {
+        clearInterval(repair);
+        await Promise.allSettled(loops);
+        await backend.close();
+      },
+    };
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+}
+
+/**
+ * Kind-specific steps upstream strategies take at create (PrepareForCreate) that need more than
+ * defaulting: namespace finalizers and phase, the Job selector from its uid, a pod's initial
+ * status. They run after the uid is assigned; on updates they are no-ops.
+ */
+function builtinPrepareForCreate(def: ResourceDef, obj: KubeObject): void {
+  if (def.group === '' && def.kind === 'Namespace') defaultNamespace(obj);
+  if (def.group === 'batch' && def.kind === 'Job' && obj.metadata.uid) generateJobSelector(obj as unknown as JsonObject, obj.metadata.uid);
+  if (def.group === '' && def.kind === 'Pod' && !isJsonObject(obj.status)) obj.status = { phase: 'Pending', qosClass: podQosClass(obj) };
+}
+
+/** Kind-specific storage behaviour of built-in resources. */
+function builtinStoreOptions(def: ResourceDef): Partial<ResourceStoreConfig> {
+  if (def.group === '' && def.kind === 'Pod') {
+    return {
+      returnDeletedObject: true,
+      // Unscheduled and finished pods go at once; running ones get their grace period so the
+      // kubelet can stop them (notes §9.6).
+      deletionGracePeriod: (pod, requested) => {
+        const spec = isJsonObject(pod.spec) ? pod.spec : {};
+        const phase = isJsonObject(pod.status) ? pod.status.phase : undefined;
+        if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+        if (requested !== undefined) return requested;
+        return typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30;
+      },
+    };
+  }
+  if (def.group === '' && def.kind === 'Namespace') {
+    return {
+      deletionBlocked: (ns) => {
+        const spec = isJsonObject(ns.spec) ? ns.spec : {};
+        return Array.isArray(spec.finalizers) && spec.finalizers.length > 0;
+      },
+      markDeleting: (ns) => {
+        ns.status = { ...(isJsonObject(ns.status) ? ns.status : {}), phase: 'Terminating' };
+      },
+      preserveOnUpdate: (next, old) => {
+        const finalizers = isJsonObject(old.spec) ? old.spec.finalizers : undefined;
+        const spec = isJsonObject(next.spec) ? next.spec : (next.spec = {});
+        if (finalizers === undefined) delete spec.finalizers;
+        else spec.finalizers = finalizers;
+      },
+    };
+  }
+  if ((def.group === '' && (def.kind === 'Endpoints' || def.kind === 'Event')) || (def.group === 'coordination.k8s.io' && def.kind === 'Lease')) {
+    return { allowCreateOnUpdate: true };
+  }
+  return {};
+}
+
+/** New namespaces carry the `kubernetes` finalizer and start Active (upstream namespace strategy). */
+function defaultNamespace(ns: KubeObject): void {
+  const spec = isJsonObject(ns.spec) ? ns.spec : (ns.spec = {});
+  if (!Array.isArray(spec.finalizers)) spec.finalizers = ['kubernetes'];
+  const status = isJsonObject(ns.status) ? ns.status : (ns.status = {});
+  if (status.phase === undefined) status.phase = ns.metadata.deletionTimestamp ? 'Terminating' : 'Active';
+  const labels = (ns.metadata.labels ??= {});
+  if (ns.metadata.name) labels['kubernetes.io/metadata.name'] = ns.metadata.name;
+}
+
