@@ -81,6 +81,8 @@ export interface StartLiteOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Deadline for "lite server ready" (default 20 s). */
   readonly readyTimeoutMs?: number;
+  /** Pass data dir, bind address and port as LITE_* variables instead of flags. */
+  readonly viaEnv?: boolean;
 }
 
 export interface ExitResult {
@@ -204,11 +206,15 @@ export async function startLite(options: StartLiteOptions = {}): Promise<LiteSer
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? makeTempDir('data');
   const port = options.port ?? (await freePort());
-  const args = [LITE_BIN, 'server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--https-listen-port', String(port), ...(options.args ?? [])];
+  const base = { dataDir, bindAddress: '127.0.0.1', port: String(port) };
+  const args = options.viaEnv
+    ? [LITE_BIN, 'server', ...(options.args ?? [])]
+    : [LITE_BIN, 'server', '--data-dir', base.dataDir, '--bind-address', base.bindAddress, '--https-listen-port', base.port, ...(options.args ?? [])];
+  const viaEnv = options.viaEnv ? { LITE_DATA_DIR: base.dataDir, LITE_BIND_ADDRESS: base.bindAddress, LITE_HTTPS_LISTEN_PORT: base.port } : {};
   const child = spawn(process.execPath, args, {
     cwd: dataDir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...inheritedEnv(), ...options.env },
+    env: { ...inheritedEnv(), ...viaEnv, ...options.env },
   });
   const server = new LiteServer(child, dataDir, port, ownsDataDir);
   const spawnedAt = performance.now();
