@@ -6,7 +6,6 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { LITE_VERSION, KUBERNETES_VERSION } from '../version.js';
 import { commonFlags, serverFlags } from './flags.js';
-import { runServerCommand } from './server-command.js';
 
 function withFlags<T>(y: Argv<T>, flags: Record<string, object>): Argv<T> {
   let out = y;
@@ -24,6 +23,7 @@ async function main(): Promise<void> {
       'Run the control plane (API server on SQLite, controllers) on this host',
       (y) => withFlags(withFlags(y, commonFlags), serverFlags),
       async (argv) => {
+        const { runServerCommand } = await import('./server-command.js');
         process.exitCode = await runServerCommand(argv as unknown as Record<string, unknown>);
       },
     )

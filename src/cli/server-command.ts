@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startServer, type ServerConfig } from '../server/server.js';
+import type { ServerConfig } from '../server/server.js';
 import { createLogger } from '../util/log.js';
 import { defaultDataDir } from './flags.js';
 import { parseDuration } from '../util/duration.js';
@@ -49,26 +49,40 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     logger,
   };
 
-  const server = await startServer(config);
+  // Signals are handled from before start-up, so a stop request during or right after start
+  // still ends in a clean shutdown.
+  let stopRequested: (signal: string) => void = () => {};
+  const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
+  const onInt = () => stopRequested('SIGINT');
+  const onTerm = () => stopRequested('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const { startServer } = await import('../server/server.js');
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      process.stderr.write(`lite server: port ${config.httpsPort} on ${config.bindAddress} is already in use (is another lite server running?); choose another with --https-listen-port\n`);
+      return 1;
+    }
+    if (code === 'EACCES') {
+      process.stderr.write(`lite server: not allowed to listen on port ${config.httpsPort} or to write ${config.dataDir}; run as root or choose --https-listen-port/--data-dir\n`);
+      return 1;
+    }
+    throw e;
+  }
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   logger.info({ url: server.url, kubeconfig: server.kubeconfigPath, seconds: Number(seconds) }, 'lite server is ready');
   if (argv['disable-agent'] !== true) {
     logger.warn('the embedded agent is not available yet in this version of lite: running the control plane only (pods will stay Pending)');
   }
   process.stdout.write(`lite server ready in ${seconds}s at ${server.url}\nkubeconfig: ${server.kubeconfigPath}\n  export KUBECONFIG=${server.kubeconfigPath}\n`);
-
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'stopping');
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve();
-    };
-    const onInt = () => stop('SIGINT');
-    const onTerm = () => stop('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-  });
+  const signal = await stopped;
+  logger.info({ signal }, 'stopping');
+  process.off('SIGINT', onInt);
+  process.off('SIGTERM', onTerm);
   await server.stop();
   logger.info('stopped');
   logger.flush?.();
