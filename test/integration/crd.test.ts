@@ -4,7 +4,6 @@
  * CustomObjectsApi; validation, pruning and Strict field validation; Table output; deletion of
  * the CRD removing its objects and its API.
  */
-import './node-compat.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { apiError, rawRequest, startTestServer, waitFor, type TestServer } from './helpers.js';

@@ -2,7 +2,6 @@
  * CRUD of core and apps objects through client-node's typed APIs, selectors, pagination and
  * resourceVersion semantics (notes §4, §6.3, §6.4, §7, §13).
  */
-import './node-compat.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type V1ConfigMap, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { apiError, rawRequest, startTestServer, uniqueName, type TestServer } from './helpers.js';

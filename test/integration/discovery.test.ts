@@ -2,7 +2,6 @@
  * /version, legacy and aggregated discovery, and OpenAPI v3 through raw HTTPS requests that trust
  * only the server's CA (notes §2, §3).
  */
-import './node-compat.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest, startTestServer, type TestServer } from './helpers.js';
 

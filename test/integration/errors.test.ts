@@ -2,7 +2,6 @@
  * Error responses are Kubernetes Status objects with the upstream code and reason, and bad input
  * never produces a 500 (notes §7).
  */
-import './node-compat.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { apiError, rawRequest, startTestServer, type RawResponse, type TestServer } from './helpers.js';

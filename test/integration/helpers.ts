@@ -4,7 +4,6 @@
  *
  * Not a test file itself (vitest collects only *.test.ts).
  */
-import './node-compat.js';
 import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

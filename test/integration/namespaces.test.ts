@@ -3,7 +3,6 @@
  * namespace with content (Terminating, content removed, then gone), and the namespaces that can
  * never be deleted.
  */
-import './node-compat.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { apiError, rawRequest, startTestServer, uniqueName, waitFor, type TestServer } from './helpers.js';

@@ -2,7 +2,6 @@
  * PATCH in all four content types through client-node: JSON patch, merge patch, strategic merge
  * patch with its directives, and server-side apply via KubernetesObjectApi (notes §8).
  */
-import './node-compat.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import { apiError, rawRequest, startTestServer, uniqueName, type TestServer } from './helpers.js';

@@ -3,7 +3,6 @@
  * and a new startServer on the same data dir; resourceVersions keep increasing; allocations and
  * watch history carry over.
  */
-import './node-compat.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { apiError, EventLog, startTestServer, type TestServer } from './helpers.js';

@@ -2,7 +2,6 @@
  * Service IP and NodePort allocation: unique ClusterIPs from the service CIDR (10.43.0.0/16),
  * explicit IPs and ports, headless services, NodePort ranges, and release on delete.
  */
-import './node-compat.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api, type V1Service } from '@kubernetes/client-node';
 import { apiError, startTestServer, uniqueName, type TestServer } from './helpers.js';

@@ -8,7 +8,6 @@
  * server runs on the same data dir and port, with the product's own SqliteBackend. That is the
  * situation of a client reconnecting to a restarted server whose history was compacted.
  */
-import './node-compat.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADD, CoreV1Api, DELETE, ERROR, ListWatch, UPDATE, Watch, type V1ConfigMap } from '@kubernetes/client-node';
 import { serverPaths } from '../../src/server/data-dir.js';

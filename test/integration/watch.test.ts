@@ -3,7 +3,6 @@
  * synthetic ADDED for rv=0, selectors, the server ending a watch at timeoutSeconds, and the
  * informer re-watching after that (notes §6, §16).
  */
-import './node-compat.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADD,
