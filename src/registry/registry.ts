@@ -3,6 +3,7 @@
  * are added at start; CustomResourceDefinitions add and remove theirs at run time, and listeners
  * (discovery, OpenAPI) are told so they can refresh their caches.
  */
+import { compareKubeAwareVersions } from '../api/crd/index.js';
 import type { ResourceDef } from '../api/resource.js';
 import type { ServedResource } from './served-resource.js';
 
@@ -126,28 +127,9 @@ function gvrKey(group: string, version: string, plural: string): string {
   return `${group}/${version}/${plural}`;
 }
 
-/**
- * Kubernetes version priority (apimachinery version.CompareKubeAwareVersionStrings): GA before
- * beta before alpha, higher numbers first, then non-Kubernetes versions alphabetically.
- */
+/** Sort comparator putting the higher-priority Kubernetes version first (v2, v1, v1beta1, …). */
 export function compareVersions(a: string, b: string): number {
-  const pa = parseKubeVersion(a);
-  const pb = parseKubeVersion(b);
-  if (pa && pb) {
-    if (pa.stage !== pb.stage) return pb.stage - pa.stage;
-    if (pa.major !== pb.major) return pb.major - pa.major;
-    return pb.minor - pa.minor;
-  }
-  if (pa) return -1;
-  if (pb) return 1;
-  return a.localeCompare(b);
-}
-
-function parseKubeVersion(v: string): { major: number; stage: number; minor: number } | undefined {
-  const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
-  if (!m) return undefined;
-  const stage = m[2] === undefined ? 2 : m[2] === 'beta' ? 1 : 0;
-  return { major: Number(m[1]), stage, minor: m[3] === undefined ? 0 : Number(m[3]) };
+  return -compareKubeAwareVersions(a, b);
 }
 
 export type { ResourceDef };
