@@ -8,6 +8,8 @@ describe('parseBackendEndpoint', () => {
   it.each([
     ['sqlite:///var/lib/lite/state.db', { kind: 'sqlite', path: '/var/lib/lite/state.db', sync: 'full' }],
     ['sqlite://data/state.db?sync=normal', { kind: 'sqlite', path: 'data/state.db', sync: 'normal' }],
+    ['sqlite:///x.db?writer=worker&sync=normal', { kind: 'sqlite', path: '/x.db', sync: 'normal', writer: 'worker' }],
+    ['sqlite:///x.db?writer=inline', { kind: 'sqlite', path: '/x.db', sync: 'full', writer: 'inline' }],
     ['sqlite://:memory:', { kind: 'sqlite', path: ':memory:', sync: 'full' }],
     ['sqlite:state.db', { kind: 'sqlite', path: 'state.db', sync: 'full' }],
     ['/tmp/x.db', { kind: 'sqlite', path: '/tmp/x.db', sync: 'full' }],
@@ -22,6 +24,7 @@ describe('parseBackendEndpoint', () => {
     ['sqlite://', /missing database path/],
     ['sqlite:///x.db?sync=off', /invalid sync mode "off"/],
     ['sqlite:///x.db?foo=1', /unknown parameter "foo"/],
+    ['sqlite:///x.db?writer=thread', /invalid writer "thread"/],
     ['state.db', /invalid datastore endpoint/],
   ])('rejects %s', (endpoint, message) => {
     expect(() => parseBackendEndpoint(endpoint)).toThrow(StorageError);
@@ -37,5 +40,6 @@ describe('openBackend', () => {
     await b.start();
     expect((await b.create('/x', new Uint8Array([1]))).modRevision).toBe(1);
     await b.close();
+    expect((openBackend({ endpoint: 'sqlite:///tmp/x.db?writer=worker' }) as SqliteBackend).writerMode).toBe('worker');
   });
 });

@@ -6,12 +6,15 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
 
 /** Where state lives, parsed from a datastore endpoint string. */
-export type BackendEndpoint = { readonly kind: 'sqlite'; readonly path: string; readonly sync: 'full' | 'normal' } | { readonly kind: 'memory' };
+export type BackendEndpoint =
+  | { readonly kind: 'sqlite'; readonly path: string; readonly sync: 'full' | 'normal'; readonly writer?: 'worker' | 'inline' }
+  | { readonly kind: 'memory' };
 
 export interface OpenBackendConfig {
   /**
    * `sqlite:///var/lib/lite/state.db` (absolute), `sqlite://data/state.db` (relative),
-   * `sqlite://:memory:`, optional `?sync=normal`; a bare file path means SQLite too;
+   * `sqlite://:memory:`, optional `?sync=normal` and `?writer=worker` (see SqliteBackendConfig,
+   * joined with `&`); a bare file path means SQLite too;
    * `memory:` is the in-memory backend (nothing persists).
    */
   readonly endpoint: string;
@@ -35,9 +38,11 @@ export function parseBackendEndpoint(endpoint: string): BackendEndpoint {
     const params = new URLSearchParams(q >= 0 ? rest.slice(q + 1) : '');
     const sync = params.get('sync') ?? 'full';
     if (sync !== 'full' && sync !== 'normal') throw new StorageError(`invalid sync mode "${sync}" in ${endpoint}: use full or normal`);
-    for (const name of params.keys()) if (name !== 'sync') throw new StorageError(`unknown parameter "${name}" in ${endpoint}`);
+    const writer = params.get('writer') ?? undefined;
+    if (writer !== undefined && writer !== 'worker' && writer !== 'inline') throw new StorageError(`invalid writer "${writer}" in ${endpoint}: use worker or inline`);
+    for (const name of params.keys()) if (name !== 'sync' && name !== 'writer') throw new StorageError(`unknown parameter "${name}" in ${endpoint}`);
     if (!path) throw new StorageError(`missing database path in ${endpoint}`);
-    return { kind: 'sqlite', path: decodeURIComponent(path), sync };
+    return { kind: 'sqlite', path: decodeURIComponent(path), sync, ...(writer && { writer }) };
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1];
   throw new StorageError(scheme ? `unsupported datastore "${scheme}" in ${endpoint}: supported are sqlite and memory` : `invalid datastore endpoint "${endpoint}"`);
@@ -56,6 +61,6 @@ export function openBackend(config: OpenBackendConfig): Backend {
     case 'memory':
       return new MemoryBackend(common);
     case 'sqlite':
-      return new SqliteBackend({ ...common, path: ep.path, sync: ep.sync });
+      return new SqliteBackend({ ...common, path: ep.path, sync: ep.sync, ...(ep.writer && { writer: ep.writer }) });
   }
 }
