@@ -96,7 +96,8 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
 }
 
 function tooLarge(limit: number): ApiError {
-  return ApiError.requestEntityTooLarge(`the request body is too large: limit is ${limit} bytes`);
+  // Upstream's wording (apiserver limitedReadBody).
+  return ApiError.requestEntityTooLarge(`Request entity too large: limit is ${limit}`);
 }
 
 export type BodyFormat = 'json' | 'yaml' | 'protobuf';

@@ -161,12 +161,12 @@ export async function handleResourceRequest(deps: ResourceHandlerDeps, http: Htt
       }
       case 'DELETE': {
         allow('deletecollection');
-        const options = await deleteOptions(http, query);
+        const { options, ctx: deleteCtx } = await deleteRequest(http, query, ctx);
         const list = await resource.list(namespace, listQuery(deps, resource, query));
         const deleted: KubeObject[] = [];
         for (const item of list.items) {
           try {
-            const r = await resource.delete(namespace ?? item.metadata.namespace, item.metadata.name ?? '', options, ctx);
+            const r = await resource.delete(namespace ?? item.metadata.namespace, item.metadata.name ?? '', options, deleteCtx);
             deleted.push(r.object);
           } catch (e) {
             if (!(e instanceof ApiError && e.code === 404)) throw e;
@@ -224,8 +224,8 @@ export async function handleResourceRequest(deps: ResourceHandlerDeps, http: Htt
     case 'DELETE': {
       allow('delete');
       if (subresource !== undefined) throw methodNotAllowed();
-      const options = await deleteOptions(http, query);
-      const res = await resource.delete(namespace, name, options, ctx);
+      const { options, ctx: deleteCtx } = await deleteRequest(http, query, ctx);
+      const res = await resource.delete(namespace, name, options, deleteCtx);
       if (!res.deleted) {
         const accepted = options.propagationPolicy === 'Foreground' || options.orphanDependents === false;
         return { status: accepted ? 202 : 200, body: res.object };
@@ -371,6 +371,21 @@ async function decodeObjectBody(deps: ResourceHandlerDeps, incoming: IncomingMes
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
   else if (!isJsonObject(obj.metadata)) throw ApiError.badRequest('json: cannot unmarshal metadata: it must be an object');
   return obj;
+}
+
+/**
+ * DeleteOptions from the body and the query. kubectl puts `dryRun` (and the rest) in the body,
+ * so a body `dryRun: ["All"]` makes the request context a dry run.
+ */
+async function deleteRequest(http: HttpRequestInfo, query: URLSearchParams, ctx: RequestContext): Promise<{ options: DeleteOptions; ctx: RequestContext }> {
+  const options = await deleteOptions(http, query);
+  const dryRun = (options as { dryRun?: unknown }).dryRun;
+  delete (options as { dryRun?: unknown }).dryRun;
+  if (dryRun === undefined || dryRun === null) return { options, ctx };
+  if (!Array.isArray(dryRun) || dryRun.some((d) => d !== 'All')) {
+    throw ApiError.invalid({ group: 'meta.k8s.io', kind: 'DeleteOptions' }, '', [{ type: 'FieldValueNotSupported', field: 'dryRun', value: dryRun, supported: ['All'] }]);
+  }
+  return { options, ctx: dryRun.length > 0 ? { ...ctx, dryRun: true } : ctx };
 }
 
 async function deleteOptions(http: HttpRequestInfo, query: URLSearchParams): Promise<DeleteOptions> {

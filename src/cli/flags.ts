@@ -1,7 +1,8 @@
 /**
  * Flag definitions, kept apart from the code that runs them (as k3s does). Every flag has a
- * LITE_* environment mirror (yargs `.env('LITE')`: --data-dir ↔ LITE_DATA_DIR) and a category
- * for `--help`.
+ * LITE_* environment mirror (--data-dir ↔ LITE_DATA_DIR; a flag on the command line wins) and a
+ * category for `--help`. Only the mirrors of defined flags are read: other LITE_* variables are
+ * ignored, as k3s ignores K3S_* variables it does not know.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -47,3 +48,38 @@ export const serverFlags = withEnv({
   'datastore-compact-retain': { type: 'number', default: 1000, describe: 'Newest revisions kept by compaction; watches from older ones get 410 Gone', group: DATASTORE },
   'disable-agent': { type: 'boolean', default: false, describe: 'Run the control plane only, without the embedded agent', group: COMPONENTS },
 });
+
+/**
+ * The flag specs with defaults taken from their LITE_* environment mirrors. Values are converted
+ * to the flag's type; a value that does not fit the type is an error naming the variable.
+ */
+export function withEnvDefaults(flags: Record<string, FlagSpec>, env: NodeJS.ProcessEnv = process.env): Record<string, FlagSpec> {
+  const out: Record<string, FlagSpec> = {};
+  for (const [name, spec] of Object.entries(flags)) {
+    const raw = env[envName(name)];
+    if (raw === undefined || raw === '') {
+      out[name] = spec;
+      continue;
+    }
+    out[name] = { ...spec, default: envValue(name, spec, raw) };
+  }
+  return out;
+}
+
+function envValue(name: string, spec: FlagSpec, raw: string): unknown {
+  switch (spec.type) {
+    case 'number': {
+      const n = Number(raw);
+      if (!Number.isFinite(n)) throw new Error(`${envName(name)}=${JSON.stringify(raw)} is not a number`);
+      return n;
+    }
+    case 'boolean':
+      if (/^(1|true|yes)$/i.test(raw)) return true;
+      if (/^(0|false|no)$/i.test(raw)) return false;
+      throw new Error(`${envName(name)}=${JSON.stringify(raw)} must be true or false`);
+    case 'array':
+      return raw.split(',').map((v) => v.trim()).filter(Boolean);
+    default:
+      return raw;
+  }
+}

@@ -5,18 +5,17 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { LITE_VERSION, KUBERNETES_VERSION } from '../version.js';
-import { commonFlags, serverFlags } from './flags.js';
+import { commonFlags, serverFlags, withEnvDefaults, type FlagSpec } from './flags.js';
 
-function withFlags<T>(y: Argv<T>, flags: Record<string, object>): Argv<T> {
+function withFlags<T>(y: Argv<T>, flags: Record<string, FlagSpec>): Argv<T> {
   let out = y;
-  for (const [name, spec] of Object.entries(flags)) out = out.option(name, spec) as Argv<T>;
+  for (const [name, spec] of Object.entries(withEnvDefaults(flags))) out = out.option(name, spec) as Argv<T>;
   return out;
 }
 
 async function main(): Promise<void> {
   const cli = yargs(hideBin(process.argv))
     .scriptName('lite')
-    .env('LITE')
     .usage('$0 <command> [flags]\n\nlite: a small, fast Kubernetes distribution.')
     .command(
       'server',

@@ -630,6 +630,13 @@ export class ResourceStore {
       initial.push(...listed.items);
     } else {
       fromRevision = parseRv(rvParam ?? '0');
+      // History before the compact revision is gone from storage; refuse it even if the watch
+      // bus could still replay it from memory, so clients learn to relist (410 Expired).
+      const compacted = await this.#backend.compactRevision();
+      if (fromRevision < compacted) {
+        yield { type: 'ERROR', error: ApiError.expired(`too old resource version: ${fromRevision} (${compacted})`) };
+        return;
+      }
     }
     for (const object of initial) yield { type: 'ADDED', object };
     if (query.sendInitialEvents) yield { type: 'BOOKMARK', resourceVersion: String(fromRevision), initialEventsEnd: true };

@@ -3,9 +3,13 @@
  * required (bearer tokens work too); Node verifies them against the client CA and the
  * authenticator reads the result. Stopping closes idle keep-alive connections and ends
  * long-running watches so the port is released at once.
+ *
+ * The port speaks only TLS. A plain-HTTP request gets Go's answer at once (`400 Client sent an
+ * HTTP request to an HTTPS server.`) instead of a stalled handshake, which would make kubectl
+ * retry for tens of seconds: the first byte of each connection is looked at before TLS starts.
  */
 import { createServer, type Server } from 'node:https';
-import type { Socket } from 'node:net';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
 
@@ -26,6 +30,10 @@ export interface HttpsListener {
   close(): Promise<void>;
 }
 
+/** First byte of a TLS handshake record. */
+const TLS_HANDSHAKE = 0x16;
+const PLAIN_HTTP_ANSWER = 'HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n';
+
 export async function listenHttps(config: HttpsListenerConfig): Promise<HttpsListener> {
   const listener = getRequestListener(config.fetch, { overrideGlobalObjects: false, autoCleanupIncoming: false });
   const server = createServer(
@@ -41,24 +49,43 @@ export async function listenHttps(config: HttpsListenerConfig): Promise<HttpsLis
     s.on('close', () => sockets.delete(s));
   });
   server.on('tlsClientError', (err) => config.logger.debug({ err: err.message }, 'TLS handshake failed'));
+  const raw = new Set<Socket>();
+  const front = createTcpServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
+    raw.add(socket);
+    socket.on('close', () => raw.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const first = (chunk: Buffer) => {
+      socket.pause();
+      socket.off('data', first);
+      if (chunk[0] === TLS_HANDSHAKE) {
+        socket.unshift(chunk);
+        server.emit('connection', socket);
+      } else {
+        socket.end(PLAIN_HTTP_ANSWER);
+      }
+    };
+    socket.on('data', first);
+    socket.resume();
+  });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
+    front.once('error', reject);
+    front.listen(config.port, config.host, () => {
+      front.off('error', reject);
       resolve();
     });
   });
-  const address = server.address();
+  const address = front.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {
     server,
     port,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        front.close(() => resolve());
         server.closeIdleConnections();
         // Watches never go idle; end them so close() completes.
         for (const s of sockets) s.destroy();
+        for (const s of raw) s.destroy();
       }),
   };
 }
