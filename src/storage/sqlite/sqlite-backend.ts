@@ -43,9 +43,9 @@ export interface SqliteBackendConfig {
    * commits (and fsyncs) while the main thread keeps serving; reads stay on the main thread
    * through a second connection. The worker takes the SQLite work and every fsync and checkpoint
    * stall off the event loop, but each commit then costs two thread hand-offs and the groups come
-   * out smaller, ~+15-20% CPU per write in all. Measured end to end on a 2-core machine shared
-   * with the load generator (CPU-bound), that lost ~5% throughput, hence the default; it should
-   * win where the main thread, not the CPU, is the limit (spare cores, remote clients).
+   * out smaller: +20% server CPU per create end to end. On the 2-core bench machine, shared with
+   * the load generator (so CPU-bound), that cost 5-11% of create throughput, hence the default.
+   * It can only win where the event loop, not the CPU, is the limit (spare cores, remote clients).
    * ':memory:' databases, databases on which SQLite refuses WAL, and a custom `openDatabase`
    * (which can only open main-thread connections) always write inline.
    */
