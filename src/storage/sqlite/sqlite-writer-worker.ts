@@ -36,6 +36,7 @@ send({ type: 'ready', revision: writer.revision });
 /** Messages taken off the port early (while gathering batches), handled next, in order. */
 const backlog: ToWriter[] = [];
 let exitAfterCommit = false;
+let exitBeforeCommit = false;
 let closing = false;
 let abortCompaction = false;
 let compactions: Promise<void> = Promise.resolve();
@@ -64,6 +65,8 @@ function commitGroup(first: BatchMessage): void {
     group.push(next);
     writes += next.keys.length;
   }
+  // Injected crash: the batch arrived but is never applied.
+  if (exitBeforeCommit) process.exit(70);
   const ops = group.length === 1 ? decodeBatch(first) : group.flatMap((b) => decodeBatch(b));
   const outcomes = writer.apply(ops);
   // Injected crash: the transaction is committed (durable) but nobody hears about it.
@@ -89,6 +92,7 @@ function handle(msg: Exclude<ToWriter, BatchMessage>): void {
     case 'fault':
       if (msg.failCommits !== undefined) writer.faults.failCommits = msg.failCommits;
       if (msg.exit === 'now') process.exit(70);
+      if (msg.exit === 'before-commit') exitBeforeCommit = true;
       if (msg.exit === 'after-commit') exitAfterCommit = true;
       return;
     case 'close':

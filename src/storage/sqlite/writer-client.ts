@@ -32,7 +32,7 @@ export interface WriterFault {
   /** The next this-many commits fail like a disk I/O error. */
   readonly failCommits?: number;
   /** The writer thread exits now, or right after its next commit (before reporting it). */
-  readonly exit?: 'now' | 'after-commit';
+  readonly exit?: 'now' | 'before-commit' | 'after-commit';
 }
 
 function nextTurn(): Promise<void> {

@@ -29,7 +29,7 @@ export type ToWriter =
   | { type: 'batch'; id: number; keys: string[]; nums: Float64Array; values: Uint8Array }
   | { type: 'compact'; id: number; revision: number }
   | { type: 'abort-compaction' }
-  | { type: 'fault'; failCommits?: number; exit?: 'now' | 'after-commit' }
+  | { type: 'fault'; failCommits?: number; exit?: 'now' | 'before-commit' | 'after-commit' }
   | { type: 'close'; id: number };
 
 export type FromWriter =
