@@ -1,28 +1,13 @@
 /**
  * Server-side printing: objects → meta.k8s.io Table (notes §5). The columns come from the
  * resource's TablePrinter; resources without one get kube-apiserver's default table (Name,
- * Created At).
+ * Created At, from the printers module).
  */
 import type { JsonObject, KubeObject, ListMeta } from '../api/object.js';
-import type { CellValue, ResourceDef, TableColumn, TablePrinter } from '../api/resource.js';
+import type { CellValue, ResourceDef, TablePrinter } from '../api/resource.js';
+import { defaultTablePrinter } from '../api/printers/index.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
-
-const DEFAULT_COLUMNS: readonly TableColumn[] = [
-  {
-    name: 'Name',
-    type: 'string',
-    format: 'name',
-    description: 'Name must be unique within a namespace. It is required when creating resources and cannot be updated.',
-    priority: 0,
-  },
-  { name: 'Created At', type: 'date', format: '', description: 'The time when this object was created, in UTC.', priority: 0 },
-];
-
-export const defaultTablePrinter: TablePrinter = {
-  columns: DEFAULT_COLUMNS,
-  row: (obj) => [obj.metadata.name ?? '', obj.metadata.creationTimestamp ?? null],
-};
 
 export interface TableOptions {
   readonly includeObject: IncludeObject;

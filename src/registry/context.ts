@@ -23,7 +23,3 @@ export interface RequestContext {
 
 /** The identity of in-process control-plane components. */
 export const SYSTEM_USER: UserInfo = { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] };
-
-export function systemContext(fieldManager: string): RequestContext {
-  return { user: SYSTEM_USER, fieldManager };
-}

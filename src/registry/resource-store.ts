@@ -18,7 +18,6 @@ import {
   KeyNotFoundError,
   RevisionMismatchError,
   type Backend,
-  type KeyValue,
   type WatchEvent,
 } from '../storage/backend.js';
 import type { Clock } from '../util/clock.js';
@@ -683,12 +682,6 @@ export class ResourceStore {
     if (nowMatches) return { type: prevMatched ? 'MODIFIED' : 'ADDED', object: obj };
     // Left the selector: the client last saw it matching, so it must be told it is gone.
     return prevMatched ? { type: 'DELETED', object: obj } : undefined;
-  }
-
-  /** Every object of this resource in all namespaces (for controllers and cleanup). */
-  async listKeys(namespace: string | undefined): Promise<KeyValue[]> {
-    const res = await this.#backend.list(collectionPrefix(this.def.storage, this.def.namespaced ? namespace : undefined));
-    return [...res.kvs];
   }
 }
 

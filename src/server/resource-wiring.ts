@@ -4,8 +4,8 @@
  * (structure checks, defaults, validation, managed fields) and the admission plugins.
  */
 import type { Logger } from 'pino';
-import { ApiError, type FieldError } from '../api/errors.js';
-import type { JsonObject, KubeObject, ObjectMeta } from '../api/object.js';
+import type { FieldError } from '../api/errors.js';
+import type { KubeObject, ObjectMeta } from '../api/object.js';
 import type { FieldLabelRule, ResourceDef, Strategy } from '../api/resource.js';
 import type { AdmissionPlugin } from '../admission/admission.js';
 import type { RequestContext } from '../registry/context.js';
@@ -153,17 +153,4 @@ export function serveResources(registry: Registry, defs: readonly ResourceDef[],
     served.push(resource);
   }
   return served;
-}
-
-/** Structural conversion helper for kinds whose served versions differ only in apiVersion. */
-export function identityConverter(apiVersionOut: string, kind: string): VersionConverter {
-  return {
-    toStorage: (o) => o,
-    fromStorage: (o) => ({ ...o, apiVersion: apiVersionOut, kind }),
-  };
-}
-
-export function assertObject(v: unknown, what: string): JsonObject {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw ApiError.badRequest(`${what} must be an object`);
-  return v as JsonObject;
 }

@@ -5,7 +5,7 @@
  * upstream update validation refuses to change.
  */
 import type { TypeDef } from '../dsl.js';
-import { api, bool, defineType, i64, list, map, meta, objectMetaField, ref, str, time } from '../dsl.js';
+import { api, bool, defineType, i64, list, map, objectMetaField, ref, str, time } from '../dsl.js';
 
 const authn = (kind: string): string => api('authentication', 'v1', kind);
 const GV = { group: 'authentication.k8s.io', version: 'v1' } as const;

@@ -6,7 +6,7 @@
  * upstream update validation refuses to change.
  */
 import type { TypeDef } from '../dsl.js';
-import { api, defineList, defineType, i32, i64, meta, objectMetaField, ref, str, time } from '../dsl.js';
+import { api, defineList, defineType, i32, i64, objectMetaField, ref, str, time } from '../dsl.js';
 
 const autoscaling = (kind: string): string => api('autoscaling', 'v1', kind);
 const GV = { group: 'autoscaling', version: 'v1' } as const;

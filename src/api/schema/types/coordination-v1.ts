@@ -5,7 +5,7 @@
  * upstream update validation refuses to change.
  */
 import type { TypeDef } from '../dsl.js';
-import { api, defineList, defineType, i32, meta, microTime, objectMetaField, ref, str } from '../dsl.js';
+import { api, defineList, defineType, i32, microTime, objectMetaField, ref, str } from '../dsl.js';
 
 const coordination = (kind: string): string => api('coordination', 'v1', kind);
 const GV = { group: 'coordination.k8s.io', version: 'v1' } as const;

@@ -9,7 +9,6 @@ import type { TypeDef } from '../dsl.js';
 import { bool, core, defineType, i32, i64, list, map, meta, quantity, ref, str } from '../dsl.js';
 import { AZURE_DATA_DISK_CACHING_MODE, AZURE_DATA_DISK_KIND, HOST_PATH_TYPE, PULL_POLICY, inline } from './core-v1-common.js';
 
-const V1 = { group: '', version: 'v1' } as const;
 
 export const coreV1VolumeTypes: readonly TypeDef[] = [
   defineType(core('Volume'), 'A named volume of a pod that its containers can mount.', {

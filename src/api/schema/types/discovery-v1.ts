@@ -5,7 +5,7 @@
  * upstream update validation refuses to change.
  */
 import type { TypeDef } from '../dsl.js';
-import { api, bool, core, defineList, defineType, enumOf, i32, list, map, meta, objectMetaField, ref, str } from '../dsl.js';
+import { api, bool, core, defineList, defineType, enumOf, i32, list, map, objectMetaField, ref, str } from '../dsl.js';
 
 const discovery = (kind: string): string => api('discovery', 'v1', kind);
 const GV = { group: 'discovery.k8s.io', version: 'v1' } as const;

@@ -5,7 +5,7 @@
  * upstream update validation refuses to change.
  */
 import type { TypeDef } from '../dsl.js';
-import { api, bool, defineList, defineType, enumOf, i32, meta, objectMetaField, ref, str } from '../dsl.js';
+import { api, bool, defineList, defineType, enumOf, i32, objectMetaField, str } from '../dsl.js';
 
 const scheduling = (kind: string): string => api('scheduling', 'v1', kind);
 const GV = { group: 'scheduling.k8s.io', version: 'v1' } as const;
