@@ -1,0 +1,40 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resources } from '../client/client.js';
+import { startTestApi, type TestApi } from '../controllers/testing/test-api.js';
+
+describe('ClientEventRecorder', () => {
+  let api: TestApi;
+  beforeEach(async () => {
+    api = await startTestApi();
+  });
+  afterEach(() => api.stop());
+
+  it('records events about objects and folds repeats into count', async () => {
+    const pod = await api.client.create(resources.pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    const rec = api.context.recorder('default-scheduler');
+    rec.event(pod, 'Warning', 'FailedScheduling', '0/3 nodes are available: 3 Insufficient cpu.');
+    rec.event(pod, 'Warning', 'FailedScheduling', '0/3 nodes are available: 3 Insufficient cpu.');
+    api.clock.advance(5_000);
+    rec.event(pod, 'Warning', 'FailedScheduling', '0/3 nodes are available: 3 Insufficient cpu.');
+    rec.event(pod, 'Normal', 'Scheduled', 'Successfully assigned default/p to n1');
+    const events = await api.events();
+    expect(events).toHaveLength(2);
+    const failed = events.find((e) => e.reason === 'FailedScheduling');
+    expect(failed).toMatchObject({
+      type: 'Warning',
+      count: 3,
+      involvedObject: { kind: 'Pod', name: 'p', namespace: 'default', uid: pod.metadata.uid, apiVersion: 'v1' },
+      source: { component: 'default-scheduler' },
+      reportingComponent: 'default-scheduler',
+    });
+    expect(failed?.lastTimestamp).not.toBe(failed?.firstTimestamp);
+  });
+
+  it('files events about cluster-scoped objects in the default namespace', async () => {
+    const ns = await api.client.get(resources.namespaces, undefined, 'kube-system');
+    api.context.recorder('namespace-controller').event(ns, 'Normal', 'Test', 'hello');
+    const events = await api.events();
+    expect(events[0].metadata.namespace).toBe('default');
+    expect(events[0].involvedObject).toMatchObject({ kind: 'Namespace', name: 'kube-system' });
+  });
+});
