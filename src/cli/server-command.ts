@@ -35,6 +35,8 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     process.stderr.write(`lite server: --datastore-compact-retain must be a positive whole number of revisions\n`);
     return 2;
   }
+  let stopRequested: (signal: string) => void = () => {};
+  let exitCode = 0;
   const config: ServerConfig = {
     dataDir,
     bindAddress: String(argv['bind-address'] ?? '0.0.0.0'),
@@ -45,13 +47,17 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     kubeconfigMode: mode,
     serviceCidr: String(argv['service-cidr'] ?? '10.43.0.0/16'),
     nodePortRange: [Number(m[1]), Number(m[2])],
+    onLostLeadership: () => {
+      // As upstream controller managers do: stop, and let the supervisor start a fresh process.
+      exitCode = 1;
+      stopRequested('lost-leadership');
+    },
     compaction: { intervalMs: interval, retainRevisions: retain },
     logger,
   };
 
   // Signals are handled from before start-up, so a stop request during or right after start
   // still ends in a clean shutdown.
-  let stopRequested: (signal: string) => void = () => {};
   const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
   const onInt = () => stopRequested('SIGINT');
   const onTerm = () => stopRequested('SIGTERM');
@@ -86,6 +92,6 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
   await server.stop();
   logger.info('stopped');
   logger.flush?.();
-  return 0;
+  return exitCode;
 }
 

@@ -18,7 +18,9 @@ import { reviewHandlers, tokenRequest } from '../apiserver/extensions/reviews.js
 import { OpenApi } from '../apiserver/openapi.js';
 import { AllowAllAuthorizer } from '../auth/authorizer.js';
 import { resources, type Client, type ResourceRef } from '../client/client.js';
+import { ControllerManager } from '../controllers/controller-manager.js';
 import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
+import { ServiceAccountController } from '../controllers/serviceaccount/serviceaccount-controller.js';
 import { Registry } from '../registry/registry.js';
 import { MemoryBackend } from '../storage/memory/memory-backend.js';
 import { SqliteBackend } from '../storage/sqlite/sqlite-backend.js';
@@ -47,6 +49,11 @@ export interface ServerConfig {
   readonly clock?: Clock;
   /** 'sqlite' (default, in the data dir) or 'memory' (tests). */
   readonly datastore?: 'sqlite' | 'memory';
+  /**
+   * Called if the controller manager loses its lease after holding it (another server on the
+   * same datastore took over); the CLI exits so the process restarts, as upstream components do.
+   */
+  readonly onLostLeadership?: () => void;
   /** Background compaction of old revisions (default every 5 minutes, keeping 1000). */
   readonly compaction?: { readonly intervalMs: number; readonly retainRevisions: number };
 }
@@ -174,7 +181,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       clock,
       logger: log.child({ component: 'namespace-controller' }),
     });
-    const controllers = [namespaces.run(stopping.signal)];
+    const controllerManager = new ControllerManager({
+      client: client.withFieldManager('kube-controller-manager'),
+      clock,
+      logger: log.child({ component: 'controller-manager' }),
+      onLostLeadership: config.onLostLeadership,
+      controllers: (ctx) => [new ServiceAccountController(ctx)],
+    });
+    const controllers = [namespaces.run(stopping.signal), controllerManager.run(stopping.signal)];
     cleanups.push(async () => {
       await Promise.allSettled(controllers);
     });
