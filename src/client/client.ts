@@ -54,6 +54,11 @@ export interface Client {
   patch(ref: ResourceRef, namespace: string | undefined, name: string, kind: PatchKind, body: unknown, options?: WriteOptions & { subresource?: 'status'; force?: boolean }): Promise<KubeObject>;
   /** Resolves with the object if deletion is pending (finalizers, grace), undefined if it is gone. */
   delete(ref: ResourceRef, namespace: string | undefined, name: string, options?: ClientDeleteOptions): Promise<KubeObject | undefined>;
+  /**
+   * POST to a subresource that is an action rather than a stored object: `pods/binding` (the
+   * scheduler), `pods/eviction` (drain). Resolves when the action took effect.
+   */
+  createSubresource(ref: ResourceRef, namespace: string | undefined, name: string, subresource: 'binding' | 'eviction', body: KubeObject): Promise<void>;
 }
 
 export const resources = {

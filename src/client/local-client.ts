@@ -2,6 +2,7 @@ import { ApiError } from '../api/errors.js';
 import type { KubeList, KubeObject } from '../api/object.js';
 import type { FieldLabelRule } from '../api/resource.js';
 import type { RequestContext, UserInfo } from '../registry/context.js';
+import { bindPod, evictPod, type PodOperationDeps } from '../registry/pod-operations.js';
 import type { Registry } from '../registry/registry.js';
 import type { FieldMatcher, LabelMatcher } from '../registry/resource-store.js';
 import type { ServedResource } from '../registry/served-resource.js';
@@ -13,6 +14,8 @@ export interface LocalClientConfig {
   readonly user: UserInfo;
   /** Default field manager (the component name, e.g. `namespace-controller`). */
   readonly fieldManager: string;
+  /** Binding and eviction (the actions behind pods/binding and pods/eviction). */
+  readonly podOperations: PodOperationDeps;
   readonly selectors: {
     label(s: string): LabelMatcher;
     field(s: string, rule: FieldLabelRule | undefined, namespaced: boolean): FieldMatcher;
@@ -69,8 +72,17 @@ export class LocalClient implements Client {
     }
   }
 
-  create(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions): Promise<KubeObject> {
-    return this.#resource(ref).create(namespace, structuredClone(obj), this.#ctx(options));
+  async create(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions): Promise<KubeObject> {
+    const r = this.#resource(ref);
+    if (r.def.virtual) {
+      // Create-only kinds are actions, never stored; the older `bindings` collection is binding.
+      if (r.def.group === '' && r.def.plural === 'bindings') {
+        await bindPod(this.#config.podOperations, this.#ctx(options), namespace, obj.metadata.name ?? '', structuredClone(obj));
+        return obj;
+      }
+      throw ApiError.methodNotAllowed(`${r.def.plural}.${r.def.group} cannot be created through the in-process client`);
+    }
+    return r.create(namespace, structuredClone(obj), this.#ctx(options));
   }
 
   async update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions & { subresource?: 'status' | 'finalize' }): Promise<KubeObject> {
@@ -84,6 +96,13 @@ export class LocalClient implements Client {
   async patch(ref: ResourceRef, namespace: string | undefined, name: string, kind: PatchKind, body: unknown, options?: WriteOptions & { subresource?: 'status'; force?: boolean }): Promise<KubeObject> {
     const res = await this.#resource(ref).patch(namespace, name, kind, structuredClone(body), this.#ctx(options), { subresource: options?.subresource, force: options?.force });
     return res.object;
+  }
+
+  async createSubresource(ref: ResourceRef, namespace: string | undefined, name: string, subresource: 'binding' | 'eviction', body: KubeObject): Promise<void> {
+    if (ref.group !== '' || ref.resource !== 'pods') throw ApiError.pathNotFound(`${ref.resource}/${subresource} is not an action subresource`);
+    const ctx = this.#ctx();
+    if (subresource === 'binding') await bindPod(this.#config.podOperations, ctx, namespace, name, structuredClone(body));
+    else await evictPod(this.#config.podOperations, ctx, namespace, name, structuredClone(body));
   }
 
   async delete(ref: ResourceRef, namespace: string | undefined, name: string, options?: ClientDeleteOptions): Promise<KubeObject | undefined> {

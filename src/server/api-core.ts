@@ -62,7 +62,13 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     const registry = new Registry();
     for (const gv of builtinGroupVersions) registry.setVersionOrder(gv.group, gv.versions);
     const allocator = new ServiceAllocator({ serviceCidr: config.serviceCidr, nodePortRange: config.nodePortRange, clock });
-    const client = new LocalClient({ registry, user: SYSTEM_USER, fieldManager: 'lite-server', selectors: modules.selectors });
+    const client = new LocalClient({
+      registry,
+      user: SYSTEM_USER,
+      fieldManager: 'lite-server',
+      selectors: modules.selectors,
+      podOperations: { registry, now: () => clock.now(), selectorFromObject: modules.labelSelectorFromObject },
+    });
     const namespaceCache = new NamespaceCache({ client, clock, logger: log.child({ component: 'namespace-cache' }) });
     const admission: AdmissionPlugin[] = [new NamespaceLifecyclePlugin(namespaceCache), allocator];
     const wiring: ResourceWiringConfig = {
