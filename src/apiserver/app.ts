@@ -35,7 +35,19 @@ export interface HealthCheck {
   check(): boolean;
 }
 
+/**
+ * A route outside the Kubernetes API (k3s-style endpoints such as /cacerts and the agent join
+ * endpoint). Public routes skip authentication and must authenticate by themselves.
+ */
+export interface ExtraRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly public: boolean;
+  handle(req: IncomingMessage, user: UserInfo | undefined): Promise<{ status: number; body: string; contentType: string }>;
+}
+
 export interface ApiAppConfig extends Omit<ResourceHandlerDeps, 'registry'> {
+  readonly extraRoutes?: readonly ExtraRoute[];
   readonly registry: Registry;
   readonly authenticator: UnionAuthenticator;
   readonly openapi: OpenApi;
@@ -54,6 +66,7 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
   const app = new Hono<Env>();
   const log = config.logger;
 
+  const publicPaths = new Set((config.extraRoutes ?? []).filter((r) => r.public).map((r) => r.path));
   app.onError((err, c) => errorResponse(c, err, log));
   app.notFound((c) => statusResponse(ApiError.pathNotFound()));
 
@@ -62,7 +75,8 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
   app.use('*', async (c, next) => {
     const started = performance.now();
     const path = c.req.path;
-    const isPublic = path === '/healthz' || path === '/livez' || path === '/readyz' || path === '/version' || path.startsWith('/livez/') || path.startsWith('/readyz/');
+    const isPublic =
+      path === '/healthz' || path === '/livez' || path === '/readyz' || path === '/version' || path.startsWith('/livez/') || path.startsWith('/readyz/') || publicPaths.has(path);
     const user = config.authenticator.authenticate(c.env.incoming);
     if (user) c.set('user', user);
     else if (!isPublic) {
@@ -74,6 +88,12 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
   });
 
   app.get('/version', () => jsonText(JSON.stringify(config.version)));
+  for (const route of config.extraRoutes ?? []) {
+    app.on(route.method, route.path, async (c) => {
+      const res = await route.handle(c.env.incoming as IncomingMessage, c.get('user'));
+      return new Response(res.body, { status: res.status, headers: { 'Content-Type': res.contentType } });
+    });
+  }
   const health = (checks: readonly HealthCheck[], name: string) => (c: Context<Env>) => {
     const results = checks.map((h) => ({ name: h.name, ok: safeCheck(h) }));
     const ok = results.every((r) => r.ok);

@@ -7,6 +7,8 @@ export interface ServerPaths {
   readonly database: string;
   /** Certificates, keys and the admin token. */
   readonly tls: string;
+  /** The server's join token (`lite token` prints it). */
+  readonly token: string;
 }
 
 export function serverPaths(dataDir: string): ServerPaths {
@@ -15,5 +17,6 @@ export function serverPaths(dataDir: string): ServerPaths {
     root: server,
     database: join(server, 'db', 'state.db'),
     tls: join(server, 'tls'),
+    token: join(server, 'token'),
   };
 }

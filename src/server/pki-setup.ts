@@ -1,5 +1,6 @@
 /** The server's certificates, admin credentials and kubeconfig writer (see src/pki). */
 import { ensureServerPki } from '../pki/ensure-server-pki.js';
+import { caCertHash, type CertificateAndKey } from '../pki/issue-certificate.js';
 import { renderKubeconfig } from '../pki/write-kubeconfig.js';
 import { writeSecureFile } from '../pki/write-secure-file.js';
 import type { Clock } from '../util/clock.js';
@@ -7,6 +8,10 @@ import type { Logger } from '../util/log.js';
 
 export interface ClusterPki {
   readonly caCertPem: string;
+  /** Hex SHA-256 of the CA certificate (DER): the pin in join tokens. */
+  readonly caHash: string;
+  /** The client CA with its key, to issue node certificates. */
+  readonly clientCa: CertificateAndKey;
   readonly servingCertPem: string;
   readonly servingKeyPem: string;
   readonly clientCaPem: string;
@@ -27,6 +32,8 @@ export async function ensureClusterPki(config: {
   if (pki.generated.length) config.logger.info({ generated: pki.generated }, 'certificates and credentials created');
   return {
     caCertPem: pki.caCertPem,
+    caHash: caCertHash(pki.caCertPem),
+    clientCa: pki.clientCa,
     servingCertPem: pki.serving.certPem,
     servingKeyPem: pki.serving.keyPem,
     clientCaPem: pki.clientCaPem,

@@ -28,6 +28,9 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger } from '../util/log.js';
 import { KUBERNETES_MINOR, KUBERNETES_VERSION, LITE_VERSION } from '../version.js';
 import { buildApiCore } from './api-core.js';
+import { joinRoutes } from './join/join-routes.js';
+import { JoinTokens } from './join/join-token.js';
+import { NodeIdentities } from './join/node-identity.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { serverPaths } from './data-dir.js';
 import { listenHttps, type HttpsListener } from './https-listener.js';
@@ -65,6 +68,8 @@ export interface RunningServer {
   /** CA certificate (PEM) clients should trust. */
   readonly caCertPem: string;
   readonly adminToken: string;
+  /** The join token agents use (`lite agent --token`). */
+  readonly joinToken: string;
   readonly registry: Registry;
   readonly client: Client;
   stop(): Promise<void>;
@@ -133,7 +138,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     let listener: HttpsListener | undefined;
     const discovery = new Discovery({ registry, serverAddress: () => `${advertise}:${listener?.port ?? config.httpsPort}` });
     const openapi = new OpenApi({ registry, schemas: modules.schemas, kubernetesVersion: KUBERNETES_VERSION });
+    const joinTokens = new JoinTokens({ client, clock, tokenFile: paths.token, caHash: pki.caHash });
+    const identities = new NodeIdentities(client.withFieldManager('lite-join'));
     const app = createApiApp({
+      extraRoutes: joinRoutes({ caCertPem: pki.caCertPem, clientCa: pki.clientCa, tokens: joinTokens, identities, clock, logger: log.child({ component: 'join' }) }),
       registry,
       authenticator,
       openapi,
@@ -194,7 +202,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
     ready = true;
 
-    return { url, port, kubeconfigPath: config.kubeconfigPath, caCertPem: pki.caCertPem, adminToken: pki.adminToken, registry, client, stop };
+    return { url, port, kubeconfigPath: config.kubeconfigPath, caCertPem: pki.caCertPem, adminToken: pki.adminToken, joinToken: joinTokens.serverToken, registry, client, stop };
   } catch (e) {
     await stop();
     throw e;
