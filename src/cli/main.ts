@@ -5,12 +5,16 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { LITE_VERSION, KUBERNETES_VERSION } from '../version.js';
-import { commonFlags, serverFlags, withEnvDefaults, type FlagSpec } from './flags.js';
+import { commonFlags, defaultDataDir, serverFlags, withEnvDefaults, type FlagSpec } from './flags.js';
 
 function withFlags<T>(y: Argv<T>, flags: Record<string, FlagSpec>): Argv<T> {
   let out = y;
   for (const [name, spec] of Object.entries(withEnvDefaults(flags))) out = out.option(name, spec) as Argv<T>;
   return out;
+}
+
+function dataDirOf(argv: Record<string, unknown>): string {
+  return typeof argv['data-dir'] === 'string' && argv['data-dir'] ? argv['data-dir'] : defaultDataDir();
 }
 
 async function main(): Promise<void> {
@@ -26,7 +30,41 @@ async function main(): Promise<void> {
         process.exitCode = await runServerCommand(argv as unknown as Record<string, unknown>);
       },
     )
-    .demandCommand(1, 'Name a command: lite server')
+    .command(
+      'token',
+      'Print the join token agents use (lite agent --token); "lite token create" makes expiring ones',
+      (y) =>
+        withFlags(y, commonFlags).command(
+          'create',
+          'Create a join token that expires',
+          (yy) =>
+            withFlags(yy, commonFlags)
+              .option('ttl', { type: 'string', default: '24h', describe: 'How long the token is valid (e.g. 30m, 24h; 0 = never expires)' })
+              .option('description', { type: 'string', describe: 'A note kept with the token' }),
+          async (argv) => {
+            const { createToken } = await import('./token-command.js');
+            process.exitCode = await createToken(dataDirOf(argv), String(argv.ttl), argv.description as string | undefined);
+          },
+        ),
+      async (argv) => {
+        const { printServerToken } = await import('./token-command.js');
+        process.exitCode = printServerToken(dataDirOf(argv));
+      },
+    )
+    .command('node', 'Manage node identities on this server', (y) =>
+      withFlags(y, commonFlags)
+        .command(
+          'forget <name>',
+          'Forget a node (its identity and Node object), so another machine may join under its name',
+          (yy) => yy.positional('name', { type: 'string', demandOption: true, describe: 'Node name' }),
+          async (argv) => {
+            const { forgetNode } = await import('./node-command.js');
+            process.exitCode = await forgetNode(dataDirOf(argv), String(argv.name));
+          },
+        )
+        .demandCommand(1, 'Name a node command: lite node forget NAME'),
+    )
+    .demandCommand(1, 'Name a command: lite server, lite token, lite node')
     .strict()
     .version(`lite ${LITE_VERSION} (Kubernetes ${KUBERNETES_VERSION})`)
     .alias('v', 'version')
