@@ -22,7 +22,6 @@ import { isJsonObject, type KubeObject } from '../../api/object.js';
 import { int, strAt } from '../../api/json-access.js';
 import type { LabelSelector } from '../../api/selectors/index.js';
 import type { Client, ResourceRef } from '../../client/client.js';
-import type { Lister } from '../../informer/shared-informer.js';
 import type { Clock } from '../../util/clock.js';
 import { ControllerHistory, equalRevision, findEqualRevisions, nextRevision, revisionsBeyondLimit, sortControllerRevisions } from '../history/controller-history.js';
 import { aggregate, isConflict, isNotFound, slowStartBatch } from '../history/workload-helpers.js';
@@ -64,7 +63,6 @@ const MAX_STATUS_RETRIES = 5;
 
 export interface StatefulSetControlConfig {
   readonly client: Client;
-  readonly sets: Lister;
   readonly history: ControllerHistory;
   readonly podControl: StatefulPodControl;
   readonly clock: Clock;

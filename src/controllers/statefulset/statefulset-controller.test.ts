@@ -255,4 +255,35 @@ describe('StatefulSetController', () => {
     api.clock.advance(11_000);
     await until(async () => (await status('web')).availableReplicas === 1, 'available');
   });
+
+  it('keeps revisionHistoryLimit old revisions and renumbers the revision a rollback returns to', async () => {
+    await api.client.create(statefulSetsResource, NS, statefulSet('web', { replicas: 1, revisionHistoryLimit: 1, updateStrategy: { type: 'OnDelete' } }));
+    await until(() => podExists('web-0'), 'web-0');
+    const setImage = async (image: string, generation: number) => {
+      await patchSpec('web', { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image }] } } });
+      await until(async () => (await status('web')).observedGeneration === generation, `generation ${generation}`);
+    };
+    const revisions = async () =>
+      (await api.client.list(controllerRevisionsResource, NS)).items
+        .map((r) => ({ revision: r.revision, image: ((r.data as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0].image) }))
+        .sort((a, b) => Number(a.revision) - Number(b.revision));
+    await setImage('nginx:2', 2);
+    await setImage('nginx:3', 3);
+    await setImage('nginx:4', 4);
+    // Live: revision 1 (web-0 still runs it; OnDelete) and 4 (the update revision); one more kept.
+    await until(async () => (await revisions()).length === 3, 'truncated');
+    expect(await revisions()).toEqual([
+      { revision: 1, image: 'nginx:1.25' },
+      { revision: 3, image: 'nginx:3' },
+      { revision: 4, image: 'nginx:4' },
+    ]);
+    // Back to the first template: its revision is renumbered, not duplicated.
+    await setImage('nginx:1.25', 5);
+    await until(async () => (await revisions()).length === 2, 'truncated after rollback');
+    expect(await revisions()).toEqual([
+      { revision: 4, image: 'nginx:4' },
+      { revision: 5, image: 'nginx:1.25' },
+    ]);
+    expect((await status('web')).updateRevision).toBe((await status('web')).currentRevision);
+  });
 });

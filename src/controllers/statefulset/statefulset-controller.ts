@@ -67,7 +67,6 @@ export class StatefulSetController implements Controller {
     });
     this.#control = new StatefulSetControl({
       client: ctx.client,
-      sets: this.#sets.lister,
       history: this.#history,
       podControl,
       clock: ctx.clock,
