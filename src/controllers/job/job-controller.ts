@@ -78,6 +78,7 @@ import {
   UNKNOWN_COMPLETION_INDEX,
 } from './job-utils.js';
 import { formatIntervals, hasIndex, totalOf, withIndexes, type Interval } from './ordered-intervals.js';
+import { LatestWrites } from './latest-writes.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
 
 export interface JobControllerOptions {
@@ -146,12 +147,6 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Compares storage revisions ("123"); false when either is not a plain number. */
-function revisionNewer(a: string | undefined, b: string | undefined): boolean {
-  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
-  return BigInt(a) > BigInt(b);
-}
-
 export class JobController implements Controller {
   readonly name = 'job-controller';
   readonly #ctx: ControllerContext;
@@ -166,7 +161,7 @@ export class JobController implements Controller {
   readonly #finalizerExpectations = new UidExpectations();
   readonly #backoff = new BackoffStore();
   /** The last status this controller wrote per Job key, until the informer shows it. */
-  readonly #written = new Map<string, Job>();
+  readonly #written = new LatestWrites<Job>();
   readonly #selectors = new WeakMap<Job, LabelSelector | null>();
   readonly #workers: number;
   readonly #batchMs: number;
@@ -320,8 +315,7 @@ export class JobController implements Controller {
 
   #updateJob(old: Job, cur: Job): void {
     const key = objectKey(cur);
-    const written = this.#written.get(key);
-    if (written && !revisionNewer(written.metadata.resourceVersion, cur.metadata.resourceVersion)) this.#written.delete(key);
+    this.#written.observed(key, cur);
     // Spec changes sync at once; status updates (mostly our own) are batched like pod events.
     if (cur.metadata.generation === old.metadata.generation) this.#enqueueBatched(key);
     else this.#queue.add(key);
@@ -371,18 +365,9 @@ export class JobController implements Controller {
 
   // ---- sync ------------------------------------------------------------------------------------
 
-  /** The Job as this controller last knew it: the cache, or its own newer write. */
-  #currentJob(key: string): Job | undefined {
-    const cached = this.#jobs.lister.getByKey(key);
-    const written = this.#written.get(key);
-    if (!written) return cached;
-    if (cached && written.metadata.uid === cached.metadata.uid && revisionNewer(written.metadata.resourceVersion, cached.metadata.resourceVersion)) return written;
-    this.#written.delete(key);
-    return cached;
-  }
-
   async #sync(key: string): Promise<void> {
-    const shared = this.#currentJob(key);
+    // The cache, or this controller's own newer write.
+    const shared = this.#written.current(key, this.#jobs.lister.getByKey(key));
     if (!shared) {
       this.#expectations.delete(key);
       this.#finalizerExpectations.delete(key);
