@@ -169,11 +169,11 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
     });
   }
 
-  committed(_operation: WriteOperation, object: KubeObject): void {
+  committed(_operation: WriteOperation, object: KubeObject, _old?: KubeObject): void {
     this.#charges.delete(object);
   }
 
-  abandoned(_operation: WriteOperation, object: KubeObject): void {
+  abandoned(_operation: WriteOperation, object: KubeObject, _old?: KubeObject): void {
     const charges = this.#charges.get(object);
     if (!charges) return;
     this.#charges.delete(object);
