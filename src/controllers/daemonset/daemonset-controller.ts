@@ -38,21 +38,9 @@ import { newQueue, runReconcileLoop, type Controller, type ControllerContext, ty
 import { addClaimIndexers, claimCandidates, claimObjects, recheckOwner } from '../history/controller-ref-manager.js';
 import { controllerRevisionName, controllerRevisionsResource, POD_REVISION_LABEL, revisionNumber } from '../history/controller-history.js';
 import { computeTemplateHash } from '../history/hash.js';
-import {
-  aggregate,
-  controllerRefOf,
-  errorMessage,
-  isAlreadyExists,
-  isConflict,
-  isNamespaceTerminating,
-  isNotFound,
-  isPodAvailable,
-  isPodReady,
-  newControllerRef,
-  podFromTemplate,
-  podPhase,
-  type OwnerKind,
-} from '../history/workload-helpers.js';
+import { isNamespaceTerminating, PodControl } from '../podcontrol/pod-control.js';
+import type { PodTemplateSpec } from '../podcontrol/workload-types.js';
+import { aggregate, controllerRefOf, errorMessage, isAlreadyExists, isConflict, isNotFound, isPodAvailable, isPodReady, newControllerRef, podPhase, type OwnerKind } from '../history/workload-helpers.js';
 import {
   allowsSurge,
   createPodTemplate,
@@ -118,6 +106,7 @@ export class DaemonSetController implements Controller {
   readonly #nodes: SharedInformer;
   readonly #revisions: SharedInformer;
   readonly #recorder: EventRecorder;
+  readonly #podControl: PodControl;
   readonly #expectations: ControllerExpectations;
   readonly #failedPodsBackoff: Backoff;
   readonly #compiled = new WeakMap<KubeObject, Compiled>();
@@ -128,6 +117,7 @@ export class DaemonSetController implements Controller {
     this.#burst = options.burstReplicas ?? 250;
     this.#queue = newQueue(ctx.clock);
     this.#recorder = ctx.recorder(this.name);
+    this.#podControl = new PodControl({ client: ctx.client, recorder: this.#recorder, fieldManager: this.name });
     this.#expectations = new ControllerExpectations(ctx.clock);
     this.#failedPodsBackoff = new Backoff(ctx.clock);
     this.#sets = ctx.informers.informer(daemonSetsResource);
@@ -481,7 +471,7 @@ export class DaemonSetController implements Controller {
             const node = nodesNeedingPods[pos + i];
             const podTemplate = { ...template, spec: { ...spec, affinity: replaceNodeNameAffinity(spec.affinity, node) } };
             try {
-              await this.#createPod(ds, podTemplate);
+              await this.#podControl.createPod(ds.metadata.namespace ?? '', podTemplate as PodTemplateSpec, ds, newControllerRef(ds, DAEMONSET_KIND));
             } catch (e) {
               this.#expectations.creationObserved(key);
               if (!isNamespaceTerminating(e)) errors.push(e);
@@ -501,7 +491,7 @@ export class DaemonSetController implements Controller {
     await Promise.all(
       podsToDelete.slice(0, deleteDiff).map(async (name) => {
         try {
-          await this.#deletePod(ds, name);
+          await this.#podControl.deletePod(ds.metadata.namespace ?? '', name, ds);
         } catch (e) {
           this.#expectations.deletionObserved(key);
           if (!isNotFound(e)) errors.push(e);
@@ -510,29 +500,6 @@ export class DaemonSetController implements Controller {
     );
     const err = aggregate(errors);
     if (err) throw err;
-  }
-
-  async #createPod(ds: KubeObject, template: JsonObject): Promise<void> {
-    const pod = podFromTemplate(template, ds, newControllerRef(ds, DAEMONSET_KIND));
-    if (Object.keys(pod.metadata.labels ?? {}).length === 0) throw new Error('unable to create pods, no labels');
-    try {
-      const created = await this.#ctx.client.create(resources.pods, ds.metadata.namespace, pod, { fieldManager: this.name });
-      this.#recorder.event(ds, 'Normal', DaemonSetEventReason.SuccessfulCreate, `Created pod: ${created.metadata.name}`);
-    } catch (e) {
-      if (!isNamespaceTerminating(e)) this.#recorder.event(ds, 'Warning', DaemonSetEventReason.FailedCreate, `Error creating: ${errorMessage(e)}`);
-      throw e;
-    }
-  }
-
-  async #deletePod(ds: KubeObject, name: string): Promise<void> {
-    try {
-      await this.#ctx.client.delete(resources.pods, ds.metadata.namespace, name);
-    } catch (e) {
-      if (isNotFound(e)) throw e;
-      this.#recorder.event(ds, 'Warning', DaemonSetEventReason.FailedDelete, `Error deleting: ${errorMessage(e)}`);
-      throw new Error(`unable to delete pods: ${errorMessage(e)}`, { cause: e });
-    }
-    this.#recorder.event(ds, 'Normal', DaemonSetEventReason.SuccessfulDelete, `Deleted pod: ${name}`);
   }
 
   /** updatedDesiredNodeCounts: maxSurge, maxUnavailable and the desired count; adds empty entries for nodes that should run a pod. */

@@ -11,30 +11,28 @@
  * name is never patched by mistake.
  *
  * Candidates come from informer indexes, not namespace scans: objects whose controller is the
- * owner (`controllerUid`) plus orphans of the namespace (`orphanNamespace`).
+ * owner (`controllerUid`) plus orphans of the namespace (podcontrol's orphans-by-namespace).
  */
 import type { KubeObject } from '../../api/object.js';
 import type { LabelSelector } from '../../api/selectors/index.js';
 import type { Client, ResourceRef } from '../../client/client.js';
-import type { IndexFunc, SharedInformer } from '../../informer/shared-informer.js';
+import type { SharedInformer } from '../../informer/shared-informer.js';
 import { byControllerUid, INDEX } from '../../informer/indexers.js';
+import { ORPHAN_INDEX, orphansByNamespace } from '../podcontrol/controller-ref.js';
 import { aggregate, controllerRefOf, isInvalid, isNotFound, newControllerRef, type OwnerKind } from './workload-helpers.js';
 
-/** Index name of `byOrphanNamespace`. */
-export const ORPHAN_NAMESPACE_INDEX = 'orphanNamespace';
-
-/** Objects without a controlling owner, by namespace (candidates for adoption). */
-export const byOrphanNamespace: IndexFunc = (o) => (o.metadata.ownerReferences?.some((r) => r.controller === true) ? [] : [o.metadata.namespace ?? '']);
-
-/** Adds the indexes `claimCandidates` reads to an informer (idempotent). */
+/**
+ * Adds the indexes `claimCandidates` reads to an informer (idempotent): the controller uid and
+ * the orphans-by-namespace index the other workload controllers register too (one copy each).
+ */
 export function addClaimIndexers(informer: SharedInformer): void {
-  informer.addIndexers({ [INDEX.controllerUid]: byControllerUid, [ORPHAN_NAMESPACE_INDEX]: byOrphanNamespace });
+  informer.addIndexers({ [INDEX.controllerUid]: byControllerUid, [ORPHAN_INDEX]: orphansByNamespace });
 }
 
 /** Objects controlled by `owner` plus the orphans of its namespace. */
 export function claimCandidates(informer: SharedInformer, owner: KubeObject): KubeObject[] {
   const owned = informer.lister.byIndex(INDEX.controllerUid, owner.metadata.uid ?? '');
-  const orphans = informer.lister.byIndex(ORPHAN_NAMESPACE_INDEX, owner.metadata.namespace ?? '');
+  const orphans = informer.lister.byIndex(ORPHAN_INDEX, owner.metadata.namespace ?? '');
   return orphans.length === 0 ? owned : owned.concat(orphans);
 }
 

@@ -112,14 +112,6 @@ export function isInvalid(e: unknown): boolean {
   return e instanceof ApiError && e.code === 422;
 }
 
-/** The create was refused because the namespace is being deleted (no event, no retry storm). */
-export function isNamespaceTerminating(e: unknown): boolean {
-  return (
-    e instanceof ApiError &&
-    (e.details?.causes?.some((c) => c.reason === 'NamespaceTerminating') === true || (e.code === 403 && e.message.includes('because it is being terminated')))
-  );
-}
-
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
