@@ -1,0 +1,134 @@
+/**
+ * The Node objects and kubelet-posted node status of simulated nodes, and their address plan:
+ *  - node n (1-based) has InternalIP 10.200.<n / 256>.<n % 256>;
+ *  - its pods get addresses from 10.<64 + n / 256>.<n % 256>.0/24 (.2 – .254; .1 is the bridge),
+ *    which is also its spec.podCIDR. The ranges avoid k3s' pod (10.42/16) and service (10.43/16)
+ *    defaults and each other, for up to MAX_SIM_NODES nodes.
+ */
+import { createHash } from 'node:crypto';
+import { objsAt, strAt } from '../api/json-access.js';
+import { isJsonObject, rfc3339, type JsonObject, type KubeObject } from '../api/object.js';
+
+export const MAX_SIM_NODES = 30_000;
+
+export interface SimNodeTemplate {
+  readonly capacity: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly taints: readonly JsonObject[];
+  readonly os: string;
+  readonly arch: string;
+  readonly kubeletVersion: string;
+  readonly containerRuntimeVersion: string;
+  readonly kernelVersion: string;
+  readonly osImage: string;
+  /** Register with node.kubernetes.io/not-ready:NoSchedule, as the TaintNodesByCondition admission plugin adds it. */
+  readonly registerWithNotReadyTaint: boolean;
+}
+
+export const DEFAULT_CAPACITY: Readonly<Record<string, string>> = { cpu: '32', memory: '256Gi', pods: '110', 'ephemeral-storage': '1Ti' };
+
+/** The simulated node's addresses. */
+export interface NodeAddresses {
+  readonly internalIp: string;
+  /** First three octets of the pod /24, e.g. `10.64.1`. */
+  readonly podNet: string;
+  readonly podCidr: string;
+}
+
+export function nodeAddresses(index: number): NodeAddresses {
+  const n = index + 1;
+  const hi = n >> 8;
+  const lo = n & 255;
+  const podNet = `10.${64 + hi}.${lo}`;
+  return { internalIp: `10.200.${hi}.${lo}`, podNet, podCidr: `${podNet}.0/24` };
+}
+
+export type KubeletReady = 'True' | 'False';
+
+const CONDITION_TEXT: Readonly<Record<string, { status: string; reason: string; message: string }>> = {
+  MemoryPressure: { status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
+  DiskPressure: { status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
+  PIDPressure: { status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
+};
+
+/**
+ * The conditions a healthy kubelet posts (MemoryPressure, DiskPressure, PIDPressure, Ready), with
+ * this heartbeat, keeping each condition's lastTransitionTime while its status is unchanged, and
+ * keeping conditions the kubelet does not own (NetworkUnavailable …) as they are.
+ */
+export function kubeletConditions(ready: KubeletReady, now: number, current: KubeObject | undefined): JsonObject[] {
+  const stamp = rfc3339(now);
+  const old = current && isJsonObject(current.status) ? objsAt(current.status, 'conditions') : [];
+  const make = (type: string, status: string, reason: string, message: string): JsonObject => {
+    const prev = old.find((c) => c.type === type);
+    const transition = prev && prev.status === status && typeof prev.lastTransitionTime === 'string' ? prev.lastTransitionTime : stamp;
+    return { type, status, lastHeartbeatTime: stamp, lastTransitionTime: transition, reason, message };
+  };
+  const owned = ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready'];
+  const others = old.filter((c) => !owned.includes(strAt(c, 'type')));
+  const pressure = Object.entries(CONDITION_TEXT).map(([type, t]) => make(type, t.status, t.reason, t.message));
+  const readyCond = ready === 'True' ? make('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status') : make('Ready', 'False', 'KubeletNotReady', 'container runtime is down');
+  return [...others, ...pressure, readyCond];
+}
+
+function hex(seed: string, len: number): string {
+  return createHash('sha256').update(seed).digest('hex').slice(0, len);
+}
+
+function uuid(seed: string): string {
+  const h = hex(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The Node a simulated kubelet registers (spec, labels and a full first status). */
+export function buildNode(name: string, index: number, t: SimNodeTemplate, now: number): KubeObject {
+  const addr = nodeAddresses(index);
+  const taints: JsonObject[] = [...t.taints];
+  if (t.registerWithNotReadyTaint && !taints.some((x) => x.key === 'node.kubernetes.io/not-ready' && x.effect === 'NoSchedule')) {
+    taints.push({ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' });
+  }
+  const spec: JsonObject = { podCIDR: addr.podCidr, podCIDRs: [addr.podCidr] };
+  if (taints.length > 0) spec.taints = taints;
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      labels: {
+        'beta.kubernetes.io/arch': t.arch,
+        'beta.kubernetes.io/os': t.os,
+        'kubernetes.io/arch': t.arch,
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': t.os,
+        type: 'kwok',
+        'lite.dev/simulated': 'true',
+        ...t.labels,
+      },
+      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true', ...t.annotations },
+    },
+    spec,
+    status: {
+      capacity: { ...t.capacity },
+      allocatable: { ...t.capacity },
+      conditions: kubeletConditions('True', now, undefined),
+      addresses: [
+        { type: 'InternalIP', address: addr.internalIp },
+        { type: 'Hostname', address: name },
+      ],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      nodeInfo: {
+        machineID: hex(`machine/${name}`, 32),
+        systemUUID: uuid(`system/${name}`),
+        bootID: uuid(`boot/${name}/${now}`),
+        kernelVersion: t.kernelVersion,
+        osImage: t.osImage,
+        containerRuntimeVersion: t.containerRuntimeVersion,
+        kubeletVersion: t.kubeletVersion,
+        kubeProxyVersion: '',
+        operatingSystem: t.os,
+        architecture: t.arch,
+      },
+    },
+  };
+}
