@@ -159,6 +159,19 @@ describe('DisruptionController', () => {
     expect(failed?.source).toMatchObject({ component: 'controllermanager' });
   });
 
+  it('counts a pod in every budget that selects it and warns about the overlap', async () => {
+    const rs = await createRs('web', 2);
+    await createPdb('first', { minAvailable: 1 });
+    await createPdb('second', { maxUnavailable: 1 });
+    await createPod('web-a', true, rs);
+    await createPod('web-b', true, rs);
+    await until(async () => (await status('first')).currentHealthy === 2 && (await status('second')).currentHealthy === 2, 'both budgets');
+    expect(await status('second')).toMatchObject({ expectedPods: 2, desiredHealthy: 1, disruptionsAllowed: 1 });
+    await until(async () => (await api.events()).some((e) => e.reason === 'MultiplePodDisruptionBudgets'), 'overlap event');
+    const ev = (await api.events()).find((e) => e.reason === 'MultiplePodDisruptionBudgets' && (e.involvedObject as JsonObject).name === 'web-a');
+    expect(ev).toMatchObject({ type: 'Warning', message: 'Pod "default"/"web-a" matches multiple PodDisruptionBudgets.  Chose "first" arbitrarily.' });
+  });
+
   it('records NoPods for a budget that matches nothing', async () => {
     await createPdb('empty', { minAvailable: 1 });
     await until(async () => (await api.events()).some((e) => e.reason === 'NoPods'), 'NoPods');

@@ -112,7 +112,8 @@ export class ResourceQuotaController implements Controller {
     const k = `${gr.resource}.${gr.group}`;
     const existing = this.#monitors.get(k);
     if (existing !== undefined) return existing ?? undefined;
-    const ref = this.#resolve(gr);
+    // Events are never measured, as upstream (DefaultIgnoredResources): admission ignores them too.
+    const ref = gr.group === '' && gr.resource === 'events' ? undefined : this.#resolve(gr);
     if (!ref) {
       this.#monitors.set(k, null);
       this.#ctx.logger.debug({ controller: this.name, resource: k }, 'quota names a resource that is not served; its usage is not calculated');
