@@ -111,8 +111,8 @@ interface SyncState {
   /** deployment.kubernetes.io/revision as last stored on the Deployment. */
   storedRevision: string | undefined;
   rsList: ReplicaSet[];
-  /** Pods of each claimed ReplicaSet (by uid), inactive ones included. */
-  podMap: Map<string, Pod[]>;
+  /** Pods of each claimed ReplicaSet (by uid), inactive ones included; only Recreate needs them. */
+  podMap: () => Map<string, Pod[]>;
   requeueAfterMs?: number;
 }
 
@@ -227,18 +227,18 @@ export class DeploymentController implements Controller {
     if (d) this.#queue.add(objectKey(d));
   }
 
-  /** A Recreate rollout waits for old pods to be gone: look again when the last one goes. */
+  /**
+   * A Recreate rollout waits for old pods to be gone: look again when one goes. (Upstream first
+   * counts the Deployment's remaining pods; here a pass that finds old pods left is cheap, and
+   * passes for one key collapse in the queue, so counting would cost more than it saves.)
+   */
   #podDeleted(pod: Pod): void {
     const ref = controllerRefOf(pod);
     if (!ref || ref.kind !== 'ReplicaSet') return;
     const rs = this.#replicaSets.lister.get(pod.metadata.namespace, ref.name);
     if (!rs || rs.metadata.uid !== ref.uid) return;
     const d = this.#resolve(rs.metadata.namespace, controllerRefOf(rs));
-    if (!d || d.spec?.strategy?.type !== 'Recreate') return;
-    for (const owned of this.#replicaSets.lister.byIndex(INDEX.controllerUid, d.metadata.uid ?? '')) {
-      if (this.#pods.lister.byIndex(INDEX.controllerUid, owned.metadata.uid ?? '').length > 0) return;
-    }
-    this.#queue.add(objectKey(d));
+    if (d && d.spec?.strategy?.type === 'Recreate') this.#queue.add(objectKey(d));
   }
 
   // ---- reconcile ---------------------------------------------------------------------------------
@@ -256,7 +256,8 @@ export class DeploymentController implements Controller {
       return;
     }
     const rsList = await this.#claimReplicaSets(d);
-    const state: SyncState = { d, storedRevision: d.metadata.annotations?.[REVISION_ANNOTATION], rsList, podMap: this.#podMap(d, rsList) };
+    let podMap: Map<string, Pod[]> | undefined;
+    const state: SyncState = { d, storedRevision: d.metadata.annotations?.[REVISION_ANNOTATION], rsList, podMap: () => (podMap ??= this.#podMap(d, rsList)) };
 
     if (d.metadata.deletionTimestamp !== undefined) {
       await this.#syncStatusOnly(state);
@@ -686,7 +687,7 @@ export class DeploymentController implements Controller {
   /** Old ReplicaSets still report pods, or some old pod is not finished (terminating ones count). */
   #oldPodsRunning(state: SyncState, newRS: ReplicaSet | undefined, oldRSs: readonly ReplicaSet[]): boolean {
     if (sumStatus(oldRSs, 'replicas') > 0) return true;
-    for (const [uid, pods] of state.podMap) {
+    for (const [uid, pods] of state.podMap()) {
       if (newRS && newRS.metadata.uid === uid) continue;
       for (const pod of pods) {
         const phase = pod.status?.phase;

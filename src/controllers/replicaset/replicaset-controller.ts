@@ -28,7 +28,7 @@ import { newQueue, runReconcileLoop, type Controller, type ControllerContext, ty
 import { claimObjects, ORPHAN_INDEX, orphansByNamespace, recheckDeletionTimestamp } from '../podcontrol/controller-ref.js';
 import { ControllerExpectations } from '../podcontrol/expectations.js';
 import { isNamespaceTerminating, PodControl } from '../podcontrol/pod-control.js';
-import { controllerRefOf, filterActivePods, isPodReady, newControllerRef, podKey, podsToDelete } from '../podcontrol/pod-utils.js';
+import { controllerRefOf, isPodActive, isPodReady, newControllerRef, podKey, podReadyCondition, podsToDelete } from '../podcontrol/pod-utils.js';
 import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from '../podcontrol/slow-start.js';
 import { specReplicas, type Pod, type ReplicaSet, type ReplicaSetStatus } from '../podcontrol/workload-types.js';
 import { calculateStatus, statusUpToDate } from './replicaset-status.js';
@@ -73,6 +73,11 @@ export interface ReplicaSetControllerOptions {
   readonly rateLimiter?: Partial<RateLimiterConfig>;
   /** The kind managed: ReplicaSets (default) or ReplicationControllers. */
   readonly kind?: ReplicaSetKind;
+  /**
+   * Pod changes that only affect status counts (phase, readiness) are batched per ReplicaSet
+   * over this many milliseconds (default 100; 0 = a pass per change, as upstream).
+   */
+  readonly statusBatchMs?: number;
 }
 
 export class ReplicaSetController implements Controller {
@@ -80,6 +85,7 @@ export class ReplicaSetController implements Controller {
   readonly #ctx: ControllerContext;
   readonly #kind: ReplicaSetKind;
   readonly #burst: number;
+  readonly #statusBatchMs: number;
   readonly #workers: number;
   readonly #queue;
   readonly #owners: SharedInformer<ReplicaSet>;
@@ -93,6 +99,7 @@ export class ReplicaSetController implements Controller {
     this.#kind = options.kind ?? REPLICA_SET_KIND;
     this.name = this.#kind.controllerName;
     this.#burst = options.burstReplicas ?? 500;
+    this.#statusBatchMs = options.statusBatchMs ?? 100;
     this.#workers = options.workers ?? 5;
     this.#queue = newQueue(ctx.clock, options.rateLimiter);
     this.#expectations = new ControllerExpectations({ clock: ctx.clock });
@@ -105,7 +112,12 @@ export class ReplicaSetController implements Controller {
 
     this.#owners.addEventHandler({
       onAdd: (rs) => this.#queue.add(objectKey(rs)),
-      onUpdate: (_old, rs) => this.#queue.add(objectKey(rs)),
+      onUpdate: (old, rs) => {
+        // Our own status writes come back as updates; a pass for them would find nothing to do.
+        if (old.metadata.resourceVersion !== rs.metadata.resourceVersion && onlyStatusChanged(old, rs)) return;
+        if (old.metadata.uid !== rs.metadata.uid) this.#expectations.delete(objectKey(rs));
+        this.#queue.add(objectKey(rs));
+      },
       onDelete: (rs) => {
         const key = objectKey(rs);
         this.#expectations.delete(key);
@@ -180,9 +192,11 @@ export class ReplicaSetController implements Controller {
     if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return; // resync
     const labelsChanged = !jsonEqual(old.metadata.labels ?? {}, pod.metadata.labels ?? {});
     if (pod.metadata.deletionTimestamp !== undefined) {
-      // A graceful deletion started: replace the pod now rather than when the kubelet is done.
-      this.#podDeleted(pod);
-      if (labelsChanged) this.#podDeleted(old);
+      if (old.metadata.deletionTimestamp === undefined || labelsChanged) {
+        // A graceful deletion started: replace the pod now rather than when the kubelet is done.
+        this.#podDeleted(pod);
+        if (labelsChanged) this.#podDeleted(old);
+      } else this.#enqueueStatusOnly(this.#resolve(pod.metadata.namespace, controllerRefOf(pod)));
       return;
     }
     const curRef = controllerRefOf(pod);
@@ -196,13 +210,24 @@ export class ReplicaSetController implements Controller {
       const rs = this.#resolve(pod.metadata.namespace, curRef);
       if (!rs) return;
       const key = objectKey(rs);
-      this.#queue.add(key);
+      if (labelsChanged || refChanged) this.#queue.add(key);
+      else if (statusRelevantChange(old, pod)) this.#enqueueStatusOnly(rs);
       const minReady = rs.spec?.minReadySeconds ?? 0;
       // Availability is time based: look again once the pod has been ready for minReadySeconds.
       if (minReady > 0 && !isPodReady(old) && isPodReady(pod)) this.#queue.addAfter(key, minReady * 1000 + 1000);
       return;
     }
     if (labelsChanged || refChanged) for (const rs of this.#matchingOwners(pod)) this.#queue.add(objectKey(rs));
+  }
+
+  /**
+   * A pod change that can only move the owner's status counts (phase, readiness): batched, so a
+   * ReplicaSet whose pods start by the thousand is looked at every `statusBatchMs`, not per pod.
+   */
+  #enqueueStatusOnly(rs: ReplicaSet | undefined): void {
+    if (!rs) return;
+    if (this.#statusBatchMs > 0) this.#queue.addAfter(objectKey(rs), this.#statusBatchMs);
+    else this.#queue.add(objectKey(rs));
   }
 
   #podDeleted(pod: Pod): void {
@@ -251,10 +276,17 @@ export class ReplicaSetController implements Controller {
 
   /** Active pods this ReplicaSet owns after adopting matching orphans and releasing strays. */
   async #claimPods(rs: ReplicaSet, selector: LabelSelector): Promise<Pod[]> {
-    const owned = this.#pods.lister.byIndex(INDEX.controllerUid, rs.metadata.uid ?? '');
-    const orphans = this.#pods.lister.byIndex(ORPHAN_INDEX, rs.metadata.namespace ?? '');
-    const candidates = filterActivePods(orphans.length ? [...owned, ...orphans] : owned);
-    const { claimed, errors } = await claimObjects<Pod>(
+    // Fast path for the common case — pods we control that still match — without the claim machinery.
+    const claimed: Pod[] = [];
+    const contested: Pod[] = [];
+    for (const pod of this.#pods.lister.byIndex(INDEX.controllerUid, rs.metadata.uid ?? '')) {
+      if (!isPodActive(pod)) continue;
+      if (selector.matches(pod.metadata.labels)) claimed.push(pod);
+      else contested.push(pod);
+    }
+    for (const pod of this.#pods.lister.byIndex(ORPHAN_INDEX, rs.metadata.namespace ?? '')) if (isPodActive(pod)) contested.push(pod);
+    if (contested.length === 0) return claimed;
+    const { claimed: more, errors } = await claimObjects<Pod>(
       {
         client: this.#ctx.client,
         fieldManager: this.name,
@@ -265,9 +297,10 @@ export class ReplicaSetController implements Controller {
         matches: (labels) => selector.matches(labels),
         canAdopt: recheckDeletionTimestamp(this.#ctx.client, this.#kind.resource, rs, this.#kind.kind),
       },
-      candidates,
+      contested,
     );
     if (errors.length) throw errors[0];
+    for (const pod of more) claimed.push(pod);
     return claimed;
   }
 
@@ -347,6 +380,28 @@ export class ReplicaSetController implements Controller {
       }
     }
   }
+}
+
+/** Phase or readiness (status, or when it became ready) differ: the owner's counts may change. */
+function statusRelevantChange(old: Pod, pod: Pod): boolean {
+  if (old.status?.phase !== pod.status?.phase) return true;
+  const a = podReadyCondition(old);
+  const b = podReadyCondition(pod);
+  return a?.status !== b?.status || a?.lastTransitionTime !== b?.lastTransitionTime;
+}
+
+/** Same spec (generation), identity and metadata the controller reads: only status moved. */
+function onlyStatusChanged(old: ReplicaSet, rs: ReplicaSet): boolean {
+  const a = old.metadata;
+  const b = rs.metadata;
+  return (
+    a.uid === b.uid &&
+    a.generation === b.generation &&
+    a.deletionTimestamp === b.deletionTimestamp &&
+    jsonEqual(a.ownerReferences ?? [], b.ownerReferences ?? []) &&
+    jsonEqual(a.labels ?? {}, b.labels ?? {}) &&
+    jsonEqual(a.annotations ?? {}, b.annotations ?? {})
+  );
 }
 
 /** The ReplicationController manager: the ReplicaSet controller over core/v1 ReplicationControllers. */
