@@ -286,4 +286,22 @@ describe('StatefulSetController', () => {
     ]);
     expect((await status('web')).updateRevision).toBe((await status('web')).currentRevision);
   });
+
+  it('replaces up to maxUnavailable pods at once when it is set', async () => {
+    await api.client.create(statefulSetsResource, NS, statefulSet('web', { replicas: 3, podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable: 2 } } }));
+    await until(async () => (await podNames()).length === 3, 'three pods');
+    for (const n of ['web-0', 'web-1', 'web-2']) await markReady(n);
+    await until(async () => (await status('web')).readyReplicas === 3, 'ready');
+    const rev1 = (await status('web')).currentRevision;
+    await patchSpec('web', { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.26' }] } } });
+    const revisionOf = async (n: string) => (await api.client.get(resources.pods, NS, n).catch(() => undefined))?.metadata.labels?.[POD_REVISION_LABEL];
+    await until(async () => (await status('web')).updateRevision !== rev1, 'update revision');
+    const rev2 = (await status('web')).updateRevision;
+    await until(async () => (await revisionOf('web-2')) === rev2 && (await revisionOf('web-1')) === rev2, 'two replaced together');
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    expect(await revisionOf('web-0')).toBe(rev1);
+    await markReady('web-1');
+    await markReady('web-2');
+    await until(async () => (await revisionOf('web-0')) === rev2, 'web-0 replaced');
+  });
 });
