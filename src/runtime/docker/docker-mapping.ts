@@ -13,6 +13,8 @@ export const INTERNAL = {
   attempt: `${INTERNAL_LABEL_PREFIX}attempt`,
   sandboxId: `${INTERNAL_LABEL_PREFIX}sandbox-id`,
   terminationMessagePath: `${INTERNAL_LABEL_PREFIX}termination-message-path`,
+  /** JSON of the labels the runtime set (Docker merges the image's labels into a container's). */
+  labels: `${INTERNAL_LABEL_PREFIX}labels`,
 } as const;
 
 /** Container names as dockershim made them: `k8s_<container|POD>_<pod>_<namespace>_<uid>_<attempt>`. */
@@ -22,8 +24,25 @@ export function dockerContainerName(sandbox: SandboxConfig, container?: Containe
   return `k8s_${who}_${sandbox.name}_${sandbox.namespace}_${sandbox.uid}_${attempt}`;
 }
 
-/** Docker labels → the labels callers gave (plus the runtime's LABELS), without internal ones. */
+/** Adds the bookkeeping label recording which labels are the caller's (see publicLabels). */
+export function withLabelRecord(labels: Record<string, string>): Record<string, string> {
+  const own = publicLabels(labels);
+  return { ...labels, [INTERNAL.labels]: JSON.stringify(own) };
+}
+
+/**
+ * Docker labels → the labels callers gave (plus the runtime's LABELS): those recorded at creation,
+ * so labels inherited from the image are not reported; internal ones never are.
+ */
 export function publicLabels(labels: Record<string, string> | null | undefined): Record<string, string> {
+  const recorded = labels?.[INTERNAL.labels];
+  if (recorded) {
+    try {
+      return JSON.parse(recorded) as Record<string, string>;
+    } catch {
+      // fall through: everything but internal labels
+    }
+  }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(labels ?? {})) if (!k.startsWith(INTERNAL_LABEL_PREFIX)) out[k] = v;
   return out;

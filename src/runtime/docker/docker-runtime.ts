@@ -71,6 +71,7 @@ import {
   splitImageReference,
   toContainerStatus,
   toImageInfo,
+  withLabelRecord,
 } from './docker-mapping.js';
 import { demuxFrames, hijackedSession, rawLines } from './docker-streams.js';
 import { ensurePauseImage, PAUSE_IMAGE } from './pause-image.js';
@@ -180,7 +181,7 @@ export class DockerRuntime implements ContainerRuntime {
     const id = await this.#create(dockerContainerName(config), {
       Image: this.#pauseImage,
       ...(config.hostNetwork ? {} : { Hostname: config.hostname }),
-      Labels: labels,
+      Labels: withLabelRecord(labels),
       ExposedPorts: exposed,
       HostConfig: hostConfig,
     });
@@ -296,7 +297,7 @@ export class DockerRuntime implements ContainerRuntime {
       Tty: config.tty ?? false,
       OpenStdin: config.stdin ?? false,
       StdinOnce: config.stdinOnce ?? false,
-      Labels: labels,
+      Labels: withLabelRecord(labels),
       HostConfig: hostConfig,
     });
   }
@@ -374,6 +375,9 @@ export class DockerRuntime implements ContainerRuntime {
         try {
           await exec.resize({ w, h });
         } catch (err) {
+          // Resizing a process that has just ended is not an error worth reporting.
+          const info = await exec.inspect().catch(() => undefined);
+          if (info && !info.Running) return;
           throw this.#error(err);
         }
       },
