@@ -48,10 +48,6 @@ export function revisionNumber(cr: KubeObject): number {
   return typeof cr.revision === 'number' ? cr.revision : 0;
 }
 
-export function revisionData(cr: KubeObject): unknown {
-  return cr.data;
-}
-
 /**
  * history.NewControllerRevision: a revision of `parent` recording `data`, named from the hash of
  * the data probed with `collisionCount`.

@@ -52,19 +52,6 @@ export function isPodAvailable(pod: KubeObject, minReadySeconds: number, nowMs: 
 }
 
 /**
- * How long until a ready pod becomes available (for requeues), or undefined when it is not
- * ready or already available.
- */
-export function msUntilAvailable(pod: KubeObject, minReadySeconds: number, nowMs: number): number | undefined {
-  const c = podReadyCondition(pod);
-  if (c?.status !== 'True' || minReadySeconds <= 0) return undefined;
-  const since = typeof c.lastTransitionTime === 'string' ? Date.parse(c.lastTransitionTime) : NaN;
-  if (!Number.isFinite(since)) return undefined;
-  const left = since + minReadySeconds * 1000 - nowMs;
-  return left >= 0 ? left + 1 : undefined;
-}
-
-/**
  * controller.GetPodFromTemplate: a pod from a template (labels, annotations, finalizers and spec
  * copied), owned by `controllerRef`, with generateName `<owner>-` (the owner's name alone when
  * that is not a valid prefix).

@@ -11,8 +11,7 @@
  */
 import { isJsonObject, type JsonObject, type KubeObject, type OwnerReference } from '../../api/object.js';
 import { at, int, intOrStrAt, objAt, objs, optNumAt, str, strAt, strMap } from '../../api/json-access.js';
-import { CONTROLLER_REVISION_HASH_LABEL, POD_REVISION_LABEL, newControllerRevision } from '../history/controller-history.js';
-import { hashRevisionData } from '../history/hash.js';
+import { POD_REVISION_LABEL, newControllerRevision } from '../history/controller-history.js';
 import { isPodAvailable, isPodReady, newControllerRef, podFromTemplate, podPhase, scaledValueFromIntOrPercent, type OwnerKind } from '../history/workload-helpers.js';
 
 export const STATEFULSET_KIND: OwnerKind = { apiVersion: 'apps/v1', kind: 'StatefulSet' };
@@ -153,10 +152,6 @@ export function isRunningAndAvailable(pod: KubeObject, minReady: number, nowMs: 
   return isPodAvailable(pod, minReady, nowMs);
 }
 
-export function isHealthy(pod: KubeObject): boolean {
-  return isRunningAndReady(pod) && !isTerminating(pod);
-}
-
 /** Not available, or terminating. */
 export function isUnavailable(pod: KubeObject, minReady: number, nowMs: number): boolean {
   return !isRunningAndAvailable(pod, minReady, nowMs) || isTerminating(pod);
@@ -290,11 +285,6 @@ export function applyRevision(set: KubeObject, revision: KubeObject): KubeObject
   if (!template) throw new Error(`ControllerRevision ${revision.metadata.namespace}/${revision.metadata.name} holds no pod template`);
   const { $patch: _directive, ...restored } = template;
   return { ...set, spec: { ...setSpec(set), template: restored } };
-}
-
-/** The hash label of a revision (for tests and diagnostics). */
-export function revisionHash(cr: KubeObject): string {
-  return cr.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] ?? hashRevisionData(cr.data);
 }
 
 // ---- claim retention (ownerReferences on claims) --------------------------------------------------
