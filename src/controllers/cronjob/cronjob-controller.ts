@@ -17,7 +17,7 @@ import { isKnownTimeZone } from '../../api/validation/cron.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
 import { objectKey, type IndexFunc, type SharedInformer } from '../../informer/shared-informer.js';
 import type { WorkQueue } from '../../workqueue/work-queue.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { newQueue, runReconcileLoop, type Controller, type ControllerContext } from '../framework/controller.js';
 import { cronJobsResource, jobsResource, type CronJob, type Job } from '../job/job-types.js';
 import { controllerRefOf, finishedConditionType, isJobFinished, isJobSucceeded, parseTime } from '../job/job-utils.js';
 import { LatestWrites } from '../job/latest-writes.js';
@@ -57,7 +57,8 @@ interface MostRecent {
 
 interface SyncOutcome {
   cronJob: CronJob;
-  requeueAfterMs: number | undefined;
+  /** When to look again (epoch ms), if at all. */
+  requeueAt: number | undefined;
   updateStatus: boolean;
   error?: unknown;
 }
@@ -118,15 +119,18 @@ export function mostRecentScheduleTime(cronJob: CronJob, now: number, schedule: 
   return { earliest, mostRecent, missed };
 }
 
-/** How long until the sync after the next scheduled time (upstream nextScheduleTimeDuration). */
-export function nextScheduleDelay(cronJob: CronJob, now: number, schedule: CronSchedule): number | undefined {
+/**
+ * When to sync after the next scheduled time (upstream nextScheduleTimeDuration, as an instant:
+ * a delay computed from a `now` taken before slow work would land late).
+ */
+export function nextSyncTime(cronJob: CronJob, now: number, schedule: CronSchedule): number | undefined {
   const r = mostRecentScheduleTime(cronJob, now, schedule, false);
   let from: number;
   if (r.error !== undefined) from = now;
   else if (r.mostRecent === undefined) from = r.missed === 'none' ? r.earliest : now;
   else from = r.mostRecent;
   const next = schedule.next(from);
-  return next === undefined ? undefined : next + NEXT_SCHEDULE_DELTA_MS - now;
+  return next === undefined ? undefined : next + NEXT_SCHEDULE_DELTA_MS;
 }
 
 /** Finished Jobs oldest first: by startTime (unset last), then name. */
@@ -185,7 +189,15 @@ export class CronJobController implements Controller {
   async run(signal: AbortSignal): Promise<void> {
     await Promise.all([this.#cronJobs.waitForSync(signal), this.#jobs.waitForSync(signal)]);
     if (signal.aborted) return;
-    await runReconcileLoop({ name: this.name, queue: this.#queue, reconcile: (key) => this.#sync(key), workers: this.#workers, logger: this.#log }, signal);
+    // One listener on the caller's signal; the workers wait on a signal of their own.
+    const local = new AbortController();
+    const stop = () => local.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await runReconcileLoop({ name: this.name, queue: this.#queue, reconcile: (key) => this.#sync(key), workers: this.#workers, logger: this.#log }, local.signal);
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
   }
 
   #resolveCronJob(namespace: string | undefined, ref: OwnerReference): CronJob | undefined {
@@ -229,14 +241,15 @@ export class CronJobController implements Controller {
         this.#recorder.event(cur, 'Warning', 'UnParseableCronJobSchedule', `unparseable schedule for cronjob: ${cur.spec.schedule}`);
         return;
       }
-      const delay = nextScheduleDelay(cur, this.#ctx.clock.now(), schedule);
-      if (delay !== undefined) this.#queue.addAfter(key, delay);
+      const now = this.#ctx.clock.now();
+      const at = nextSyncTime(cur, now, schedule);
+      if (at !== undefined) this.#queue.addAfter(key, at - now);
       return;
     }
     this.#queue.add(key);
   }
 
-  async #sync(key: string): Promise<ReconcileResult> {
+  async #sync(key: string): Promise<void> {
     const cached = this.#written.current(key, this.#cronJobs.lister.getByKey(key));
     if (!cached) {
       this.#written.delete(key);
@@ -250,7 +263,12 @@ export class CronJobController implements Controller {
       const updated = (await this.#ctx.client.update(cronJobsResource, outcome.cronJob.metadata.namespace, outcome.cronJob, { subresource: 'status', fieldManager: FIELD_MANAGER })) as CronJob;
       this.#written.set(key, updated);
     }
-    if (outcome.requeueAfterMs !== undefined) return { requeueAfterMs: Math.max(0, outcome.requeueAfterMs) };
+    if (outcome.requeueAt !== undefined) {
+      // Scheduled here, against the clock as it is now: a relative delay handed back through the
+      // reconcile loop would be measured from a moment that has passed.
+      this.#queue.addAfter(key, Math.max(0, outcome.requeueAt - this.#ctx.clock.now()));
+      return;
+    }
     if (outcome.error !== undefined) throw outcome.error;
   }
 
@@ -258,7 +276,7 @@ export class CronJobController implements Controller {
     let cj = cronJobIn;
     const now = this.#ctx.clock.now();
     let updateStatus = false;
-    const done = (requeueAfterMs: number | undefined, error?: unknown): SyncOutcome => ({ cronJob: cj, requeueAfterMs, updateStatus, error });
+    const done = (requeueAt: number | undefined, error?: unknown): SyncOutcome => ({ cronJob: cj, requeueAt, updateStatus, error });
     const status = () => (cj.status ??= {});
     const inActive = (uid: string | undefined) => (cj.status?.active ?? []).some((r) => r.uid === uid);
     const removeFromActive = (uid: string | undefined) => {
@@ -338,7 +356,7 @@ export class CronJobController implements Controller {
         return done(undefined);
       }
       // No unmet start time: wait for the next one.
-      return done(nextScheduleDelay(cj, now, schedule));
+      return done(nextSyncTime(cj, now, schedule));
     }
     if (recent.missed === 'many') {
       this.#recorder.event(cj, 'Warning', 'TooManyMissedTimes', 'too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew');
@@ -349,18 +367,18 @@ export class CronJobController implements Controller {
     const sds = cj.spec.startingDeadlineSeconds;
     if (sds !== undefined && sds !== null && scheduledTime + sds * 1000 < now) {
       this.#recorder.event(cj, 'Warning', 'MissSchedule', `Missed scheduled time to start a job: ${rfc1123z(scheduledTime)}`);
-      return done(nextScheduleDelay(cj, now, schedule));
+      return done(nextSyncTime(cj, now, schedule));
     }
     const jobName = jobNameFor(cj, scheduledTime);
     const lastScheduled = parseTime(cj.status?.lastScheduleTime);
     if ((cj.status?.active ?? []).some((r) => r.name === jobName && r.namespace === cj.metadata.namespace) || lastScheduled === scheduledTime) {
       // Already processed.
-      return done(nextScheduleDelay(cj, now, schedule));
+      return done(nextSyncTime(cj, now, schedule));
     }
     if (cj.spec.concurrencyPolicy === 'Forbid' && (cj.status?.active ?? []).length > 0) {
       // The cache may miss a running Job, so Forbid is best effort, as upstream.
       this.#recorder.event(cj, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid');
-      return done(nextScheduleDelay(cj, now, schedule));
+      return done(nextSyncTime(cj, now, schedule));
     }
     if (cj.spec.concurrencyPolicy === 'Replace') {
       for (const ref of [...(cj.status?.active ?? [])]) {
@@ -414,7 +432,7 @@ export class CronJobController implements Controller {
     status().active = [...(cj.status?.active ?? []), ref];
     status().lastScheduleTime = rfc3339(scheduledTime);
     updateStatus = true;
-    return done(nextScheduleDelay(cj, now, schedule));
+    return done(nextSyncTime(cj, now, schedule));
   }
 
   #jobFromTemplate(cj: CronJob, scheduledTime: number, name: string): Job {

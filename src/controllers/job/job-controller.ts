@@ -441,7 +441,7 @@ export class JobController implements Controller {
         s.finishedCondition = newCondition('FailureTarget', 'True', REASON.deadlineExceeded, MESSAGE.deadlineExceeded, now);
       } else if (ads !== undefined && ads !== null && !isSuspended(job)) {
         const start = parseTime(status.startTime) ?? now;
-        this.#queue.addAfter(key, ads * 1000 - (now - start));
+        this.#queue.addAfter(key, ads * 1000 - (this.#ctx.clock.now() - start));
       }
     }
 
@@ -658,7 +658,7 @@ export class JobController implements Controller {
     const indexed = isIndexedJob(job);
     const perIndex = hasBackoffLimitPerIndex(job);
     if (!perIndex) {
-      const wait = remainingBackoff(s.now, this.#delays, s.newBackoffRecord.failuresAfterLastSuccess, s.newBackoffRecord.lastFailureTime);
+      const wait = remainingBackoff(this.#ctx.clock.now(), this.#delays, s.newBackoffRecord.failuresAfterLastSuccess, s.newBackoffRecord.lastFailureTime);
       if (wait > 0) {
         this.#enqueueBatched(key, wait);
         // Upstream reports 0 active while it waits out the backoff; so does this.
@@ -670,7 +670,7 @@ export class JobController implements Controller {
     if (indexed) {
       indexes = firstPendingIndexes(job, s.pods, s.activePods, s.succeededIndexes, s.failedIndexes, diff);
       if (perIndex) {
-        const r = this.#indexesReadyForCreation(indexes, s.podsWithDelayedDeletionPerIndex, s.now);
+        const r = this.#indexesReadyForCreation(indexes, s.podsWithDelayedDeletionPerIndex, this.#ctx.clock.now());
         indexes = r.indexes;
         if (r.wait > 0) {
           this.#enqueueBatched(key, r.wait);
