@@ -48,6 +48,11 @@ export interface EndpointsControllerOptions {
   readonly workers?: number;
   /** Most addresses in one Endpoints object (upstream: 1000). */
   readonly maxCapacity?: number;
+  /**
+   * Delay added to syncs triggered by pod changes, so bursts of pod updates make one write
+   * (upstream --endpoint-updates-batch-period; default 0).
+   */
+  readonly batchPeriodMs?: number;
   /** Syncs of a Service whose cached Endpoints stays behind our write this many times trust the cache again. */
   readonly maxStaleSyncs?: number;
 }
@@ -72,7 +77,7 @@ export class EndpointsController implements Controller {
     this.#ctx = ctx;
     this.#log = ctx.logger.child({ controller: this.name });
     this.#recorder = ctx.recorder('endpoint-controller');
-    this.#options = { workers: 5, maxCapacity: 1000, maxStaleSyncs: 30, ...options };
+    this.#options = { workers: 5, maxCapacity: 1000, maxStaleSyncs: 30, batchPeriodMs: 0, ...options };
     this.#queue = newQueue(ctx.clock);
     const q = this.#queue;
 
@@ -81,13 +86,14 @@ export class EndpointsController implements Controller {
 
     this.#pods = ctx.informers.informer(resources.pods);
     this.#pods.addIndexers({ [POD_NAMESPACE_LABEL_INDEX]: podNamespaceLabelIndex });
+    const batch = this.#options.batchPeriodMs;
     const podServices = (p: KubeObject) => {
-      for (const k of servicesForLabels(this.#services, p.metadata.namespace, p.metadata.labels)) q.add(k);
+      for (const k of servicesForLabels(this.#services, p.metadata.namespace, p.metadata.labels)) q.addAfter(k, batch);
     };
     this.#pods.addEventHandler({
       onAdd: podServices,
       onUpdate: (o, p) => {
-        for (const k of servicesToUpdateOnPodChange(this.#services, o, p)) q.add(k);
+        for (const k of servicesToUpdateOnPodChange(this.#services, o, p)) q.addAfter(k, batch);
       },
       onDelete: podServices,
     });

@@ -38,6 +38,11 @@ export interface EndpointSliceControllerOptions {
   readonly maxEndpointsPerSlice?: number;
   /** Services synced in parallel (upstream --concurrent-service-endpoint-syncs: 5). */
   readonly workers?: number;
+  /**
+   * Delay added to syncs triggered by pod changes, so bursts of pod updates make one write
+   * (upstream --endpoint-updates-batch-period; default 0).
+   */
+  readonly batchPeriodMs?: number;
   /** Syncs of a Service whose cached slices stay behind our writes this many times trust the cache again. */
   readonly maxStaleSyncs?: number;
 }
@@ -76,7 +81,7 @@ export class EndpointSliceController implements Controller {
     this.#ctx = ctx;
     this.#log = ctx.logger.child({ controller: this.name });
     this.#recorder = ctx.recorder('endpoint-slice-controller');
-    this.#options = { maxEndpointsPerSlice: 100, workers: 5, maxStaleSyncs: 30, ...options };
+    this.#options = { maxEndpointsPerSlice: 100, workers: 5, maxStaleSyncs: 30, batchPeriodMs: 0, ...options };
     this.#queue = newQueue(ctx.clock);
     const q = this.#queue;
 
@@ -85,13 +90,14 @@ export class EndpointSliceController implements Controller {
 
     this.#pods = ctx.informers.informer(resources.pods);
     this.#pods.addIndexers({ [POD_NAMESPACE_LABEL_INDEX]: podNamespaceLabelIndex });
+    const batch = this.#options.batchPeriodMs;
     const podServices = (p: KubeObject) => {
-      for (const k of servicesForLabels(this.#services, p.metadata.namespace, p.metadata.labels)) q.add(k);
+      for (const k of servicesForLabels(this.#services, p.metadata.namespace, p.metadata.labels)) q.addAfter(k, batch);
     };
     this.#pods.addEventHandler({
       onAdd: podServices,
       onUpdate: (o, p) => {
-        for (const k of servicesToUpdateOnPodChange(this.#services, o, p)) q.add(k);
+        for (const k of servicesToUpdateOnPodChange(this.#services, o, p)) q.addAfter(k, batch);
       },
       onDelete: podServices,
     });

@@ -82,8 +82,7 @@ export function addressTypes(svc: KubeObject): Set<AddressType> {
 }
 
 /** The EndpointPorts a pod offers for the Service's ports (unresolvable ones are left out). */
-export function endpointPorts(svc: KubeObject, pod: KubeObject): JsonObject[] {
-  const ports = servicePorts(svc);
+export function endpointPorts(svc: KubeObject, pod: KubeObject, ports: readonly JsonObject[] = servicePorts(svc)): JsonObject[] {
   const out: JsonObject[] = [];
   for (const sp of ports) {
     const port = findPort(pod, sp);
@@ -97,15 +96,18 @@ export function endpointPorts(svc: KubeObject, pod: KubeObject): JsonObject[] {
 
 /** Identifies a set of ports regardless of order (upstream NewPortMapKey). */
 export function portMapKey(ports: readonly JsonObject[]): string {
-  const norm = ports.map((p) => JSON.stringify([typeof p.name === 'string' ? p.name : '', p.port ?? 0, typeof p.protocol === 'string' ? p.protocol : 'TCP', typeof p.appProtocol === 'string' ? p.appProtocol : '']));
-  return JSON.stringify(norm.sort());
+  // Hot path (once per pod per sync): plain string joins, no JSON.
+  const parts = ports.map((p) => `${typeof p.name === 'string' ? p.name : ''}\u0000${String(p.port ?? 0)}\u0000${typeof p.protocol === 'string' ? p.protocol : 'TCP'}\u0000${typeof p.appProtocol === 'string' ? p.appProtocol : ''}`);
+  if (parts.length > 1) parts.sort();
+  return parts.join('\u0001');
 }
 
 /** Identifies an endpoint by what cannot change in place: addresses, hostname, target pod. */
 export function endpointHash(ep: JsonObject): string {
-  const addrs = Array.isArray(ep.addresses) ? ep.addresses.filter((a): a is string => typeof a === 'string').sort() : [];
-  const ref = rec(ep.targetRef);
-  return JSON.stringify([addrs, typeof ep.hostname === 'string' ? ep.hostname : '', ref.namespace ?? '', ref.name ?? '']);
+  let addrs = Array.isArray(ep.addresses) ? (ep.addresses as unknown[]).filter((a): a is string => typeof a === 'string') : [];
+  if (addrs.length > 1) addrs = addrs.sort();
+  const ref = isJsonObject(ep.targetRef) ? ep.targetRef : undefined;
+  return `${addrs.join(',')}\u0000${typeof ep.hostname === 'string' ? ep.hostname : ''}\u0000${String(ref?.namespace ?? '')}\u0000${String(ref?.name ?? '')}`;
 }
 
 /** Equal in everything the hash leaves out (ignoring the target's resourceVersion). */
@@ -223,27 +225,26 @@ function reconcileByPortMapping(
     } else unchanged.add(name);
   }
 
-  const pop = (): JsonObject => {
-    const first = desired.entries().next().value as [string, JsonObject];
-    desired.delete(first[0]);
-    return first[1];
-  };
+  // What is left to place, in pod order (popping from the Map's head is quadratic in V8).
+  const rest = [...desired.values()];
+  let next = 0;
+  const left = () => rest.length - next;
 
-  if (desired.size > 0 && toUpdate.size > 0) {
+  if (left() > 0 && toUpdate.size > 0) {
     const slices = [...toUpdate].map((n) => byName.get(n) as KubeObject).sort((a, b) => endpointsOf(b).length - endpointsOf(a).length);
     for (const slice of slices) {
       const eps = slice.endpoints as JsonObject[];
-      while (desired.size > 0 && eps.length < max) eps.push(pop());
+      while (left() > 0 && eps.length < max) eps.push(rest[next++]);
     }
   }
 
   const create: KubeObject[] = [];
-  while (desired.size > 0) {
+  while (left() > 0) {
     let fill: KubeObject | undefined;
-    if (desired.size < max && unchanged.size > 0) {
+    if (left() < max && unchanged.size > 0) {
       fill = sliceToFill(
         [...unchanged].map((n) => byName.get(n) as KubeObject),
-        desired.size,
+        left(),
         max,
       );
     }
@@ -253,7 +254,7 @@ function reconcileByPortMapping(
       byName.set(fill.metadata.name ?? '', fill);
     }
     const eps = fill.endpoints as JsonObject[];
-    while (desired.size > 0 && eps.length < max) eps.push(pop());
+    while (left() > 0 && eps.length < max) eps.push(rest[next++]);
     if (fill.metadata.name) {
       toUpdate.add(fill.metadata.name);
       unchanged.delete(fill.metadata.name);
@@ -311,9 +312,10 @@ function planByAddressType(input: PlanInput, existing: readonly KubeObject[], ty
   const desiredPorts = new Map<string, JsonObject[]>();
   const desired = new Map<string, Map<string, JsonObject>>();
   const publishNotReady = rec(svc.spec).publishNotReadyAddresses === true;
+  const svcPorts = servicePorts(svc);
   for (const pod of input.pods) {
     if (!shouldPodBeInEndpoints(pod, true)) continue;
-    const ports = endpointPorts(svc, pod);
+    const ports = endpointPorts(svc, pod, svcPorts);
     const k = portMapKey(ports);
     let set = desired.get(k);
     if (!set) {

@@ -417,8 +417,6 @@ export class GarbageCollector implements Controller {
     const uid = owner.metadata.uid ?? '';
     const blocking = this.#dependents(owner).filter((d) => d.obj.metadata.ownerReferences?.some((r) => r.uid === uid && r.blockOwnerDeletion === true));
     if (blocking.length === 0) {
-      // An unsynced resource might hold a blocking dependent we cannot see yet.
-      if (!this.hasSynced()) return { requeueAfterMs: 1000 };
       this.#log.debug({ owner: owner.metadata.name }, 'removing the foregroundDeletion finalizer');
       await this.#removeFinalizer(m, owner, FINALIZER_FOREGROUND);
       return;
@@ -434,7 +432,6 @@ export class GarbageCollector implements Controller {
     const owner = m.informer.lister.get(item.namespace, item.name);
     if (!owner || owner.metadata.uid !== item.uid) return;
     if (!owner.metadata.deletionTimestamp || !hasFinalizer(owner, FINALIZER_ORPHAN)) return;
-    if (!this.hasSynced()) return { requeueAfterMs: 1000 };
     const errors: string[] = [];
     await Promise.all(
       this.#dependents(owner).map(async (dep) => {
