@@ -42,6 +42,14 @@ function pod(name: string, node: string, extra: { annotations?: Record<string, s
   };
 }
 
+/** Creates pods and waits until the simulator tracks them (so their start delay counts from now). */
+async function createPods(...pods: KubeObject[]): Promise<void> {
+  const before = sim.stats().pods;
+  for (const p of pods) await api.client.create(resources.pods, 'default', p);
+  await until(() => sim.stats().pods === before + pods.length, 'simulator to take the pods');
+  await settle();
+}
+
 async function getPod(name: string): Promise<KubeObject | undefined> {
   try {
     return await api.client.get(resources.pods, 'default', name);
@@ -157,8 +165,7 @@ describe('NodeSimulator nodes', () => {
 describe('NodeSimulator pods', () => {
   it('moves a bound pod to Running and Ready after the start delay', async () => {
     await startSim();
-    await api.client.create(resources.pods, 'default', pod('web', 'sim-node-0'));
-    await settle();
+    await createPods(pod('web', 'sim-node-0'));
     expect(status(await getPod('web')).phase).toBe('Pending');
     await advance(1000);
     const p = await getPod('web');
@@ -190,9 +197,7 @@ describe('NodeSimulator pods', () => {
 
   it('completes init containers first, and holds readiness for the probe delay', async () => {
     await startSim({ events: false, podStartDelayMs: [1000, 1000] });
-    await api.client.create(
-      resources.pods,
-      'default',
+    await createPods(
       pod('init', 'sim-node-1', {
         spec: {
           initContainers: [{ name: 'setup', image: 'busybox' }],
@@ -200,7 +205,6 @@ describe('NodeSimulator pods', () => {
         },
       }),
     );
-    await settle();
     await advance(1000);
     let st = status(await getPod('init'));
     expect(st.phase).toBe('Pending');
@@ -217,10 +221,11 @@ describe('NodeSimulator pods', () => {
 
   it('completes Job-style pods, by default and per annotations', async () => {
     await startSim({ events: false, jobDurationMs: 2000, podStartDelayMs: [500, 500] });
-    await api.client.create(resources.pods, 'default', pod('quick', 'sim-node-0', { spec: { restartPolicy: 'Never' } }));
-    await api.client.create(resources.pods, 'default', pod('slow', 'sim-node-0', { spec: { restartPolicy: 'Never' }, annotations: { 'lite.dev/sim-duration': '5s' } }));
-    await api.client.create(resources.pods, 'default', pod('fails', 'sim-node-1', { spec: { restartPolicy: 'Never' }, annotations: { 'lite.dev/sim-duration': '3s', 'lite.dev/sim-exit-code': '1' } }));
-    await settle();
+    await createPods(
+      pod('quick', 'sim-node-0', { spec: { restartPolicy: 'Never' } }),
+      pod('slow', 'sim-node-0', { spec: { restartPolicy: 'Never' }, annotations: { 'lite.dev/sim-duration': '5s' } }),
+      pod('fails', 'sim-node-1', { spec: { restartPolicy: 'Never' }, annotations: { 'lite.dev/sim-duration': '3s', 'lite.dev/sim-exit-code': '1' } }),
+    );
     await advance(4000);
     expect(status(await getPod('quick')).phase).toBe('Succeeded');
     expect(status(await getPod('slow')).phase).toBe('Running');
@@ -238,8 +243,7 @@ describe('NodeSimulator pods', () => {
 
   it('restarts failing OnFailure containers with a crash-loop back-off', async () => {
     await startSim({ podStartDelayMs: [0, 0] });
-    await api.client.create(resources.pods, 'default', pod('crash', 'sim-node-0', { spec: { restartPolicy: 'OnFailure' }, annotations: { 'lite.dev/sim-duration': '1s', 'lite.dev/sim-exit-code': '2' } }));
-    await settle();
+    await createPods(pod('crash', 'sim-node-0', { spec: { restartPolicy: 'OnFailure' }, annotations: { 'lite.dev/sim-duration': '1s', 'lite.dev/sim-exit-code': '2' } }));
     await advance(1500);
     let cs = (status(await getPod('crash')).containerStatuses as JsonObject[])[0];
     expect(cs.restartCount).toBe(1);
@@ -258,13 +262,12 @@ describe('NodeSimulator pods', () => {
 
   it('stops deleted pods after their grace (capped) and deletes them with grace 0', async () => {
     await startSim({ podStopDelayMs: 2000 });
-    await api.client.create(resources.pods, 'default', pod('gone', 'sim-node-2'));
-    await api.client.create(resources.pods, 'default', pod('quickstop', 'sim-node-2', { spec: { terminationGracePeriodSeconds: 1 } }));
-    await settle();
+    await createPods(pod('gone', 'sim-node-2'), pod('quickstop', 'sim-node-2', { spec: { terminationGracePeriodSeconds: 1 } }));
     await advance(1000);
     expect(status(await getPod('gone')).phase).toBe('Running');
     await api.client.delete(resources.pods, 'default', 'gone');
     await api.client.delete(resources.pods, 'default', 'quickstop');
+    await until(async () => (await getPod('quickstop'))?.metadata.deletionTimestamp !== undefined, 'deletion seen');
     await settle();
     expect((await getPod('gone'))?.metadata.deletionTimestamp).toBeDefined();
     await advance(1000);
@@ -283,24 +286,31 @@ describe('NodeSimulator pods', () => {
     sim.stop('sim-node-0');
     await api.client.create(resources.pods, 'default', pod('waiting', 'sim-node-0'));
     await advance(3000);
+    expect(sim.stats().pods).toBe(0);
     expect(status(await getPod('waiting')).phase).toBe('Pending');
     sim.resume('sim-node-0');
+    await until(() => sim.stats().pods === 1, 'pod taken after resume');
     await advance(1000);
     expect(status(await getPod('waiting')).phase).toBe('Running');
   });
 
   it('re-marks pods Ready when something else set them not ready, and honours readiness gates', async () => {
     await startSim({ events: false });
-    await api.client.create(resources.pods, 'default', pod('gated', 'sim-node-0', { spec: { readinessGates: [{ conditionType: 'example.com/lb' }] } }));
+    await createPods(pod('gated', 'sim-node-0', { spec: { readinessGates: [{ conditionType: 'example.com/lb' }] } }));
     await advance(1000);
     let p = await getPod('gated');
     expect(condition(p, 'ContainersReady')?.status).toBe('True');
     expect(condition(p, 'Ready')).toMatchObject({ status: 'False', reason: 'ReadinessGatesNotReady', message: 'corresponding condition of pod readiness gate "example.com/lb" does not exist.' });
     const st = status(p);
     await api.client.update(resources.pods, 'default', { ...(p as KubeObject), status: { ...st, conditions: [...(st.conditions as JsonObject[]), { type: 'example.com/lb', status: 'True' }] } }, { subresource: 'status' });
-    await settle();
+    await until(async () => condition(await getPod('gated'), 'Ready')?.status === 'True', 'Ready once the gate holds');
     p = await getPod('gated');
-    expect(condition(p, 'Ready')?.status).toBe('True');
     expect(condition(p, 'example.com/lb')?.status).toBe('True');
+    // The node lifecycle controller marks pods of lost nodes not ready; a live kubelet undoes it.
+    const cur = status(p);
+    const flipped = (cur.conditions as JsonObject[]).map((c) => (c.type === 'Ready' ? { ...c, status: 'False' } : c));
+    await api.client.update(resources.pods, 'default', { ...(p as KubeObject), status: { ...cur, conditions: flipped } }, { subresource: 'status' });
+    await until(async () => condition(await getPod('gated'), 'Ready')?.status === 'False', 'flipped');
+    await until(async () => condition(await getPod('gated'), 'Ready')?.status === 'True', 'Ready again');
   });
 });

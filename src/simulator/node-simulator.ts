@@ -29,6 +29,7 @@
  * the pod's resourceVersion, so a concurrent change is re-read, never overwritten).
  */
 import type { Logger } from 'pino';
+import { setMaxListeners } from 'node:events';
 import { ApiError } from '../api/errors.js';
 import { isJsonObject, rfc3339Micro, type JsonObject, type KubeObject } from '../api/object.js';
 import { resources, type Client } from '../client/client.js';
@@ -226,14 +227,15 @@ export class NodeSimulator implements Controller {
   }
 
   /** Registers the nodes, then runs the kubelets until the signal aborts. */
-  async run(signal: AbortSignal): Promise<void> {
-    this.#signal = signal;
-    if (this.#ownInformers) this.#informers.start(signal);
-    await Promise.all([this.#podInformer.waitForSync(signal), this.#nodeInformer.waitForSync(signal)]);
-    if (signal.aborted) {
+  async run(outer: AbortSignal): Promise<void> {
+    if (this.#ownInformers) this.#informers.start(outer);
+    await Promise.all([this.#podInformer.waitForSync(outer), this.#nodeInformer.waitForSync(outer)]);
+    if (outer.aborted) {
       this.#registeredDone();
       return;
     }
+    const { signal, release } = innerSignal(outer);
+    this.#signal = signal;
     const loop = runReconcileLoop({ name: this.name, queue: this.#queue, reconcile: (key) => this.#countedSync(key), workers: this.#c.concurrency ?? 32, logger: this.#log }, signal);
     void this.#registerAll([...this.#nodes.values()]).then(this.#registeredDone);
     try {
@@ -241,6 +243,7 @@ export class NodeSimulator implements Controller {
     } finally {
       this.#heap.stop();
       await this.#api.idle();
+      release();
       if (this.#ownInformers) await this.#informers.stopped();
     }
   }
@@ -748,4 +751,17 @@ function nodeRef(name: string): KubeObject {
 
 function podRef(pod: KubeObject): KubeObject {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion } };
+}
+
+/**
+ * A signal that aborts with `outer`, for this component's many waiters (one listener on the
+ * outer signal instead of one per worker; the inner one may have any number).
+ */
+function innerSignal(outer: AbortSignal): { signal: AbortSignal; release: () => void } {
+  const inner = new AbortController();
+  setMaxListeners(0, inner.signal);
+  const abort = () => inner.abort(outer.reason);
+  if (outer.aborted) abort();
+  else outer.addEventListener('abort', abort, { once: true });
+  return { signal: inner.signal, release: () => outer.removeEventListener('abort', abort) };
 }

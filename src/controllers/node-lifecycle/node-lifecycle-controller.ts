@@ -27,6 +27,7 @@
  *  - Events RegisteredNode / RemovingNode ("Node x event: Registered Node x in Controller") when a
  *    node first appears in / disappears from the monitor's view.
  */
+import { setMaxListeners } from 'node:events';
 import { ApiError } from '../../api/errors.js';
 import { isJsonObject, rfc3339, type JsonObject, type KubeObject } from '../../api/object.js';
 import { resources } from '../../client/client.js';
@@ -165,21 +166,23 @@ export class NodeLifecycleController implements Controller {
     });
   }
 
-  async run(signal: AbortSignal): Promise<void> {
+  async run(outer: AbortSignal): Promise<void> {
+    await Promise.all([this.#nodes.waitForSync(outer), this.#leases.waitForSync(outer), this.#pods.waitForSync(outer)]);
+    if (outer.aborted) return;
+    const { signal, release } = innerSignal(outer);
     this.#signal = signal;
-    await Promise.all([this.#nodes.waitForSync(signal), this.#leases.waitForSync(signal), this.#pods.waitForSync(signal)]);
-    if (signal.aborted) return;
     const logger = this.#ctx.logger;
     try {
       await Promise.all([
-        runReconcileLoop({ name: `${this.name}-nodes`, queue: this.#nodeQueue, reconcile: (n) => this.#processNode(n), workers: this.#o.workers, logger }, signal),
-        runReconcileLoop({ name: `${this.name}-pods`, queue: this.#podQueue, reconcile: (k) => this.#processPod(k), workers: 4, logger }, signal),
+        runReconcileLoop({ name: `${this.name}-nodes`, queue: this.#nodeQueue, reconcile: (n) => this.#processNode(n), workers: 2, logger }, signal),
+        runReconcileLoop({ name: `${this.name}-pods`, queue: this.#podQueue, reconcile: (k) => this.#processPod(k), workers: 2, logger }, signal),
         this.#monitorLoop(signal),
       ]);
     } finally {
       this.#taintingTimer?.cancel();
       this.#taintingTimer = undefined;
       await this.#tainting;
+      release();
     }
   }
 
@@ -620,4 +623,17 @@ function nodeNameOf(o: KubeObject): string {
 
 function nodeRef(name: string, uid: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Node', metadata: { name, uid } };
+}
+
+/**
+ * A signal that aborts with `outer`, for this component's many waiters (one listener on the
+ * outer signal instead of one per worker; the inner one may have any number).
+ */
+function innerSignal(outer: AbortSignal): { signal: AbortSignal; release: () => void } {
+  const inner = new AbortController();
+  setMaxListeners(0, inner.signal);
+  const abort = () => inner.abort(outer.reason);
+  if (outer.aborted) abort();
+  else outer.addEventListener('abort', abort, { once: true });
+  return { signal: inner.signal, release: () => outer.removeEventListener('abort', abort) };
 }

@@ -16,6 +16,7 @@
  *    the pod with default options. A fired deletion is remembered until the pod goes away or its
  *    eviction is cancelled, so it is not repeated on every node update.
  */
+import { setMaxListeners } from 'node:events';
 import { ApiError } from '../../api/errors.js';
 import { isJsonObject, jsonEqual, rfc3339, type JsonObject, type KubeObject } from '../../api/object.js';
 import { resources } from '../../client/client.js';
@@ -27,7 +28,7 @@ import { newQueue, runReconcileLoop, type Controller, type ControllerContext } f
 import { matchingTolerations, minTolerationMs, noExecuteTaints, podTolerations, type Taint, type Toleration } from './tolerations.js';
 
 export interface TaintEvictionOptions {
-  /** Workers deleting pods whose eviction fired (default 8, upstream UpdateWorkerSize). */
+  /** Workers deleting pods whose eviction fired (default 4). */
   readonly workers?: number;
 }
 
@@ -58,7 +59,7 @@ export class TaintEvictionController implements Controller {
 
   constructor(ctx: ControllerContext, options: TaintEvictionOptions = {}) {
     this.#ctx = ctx;
-    this.#workers = options.workers ?? 8;
+    this.#workers = options.workers ?? 4;
     this.#recorder = ctx.recorder(this.name);
     this.#nodeQueue = newQueue(ctx.clock);
     this.#podQueue = newQueue(ctx.clock);
@@ -83,8 +84,10 @@ export class TaintEvictionController implements Controller {
     });
   }
 
-  async run(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.#pods.waitForSync(signal), this.#nodes.waitForSync(signal)]);
+  async run(outer: AbortSignal): Promise<void> {
+    await Promise.all([this.#pods.waitForSync(outer), this.#nodes.waitForSync(outer)]);
+    if (outer.aborted) return;
+    const { signal, release } = innerSignal(outer);
     const logger = this.#ctx.logger;
     try {
       await Promise.all([
@@ -95,6 +98,7 @@ export class TaintEvictionController implements Controller {
     } finally {
       for (const w of this.#work.values()) w.cancelTimer?.();
       this.#work.clear();
+      release();
     }
   }
 
@@ -247,4 +251,17 @@ function nodeNameOf(o: KubeObject): string {
 /** Events about pods name the pod without its uid, as upstream's ObjectReference does. */
 function podRef(namespace: string | undefined, name: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name } };
+}
+
+/**
+ * A signal that aborts with `outer`, for this component's many waiters (one listener on the
+ * outer signal instead of one per worker; the inner one may have any number).
+ */
+function innerSignal(outer: AbortSignal): { signal: AbortSignal; release: () => void } {
+  const inner = new AbortController();
+  setMaxListeners(0, inner.signal);
+  const abort = () => inner.abort(outer.reason);
+  if (outer.aborted) abort();
+  else outer.addEventListener('abort', abort, { once: true });
+  return { signal: inner.signal, release: () => outer.removeEventListener('abort', abort) };
 }
