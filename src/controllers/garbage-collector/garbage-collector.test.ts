@@ -177,6 +177,25 @@ describe('GarbageCollector', () => {
     expect(await exists(clusterroles, undefined, 'cluster-dep')).toBeDefined();
   });
 
+  it('monitors resources that appear later (CRDs) after the next resource resync', async () => {
+    await api.stop();
+    api = await startTestApi();
+    let withConfigMaps = false;
+    const gc = new GarbageCollector(api.context, {
+      resources: () => gcResourcesFromRegistry(api.core.registry).filter((r) => withConfigMaps || r.resource !== 'configmaps'),
+      resourceResyncMs: 30_000,
+    });
+    void gc.run(api.signal);
+    const owner = await api.client.create(resources.configmaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' } });
+    await api.client.create(resources.configmaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dep', ownerReferences: [ref(owner)] } });
+    await api.client.delete(resources.configmaps, 'default', 'owner');
+    await until(() => gc.hasSynced(), 'synced');
+    expect(await exists(resources.configmaps, 'default', 'dep')).toBeDefined();
+    withConfigMaps = true;
+    api.clock.advance(30_000);
+    await until(() => gone(resources.configmaps, 'default', 'dep'), 'dependent collected once configmaps are monitored');
+  });
+
   it('collects dependents of an owner deleted before the collector started', async () => {
     await api.stop();
     api = await startTestApi();
