@@ -129,6 +129,14 @@ export class GarbageCollector implements Controller {
     }
   }
 
+  /**
+   * Re-reads `resources()` now (e.g. from the registry's change listener when a CRD is served),
+   * instead of waiting for the next periodic resync.
+   */
+  syncResources(): void {
+    this.#syncMonitors();
+  }
+
   /** True once every monitored resource has been listed. */
   hasSynced(): boolean {
     for (const m of this.#monitors.values()) if (!m.informer.hasSynced()) return false;
