@@ -8,8 +8,9 @@
  *  2. delete every object of every namespaced resource (background propagation), list again,
  *     and record what remains in the status conditions (NamespaceContentRemaining …);
  *  3. content left → look again after estimate/2+1 s (estimate: the longest pod grace period
- *     not yet elapsed, or 15 s for objects held by finalizers); a pod deletion in a terminating
- *     namespace re-queues it at once, so graceful pods do not hold it longer than they live;
+ *     not yet elapsed, or 15 s for objects held by finalizers); the deletion of any object in a
+ *     terminating namespace re-queues it at once, so lingering content (graceful pods,
+ *     finalizers) does not hold it longer than it lives;
  *  4. nothing left → remove `kubernetes` from spec.finalizers via /finalize.
  * Errors (an unexpected leftover, a failed delete) retry with the queue's backoff (≤ 60 s).
  */
@@ -68,6 +69,8 @@ export class NamespaceController implements Controller {
   readonly #options: Required<NamespaceControllerOptions>;
   readonly #queue;
   readonly #namespaces: SharedInformer;
+  /** Resources whose deletions re-queue terminating namespaces (`group/resource`). */
+  readonly #watched = new Set<string>();
   /** Set only in the legacy configuration: informers this controller starts itself. */
   readonly #ownInformers: InformerFactory | undefined;
 
@@ -91,12 +94,29 @@ export class NamespaceController implements Controller {
       if (ns.metadata.deletionTimestamp) this.#queue.addAfter(ns.metadata.name ?? '', this.#options.deletionDelayMs);
     };
     this.#namespaces.addEventHandler({ onAdd: enqueue, onUpdate: (_o, ns) => enqueue(ns) });
-    if (!this.#ownInformers) {
-      // Pods are the content that takes time to go (grace periods): when one in a terminating
-      // namespace is gone, look again at once rather than after the estimate.
-      this.#ctx.informers.informer(resources.pods).addEventHandler({
-        onDelete: (pod) => {
-          const ns = pod.metadata.namespace ? this.#namespaces.lister.get(undefined, pod.metadata.namespace) : undefined;
+    if (!this.#ownInformers) this.#watchContent();
+  }
+
+  /**
+   * What lingers in a terminating namespace is content with a grace period (pods) or finalizers.
+   * When such an object goes, look at its namespace again at once instead of after the estimate.
+   * The informers are the shared ones (the garbage collector watches every resource anyway);
+   * Events are skipped: they never linger and can be numerous.
+   */
+  #watchContent(): void {
+    let refs: readonly ResourceRef[];
+    try {
+      refs = this.#options.namespacedResources();
+    } catch {
+      return;
+    }
+    for (const ref of refs) {
+      const key = `${ref.group}/${ref.resource}`;
+      if (ref.resource === 'events' || this.#watched.has(key)) continue;
+      this.#watched.add(key);
+      this.#ctx.informers.informer(ref).addEventHandler({
+        onDelete: (obj) => {
+          const ns = obj.metadata.namespace ? this.#namespaces.lister.get(undefined, obj.metadata.namespace) : undefined;
           if (ns?.metadata.deletionTimestamp) this.#queue.add(ns.metadata.name ?? '');
         },
       });
@@ -119,6 +139,7 @@ export class NamespaceController implements Controller {
     ns = await this.#retryOnConflict(ns, (n) => this.#ensureTerminating(n));
     if (!ns?.metadata.deletionTimestamp || finalizersOf(ns).length === 0) return;
 
+    if (!this.#ownInformers) this.#watchContent();
     const estimate = await this.#deleteAllContent(ns);
     if (estimate > 0) {
       this.#log.debug({ namespace: name, estimateSeconds: estimate }, 'content remaining in namespace');
