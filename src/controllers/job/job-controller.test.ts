@@ -108,6 +108,24 @@ describe('JobController', () => {
       expect((await getJob('del')).status).toMatchObject({ succeeded: 1, failed: 1 });
     });
 
+    it('with podReplacementPolicy Failed, replaces a deleted pod only once it failed', async () => {
+      await api.client.create(jobsResource, NS, jobManifest('prp', { podReplacementPolicy: 'Failed' }));
+      await until(async () => (await activePods('prp')).length === 1, 'first pod');
+      const [first] = await activePods('prp');
+      await api.client.delete(podsResource, NS, first.metadata.name ?? '');
+      await until(async () => (await getJob('prp')).status?.terminating === 1, 'terminating=1');
+      api.clock.advance(60_000);
+      await settle();
+      // Still terminating (not failed): not counted, not replaced.
+      expect(await podsOf('prp')).toHaveLength(1);
+      expect((await getJob('prp')).status?.failed).toBeUndefined();
+      await finish(first, 'Failed');
+      await until(async () => (await getJob('prp')).status?.failed === 1 && (await podsOf('prp')).every((p) => p.metadata.uid !== first.metadata.uid), 'counted and gone');
+      api.clock.advance(10_000);
+      await until(async () => (await activePods('prp')).length === 1, 'replacement');
+      expect((await getJob('prp')).status?.terminating).toBe(0);
+    });
+
     it('fails with BackoffLimitExceeded after backoffLimit, recreating pods after 10 s, then 20 s', async () => {
       await api.client.create(jobsResource, NS, jobManifest('flaky', { backoffLimit: 2 }));
       await until(async () => (await activePods('flaky')).length === 1, 'pod 1');
