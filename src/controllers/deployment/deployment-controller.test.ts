@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resources } from '../../client/client.js';
+import { ApiError } from '../../api/errors.js';
+import { resources, type Client } from '../../client/client.js';
 import { eventually, finishTerminating, livePods, listPods, makeAllReady, quiesce } from '../podcontrol/workload-test-kit.js';
 import type { Deployment, ReplicaSet } from '../podcontrol/workload-types.js';
 import { ReplicaSetController, replicaSetsResource } from '../replicaset/replicaset-controller.js';
 import { startTestApi, type TestApi } from '../testing/test-api.js';
 import { DeploymentController, deploymentsResource } from './deployment-controller.js';
 import { equalIgnoreHash } from './deployment-util.js';
+import { computeHash } from './pod-template-hash.js';
 
 const NS = 'default';
 
@@ -362,11 +364,60 @@ describe('DeploymentController', () => {
     expect((await newRSOf('web'))?.spec?.minReadySeconds).toBe(20);
   });
 
+  it('resolves a ReplicaSet name collision by bumping status.collisionCount', async () => {
+    const paused = deployment('web', { replicas: 1 });
+    (paused.spec ?? {}).paused = true;
+    const d = (await api.client.create(deploymentsResource, NS, paused)) as Deployment;
+    const taken = `web-${computeHash(d.spec?.template ?? {})}`;
+    await api.client.create(replicaSetsResource, NS, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: taken, namespace: NS, labels: { app: 'other' } },
+      spec: { replicas: 0, selector: { matchLabels: { app: 'other' } }, template: { metadata: { labels: { app: 'other' } }, spec: { containers: [{ name: 'x', image: 'busybox' }] } } },
+    });
+    await api.client.patch(deploymentsResource, NS, 'web', 'strategic', { spec: { paused: false } });
+    await completeRollout('web');
+    expect((await getD('web')).status?.collisionCount).toBe(1);
+    const [rs] = await ownedRSs('web');
+    expect(rs.metadata.name).toBe(`web-${computeHash(d.spec?.template ?? {}, 1)}`);
+    expect(rs.metadata.name).not.toBe(taken);
+  });
+
   it('leaves the Deployment alone after it is deleted (pods are the garbage collector’s)', async () => {
     await api.client.create(deploymentsResource, NS, deployment('web', { replicas: 1 }));
     await eventually(api, async () => (await livePods(api, NS, 'app=web')).length === 1, 'pod');
     await api.client.delete(deploymentsResource, NS, 'web');
     await quiesce(300);
     expect(await api.client.list(resources.pods, NS)).toBeDefined();
+  });
+});
+
+describe('DeploymentController with failing pod creation', () => {
+  let api: TestApi;
+  beforeEach(async () => {
+    api = await startTestApi();
+    const real = api.client;
+    // The ReplicaSet controller's pod creations are refused, as by a quota.
+    const client: Client = {
+      get: (...a) => real.get(...a),
+      list: (...a) => real.list(...a),
+      watch: (...a) => real.watch(...a),
+      update: (...a) => real.update(...a),
+      patch: (...a) => real.patch(...a),
+      delete: (...a) => real.delete(...a),
+      createSubresource: (...a) => real.createSubresource(...a),
+      create: (ref, ns, obj, o) =>
+        ref.resource === 'pods' ? Promise.reject(ApiError.forbidden({ group: '', resource: 'pods' }, obj.metadata.generateName ?? '', 'exceeded quota: q')) : real.create(ref, ns, obj, o),
+    };
+    void new DeploymentController(api.context).run(api.signal);
+    void new ReplicaSetController({ ...api.context, client }).run(api.signal);
+  });
+  afterEach(() => api.stop());
+
+  it('promotes the ReplicaSet’s ReplicaFailure condition to the Deployment', async () => {
+    await api.client.create(deploymentsResource, NS, deployment('web', { replicas: 2 }));
+    const get = async () => (await api.client.get(deploymentsResource, NS, 'web')) as Deployment;
+    await eventually(api, async () => ((await get()).status?.conditions ?? []).some((c) => c.type === 'ReplicaFailure'), 'ReplicaFailure');
+    expect((await get()).status?.conditions?.find((c) => c.type === 'ReplicaFailure')).toMatchObject({ status: 'True', reason: 'FailedCreate', message: expect.stringContaining('exceeded quota: q') });
   });
 });
