@@ -39,7 +39,10 @@ export class NamespaceLifecyclePlugin implements AdmissionPlugin {
     const phase = await this.#namespaces.phase(ns);
     if (phase === undefined) throw ApiError.notFound({ group: '', resource: 'namespaces' }, ns);
     if (phase === 'Terminating') {
-      throw ApiError.forbidden({ group: def.group, resource: def.plural }, object.metadata.name ?? object.metadata.generateName ?? '', `unable to create new content in namespace ${ns} because it is being terminated`);
+      const err = ApiError.forbidden({ group: def.group, resource: def.plural }, object.metadata.name ?? object.metadata.generateName ?? '', `unable to create new content in namespace ${ns} because it is being terminated`);
+      // Upstream marks this refusal with a NamespaceTerminating cause, which controllers test for.
+      if (err.details) (err.details.causes ??= []).push({ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' });
+      throw err;
     }
   }
 }

@@ -129,10 +129,10 @@ export class ServiceAllocator implements AdmissionPlugin {
         spec.clusterIP = requested;
         spec.clusterIPs = [requested];
       }
-      if (spec.clusterIP !== 'None') {
-        spec.ipFamilies ??= ['IPv4'];
-        spec.ipFamilyPolicy ??= 'SingleStack';
-      }
+      // Headless services get their families too (upstream: from the policy and the cluster's
+      // service CIDRs; lite's service network is IPv4 only).
+      spec.ipFamilies ??= ['IPv4'];
+      spec.ipFamilyPolicy ??= 'SingleStack';
     }
 
     const wantsNodePorts = type === 'NodePort' || (type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);

@@ -2,6 +2,7 @@
  * One shared informer per resource and selector per process, handed to every controller that
  * asks (so a resource is listed and watched once, however many controllers use it).
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/object.js';
 import type { Client, ResourceRef } from '../client/client.js';
@@ -47,6 +48,8 @@ export class InformerFactory {
 
   /** Starts every informer requested so far and any requested later, until the signal aborts. */
   start(signal: AbortSignal): void {
+    // Every informer's watch listens on this signal; dozens of them are expected.
+    setMaxListeners(0, signal);
     this.#signal = signal;
     for (const [key, inf] of this.#informers) this.#run(key, inf, signal);
   }
