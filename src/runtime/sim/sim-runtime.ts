@@ -808,14 +808,13 @@ export class SimRuntime implements ContainerRuntime {
     const ref = canonicalReference(stripRefPrefix(image));
     const source = this.#registry === 'any' ? { name: familiarReference(ref) } : this.#registry.find((i) => canonicalReference(i.name) === ref);
     if (!source) throw new RuntimeError(`Error response from daemon: ${UNREACHABLE_REGISTRY}`);
-    const { tag } = splitTag(familiarReference(ref));
     options.onProgress?.({ status: `Pulling from ${familiarReference(ref).replace(/:[^:/]+$/, '')}` });
     const size = source.sizeBytes ?? 1024 * 1024;
     options.onProgress?.({ status: 'sim-layer: Downloading', current: size / 2, total: size });
     options.onProgress?.({ status: 'sim-layer: Pull complete' });
     const stored = this.#addImage({ ...source, name: familiarReference(ref) }, true);
     options.onProgress?.({ status: `Digest: ${stored.repoDigests[0]?.split('@')[1] ?? ''}` });
-    options.onProgress?.({ status: `Status: Downloaded newer image for ${familiarReference(ref)}${tag ? '' : ''}` });
+    options.onProgress?.({ status: `Status: Downloaded newer image for ${familiarReference(ref)}` });
     return infoOf(stored);
   }
 
