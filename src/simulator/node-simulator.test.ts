@@ -19,8 +19,7 @@ async function startSim(config: Partial<NodeSimulatorConfig> = {}): Promise<Node
 async function settle(): Promise<void> {
   let quiet = 0;
   await until(() => {
-    const s = sim.stats();
-    quiet = s.pendingApiCalls === 0 && s.queuedPods === 0 && s.podSyncsInFlight === 0 ? quiet + 1 : 0;
+    quiet = sim.pendingWork() === 0 ? quiet + 1 : 0;
     return quiet >= 5;
   }, 'simulator to settle', 20_000);
 }
@@ -131,6 +130,26 @@ describe('NodeSimulator nodes', () => {
     await settle();
     const n2 = await api.client.get(resources.nodes, undefined, 'sim-node-2');
     expect(condition(n2, 'Ready')).toMatchObject({ status: 'False', reason: 'KubeletNotReady' });
+  });
+
+  it('posts status within 10 s when the API shows a Ready condition it did not report', async () => {
+    await startSim({ events: false });
+    const n = await api.client.get(resources.nodes, undefined, 'sim-node-0');
+    const st = status(n);
+    const unknown = (st.conditions as JsonObject[]).map((c) => (c.type === 'Ready' ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown' } : c));
+    await api.client.update(resources.nodes, undefined, { ...n, status: { ...st, conditions: unknown } }, { subresource: 'status' });
+    await until(async () => condition(await api.client.get(resources.nodes, undefined, 'sim-node-0'), 'Ready')?.status === 'Unknown', 'Unknown seen');
+    await settle();
+    await advance(10_000, 1000);
+    expect(condition(await api.client.get(resources.nodes, undefined, 'sim-node-0'), 'Ready')).toMatchObject({ status: 'True', reason: 'KubeletReady' });
+  });
+
+  it('stops the kubelet of a Node someone else deleted', async () => {
+    await startSim({ events: false });
+    await api.client.delete(resources.nodes, undefined, 'sim-node-2');
+    await until(() => sim.stats().nodes === 2, 'node forgotten');
+    await advance(70_000, 5000);
+    expect((await api.client.list(resources.nodes, undefined)).items.map((x) => x.metadata.name).sort()).toEqual(['sim-node-0', 'sim-node-1']);
   });
 
   it('deleteNode removes the node; addNodes registers more', async () => {

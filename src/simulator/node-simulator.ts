@@ -224,6 +224,13 @@ export class NodeSimulator implements Controller {
         if (this.#pods.has(objectKey(p))) this.#queue.add(objectKey(p));
       },
     });
+    this.#nodeInformer.addEventHandler({
+      onUpdate: (_o, n) => this.#nodeChanged(n),
+      onDelete: (n) => {
+        const node = this.#nodes.get(n.metadata.name ?? '');
+        if (node?.registered && node.uid === n.metadata.uid) this.#forgetNode(node, 'deleted');
+      },
+    });
   }
 
   /** Registers the nodes, then runs the kubelets until the signal aborts. */
@@ -303,11 +310,7 @@ export class NodeSimulator implements Controller {
 
   /** Stops a kubelet for good and deletes its Node (its Lease goes with the garbage collector). */
   async deleteNode(nodeName: string): Promise<void> {
-    const node = this.#node(nodeName);
-    this.stop(nodeName);
-    node.deleted = true;
-    this.#nodes.delete(nodeName);
-    for (const [key, st] of this.#pods) if (st.nodeName === nodeName) this.#drop(key, st);
+    this.#forgetNode(this.#node(nodeName), 'deleteNode');
     try {
       await this.#client.delete(resources.nodes, undefined, nodeName);
     } catch (e) {
@@ -315,6 +318,12 @@ export class NodeSimulator implements Controller {
     }
   }
 
+  /** Work in hand now: API calls running or waiting, pod keys queued or being synced (cheap; for tests and readiness checks). */
+  pendingWork(): number {
+    return this.#api.pending + this.#queue.length + this.#syncing;
+  }
+
+  /** Counters and sizes (walks nodes and pods: call it now and then, not per event). */
   stats(): NodeSimulatorStats {
     let registered = 0;
     let stopped = 0;
@@ -494,11 +503,7 @@ export class NodeSimulator implements Controller {
       }
     } catch (e) {
       if (e instanceof ApiError && e.code === 404) {
-        // Someone deleted the Node: this kubelet's machine is gone too.
-        this.#log.info({ node: node.name }, 'simulated node was deleted; stopping its kubelet');
-        node.deleted = true;
-        this.#nodes.delete(node.name);
-        this.#heap.cancel(node.leaseTimer);
+        this.#forgetNode(node, 'not found');
         return;
       }
       this.#counters.errors++;
@@ -510,6 +515,37 @@ export class NodeSimulator implements Controller {
       this.#heap.cancel(node.statusTimer);
       node.statusTimer = this.#heap.schedule(this.#clock.now() + RETRY_MS, node.statusTick);
     } else this.#scheduleStatus(node);
+  }
+
+  /**
+   * Someone deleted a simulated node's Node: its machine is gone too (a kubelet would fail its
+   * status updates from now on). Its pods are left to the pod garbage collector.
+   */
+  #forgetNode(node: SimNode, why: string): void {
+    if (node.deleted) return;
+    this.#log.info({ node: node.name, why }, 'simulated node was deleted; stopping its kubelet');
+    node.deleted = true;
+    this.#heap.cancel(node.leaseTimer);
+    this.#heap.cancel(node.statusTimer);
+    node.leaseTimer = node.statusTimer = undefined;
+    if (this.#nodes.get(node.name) === node) this.#nodes.delete(node.name);
+    for (const [key, st] of this.#pods) if (st.nodeName === node.name) this.#drop(key, st);
+  }
+
+  /**
+   * The kubelet checks its node every 10 s and posts status at once when the API's view differs
+   * from its own (upstream tryUpdateNodeStatus) — e.g. after the node lifecycle controller marked
+   * it Unknown: the post is brought forward to at most 10 s from now.
+   */
+  #nodeChanged(n: KubeObject): void {
+    const node = this.#nodes.get(n.metadata.name ?? '');
+    if (!node || !node.registered || node.stopped || node.deleted || node.uid !== n.metadata.uid) return;
+    const reported = readyStatus(n);
+    if (reported === undefined || reported === node.ready) return;
+    const soon = this.#clock.now() + 10_000;
+    if (node.statusTimer && node.statusTimer.at <= soon) return;
+    this.#heap.cancel(node.statusTimer);
+    node.statusTimer = this.#heap.schedule(soon, node.statusTick);
   }
 
   #scheduleStatus(node: SimNode): void {
