@@ -114,6 +114,7 @@ interface SimNode {
   readonly podNet: string;
   uid: string;
   registered: boolean;
+  registering: boolean;
   stopped: boolean;
   deleted: boolean;
   ready: KubeletReady;
@@ -287,7 +288,11 @@ export class NodeSimulator implements Controller {
     const node = this.#node(nodeName);
     if (!node.stopped) return;
     node.stopped = false;
-    if (!node.registered) return;
+    if (!node.registered) {
+      // A registration retry cancelled by stop() is picked up again.
+      if (!node.leaseTimer && !node.registering && this.#signal) node.leaseTimer = this.#heap.schedule(this.#clock.now(), node.registerTick);
+      return;
+    }
     node.nextStatusAt = this.#clock.now();
     this.#renewLease(node, true);
     this.#postStatus(node);
@@ -359,7 +364,7 @@ export class NodeSimulator implements Controller {
     const index = this.#nextIndex++;
     const name = `${this.#c.namePrefix ?? ''}${index}`;
     const addr = nodeAddresses(index);
-    const node = { name, index, internalIp: addr.internalIp, podNet: addr.podNet, uid: '', registered: false, stopped: false, deleted: false, ready: 'True', nextLeaseAt: 0, nextStatusAt: 0, leaseTimer: undefined, statusTimer: undefined, ips: undefined, ipHint: 2, recorder: undefined } as Omit<SimNode, 'leaseTick' | 'statusTick' | 'registerTick'> as SimNode;
+    const node = { name, index, internalIp: addr.internalIp, podNet: addr.podNet, uid: '', registered: false, registering: false, stopped: false, deleted: false, ready: 'True', nextLeaseAt: 0, nextStatusAt: 0, leaseTimer: undefined, statusTimer: undefined, ips: undefined, ipHint: 2, recorder: undefined } as Omit<SimNode, 'leaseTick' | 'statusTick' | 'registerTick'> as SimNode;
     Object.assign(node, { leaseTick: { kind: 'lease', node }, statusTick: { kind: 'status', node }, registerTick: { kind: 'register', node } });
     this.#nodes.set(name, node);
     return node;
@@ -371,7 +376,8 @@ export class NodeSimulator implements Controller {
 
   /** Creates (or adopts) the Node, then starts its heartbeats. A failure retries after a second. */
   async #register(node: SimNode): Promise<void> {
-    if (node.deleted || this.#signal?.aborted) return;
+    if (node.deleted || node.registered || node.registering || this.#signal?.aborted) return;
+    node.registering = true;
     const now = this.#clock.now();
     try {
       const obj = buildNode(node.name, node.index, this.#template, now);
@@ -401,7 +407,9 @@ export class NodeSimulator implements Controller {
     } catch (e) {
       this.#counters.errors++;
       this.#log.warn({ node: node.name, err: e instanceof Error ? e.message : String(e) }, 'node registration failed; retrying');
-      node.leaseTimer = this.#heap.schedule(this.#clock.now() + RETRY_MS, node.registerTick);
+      if (!node.stopped) node.leaseTimer = this.#heap.schedule(this.#clock.now() + RETRY_MS, node.registerTick);
+    } finally {
+      node.registering = false;
     }
   }
 
