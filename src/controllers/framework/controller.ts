@@ -64,7 +64,8 @@ export async function runReconcileLoop<K>(config: ReconcileLoopConfig<K>, signal
   signal.addEventListener('abort', onAbort, { once: true });
   const worker = async () => {
     for (;;) {
-      const key = await queue.get(signal);
+      // No signal here: the abort shuts the queue down, which wakes every waiting worker.
+      const key = await queue.get();
       if (key === undefined) return;
       try {
         const result = await config.reconcile(key, signal);
