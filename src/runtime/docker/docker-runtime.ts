@@ -481,7 +481,9 @@ export class DockerRuntime implements ContainerRuntime {
     } catch (err) {
       throw this.#error(err, 'container', id);
     }
-    const exit = container.wait({ condition: 'not-running' }).then(
+    // Aborted when the caller detaches, so no wait request outlives the session.
+    const waitAbort = new AbortController();
+    const exit = container.wait({ condition: 'not-running', abortSignal: waitAbort.signal }).then(
       (r) => r.StatusCode,
       () => -1,
     );
@@ -497,6 +499,7 @@ export class DockerRuntime implements ContainerRuntime {
       },
       exitCode: async (closedByCaller) => {
         if (!closedByCaller) return exit;
+        waitAbort.abort();
         // Detached: report the exit code only if the container has already stopped.
         const i = await container.inspect().catch(() => undefined);
         return i && !i.State.Running ? i.State.ExitCode : -1;

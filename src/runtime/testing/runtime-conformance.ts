@@ -481,6 +481,8 @@ export function describeRuntimeConformance(name: string, factory: () => Promise<
       expect(busybox?.id).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(busybox?.repoTags).toContain(t.images.busybox);
       expect((await rt.imageStatus(busybox!.id))?.id).toBe(busybox!.id);
+      expect((await rt.imageStatus(`docker.io/${t.images.busybox}`))?.id).toBe(busybox!.id);
+      expect((await rt.imageStatus(`docker://${busybox!.id}`))?.id).toBe(busybox!.id);
       expect(await rt.imageStatus(`lite-test/absent-${t.nodeName}:1`)).toBeUndefined();
 
       const tag = `lite-test/import-${t.nodeName}:1`;
