@@ -91,6 +91,17 @@ describe('JobController', () => {
       expect(events).toContainEqual({ type: 'Normal', reason: 'Completed', message: 'Job completed' });
     });
 
+    it('reports ready pods', async () => {
+      await api.client.create(jobsResource, NS, jobManifest('rdy', { parallelism: 2, completions: 2 }));
+      await until(async () => (await activePods('rdy')).length === 2, '2 pods');
+      const ts = rfc3339(api.clock.now());
+      for (const p of await activePods('rdy')) {
+        await api.client.patch(podsResource, NS, p.metadata.name ?? '', 'merge', { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: ts }] } }, { subresource: 'status' });
+      }
+      await until(async () => (await getJob('rdy')).status?.ready === 2, 'ready=2');
+      expect((await getJob('rdy')).status?.active).toBe(2);
+    });
+
     it('counts a pod deleted while running as failed and replaces it', async () => {
       await api.client.create(jobsResource, NS, jobManifest('del'));
       await until(async () => (await activePods('del')).length === 1, 'first pod');
