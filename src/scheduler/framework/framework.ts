@@ -126,10 +126,10 @@ export class Framework {
   }
 
   runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Status | null {
-    const skip = state.skipFilter;
-    for (const p of this.#filter) {
-      if (skip.size > 0 && skip.has(p.name)) continue;
-      const s = p.filter?.(state, pod, node) ?? null;
+    const filters = (state.activeFilters ??= this.#filter.filter((p) => !state.skipFilter.has(p.name)));
+    for (let i = 0; i < filters.length; i++) {
+      const p = filters[i];
+      const s = (p.filter as NonNullable<SchedulerPlugin['filter']>)(state, pod, node);
       if (s !== null && s.code !== Code.Success) {
         s.plugin = p.name;
         return s;

@@ -27,6 +27,8 @@ export class CycleState {
   readonly skipFilter = new Set<string>();
   /** Plugins whose PreScore returned Skip. */
   readonly skipScore = new Set<string>();
+  /** The Filter plugins left after PreFilter (computed once per cycle by the framework). */
+  activeFilters: readonly SchedulerPlugin[] | undefined;
 
   read<T>(key: string): T | undefined {
     return this.#data.get(key) as T | undefined;
@@ -41,6 +43,7 @@ export class CycleState {
     for (const [k, v] of this.#data) c.#data.set(k, isCloneable(v) ? v.clone() : v);
     for (const s of this.skipFilter) c.skipFilter.add(s);
     for (const s of this.skipScore) c.skipScore.add(s);
+    c.activeFilters = this.activeFilters;
     return c;
   }
 }

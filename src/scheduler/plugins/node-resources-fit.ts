@@ -27,6 +27,18 @@ export interface InsufficientResource {
   readonly unresolvable: boolean;
 }
 
+/** True when the pod fits the node's free resources (the allocation-free fast path of fitsRequest). */
+export function fitsNode(pod: PodInfo, node: NodeInfo): boolean {
+  const alloc = node.allocatable;
+  const used = node.requested;
+  if (node.pods.length + 1 > alloc.allowedPodNumber) return false;
+  const req = pod.requests;
+  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) return false;
+  if (req.memory > 0 && req.memory > alloc.memory - used.memory) return false;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) return false;
+  return req.scalar === undefined || req.scalar.size === 0;
+}
+
 /** fitsRequest: every resource the pod cannot get on the node. */
 export function fitsRequest(pod: PodInfo, node: NodeInfo, ignored: ReadonlySet<string> = new Set(), ignoredGroups: ReadonlySet<string> = new Set()): InsufficientResource[] {
   const out: InsufficientResource[] = [];
@@ -71,6 +83,7 @@ export function nodeResourcesFitPlugin(options: NodeResourcesFitOptions = {}): S
       { resource: 'Node', actions: ActionType.Add | ActionType.UpdateNodeAllocatable },
     ],
     filter(_state, pod, node) {
+      if (fitsNode(pod, node)) return null;
       const insufficient = fitsRequest(pod, node, ignored, ignoredGroups);
       if (insufficient.length === 0) return null;
       const code = insufficient.some((r) => r.unresolvable) ? Code.UnschedulableAndUnresolvable : Code.Unschedulable;

@@ -26,6 +26,7 @@ export class Nominator implements NominatedPods {
   }
 
   nominatedPodsForNode(nodeName: string): readonly PodInfo[] {
+    if (this.#byNode.size === 0) return NONE;
     return this.#byNode.get(nodeName) ?? NONE;
   }
 
