@@ -18,6 +18,36 @@ import { DockerRuntime } from '../../src/runtime/docker/docker-runtime.js';
 import { describeRuntimeConformance, removeDir } from '../../src/runtime/testing/runtime-conformance.js';
 import { ensureTestImages } from '../../src/runtime/testing/test-images.js';
 
+/** Node names of this file: `<prefix>-<pid base36>-<time base36>`. */
+const NODE_NAME = /^(?:conformance|conformance-other|docker-specifics)-([0-9a-z]+)-[0-9a-z]+$/;
+const runId = `${process.pid.toString(36)}-${Date.now().toString(36)}`;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes what runs of this file that were killed before their cleanup left behind. */
+async function sweepDeadRuns(docker: DockerApi): Promise<void> {
+  const dead = (node: string) => {
+    const m = NODE_NAME.exec(node);
+    return m !== null && !alive(parseInt(m[1], 36));
+  };
+  const all = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [LABELS.node] }) });
+  const nodes = [...new Set(all.map((c) => c.Labels?.[LABELS.node] ?? '').filter(dead))];
+  if (nodes.length) await cleanupNodes(docker, nodes);
+  for (const image of await docker.listImages()) {
+    for (const tag of image.RepoTags ?? []) {
+      const m = /^lite-test\/import-(.+):1$/.exec(tag);
+      if (m && dead(m[1])) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    }
+  }
+}
+
 /** Removes every container labelled with one of the node names, and the run's imported images. */
 async function cleanupNodes(docker: DockerApi, nodes: string[]): Promise<void> {
   for (const node of nodes) {
@@ -35,9 +65,9 @@ async function cleanupNodes(docker: DockerApi, nodes: string[]): Promise<void> {
 describeRuntimeConformance('docker', async () => {
   const docker = createDockerApi();
   const images = await ensureTestImages({ docker });
-  const run = `${process.pid.toString(36)}${Date.now().toString(36)}`;
-  const nodeName = `conformance-${run}`;
-  const otherName = `conformance-other-${run}`;
+  await sweepDeadRuns(docker);
+  const nodeName = `conformance-${runId}`;
+  const otherName = `conformance-other-${runId}`;
   const hostDir = await mkdtemp(join(tmpdir(), 'lite-runtime-docker-'));
   return {
     runtime: new DockerRuntime({ nodeName, docker }),
@@ -68,7 +98,7 @@ function freePort(): Promise<number> {
 
 describe('DockerRuntime on the engine', () => {
   const docker = createDockerApi();
-  const nodeName = `docker-specifics-${process.pid.toString(36)}${Date.now().toString(36)}`;
+  const nodeName = `docker-specifics-${runId}`;
   const rt = new DockerRuntime({ nodeName, docker });
   let images: Awaited<ReturnType<typeof ensureTestImages>>;
   let n = 0;

@@ -250,7 +250,11 @@ export class DockerRuntime implements ContainerRuntime {
     const sec = config.security ?? {};
     let imageUser: string | undefined;
     if (sec.runAsUser === undefined && sec.runAsGroup !== undefined) {
-      imageUser = (await this.#imageInspect(image))?.Config?.User ?? undefined;
+      try {
+        imageUser = (await this.#docker.getImage(image).inspect()).Config?.User ?? undefined;
+      } catch (err) {
+        throw this.#error(err);
+      }
     }
     const user = dockerUser(sec.runAsUser, sec.runAsGroup, imageUser);
     const labels: Record<string, string> = {
@@ -760,6 +764,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async #remove(id: string, kind: Kind): Promise<void> {
+    for (const key of this.#terminationMessages.keys()) if (key.startsWith(`${id}@`)) this.#terminationMessages.delete(key);
     try {
       await this.#docker.getContainer(id).remove({ force: true, v: true });
     } catch (err) {

@@ -103,7 +103,10 @@ export interface SimRuntimeConfig {
   readonly world?: SimWorld;
 }
 
-/** Shared state of several SimRuntimes (nodes) in one test: the network between pods. */
+/**
+ * Shared state of several SimRuntimes (nodes) in one test: the network between pods (a pod's IP →
+ * its listeners). Give each node its own podCIDR, as node IPAM would, so IPs do not collide.
+ */
 export class SimWorld {
   readonly pods = new Map<string, Map<number, (path: string) => Promise<string | undefined>>>();
 }
