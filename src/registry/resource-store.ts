@@ -560,24 +560,19 @@ export class ResourceStore {
       const now = this.#clock.now();
 
       let pending = false;
-      if (finalizers.size > 0 || this.#config.deletionBlocked?.(next)) {
+      const held = finalizers.size > 0 || this.#config.deletionBlocked?.(next) === true;
+      if (held || grace > 0) {
         pending = true;
         if (finalizers.size > 0) next.metadata.finalizers = [...finalizers];
         else delete next.metadata.finalizers;
-        if (next.metadata.deletionTimestamp === undefined) {
-          next.metadata.deletionTimestamp = rfc3339(now + grace * 1000);
-          next.metadata.deletionGracePeriodSeconds = grace;
-        }
-        this.#config.markDeleting?.(next);
-      } else if (grace > 0) {
-        pending = true;
-        delete next.metadata.finalizers;
         const existing = next.metadata.deletionGracePeriodSeconds;
-        // A second delete may shorten, never lengthen, the grace period.
+        // A second delete may shorten, never lengthen, the grace period — also while finalizers
+        // hold the object, so that removing the last one then completes the deletion.
         if (next.metadata.deletionTimestamp === undefined || existing === undefined || grace < existing) {
           next.metadata.deletionTimestamp = rfc3339(now + grace * 1000);
           next.metadata.deletionGracePeriodSeconds = grace;
         }
+        if (held) this.#config.markDeleting?.(next);
       }
       if (!pending) {
         if (ctx.dryRun) return { object: old, deleted: true };

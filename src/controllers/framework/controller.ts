@@ -44,7 +44,11 @@ export class TerminalError extends Error {
   }
 }
 
-export type ReconcileResult = void | { readonly requeueAfterMs: number };
+/**
+ * `requeueAfterMs`: look again after this long; `requeueAt`: look again at this clock time
+ * (immune to time passing during the reconcile — needs `clock` in the loop config).
+ */
+export type ReconcileResult = void | { readonly requeueAfterMs: number } | { readonly requeueAt: number };
 
 export interface ReconcileLoopConfig<K = string> {
   readonly name: string;
@@ -52,6 +56,8 @@ export interface ReconcileLoopConfig<K = string> {
   readonly reconcile: (key: K, signal: AbortSignal) => Promise<ReconcileResult>;
   readonly workers?: number;
   readonly logger: Logger;
+  /** Needed for `{ requeueAt }` results. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -70,7 +76,11 @@ export async function runReconcileLoop<K>(config: ReconcileLoopConfig<K>, signal
       try {
         const result = await config.reconcile(key, signal);
         queue.forget(key);
-        if (result && result.requeueAfterMs >= 0) queue.addAfter(key, result.requeueAfterMs);
+        if (result && 'requeueAfterMs' in result && result.requeueAfterMs >= 0) queue.addAfter(key, result.requeueAfterMs);
+        else if (result && 'requeueAt' in result) {
+          if (!config.clock) throw new Error(`controller ${config.name}: requeueAt needs a clock in the loop config`);
+          queue.addAfter(key, Math.max(0, result.requeueAt - config.clock.now()));
+        }
       } catch (e) {
         if (signal.aborted) return;
         if (e instanceof TerminalError) {
