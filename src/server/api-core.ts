@@ -13,7 +13,9 @@ import { isJsonObject, type JsonObject, type KubeObject } from '../api/object.js
 import { podQosClass } from '../api/pod-qos.js';
 import type { ResourceDef } from '../api/resource.js';
 import type { AdmissionPlugin } from '../admission/admission.js';
+import { DefaultTolerationSecondsPlugin } from '../admission/default-toleration-seconds.js';
 import { NamespaceCache } from '../admission/namespace-cache.js';
+import { ResourceQuotaAdmission } from '../admission/resource-quota.js';
 import { NamespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
 import { ServiceAllocator } from '../admission/service-allocator.js';
 import { LocalClient } from '../client/local-client.js';
@@ -70,7 +72,9 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       podOperations: { registry, now: () => clock.now(), selectorFromObject: modules.labelSelectorFromObject },
     });
     const namespaceCache = new NamespaceCache({ client, clock, logger: log.child({ component: 'namespace-cache' }) });
-    const admission: AdmissionPlugin[] = [new NamespaceLifecyclePlugin(namespaceCache), allocator];
+    const quota = new ResourceQuotaAdmission({ client, clock, logger: log.child({ component: 'resource-quota' }) });
+    // Order as kube-apiserver's: lifecycle first, mutating plugins, quota last (it charges usage).
+    const admission: AdmissionPlugin[] = [new NamespaceLifecyclePlugin(namespaceCache), new DefaultTolerationSecondsPlugin(), allocator];
     const wiring: ResourceWiringConfig = {
       backend,
       watches: bus,
@@ -88,14 +92,14 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     };
     // CRD serving watches committed CRD writes, so it joins admission before resources are wired.
     const crds = new CrdServing({ registry, client, wiring, modules, logger: log.child({ component: 'crd-serving' }), clock });
-    admission.push(crds);
+    admission.push(crds, quota);
     const defs: ResourceDef[] = builtinResources.map((r) => ({ ...r, nameRule: modules.nameRuleFor(r.group, r.kind), strategy: modules.strategyFor(r.group, r.kind) }));
     serveResources(registry, defs, wiring);
 
     const services = registry.get('', 'v1', 'services');
     if (services) allocator.repair((await services.list(undefined, {})).items);
     await crds.start(config.signal);
-    const loops = [crds.run(config.signal), namespaceCache.run(config.signal)];
+    const loops = [crds.run(config.signal), namespaceCache.run(config.signal), quota.run(config.signal)];
     // Allocations made for creates that then failed are reclaimed by a periodic repair.
     const repair = setInterval(() => {
       if (services) void services.list(undefined, {}).then((l) => allocator.repair(l.items), () => undefined);

@@ -17,10 +17,8 @@ import { bindingCreateHandler, podSubresourceHandlers } from '../apiserver/exten
 import { reviewHandlers, tokenRequest } from '../apiserver/extensions/reviews.js';
 import { OpenApi } from '../apiserver/openapi.js';
 import { AllowAllAuthorizer } from '../auth/authorizer.js';
-import { resources, type Client, type ResourceRef } from '../client/client.js';
+import type { Client } from '../client/client.js';
 import { ControllerManager } from '../controllers/controller-manager.js';
-import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
-import { ServiceAccountController } from '../controllers/serviceaccount/serviceaccount-controller.js';
 import { Registry } from '../registry/registry.js';
 import { MemoryBackend } from '../storage/memory/memory-backend.js';
 import { SqliteBackend } from '../storage/sqlite/sqlite-backend.js';
@@ -28,6 +26,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger } from '../util/log.js';
 import { KUBERNETES_MINOR, KUBERNETES_VERSION, LITE_VERSION } from '../version.js';
 import { buildApiCore } from './api-core.js';
+import { controllerSet } from './controllers.js';
 import { joinRoutes } from './join/join-routes.js';
 import { JoinTokens } from './join/join-token.js';
 import { NodeIdentities } from './join/node-identity.js';
@@ -183,20 +182,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
     // ---- bootstrap and controllers ----
     await bootstrapCluster({ client, kubernetesServiceIp, endpointAddress: advertise, endpointPort: port });
-    const namespaces = new NamespaceController({
-      client: client.withFieldManager('namespace-controller'),
-      namespacedResources: () => namespacedStorageRefs(registry),
-      clock,
-      logger: log.child({ component: 'namespace-controller' }),
-    });
     const controllerManager = new ControllerManager({
       client: client.withFieldManager('kube-controller-manager'),
       clock,
       logger: log.child({ component: 'controller-manager' }),
       onLostLeadership: config.onLostLeadership,
-      controllers: (ctx) => [new ServiceAccountController(ctx)],
+      controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem }),
     });
-    const controllers = [namespaces.run(stopping.signal), controllerManager.run(stopping.signal)];
+    const controllers = [controllerManager.run(stopping.signal)];
     cleanups.push(async () => {
       await Promise.allSettled(controllers);
     });
@@ -209,12 +202,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }
 }
 
-function namespacedStorageRefs(registry: Registry): ResourceRef[] {
-  return registry
-    .storageResources()
-    .filter((r) => r.def.namespaced)
-    .map((r) => ({ group: r.def.group, version: r.def.version, resource: r.def.plural }));
-}
 
 function localAddresses(): string[] {
   const out: string[] = [];
@@ -226,4 +213,3 @@ function isIp(s: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) || s.includes(':');
 }
 
-export { resources };

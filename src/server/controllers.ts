@@ -1,0 +1,66 @@
+/**
+ * The control loops of `lite server`'s controller manager (the equivalent of kube-controller-
+ * manager's default controller set), built from one shared context.
+ */
+import type { Client, ResourceRef } from '../client/client.js';
+import { CronJobController } from '../controllers/cronjob/cronjob-controller.js';
+import { DaemonSetController } from '../controllers/daemonset/daemonset-controller.js';
+import { DeploymentController } from '../controllers/deployment/deployment-controller.js';
+import { DisruptionController } from '../controllers/disruption/disruption-controller.js';
+import { registryScaleFinder } from '../controllers/disruption/registry-scale-finder.js';
+import { EndpointsController } from '../controllers/endpoints/endpoints-controller.js';
+import { EndpointSliceController } from '../controllers/endpointslice/endpointslice-controller.js';
+import type { Controller, ControllerContext } from '../controllers/framework/controller.js';
+import { GarbageCollector } from '../controllers/garbage-collector/garbage-collector.js';
+import { gcResourcesFromRegistry } from '../controllers/garbage-collector/registry-resources.js';
+import { JobController } from '../controllers/job/job-controller.js';
+import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
+import { ReplicaSetController, ReplicationManager } from '../controllers/replicaset/replicaset-controller.js';
+import { registryResourceResolver } from '../controllers/resourcequota/registry-resource-resolver.js';
+import { ResourceQuotaController } from '../controllers/resourcequota/resource-quota-controller.js';
+import { RootCaCertPublisher } from '../controllers/rootcacert/root-ca-cert-publisher.js';
+import { ServiceAccountController } from '../controllers/serviceaccount/serviceaccount-controller.js';
+import { StatefulSetController } from '../controllers/statefulset/statefulset-controller.js';
+import { TtlAfterFinishedController } from '../controllers/ttl-after-finished/ttl-after-finished-controller.js';
+import type { Registry } from '../registry/registry.js';
+
+export interface ControllerSetConfig {
+  readonly registry: Registry;
+  /** The control plane's client (for the scale lookups of the disruption controller). */
+  readonly client: Client;
+  /** The CA clients in the cluster trust (published as kube-root-ca.crt). */
+  readonly rootCaPem: string;
+}
+
+/** Namespaced resources that hold content (one version per storage location). */
+export function namespacedStorageRefs(registry: Registry): ResourceRef[] {
+  return registry
+    .storageResources()
+    .filter((r) => r.def.namespaced)
+    .map((r) => ({ group: r.def.group, version: r.def.version, resource: r.def.plural }));
+}
+
+export function controllerSet(ctx: ControllerContext, config: ControllerSetConfig): Controller[] {
+  const { registry } = config;
+  const gc = new GarbageCollector(ctx, { resources: () => gcResourcesFromRegistry(registry) });
+  // New CRDs bring new resources whose objects may own or be owned.
+  registry.onChange(() => gc.syncResources());
+  return [
+    new NamespaceController(ctx, { namespacedResources: () => namespacedStorageRefs(registry) }),
+    gc,
+    new ServiceAccountController(ctx),
+    new RootCaCertPublisher(ctx, { rootCaPem: config.rootCaPem }),
+    new DeploymentController(ctx),
+    new ReplicaSetController(ctx),
+    new ReplicationManager(ctx),
+    new StatefulSetController(ctx),
+    new DaemonSetController(ctx),
+    new JobController(ctx),
+    new CronJobController(ctx),
+    new TtlAfterFinishedController(ctx),
+    new EndpointSliceController(ctx),
+    new EndpointsController(ctx),
+    new DisruptionController(ctx, { scaleFinder: registryScaleFinder(registry, config.client) }),
+    new ResourceQuotaController(ctx, { resolveResource: registryResourceResolver(registry) }),
+  ];
+}
