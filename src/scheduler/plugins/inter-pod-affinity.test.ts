@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../api/object.js';
 import { Code } from '../framework/status.js';
 import { Harness } from '../testing/harness.js';
 import { makeNode, makePod, podAffinityTerm } from '../testing/fixtures.js';
@@ -52,7 +53,7 @@ describe('InterPodAffinity filter', () => {
 
   it('matches namespaces by name, by selector, and defaults to the pod’s own', () => {
     const h = new Harness(nodes, [makePod('other', { namespace: 'team', nodeName: 'a1', labels: { app: 'web' } })], { namespaces: { team: { env: 'prod' } } });
-    const term = (extra: Record<string, unknown>) => makePod('p', { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ ...podAffinityTerm({ app: 'web' }, 'zone'), ...extra }] } } });
+    const term = (extra: JsonObject) => makePod('p', { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ ...podAffinityTerm({ app: 'web' }, 'zone'), ...extra }] } } });
     expect(h.feasible(term({}))).toEqual([]);
     expect(h.feasible(term({ namespaces: ['team'] })).sort()).toEqual(['a1', 'a2']);
     expect(h.feasible(term({ namespaceSelector: { matchLabels: { env: 'prod' } } })).sort()).toEqual(['a1', 'a2']);
