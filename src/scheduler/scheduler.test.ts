@@ -2,7 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isJsonObject, type KubeObject } from '../api/object.js';
 import { resources } from '../client/client.js';
 import { startTestApi, until, type TestApi } from '../controllers/testing/test-api.js';
+import { priorityClassesResource } from '../admission/priority.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
+import type { PluginFactory } from './framework/framework.js';
+import { Status } from './framework/status.js';
+import { defaultBinderPlugin } from './plugins/default-binder.js';
+import { defaultProfile } from './plugins/default-profile.js';
 import { makeNode, makePod, podAffinityTerm, type NodeFixture, type PodFixture } from './testing/fixtures.js';
 
 let api: TestApi;
@@ -32,6 +37,15 @@ async function node(name: string, f: NodeFixture = {}): Promise<void> {
 
 async function pod(name: string, f: PodFixture = {}): Promise<void> {
   await api.client.create(resources.pods, f.namespace ?? 'default', strip(makePod(name, f)));
+}
+
+/**
+ * PriorityClasses for the preemption tests. Pods name their class and carry the matching
+ * priority, so the tests hold with or without the Priority admission plugin in the API.
+ */
+async function priorityClasses(): Promise<void> {
+  const pc = (name: string, value: number, preemptionPolicy = 'PreemptLowerPriority'): KubeObject => ({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, preemptionPolicy });
+  for (const c of [pc('low', 10), pc('high', 1000), pc('polite', 1000, 'Never')]) await api.client.create(priorityClassesResource, undefined, c);
 }
 
 async function get(name: string, ns = 'default'): Promise<KubeObject> {
@@ -319,10 +333,11 @@ describe('Scheduler', () => {
 
   it('preempts lower-priority pods and binds the preemptor once they are gone', async () => {
     await start();
+    await priorityClasses();
     await node('n1', { cpu: '1' });
-    await pod('low', { cpu: '800m', priority: 10, labels: { app: 'low' } });
+    await pod('low', { cpu: '800m', priorityClassName: 'low', priority: 10, labels: { app: 'low' } });
     await waitBound(['low']);
-    await pod('high', { cpu: '800m', priority: 1000 });
+    await pod('high', { cpu: '800m', priorityClassName: 'high', priority: 1000 });
     await until(async () => (await get('low')).metadata.deletionTimestamp !== undefined, 'victim deleted');
     const low = await get('low');
     expect(condition(low, 'DisruptionTarget')).toMatchObject({ status: 'True', reason: 'PreemptionByScheduler', message: 'default-scheduler: preempting to accommodate a higher priority pod' });
@@ -348,13 +363,41 @@ describe('Scheduler', () => {
 
   it('does not preempt for pods with preemptionPolicy Never', async () => {
     await start();
+    await priorityClasses();
     await node('n1', { cpu: '1' });
-    await pod('low', { cpu: '800m', priority: 10 });
+    await pod('low', { cpu: '800m', priorityClassName: 'low', priority: 10 });
     await waitBound(['low']);
-    await pod('polite', { cpu: '800m', priority: 1000, preemptionPolicy: 'Never' });
+    await pod('polite', { cpu: '800m', priorityClassName: 'polite', priority: 1000, preemptionPolicy: 'Never' });
     await until(async () => condition(await get('polite'), 'PodScheduled') !== undefined, 'condition');
     expect(condition(await get('polite'), 'PodScheduled')?.message).toBe('0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never..');
     expect((await get('low')).metadata.deletionTimestamp).toBeUndefined();
+  });
+
+  it('forgets a pod whose binding failed and retries it after backoff', async () => {
+    let failures = 1;
+    const base = defaultProfile();
+    const flaky: PluginFactory = (h) => {
+      const binder = defaultBinderPlugin(h);
+      return {
+        name: 'FlakyBinder',
+        async bind(state, pod, nodeName, signal) {
+          if (failures-- > 0) return Status.error('binding refused for the test');
+          return binder.bind?.(state, pod, nodeName, signal) ?? null;
+        },
+      };
+    };
+    await start({ profile: { plugins: [...base.plugins.slice(0, -1), flaky], scoreWeights: base.scoreWeights } });
+    await node('n1', { cpu: '1' });
+    await pod('p', { cpu: '800m' });
+    await until(async () => condition(await get('p'), 'PodScheduled')?.reason === 'SchedulerError', 'SchedulerError condition');
+    expect(condition(await get('p'), 'PodScheduled')?.message).toBe('binding refused for the test');
+    expect((await eventsFor('p', 'FailedScheduling'))[0]?.message).toBe('binding refused for the test');
+    // The assumed room was released; after its backoff the pod is tried again and bound.
+    await until(async () => {
+      api.clock.advance(1000);
+      return (await boundTo('p')) === 'n1';
+    }, 'bound on retry');
+    expect(scheduler.stats()).toMatchObject({ scheduled: 1, errors: 1 });
   });
 
   it('runs only while holding the kube-scheduler lease when leader election is on', async () => {

@@ -33,6 +33,7 @@ export interface PodFixture {
   readonly labels?: Record<string, string>;
   readonly nodeName?: string;
   readonly priority?: number;
+  readonly priorityClassName?: string;
   readonly preemptionPolicy?: string;
   readonly schedulerName?: string;
   readonly nodeSelector?: Record<string, string>;
@@ -59,6 +60,7 @@ export function makePod(name: string, f: PodFixture = {}): KubeObject {
   const spec: JsonObject = { containers: [container] };
   if (f.nodeName) spec.nodeName = f.nodeName;
   if (f.priority !== undefined) spec.priority = f.priority;
+  if (f.priorityClassName) spec.priorityClassName = f.priorityClassName;
   if (f.preemptionPolicy) spec.preemptionPolicy = f.preemptionPolicy;
   if (f.schedulerName) spec.schedulerName = f.schedulerName;
   if (f.nodeSelector) spec.nodeSelector = f.nodeSelector;
