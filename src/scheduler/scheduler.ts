@@ -111,6 +111,8 @@ export class Scheduler implements Controller {
   readonly #statusWrites = new Set<Promise<void>>();
   readonly #stats: Counters = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, preemptions: 0, victims: 0 };
   #nextStartNodeIndex = 0;
+  /** Only the leader writes to pods. */
+  #leading = false;
 
   constructor(ctx: ControllerContext, options: SchedulerOptions = {}) {
     this.#ctx = ctx;
@@ -210,7 +212,10 @@ export class Scheduler implements Controller {
 
   async #loop(signal: AbortSignal): Promise<void> {
     this.#queue.run(signal);
+    this.#leading = true;
     this.#log.info('scheduler started');
+    // Pods that were gated before this term began get their condition now.
+    for (const pod of this.#pods.lister.list()) if (this.#isOurs(pod)) this.#markGated(this.#podInfo(pod));
     try {
       for (;;) {
         const qpi = await this.#queue.pop(signal);
@@ -226,6 +231,7 @@ export class Scheduler implements Controller {
         while (this.#bindings.size >= this.#o.maxInFlightBindings) await Promise.race(this.#bindings);
       }
     } finally {
+      this.#leading = false;
       await Promise.allSettled([...this.#bindings, ...this.#statusWrites]);
     }
   }
@@ -541,7 +547,7 @@ export class Scheduler implements Controller {
 
   /** Pods waiting on scheduling gates show PodScheduled=False/SchedulingGated. */
   #markGated(p: PodInfo): void {
-    if (p.schedulingGates.length === 0) return;
+    if (!this.#leading || p.schedulingGates.length === 0 || p.deleting) return;
     const status = isJsonObject(p.pod.status) ? p.pod.status : {};
     const conditions = Array.isArray(status.conditions) ? status.conditions : [];
     const c = conditions.find((x): x is JsonObject => isJsonObject(x) && x.type === 'PodScheduled');
