@@ -53,6 +53,8 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
       stopRequested('lost-leadership');
     },
     compaction: { intervalMs: interval, retainRevisions: retain },
+    disableControllerManager: argv['disable-controller-manager'] === true,
+    disableScheduler: argv['disable-scheduler'] === true,
     logger,
   };
 

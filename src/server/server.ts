@@ -56,6 +56,9 @@ export interface ServerConfig {
    * same datastore took over); the CLI exits so the process restarts, as upstream components do.
    */
   readonly onLostLeadership?: () => void;
+  /** Run without the controller manager / the scheduler (k3s --disable-controller-manager …). */
+  readonly disableControllerManager?: boolean;
+  readonly disableScheduler?: boolean;
   /** Background compaction of old revisions (default every 5 minutes, keeping 1000). */
   readonly compaction?: { readonly intervalMs: number; readonly retainRevisions: number };
 }
@@ -189,7 +192,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       onLostLeadership: config.onLostLeadership,
       controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem }),
     });
-    const controllers = [controllerManager.run(stopping.signal)];
+    const controllers = config.disableControllerManager ? [] : [controllerManager.run(stopping.signal)];
     cleanups.push(async () => {
       await Promise.allSettled(controllers);
     });

@@ -3,14 +3,11 @@
  * and the taint-eviction controller over the real API with a fake clock.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DefaultTolerationSecondsPlugin } from '../admission/default-toleration-seconds.js';
 import { isJsonObject, type JsonObject, type KubeObject } from '../api/object.js';
-import type { ResourceDef } from '../api/resource.js';
 import { resources } from '../client/client.js';
 import { NodeLifecycleController } from '../controllers/node-lifecycle/node-lifecycle-controller.js';
 import { TaintEvictionController } from '../controllers/taint-eviction/taint-eviction-controller.js';
 import { startTestApi, until, type TestApi } from '../controllers/testing/test-api.js';
-import { SYSTEM_USER } from '../registry/context.js';
 import { NodeSimulator } from './node-simulator.js';
 
 let api: TestApi;
@@ -57,14 +54,15 @@ function taints(o: KubeObject): string[] {
   return (Array.isArray(spec.taints) ? spec.taints : []).filter(isJsonObject).map((t) => `${String(t.key)}:${String(t.effect)}`).sort();
 }
 
-/** A pod as the API admits it with DefaultTolerationSeconds (tolerations added by the plugin). */
+/** A pod bound to a node; the API's DefaultTolerationSeconds adds the 300 s tolerations it lacks. */
 async function createPod(name: string, node: string, tolerationSeconds?: number): Promise<void> {
   const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: node, containers: [{ name: 'app', image: 'nginx' }] } };
   if (tolerationSeconds !== undefined) {
     (pod.spec as JsonObject).tolerations = [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds }];
   }
-  new DefaultTolerationSecondsPlugin().admit({ operation: 'create', def: { group: '', kind: 'Pod' } as ResourceDef, object: pod, old: undefined, ctx: { user: SYSTEM_USER } });
-  await api.client.create(resources.pods, 'default', pod);
+  const created = await api.client.create(resources.pods, 'default', pod);
+  const tolerations = (created.spec as JsonObject).tolerations as JsonObject[];
+  expect(tolerations.find((t) => t.key === 'node.kubernetes.io/unreachable')?.tolerationSeconds).toBe(tolerationSeconds ?? 300);
 }
 
 async function podState(name: string): Promise<{ phase: string; deleting: boolean } | undefined> {
@@ -95,9 +93,9 @@ describe('node failure', () => {
     expect((await podState('short'))?.phase).toBe('Running');
 
     sim.stop('sim-node-1');
-    await advance(35_000);
+    await advance(45_000);
     expect(ready(await getNode('sim-node-1'))).toBe('True');
-    // 40 s grace after the last renewal the monitor saw (it looks every 5 s), then one more
+    // 50 s grace after the last renewal the monitor saw (it looks every 5 s), then one more
     // monitor pass to taint.
     await advance(15_000);
     expect(ready(await getNode('sim-node-1'))).toBe('Unknown');

@@ -97,9 +97,11 @@ describe('NodeLifecycleController', () => {
     await registerNode('b');
     await boundPod('p', 'b');
     await startController();
-    await advance(35_000, ['a']);
+    // 50 s grace (upstream 1.32 default) from the last renewal the monitor saw.
+    await advance(50_000, ['a']);
     expect(condition(await getNode('b'), 'Ready')?.status).toBe('True');
-    await advance(15_000, ['a']);
+    // Unknown on the next pass, tainted on the one after.
+    await advance(10_000, ['a']);
     const b = await getNode('b');
     for (const type of ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure']) {
       expect(condition(b, type)).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
@@ -131,7 +133,7 @@ describe('NodeLifecycleController', () => {
     await advance(10_000, ['a', 'b']);
     await until(async () => taintKeys(await getNode('b')).length === 2, 'b tainted not-ready');
     expect(taintKeys(await getNode('b'))).toEqual(['node.kubernetes.io/not-ready:NoExecute', 'node.kubernetes.io/not-ready:NoSchedule']);
-    await advance(60_000, ['a']);
+    await advance(70_000, ['a']);
     await until(async () => taintKeys(await getNode('b')).includes('node.kubernetes.io/unreachable:NoExecute'), 'b tainted unreachable');
     expect(taintKeys(await getNode('b'))).toEqual(['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule']);
   });
@@ -149,7 +151,7 @@ describe('NodeLifecycleController', () => {
     const zone = { 'topology.kubernetes.io/zone': 'z1' };
     for (const n of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) await registerNode(n, { labels: zone });
     await startController();
-    await advance(50_000, ['a', 'b', 'c', 'd', 'e']);
+    await advance(60_000, ['a', 'b', 'c', 'd', 'e']);
     // f and g went silent together: one is tainted at once, the other about 10 s later.
     const noExecute = async () => (await Promise.all(['f', 'g'].map(getNode))).filter((n) => taintKeys(n).includes('node.kubernetes.io/unreachable:NoExecute')).length;
     await until(async () => (await noExecute()) === 1, 'first node tainted');

@@ -53,7 +53,7 @@ import { RateLimitedTimedQueue } from './rate-limited-queue.js';
 export interface NodeLifecycleOptions {
   /** How often node health is checked (upstream --node-monitor-period, 5 s). */
   readonly nodeMonitorPeriodMs?: number;
-  /** Silence after which a node is Unknown (upstream --node-monitor-grace-period, 40 s). */
+  /** Silence after which a node is Unknown (upstream --node-monitor-grace-period: 50 s since 1.32, 40 s before). */
   readonly nodeMonitorGracePeriodMs?: number;
   /** Grace for nodes that never posted a Ready condition (upstream 60 s). */
   readonly nodeStartupGracePeriodMs?: number;
@@ -135,7 +135,7 @@ export class NodeLifecycleController implements Controller {
     this.#ctx = ctx;
     this.#o = {
       nodeMonitorPeriodMs: options.nodeMonitorPeriodMs ?? 5_000,
-      nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs ?? 40_000,
+      nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs ?? 50_000,
       nodeStartupGracePeriodMs: options.nodeStartupGracePeriodMs ?? 60_000,
       evictionLimiterQps: options.evictionLimiterQps ?? 0.1,
       secondaryEvictionLimiterQps: options.secondaryEvictionLimiterQps ?? 0.01,

@@ -62,11 +62,12 @@ function eventMessages(events: KubeObject[], pod: string): string[] {
 
 describe('TaintEvictionController', () => {
   it('deletes pods that do not tolerate a NoExecute taint at once, marking them DisruptionTarget', async () => {
+    const broken = { key: 'example.com/broken', effect: 'NoExecute' };
     await node('n1');
     await pod('victim', 'n1');
-    await pod('survivor', 'n1', [tolerate()]);
+    await pod('survivor', 'n1', [{ key: 'example.com/broken', operator: 'Exists', effect: 'NoExecute' }]);
     await flush();
-    await setTaints('n1', [unreachable]);
+    await setTaints('n1', [broken]);
     await until(() => terminating('victim'), 'victim deleted');
     const victim = await api.client.get(resources.pods, 'default', 'victim');
     const conds = ((victim.status as JsonObject).conditions as JsonObject[]).filter((c) => c.type === 'DisruptionTarget');
@@ -76,14 +77,25 @@ describe('TaintEvictionController', () => {
     expect(await terminating('survivor')).toBe(false);
   });
 
+  it('gives pods the API admitted the default 300 s for unreachable nodes', async () => {
+    await node('n1');
+    await pod('default', 'n1');
+    await flush();
+    await setTaints('n1', [unreachable]);
+    await until(() => controller.scheduledEvictions === 1, 'eviction scheduled');
+    await advance(299_000, 30_000);
+    expect(await terminating('default')).toBe(false);
+    await advance(2_000);
+    await until(() => terminating('default'), 'deleted after 300 s');
+  });
+
   it('deletes a pod when its tolerationSeconds run out, counted from the taint', async () => {
     await node('n1');
     await pod('p30', 'n1', [tolerate(30)]);
     await pod('p60', 'n1', [tolerate(60)]);
     await flush();
     await setTaints('n1', [unreachable]);
-    await flush();
-    expect(controller.scheduledEvictions).toBe(2);
+    await until(() => controller.scheduledEvictions === 2, 'two evictions scheduled');
     await advance(29_000);
     expect(await terminating('p30')).toBe(false);
     await advance(1_000);
@@ -97,12 +109,10 @@ describe('TaintEvictionController', () => {
     await node('n1', [unreachable]);
     await flush();
     await pod('p', 'n1', [tolerate(30)]);
-    await flush();
-    expect(controller.scheduledEvictions).toBe(1);
+    await until(() => controller.scheduledEvictions === 1, 'eviction scheduled');
     await advance(10_000);
     await setTaints('n1', []);
-    await flush();
-    expect(controller.scheduledEvictions).toBe(0);
+    await until(() => controller.scheduledEvictions === 0, 'eviction cancelled');
     await advance(60_000, 5000);
     expect(await terminating('p')).toBe(false);
     expect(eventMessages(await api.events(), 'p')).toEqual(['Cancelling deletion of Pod default/p']);
