@@ -395,7 +395,7 @@ export class Scheduler implements Controller {
     this.#fw.runUnreserve(state, assumed, host);
     this.#cache.forgetPod(assumed);
     // Forgetting frees the room the pod held: as if an assigned pod were deleted.
-    this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.Delete, 'AssignedPodDelete'), (p) => p.uid === assumed.uid);
+    this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.Delete, 'AssignedPodDelete', assumed), (p) => p.uid === assumed.uid);
     this.#handleFailure(qpi, s, undefined, { mode: 'override', nodeName: '' });
   }
 
@@ -483,7 +483,7 @@ export class Scheduler implements Controller {
     if (this.#isAssigned(pod)) {
       const p = this.#podInfo(pod);
       this.#cache.addPod(p);
-      this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.Add, 'AssignedPodAdd'));
+      this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.Add, 'AssignedPodAdd', p));
     } else if (this.#isOurs(pod)) {
       const p = this.#podInfo(pod);
       if (p.deleting) return;
@@ -501,16 +501,17 @@ export class Scheduler implements Controller {
       this.#cache.updatePod(p);
       if (!wasAssigned) {
         if (this.#isOurs(old)) this.#queue.delete(this.#podInfo(old));
-        this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.Add, 'AssignedPodAdd'));
+        this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.Add, 'AssignedPodAdd', p));
       } else if (!jsonEqual(old.metadata.labels, pod.metadata.labels)) {
-        this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.UpdatePodLabel, 'AssignedPodUpdate'));
+        this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.UpdatePodLabel, 'AssignedPodUpdate', p));
       }
       return;
     }
     if (wasAssigned) {
       // Finished (Succeeded/Failed): its room is free.
-      this.#cache.removePod(this.#podInfo(old));
-      this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.Delete, 'AssignedPodDelete'));
+      const gone = this.#podInfo(old);
+      this.#cache.removePod(gone);
+      this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.Delete, 'AssignedPodDelete', gone));
       return;
     }
     const ours = this.#isOurs(pod);
@@ -533,14 +534,14 @@ export class Scheduler implements Controller {
     const p = this.#podInfo(pod);
     if (this.#isAssigned(pod)) {
       this.#cache.removePod(p);
-      this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.Delete, 'AssignedPodDelete'));
+      this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.Delete, 'AssignedPodDelete', p));
       return;
     }
     if (this.#cache.isAssumed(p.uid)) {
       // Deleted while its binding was in flight: the binding fails; free the room now.
       const assumed = this.#cache.pod(p.uid);
       if (assumed) this.#cache.forgetPod(assumed);
-      this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.Delete, 'AssignedPodDelete'));
+      this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.Delete, 'AssignedPodDelete', assumed));
     }
     this.#queue.delete(p);
   }
@@ -573,8 +574,8 @@ export class Scheduler implements Controller {
   }
 }
 
-function event(resource: ClusterEvent['resource'], actions: number, label: string): ClusterEvent {
-  return { resource, actions, label };
+function event(resource: ClusterEvent['resource'], actions: number, label: string, pod?: PodInfo): ClusterEvent {
+  return pod ? { resource, actions, label, pod } : { resource, actions, label };
 }
 
 function nodeNameOf(pod: KubeObject): string {

@@ -81,12 +81,19 @@ export interface ClusterEvent {
   readonly actions: number;
   /** For logs and metrics, as upstream labels events (NodeAdd, AssignedPodDelete …). */
   readonly label: string;
+  /** The pod the event is about (pod events), for queueing hints. */
+  readonly pod?: PodInfo;
 }
 
 /** What a plugin listens to: a resource and the actions that may help pods it rejected. */
 export interface ClusterEventInterest {
   readonly resource: EventResource;
   readonly actions: number;
+  /**
+   * QueueingHint: whether this event may make `pod` (which the plugin rejected) schedulable.
+   * Without one, every matching event re-queues the pod.
+   */
+  readonly hint?: (pod: PodInfo, event: ClusterEvent) => boolean;
 }
 
 export interface PreFilterResult {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../api/object.js';
+import { ActionType } from '../framework/interfaces.js';
+import { newPodInfo } from '../framework/pod-info.js';
 import { Code } from '../framework/status.js';
 import { Harness } from '../testing/harness.js';
 import { makeNode, makePod, podAffinityTerm } from '../testing/fixtures.js';
@@ -84,5 +86,26 @@ describe('InterPodAffinity score', () => {
     const h = new Harness(nodes, [makePod('fan', { nodeName: 'b1', affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [podAffinityTerm({ app: 'star' }, 'zone')] } } })]);
     expect(h.pluginScores(PluginName.InterPodAffinity, makePod('p', { labels: { app: 'star' } }))).toEqual({ a1: 0, a2: 0, b1: 100, nozone: 0 });
     expect(h.pluginScores(PluginName.InterPodAffinity, makePod('q', { labels: { app: 'other' } }))).toBeUndefined();
+  });
+});
+
+describe('InterPodAffinity queueing hint', () => {
+  it('re-queues for added pods matching the affinity and removed pods matching the anti-affinity', () => {
+    const h = new Harness(nodes);
+    const hint = h.plugin(PluginName.InterPodAffinity).events?.find((e) => e.resource === 'AssignedPod')?.hint;
+    if (!hint) throw new Error('no hint');
+    const pod = newPodInfo(
+      makePod('p', {
+        affinity: {
+          podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [podAffinityTerm({ app: 'web' }, 'zone')] },
+          podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [podAffinityTerm({ app: 'db' }, 'zone')] },
+        },
+      }),
+    );
+    const ev = (actions: number, labels: Record<string, string>) => ({ resource: 'AssignedPod' as const, actions, label: 'x', pod: newPodInfo(makePod('o', { labels })) });
+    expect(hint(pod, ev(ActionType.Add, { app: 'web' }))).toBe(true);
+    expect(hint(pod, ev(ActionType.Add, { app: 'db' }))).toBe(false);
+    expect(hint(pod, ev(ActionType.Delete, { app: 'db' }))).toBe(true);
+    expect(hint(pod, ev(ActionType.Delete, { app: 'other' }))).toBe(false);
   });
 });

@@ -9,7 +9,7 @@
  *    scores are min–max normalized to 0…100.
  * Counts are per topology pair (key, value), computed at PreFilter / PreScore from the cache.
  */
-import { ActionType, MAX_NODE_SCORE, type Cloneable, type FrameworkHandle, type SchedulerPlugin } from '../framework/interfaces.js';
+import { ActionType, MAX_NODE_SCORE, type Cloneable, type ClusterEvent, type FrameworkHandle, type SchedulerPlugin } from '../framework/interfaces.js';
 import type { NodeInfo } from '../framework/node-info.js';
 import { matchesAllTerms, termMatches, type AffinityTerm, type NamespaceLabels, type PodInfo, type WeightedAffinityTerm } from '../framework/pod-info.js';
 import { Status } from '../framework/status.js';
@@ -93,7 +93,7 @@ export function interPodAffinityPlugin(handle: FrameworkHandle): SchedulerPlugin
   return {
     name: PluginName.InterPodAffinity,
     events: [
-      { resource: 'AssignedPod', actions: ActionType.Add | ActionType.UpdatePodLabel | ActionType.Delete },
+      { resource: 'AssignedPod', actions: ActionType.Add | ActionType.UpdatePodLabel | ActionType.Delete, hint: (pod, ev) => podEventMayHelp(pod, ev, cluster.namespaceLabels) },
       { resource: 'Node', actions: ActionType.Add | ActionType.UpdateNodeLabel },
     ],
     preFilter(state, pod) {
@@ -180,6 +180,24 @@ export function interPodAffinityPlugin(handle: FrameworkHandle): SchedulerPlugin
       for (let i = 0; i < scores.length; i++) scores[i] = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((scores[i] - min) / diff)) : 0;
     },
   };
+}
+
+/**
+ * isSchedulableAfterPodChange: a pod added (or relabelled) can only help by matching the
+ * rejected pod's affinity; a pod removed (or relabelled), by having matched its anti-affinity or
+ * by taking away anti-affinity terms that matched it.
+ */
+function podEventMayHelp(pod: PodInfo, ev: ClusterEvent, nsLabels: NamespaceLabels): boolean {
+  const other = ev.pod;
+  if (!other) return true;
+  const added = (ev.actions & ActionType.Delete) === 0;
+  const removed = (ev.actions & ActionType.Add) === 0;
+  if (added) for (const t of pod.requiredAffinityTerms) if (termMatches(t, other, nsLabels)) return true;
+  if (removed) {
+    for (const t of pod.requiredAntiAffinityTerms) if (termMatches(t, other, nsLabels)) return true;
+    for (const t of other.requiredAntiAffinityTerms) if (termMatches(t, pod, nsLabels)) return true;
+  }
+  return false;
 }
 
 function satisfyPodAffinity(s: PreFilterState, node: NodeInfo): boolean {

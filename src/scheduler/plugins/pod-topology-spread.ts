@@ -14,7 +14,7 @@
  */
 import { isJsonObject } from '../../api/object.js';
 import { LabelSelector, labelRequirement, labelSelectorFromObject, labelSelectorFromSet, type LabelRequirement } from '../../api/selectors/index.js';
-import { ActionType, MAX_NODE_SCORE, type Cloneable, type FrameworkHandle, type SchedulerPlugin } from '../framework/interfaces.js';
+import { ActionType, MAX_NODE_SCORE, type Cloneable, type ClusterEvent, type FrameworkHandle, type SchedulerPlugin } from '../framework/interfaces.js';
 import type { NodeInfo } from '../framework/node-info.js';
 import { RequiredNodeAffinity } from '../framework/node-selector.js';
 import type { Labels, PodInfo } from '../framework/pod-info.js';
@@ -65,6 +65,22 @@ export function spreadConstraints(pod: PodInfo, action: 'DoNotSchedule' | 'Sched
     });
   }
   return out;
+}
+
+/** isSchedulableAfterPodChange: only pods the constraints count (same namespace, matching) matter. */
+function podEventMayHelp(pod: PodInfo, ev: ClusterEvent): boolean {
+  const other = ev.pod;
+  if (!other) return true;
+  if (other.namespace !== pod.namespace) return false;
+  let constraints: SpreadConstraint[];
+  try {
+    constraints = spreadConstraints(pod, 'DoNotSchedule');
+  } catch {
+    return true;
+  }
+  for (const c of constraints) if (c.selector.matches(other.labels)) return true;
+  // A relabelled pod may have stopped matching: without its old labels, requeue to be safe.
+  return (ev.actions & ActionType.UpdatePodLabel) !== 0;
 }
 
 function nodeHasAllKeys(labels: Labels, constraints: readonly SpreadConstraint[]): boolean {
@@ -162,7 +178,7 @@ export function podTopologySpreadPlugin(handle: FrameworkHandle): SchedulerPlugi
   return {
     name: PluginName.PodTopologySpread,
     events: [
-      { resource: 'AssignedPod', actions: ActionType.Add | ActionType.UpdatePodLabel | ActionType.Delete },
+      { resource: 'AssignedPod', actions: ActionType.Add | ActionType.UpdatePodLabel | ActionType.Delete, hint: podEventMayHelp },
       { resource: 'Node', actions: ActionType.Add | ActionType.Delete | ActionType.UpdateNodeLabel | ActionType.UpdateNodeTaint },
     ],
     preFilter(state, pod) {

@@ -14,6 +14,8 @@ const events: Record<string, ClusterEventInterest[]> = {
     { resource: 'Node', actions: ActionType.Add | ActionType.UpdateNodeAllocatable },
   ],
   NodeAffinity: [{ resource: 'Node', actions: ActionType.Add | ActionType.UpdateNodeLabel }],
+  // Re-queue only for added pods labelled app=friend.
+  Picky: [{ resource: 'AssignedPod', actions: ActionType.Add, hint: (_pod, ev) => ev.pod?.labels.app === 'friend' }],
 };
 
 const nodeAdd: ClusterEvent = { resource: 'Node', actions: ActionType.Add, label: 'NodeAdd' };
@@ -108,6 +110,18 @@ describe('SchedulingQueue', () => {
     add('irrelevant');
     await reject(['NodeAffinity']);
     expect(q.counts().unschedulable).toBe(1);
+  });
+
+  it('asks the plugin’s queueing hint before moving a pod', async () => {
+    const { clock, q, add, reject } = setup();
+    add('p');
+    await reject(['Picky']);
+    clock.advance(5000);
+    const added = (labels: Record<string, string>): ClusterEvent => ({ resource: 'AssignedPod', actions: ActionType.Add, label: 'AssignedPodAdd', pod: newPodInfo(makePod('x', { labels })) });
+    q.moveAllToActiveOrBackoffQueue(added({ app: 'stranger' }));
+    expect(q.counts().unschedulable).toBe(1);
+    q.moveAllToActiveOrBackoffQueue(added({ app: 'friend' }));
+    expect(q.counts()).toMatchObject({ unschedulable: 0, active: 1 });
   });
 
   it('retries pods unschedulable for more than 5 minutes', async () => {

@@ -378,14 +378,18 @@ export class SchedulingQueue implements NominatedPods {
   /** isPodWorthRequeuing without queueing hints: some rejecting plugin registered the event. */
   #worthRequeuing(q: QueuedPodInfo, event: ClusterEvent): boolean {
     if (event.resource === 'Wildcard' || q.unschedulablePlugins.size === 0) return true;
-    for (const plugin of q.unschedulablePlugins) if (interested(this.#c.pluginEvents(plugin), event)) return true;
+    for (const plugin of q.unschedulablePlugins) if (interested(this.#c.pluginEvents(plugin), event, q.podInfo)) return true;
     return false;
   }
 }
 
-function interested(interests: readonly ClusterEventInterest[] | undefined, event: ClusterEvent): boolean {
+/** Some interest matches the event (and its queueing hint, if any, says the pod may now fit). */
+function interested(interests: readonly ClusterEventInterest[] | undefined, event: ClusterEvent, pod?: PodInfo): boolean {
   if (!interests) return false;
-  for (const i of interests) if (i.resource === event.resource && (i.actions & event.actions) !== 0) return true;
+  for (const i of interests) {
+    if (i.resource !== event.resource || (i.actions & event.actions) === 0) continue;
+    if (!pod || !i.hint || i.hint(pod, event)) return true;
+  }
   return false;
 }
 
