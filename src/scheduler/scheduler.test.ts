@@ -144,6 +144,10 @@ describe('Scheduler', () => {
     await pod('p', { cpu: '2' });
     await until(async () => condition(await get('p'), 'PodScheduled')?.reason === 'Unschedulable', 'unschedulable');
     expect(scheduler.stats().queue.unschedulable).toBe(1);
+    // A node too small for the pod does not wake it (NodeResourcesFit's queueing hint).
+    await node('small2', { cpu: '1' });
+    await until(() => scheduler.stats().nodes === 2, 'second node cached');
+    expect(scheduler.stats().queue.unschedulable).toBe(1);
     await node('large', { cpu: '4' });
     await until(async () => {
       api.clock.advance(1000);

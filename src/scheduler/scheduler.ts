@@ -558,14 +558,14 @@ export class Scheduler implements Controller {
 
   #onNodeAdd(node: KubeObject): void {
     this.#cache.setNode(node);
-    this.#queue.moveAllToActiveOrBackoffQueue(event('Node', ActionType.Add, 'NodeAdd'));
+    this.#queue.moveAllToActiveOrBackoffQueue(event('Node', ActionType.Add, 'NodeAdd', undefined, this.#cache.node(node.metadata.name ?? '')));
   }
 
   #onNodeUpdate(old: KubeObject, node: KubeObject): void {
     if (old.metadata.resourceVersion === node.metadata.resourceVersion) return;
     this.#cache.setNode(node);
     const actions = nodeChanges(old, node);
-    if (actions !== 0) this.#queue.moveAllToActiveOrBackoffQueue(event('Node', actions, 'NodeUpdate'));
+    if (actions !== 0) this.#queue.moveAllToActiveOrBackoffQueue(event('Node', actions, 'NodeUpdate', undefined, this.#cache.node(node.metadata.name ?? '')));
   }
 
   #onNodeDelete(node: KubeObject): void {
@@ -574,8 +574,8 @@ export class Scheduler implements Controller {
   }
 }
 
-function event(resource: ClusterEvent['resource'], actions: number, label: string, pod?: PodInfo): ClusterEvent {
-  return pod ? { resource, actions, label, pod } : { resource, actions, label };
+function event(resource: ClusterEvent['resource'], actions: number, label: string, pod?: PodInfo, node?: NodeInfo): ClusterEvent {
+  return { resource, actions, label, ...(pod ? { pod } : {}), ...(node ? { node } : {}) };
 }
 
 function nodeNameOf(pod: KubeObject): string {

@@ -83,6 +83,8 @@ export interface ClusterEvent {
   readonly label: string;
   /** The pod the event is about (pod events), for queueing hints. */
   readonly pod?: PodInfo;
+  /** The node the event is about (node add/update events), for queueing hints. */
+  readonly node?: NodeInfo;
 }
 
 /** What a plugin listens to: a resource and the actions that may help pods it rejected. */

@@ -17,7 +17,8 @@ const PRE_SCORE_KEY = 'PreScore' + PluginName.NodeAffinity;
 export function nodeAffinityPlugin(): SchedulerPlugin {
   return {
     name: PluginName.NodeAffinity,
-    events: [{ resource: 'Node', actions: ActionType.Add | ActionType.UpdateNodeLabel }],
+    // isSchedulableAfterNodeChange: only a node matching the pod's selector/affinity helps.
+    events: [{ resource: 'Node', actions: ActionType.Add | ActionType.UpdateNodeLabel, hint: (pod, ev) => !ev.node || new RequiredNodeAffinity(pod.pod.spec).match(ev.node.labels, ev.node.name) }],
     preFilter(state, pod) {
       const required = new RequiredNodeAffinity(pod.pod.spec);
       if (required.isEmpty) return { status: Status.skip() };

@@ -39,6 +39,15 @@ export function fitsNode(pod: PodInfo, node: NodeInfo): boolean {
   return req.scalar === undefined || req.scalar.size === 0;
 }
 
+/** The pod would fit the node if it were empty. */
+export function fitsAllocatable(pod: PodInfo, node: NodeInfo): boolean {
+  const alloc = node.allocatable;
+  const req = pod.requests;
+  if (alloc.allowedPodNumber < 1 || req.milliCPU > alloc.milliCPU || req.memory > alloc.memory || req.ephemeralStorage > alloc.ephemeralStorage) return false;
+  if (req.scalar) for (const [name, q] of req.scalar) if (q > alloc.getScalar(name)) return false;
+  return true;
+}
+
 /** fitsRequest: every resource the pod cannot get on the node. */
 export function fitsRequest(pod: PodInfo, node: NodeInfo, ignored: ReadonlySet<string> = new Set(), ignoredGroups: ReadonlySet<string> = new Set()): InsufficientResource[] {
   const out: InsufficientResource[] = [];
@@ -80,7 +89,8 @@ export function nodeResourcesFitPlugin(options: NodeResourcesFitOptions = {}): S
     name: PluginName.NodeResourcesFit,
     events: [
       { resource: 'AssignedPod', actions: ActionType.Delete },
-      { resource: 'Node', actions: ActionType.Add | ActionType.UpdateNodeAllocatable },
+      // isSchedulableAfterNodeChange: only a node whose allocatable could hold the pod helps.
+      { resource: 'Node', actions: ActionType.Add | ActionType.UpdateNodeAllocatable, hint: (pod, ev) => !ev.node || fitsAllocatable(pod, ev.node) },
     ],
     filter(_state, pod, node) {
       if (fitsNode(pod, node)) return null;

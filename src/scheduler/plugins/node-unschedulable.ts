@@ -17,7 +17,7 @@ export function nodeUnschedulablePlugin(): SchedulerPlugin {
   return {
     name: PluginName.NodeUnschedulable,
     events: [
-      { resource: 'Node', actions: ActionType.Add | ActionType.UpdateNodeTaint },
+      { resource: 'Node', actions: ActionType.Add | ActionType.UpdateNodeTaint, hint: (pod, ev) => !ev.node || !ev.node.unschedulable || tolerationsTolerateTaint(pod.tolerations, UNSCHEDULABLE_TAINT) },
       { resource: 'UnscheduledPod', actions: ActionType.UpdatePodTolerations },
     ],
     filter(_state, pod: PodInfo, node: NodeInfo) {

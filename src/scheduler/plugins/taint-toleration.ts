@@ -13,7 +13,8 @@ export function taintTolerationPlugin(): SchedulerPlugin {
   return {
     name: PluginName.TaintToleration,
     events: [
-      { resource: 'Node', actions: ActionType.Add | ActionType.UpdateNodeTaint },
+      // isSchedulableAfterNodeChange: only a node whose taints the pod tolerates helps.
+      { resource: 'Node', actions: ActionType.Add | ActionType.UpdateNodeTaint, hint: (pod, ev) => !ev.node || !findUntoleratedTaint(ev.node.taints, pod.tolerations, doNotScheduleTaint) },
       { resource: 'UnscheduledPod', actions: ActionType.UpdatePodTolerations },
     ],
     filter(_state, pod, node) {
