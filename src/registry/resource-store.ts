@@ -117,6 +117,11 @@ export interface ResourceStoreConfig {
   /** PUT on a missing object creates it (endpoints, events, leases …). */
   readonly allowCreateOnUpdate?: boolean;
   /**
+   * Create keeps the status the client sent (nodes: kubelets register with their capacity and
+   * conditions in one request, as upstream's node strategy allows).
+   */
+  readonly keepStatusOnCreate?: boolean;
+  /**
    * Kind-specific finalization that blocks deletion besides metadata.finalizers (namespaces:
    * `spec.finalizers`). While it returns true a deleted object is only marked, via `markDeleting`.
    */
@@ -340,7 +345,7 @@ export class ResourceStore {
     delete meta.selfLink;
     if (this.def.tracksGeneration) meta.generation = 1;
     else delete meta.generation;
-    if (this.def.hasStatusSubresource) for (const f of this.def.statusFields) delete obj[f];
+    if (this.def.hasStatusSubresource && this.#config.keepStatusOnCreate !== true) for (const f of this.def.statusFields) delete obj[f];
     if (meta.managedFields !== undefined && meta.managedFields.length === 0) delete meta.managedFields;
   }
 

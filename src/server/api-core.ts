@@ -14,6 +14,7 @@ import { podQosClass } from '../api/pod-qos.js';
 import type { ResourceDef } from '../api/resource.js';
 import type { AdmissionPlugin } from '../admission/admission.js';
 import { DefaultTolerationSecondsPlugin } from '../admission/default-toleration-seconds.js';
+import { TaintNodesByConditionPlugin } from '../admission/taint-nodes-by-condition.js';
 import { NamespaceCache } from '../admission/namespace-cache.js';
 import { ResourceQuotaAdmission } from '../admission/resource-quota.js';
 import { NamespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
@@ -74,7 +75,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     const namespaceCache = new NamespaceCache({ client, clock, logger: log.child({ component: 'namespace-cache' }) });
     const quota = new ResourceQuotaAdmission({ client, clock, logger: log.child({ component: 'resource-quota' }) });
     // Order as kube-apiserver's: lifecycle first, mutating plugins, quota last (it charges usage).
-    const admission: AdmissionPlugin[] = [new NamespaceLifecyclePlugin(namespaceCache), new DefaultTolerationSecondsPlugin(), allocator];
+    const admission: AdmissionPlugin[] = [new NamespaceLifecyclePlugin(namespaceCache), new DefaultTolerationSecondsPlugin(), new TaintNodesByConditionPlugin(), allocator];
     const wiring: ResourceWiringConfig = {
       backend,
       watches: bus,
@@ -167,6 +168,7 @@ function builtinStoreOptions(def: ResourceDef): Partial<ResourceStoreConfig> {
       },
     };
   }
+  if (def.group === '' && def.kind === 'Node') return { keepStatusOnCreate: true };
   if ((def.group === '' && (def.kind === 'Endpoints' || def.kind === 'Event')) || (def.group === 'coordination.k8s.io' && def.kind === 'Lease')) {
     return { allowCreateOnUpdate: true };
   }

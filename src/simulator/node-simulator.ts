@@ -390,11 +390,6 @@ export class NodeSimulator implements Controller {
         created = await this.#client.get(resources.nodes, undefined, node.name);
         adopted = true;
       }
-      if (!adopted && readyStatus(created) === undefined) {
-        // The API kept the spec but not the status we registered with (upstream keeps both for
-        // Nodes): post it through the status subresource.
-        created = await this.#client.update(resources.nodes, undefined, { ...created, status: obj.status }, { subresource: 'status', fieldManager: FIELD_MANAGER });
-      }
       node.uid = created.metadata.uid ?? '';
       node.registered = true;
       if (this.#events) this.#recordRegistration(node);

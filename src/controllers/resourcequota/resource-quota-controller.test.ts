@@ -103,10 +103,15 @@ describe('ResourceQuotaController', () => {
     await setPhase('b', 'Failed');
     await until(usedIs('q', { pods: '0', 'requests.cpu': '0' }), 'after b failed');
 
-    // Creations are admission's to charge; the controller counts them at the next full resync.
+    // Creations are charged by the ResourceQuota admission plugin as they are admitted.
     await api.client.create(resources.configmaps, NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late' } });
-    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-    expect((await used('q'))?.configmaps).toBe('0');
+    await until(usedIs('q', { configmaps: '1' }), 'charged by admission');
+    // A usage gone wrong (written by hand here) is put right at the next full resync.
+    const q = await api.client.get(RESOURCE_QUOTAS, NS, 'q');
+    const status = q.status as { used: Record<string, string> };
+    await api.client.update(RESOURCE_QUOTAS, NS, { ...q, status: { ...status, used: { ...status.used, configmaps: '4' } } }, { subresource: 'status' });
+    const cached = api.context.informers.informer(RESOURCE_QUOTAS).lister;
+    await until(() => (cached.get(NS, 'q')?.status as { used?: Record<string, string> } | undefined)?.used?.configmaps === '4', 'controller sees the bad usage');
     api.clock.advance(5 * 60_000);
     await until(usedIs('q', { configmaps: '1' }), 'resync');
   });
