@@ -29,6 +29,7 @@ const NETWORK = 'Networking:';
 const LOGGING = 'Logging:';
 const COMPONENTS = 'Components:';
 const DATASTORE = 'Datastore:';
+const SIMULATION = 'Simulated nodes:';
 
 export const commonFlags = withEnv({
   'data-dir': { type: 'string', describe: 'Folder for state, certificates and kubeconfig (default /var/lib/lite as root, else ~/.lite)', group: DATA },
@@ -49,6 +50,12 @@ export const serverFlags = withEnv({
   'disable-controller-manager': { type: 'boolean', default: false, describe: 'Do not run the controllers (deployments, jobs, garbage collection …)', group: COMPONENTS },
   'disable-scheduler': { type: 'boolean', default: false, describe: 'Do not run the scheduler (pods stay unbound unless something else binds them)', group: COMPONENTS },
   'disable-agent': { type: 'boolean', default: false, describe: 'Run the control plane only, without the embedded agent', group: COMPONENTS },
+  'node-monitor-grace-period': { type: 'string', default: '40s', describe: 'Silence after which a node is marked NotReady (Ready=Unknown) and tainted', group: COMPONENTS },
+  'simulate-nodes': { type: 'number', default: 0, describe: 'Register this many simulated nodes (kwok-like kubelets: pods go Running without containers)', group: SIMULATION },
+  'simulate-node-capacity': { type: 'string', describe: 'Capacity of each simulated node, e.g. cpu=4,memory=16Gi,pods=110 (default cpu=32,memory=256Gi,pods=110)', group: SIMULATION },
+  'simulate-node-label': { type: 'array', string: true, default: [], describe: 'Label key=value for every simulated node (repeatable)', group: SIMULATION },
+  'simulate-node-taint': { type: 'array', string: true, default: [], describe: 'Taint key[=value]:Effect for every simulated node (repeatable)', group: SIMULATION },
+  'simulate-node-prefix': { type: 'string', default: 'sim-node-', describe: 'Name prefix of simulated nodes (names are <prefix><n>)', group: SIMULATION },
 });
 
 /**

@@ -3,6 +3,7 @@ import type { ServerConfig } from '../server/server.js';
 import { createLogger } from '../util/log.js';
 import { defaultDataDir } from './flags.js';
 import { parseDuration } from '../util/duration.js';
+import { FlagError, simulatedNodesFromFlags } from './simulation-flags.js';
 
 /** `lite server`: start, report readiness, stop cleanly on SIGINT/SIGTERM. Returns the exit code. */
 export async function runServerCommand(argv: Record<string, unknown>): Promise<number> {
@@ -35,6 +36,19 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     process.stderr.write(`lite server: --datastore-compact-retain must be a positive whole number of revisions\n`);
     return 2;
   }
+  const gracePeriod = parseDuration(String(argv['node-monitor-grace-period'] ?? '40s'));
+  if (gracePeriod === undefined || gracePeriod < 1000) {
+    process.stderr.write(`lite server: --node-monitor-grace-period must be a duration of at least 1s, such as 40s or 2m\n`);
+    return 2;
+  }
+  let simulatedNodes: ServerConfig['simulatedNodes'];
+  try {
+    simulatedNodes = simulatedNodesFromFlags(argv);
+  } catch (e) {
+    if (!(e instanceof FlagError)) throw e;
+    process.stderr.write(`lite server: ${e.message}\n`);
+    return 2;
+  }
   let stopRequested: (signal: string) => void = () => {};
   let exitCode = 0;
   const config: ServerConfig = {
@@ -55,6 +69,8 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     compaction: { intervalMs: interval, retainRevisions: retain },
     disableControllerManager: argv['disable-controller-manager'] === true,
     disableScheduler: argv['disable-scheduler'] === true,
+    nodeMonitorGracePeriodMs: gracePeriod,
+    simulatedNodes,
     logger,
   };
 
@@ -83,7 +99,7 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   logger.info({ url: server.url, kubeconfig: server.kubeconfigPath, seconds: Number(seconds) }, 'lite server is ready');
-  if (argv['disable-agent'] !== true) {
+  if (argv['disable-agent'] !== true && simulatedNodes === undefined) {
     logger.warn('the embedded agent is not available yet in this version of lite: running the control plane only (pods will stay Pending)');
   }
   process.stdout.write(`lite server ready in ${seconds}s at ${server.url}\nkubeconfig: ${server.kubeconfigPath}\n  export KUBECONFIG=${server.kubeconfigPath}\n`);

@@ -7,6 +7,7 @@
  * k3s, which embeds them), the process is expected to exit and be restarted, which the
  * `onLostLeadership` callback arranges. Controllers are built once, at the first term.
  */
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -29,6 +30,18 @@ export interface ControllerManagerConfig {
   readonly informers?: InformerFactory;
   /** Called when leadership, once held, is lost while the manager still runs. */
   readonly onLostLeadership?: () => void;
+}
+
+/** The context every control loop gets: one client, the shared informers, events as `component`. */
+export function controllerContext(config: { client: Client; informers: InformerFactory; clock: Clock; logger: Logger }): ControllerContext {
+  const { client, informers, clock, logger } = config;
+  return {
+    client,
+    informers,
+    clock,
+    logger,
+    recorder: (component: string): EventRecorder => new ClientEventRecorder({ client, component, clock, logger: logger.child({ component: 'events' }) }),
+  };
 }
 
 export class ControllerManager {
@@ -76,13 +89,9 @@ export class ControllerManager {
 
   async #lead(signal: AbortSignal): Promise<void> {
     const { client, clock, logger } = this.#c;
-    const ctx: ControllerContext = {
-      client,
-      informers: this.#informers,
-      clock,
-      logger,
-      recorder: (component: string): EventRecorder => new ClientEventRecorder({ client, component, clock, logger: logger.child({ component: 'events' }) }),
-    };
+    const ctx = controllerContext({ client, informers: this.#informers, clock, logger });
+    // Every controller (and each of its informer waits) listens on the term's signal.
+    setMaxListeners(0, signal);
     const controllers = this.#c.controllers(ctx);
     await Promise.all(
       controllers.map((c) =>

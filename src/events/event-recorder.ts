@@ -52,6 +52,7 @@ interface Pending {
 }
 
 const MAX_MESSAGE = 1024;
+const MAX_AGGREGATES = 4096;
 
 export class ClientEventRecorder implements EventRecorder {
   readonly #c: EventRecorderConfig;
@@ -116,6 +117,9 @@ export class ClientEventRecorder implements EventRecorder {
         await client.patch(resources.events, agg.namespace, agg.name, 'merge', { count: agg.count + 1, lastTimestamp: now });
         agg.count++;
         agg.lastSeen = p.at;
+        // Re-insert so the map stays ordered by lastSeen (oldest first) for #expire.
+        this.#recent.delete(key);
+        this.#recent.set(key, agg);
         return;
       } catch (e) {
         if (!(e instanceof ApiError && e.code === 404)) throw e;
@@ -142,8 +146,15 @@ export class ClientEventRecorder implements EventRecorder {
     this.#recent.set(key, { name, namespace, count: 1, firstTimestamp: now, lastSeen: p.at });
   }
 
+  /**
+   * Drops aggregates last seen before `before`, and the oldest beyond MAX_AGGREGATES (upstream
+   * keeps an LRU of 4096). The map is in lastSeen order, so the scan stops at the first entry it
+   * keeps: O(expired) per event, not O(size).
+   */
   #expire(before: number): void {
-    if (this.#recent.size < 4096) return;
-    for (const [k, v] of this.#recent) if (v.lastSeen < before) this.#recent.delete(k);
+    for (const [k, v] of this.#recent) {
+      if (v.lastSeen >= before && this.#recent.size <= MAX_AGGREGATES) break;
+      this.#recent.delete(k);
+    }
   }
 }

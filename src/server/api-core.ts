@@ -15,6 +15,8 @@ import type { ResourceDef } from '../api/resource.js';
 import type { AdmissionPlugin } from '../admission/admission.js';
 import { DefaultTolerationSecondsPlugin } from '../admission/default-toleration-seconds.js';
 import { TaintNodesByConditionPlugin } from '../admission/taint-nodes-by-condition.js';
+import { PriorityClassCache, PriorityPlugin } from '../admission/priority.js';
+import { ensureSystemPriorityClasses } from '../admission/pod-priority-bootstrap.js';
 import { NamespaceCache } from '../admission/namespace-cache.js';
 import { ResourceQuotaAdmission } from '../admission/resource-quota.js';
 import { NamespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
@@ -75,7 +77,14 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     const namespaceCache = new NamespaceCache({ client, clock, logger: log.child({ component: 'namespace-cache' }) });
     const quota = new ResourceQuotaAdmission({ client, clock, logger: log.child({ component: 'resource-quota' }) });
     // Order as kube-apiserver's: lifecycle first, mutating plugins, quota last (it charges usage).
-    const admission: AdmissionPlugin[] = [new NamespaceLifecyclePlugin(namespaceCache), new DefaultTolerationSecondsPlugin(), new TaintNodesByConditionPlugin(), allocator];
+    const priorityClasses = new PriorityClassCache({ client, clock, logger: log.child({ component: 'priority-classes' }) });
+    const admission: AdmissionPlugin[] = [
+      new NamespaceLifecyclePlugin(namespaceCache),
+      new TaintNodesByConditionPlugin(),
+      new PriorityPlugin(priorityClasses),
+      new DefaultTolerationSecondsPlugin(),
+      allocator,
+    ];
     const wiring: ResourceWiringConfig = {
       backend,
       watches: bus,
@@ -100,7 +109,9 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     const services = registry.get('', 'v1', 'services');
     if (services) allocator.repair((await services.list(undefined, {})).items);
     await crds.start(config.signal);
-    const loops = [crds.run(config.signal), namespaceCache.run(config.signal), quota.run(config.signal)];
+    // system-node-critical and system-cluster-critical exist before any pod is admitted.
+    await ensureSystemPriorityClasses(client);
+    const loops = [crds.run(config.signal), namespaceCache.run(config.signal), quota.run(config.signal), priorityClasses.run(config.signal)];
     // Allocations made for creates that then failed are reclaimed by a periodic repair.
     const repair = setInterval(() => {
       if (services) void services.list(undefined, {}).then((l) => allocator.repair(l.items), () => undefined);

@@ -15,12 +15,14 @@ import { GarbageCollector } from '../controllers/garbage-collector/garbage-colle
 import { gcResourcesFromRegistry } from '../controllers/garbage-collector/registry-resources.js';
 import { JobController } from '../controllers/job/job-controller.js';
 import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
+import { NodeLifecycleController } from '../controllers/node-lifecycle/node-lifecycle-controller.js';
 import { ReplicaSetController, ReplicationManager } from '../controllers/replicaset/replicaset-controller.js';
 import { registryResourceResolver } from '../controllers/resourcequota/registry-resource-resolver.js';
 import { ResourceQuotaController } from '../controllers/resourcequota/resource-quota-controller.js';
 import { RootCaCertPublisher } from '../controllers/rootcacert/root-ca-cert-publisher.js';
 import { ServiceAccountController } from '../controllers/serviceaccount/serviceaccount-controller.js';
 import { StatefulSetController } from '../controllers/statefulset/statefulset-controller.js';
+import { TaintEvictionController } from '../controllers/taint-eviction/taint-eviction-controller.js';
 import { TtlAfterFinishedController } from '../controllers/ttl-after-finished/ttl-after-finished-controller.js';
 import type { Registry } from '../registry/registry.js';
 
@@ -30,6 +32,8 @@ export interface ControllerSetConfig {
   readonly client: Client;
   /** The CA clients in the cluster trust (published as kube-root-ca.crt). */
   readonly rootCaPem: string;
+  /** Silence after which a node is marked Unknown (--node-monitor-grace-period). */
+  readonly nodeMonitorGracePeriodMs?: number;
 }
 
 /** Namespaced resources that hold content (one version per storage location). */
@@ -62,5 +66,7 @@ export function controllerSet(ctx: ControllerContext, config: ControllerSetConfi
     new EndpointsController(ctx),
     new DisruptionController(ctx, { scaleFinder: registryScaleFinder(registry, config.client) }),
     new ResourceQuotaController(ctx, { resolveResource: registryResourceResolver(registry) }),
+    new NodeLifecycleController(ctx, config.nodeMonitorGracePeriodMs === undefined ? {} : { nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs }),
+    new TaintEvictionController(ctx),
   ];
 }

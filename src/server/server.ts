@@ -5,6 +5,7 @@
  *   storage backend → watch bus → registry (built-in resources) → API server (HTTPS)
  *   → bootstrap objects → controllers (namespace, CRD serving) → ready
  */
+import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
@@ -18,7 +19,10 @@ import { reviewHandlers, tokenRequest } from '../apiserver/extensions/reviews.js
 import { OpenApi } from '../apiserver/openapi.js';
 import { AllowAllAuthorizer } from '../auth/authorizer.js';
 import type { Client } from '../client/client.js';
-import { ControllerManager } from '../controllers/controller-manager.js';
+import { ControllerManager, controllerContext } from '../controllers/controller-manager.js';
+import { InformerFactory } from '../informer/informer-factory.js';
+import { Scheduler } from '../scheduler/index.js';
+import { NodeSimulator, type NodeSimulatorConfig } from '../simulator/node-simulator.js';
 import { Registry } from '../registry/registry.js';
 import { MemoryBackend } from '../storage/memory/memory-backend.js';
 import { SqliteBackend } from '../storage/sqlite/sqlite-backend.js';
@@ -59,9 +63,15 @@ export interface ServerConfig {
   /** Run without the controller manager / the scheduler (k3s --disable-controller-manager …). */
   readonly disableControllerManager?: boolean;
   readonly disableScheduler?: boolean;
+  /** Silence after which the node lifecycle controller marks a node Unknown (default 40 s). */
+  readonly nodeMonitorGracePeriodMs?: number;
+  /** Simulated nodes (kwok-like kubelets without containers) registered at start. */
+  readonly simulatedNodes?: SimulatedNodesConfig;
   /** Background compaction of old revisions (default every 5 minutes, keeping 1000). */
   readonly compaction?: { readonly intervalMs: number; readonly retainRevisions: number };
 }
+
+export type SimulatedNodesConfig = Pick<NodeSimulatorConfig, 'count' | 'capacity' | 'labels' | 'taints' | 'namePrefix' | 'podStartDelayMs'>;
 
 export interface RunningServer {
   readonly url: string;
@@ -83,6 +93,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const paths = serverPaths(config.dataDir);
   mkdirSync(dirname(paths.database), { recursive: true, mode: 0o700 });
   const stopping = new AbortController();
+  // Every component and informer of the process listens on this one signal.
+  setMaxListeners(0, stopping.signal);
   const cleanups: (() => Promise<void> | void)[] = [];
   const stop = async () => {
     stopping.abort();
@@ -185,17 +197,34 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
     // ---- bootstrap and controllers ----
     await bootstrapCluster({ client, kubernetesServiceIp, endpointAddress: advertise, endpointPort: port });
-    const controllerManager = new ControllerManager({
-      client: client.withFieldManager('kube-controller-manager'),
-      clock,
-      logger: log.child({ component: 'controller-manager' }),
-      onLostLeadership: config.onLostLeadership,
-      controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem }),
-    });
-    const controllers = config.disableControllerManager ? [] : [controllerManager.run(stopping.signal)];
+    // One informer factory for the controllers, the scheduler and the simulated kubelets: each
+    // resource is listed and watched once per process.
+    const informers = new InformerFactory({ client, clock, logger: log.child({ component: 'informers' }) });
+    informers.start(stopping.signal);
+    const loops: Promise<void>[] = [];
     cleanups.push(async () => {
-      await Promise.allSettled(controllers);
+      await Promise.allSettled(loops);
     });
+    if (!config.disableControllerManager) {
+      const controllerManager = new ControllerManager({
+        client: client.withFieldManager('kube-controller-manager'),
+        clock,
+        informers,
+        logger: log.child({ component: 'controller-manager' }),
+        onLostLeadership: config.onLostLeadership,
+        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000 }),
+      });
+      loops.push(controllerManager.run(stopping.signal));
+    }
+    if (!config.disableScheduler) {
+      const schedulerContext = controllerContext({ client: client.withFieldManager('kube-scheduler'), informers, clock, logger: log.child({ component: 'scheduler' }) });
+      loops.push(new Scheduler(schedulerContext).run(stopping.signal));
+    }
+    if (config.simulatedNodes && config.simulatedNodes.count !== undefined && config.simulatedNodes.count > 0) {
+      const simulator = new NodeSimulator({ ...config.simulatedNodes, client: client.withFieldManager('kubelet'), clock, informers, logger: log.child({ component: 'node-simulator' }) });
+      loops.push(simulator.run(stopping.signal));
+      await simulator.whenRegistered();
+    }
     ready = true;
 
     return { url, port, kubeconfigPath: config.kubeconfigPath, caCertPem: pki.caCertPem, adminToken: pki.adminToken, joinToken: joinTokens.serverToken, registry, client, stop };

@@ -132,6 +132,24 @@ describe('NodeSimulator nodes', () => {
     expect(condition(n2, 'Ready')).toMatchObject({ status: 'False', reason: 'KubeletNotReady' });
   });
 
+  it('stops and resumes a kubelet by the lite.dev/sim-heartbeat annotation on its Node', async () => {
+    await startSim({ events: false });
+    const lease = async () => String(((await api.client.get(resources.leases, 'kube-node-lease', 'sim-node-1')).spec as JsonObject).renewTime);
+    await api.client.patch(resources.nodes, undefined, 'sim-node-1', 'merge', { metadata: { annotations: { 'lite.dev/sim-heartbeat': 'stopped' } } });
+    await until(() => sim.stats().stopped === 1, 'kubelet stopped');
+    const frozen = await lease();
+    await advance(30_000, 1000);
+    expect(await lease()).toBe(frozen);
+    // Other annotation changes leave it stopped; removing ours resumes it.
+    await api.client.patch(resources.nodes, undefined, 'sim-node-1', 'merge', { metadata: { annotations: { unrelated: 'x' } } });
+    await settle();
+    expect(sim.stats().stopped).toBe(1);
+    await api.client.patch(resources.nodes, undefined, 'sim-node-1', 'merge', { metadata: { annotations: { 'lite.dev/sim-heartbeat': null } } });
+    await until(() => sim.stats().stopped === 0, 'kubelet resumed');
+    await settle();
+    expect(await lease()).not.toBe(frozen);
+  });
+
   it('posts status within 10 s when the API shows a Ready condition it did not report', async () => {
     await startSim({ events: false });
     const n = await api.client.get(resources.nodes, undefined, 'sim-node-0');

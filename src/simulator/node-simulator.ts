@@ -116,6 +116,8 @@ interface SimNode {
   registered: boolean;
   registering: boolean;
   stopped: boolean;
+  /** Stopped because the Node carries `lite.dev/sim-heartbeat: stopped` (resumed when it goes). */
+  stoppedByAnnotation: boolean;
   deleted: boolean;
   ready: KubeletReady;
   /** Planned times of the next heartbeats (kept on a grid so they stay spread). */
@@ -143,6 +145,8 @@ type Tick = string | NodeTick;
 const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 const FIELD_MANAGER = 'kubelet';
 const RETRY_MS = 1000;
+/** Node annotation that stops (value `stopped`) a simulated kubelet; removing it resumes it. */
+export const HEARTBEAT_ANNOTATION = 'lite.dev/sim-heartbeat';
 
 export class NodeSimulator implements Controller {
   readonly name = 'node-simulator';
@@ -364,7 +368,7 @@ export class NodeSimulator implements Controller {
     const index = this.#nextIndex++;
     const name = `${this.#c.namePrefix ?? ''}${index}`;
     const addr = nodeAddresses(index);
-    const node = { name, index, internalIp: addr.internalIp, podNet: addr.podNet, uid: '', registered: false, registering: false, stopped: false, deleted: false, ready: 'True', nextLeaseAt: 0, nextStatusAt: 0, leaseTimer: undefined, statusTimer: undefined, ips: undefined, ipHint: 2, recorder: undefined } as Omit<SimNode, 'leaseTick' | 'statusTick' | 'registerTick'> as SimNode;
+    const node = { name, index, internalIp: addr.internalIp, podNet: addr.podNet, uid: '', registered: false, registering: false, stopped: false, stoppedByAnnotation: false, deleted: false, ready: 'True', nextLeaseAt: 0, nextStatusAt: 0, leaseTimer: undefined, statusTimer: undefined, ips: undefined, ipHint: 2, recorder: undefined } as Omit<SimNode, 'leaseTick' | 'statusTick' | 'registerTick'> as SimNode;
     Object.assign(node, { leaseTick: { kind: 'lease', node }, statusTick: { kind: 'status', node }, registerTick: { kind: 'register', node } });
     this.#nodes.set(name, node);
     return node;
@@ -394,6 +398,8 @@ export class NodeSimulator implements Controller {
       node.registered = true;
       if (this.#events) this.#recordRegistration(node);
       if (node.stopped) return;
+      // A server restarted with nodes the user had stopped keeps them stopped.
+      if (adopted && this.#followHeartbeatAnnotation(node, created)) return;
       node.nextStatusAt = adopted ? now : now + spread(node.index, this.#statusIntervalMs);
       await this.#renewLeaseNow(node, true);
       if (adopted) await this.#postStatusNow(node);
@@ -542,13 +548,37 @@ export class NodeSimulator implements Controller {
    */
   #nodeChanged(n: KubeObject): void {
     const node = this.#nodes.get(n.metadata.name ?? '');
-    if (!node || !node.registered || node.stopped || node.deleted || node.uid !== n.metadata.uid) return;
+    if (!node || !node.registered || node.deleted || node.uid !== n.metadata.uid) return;
+    if (this.#followHeartbeatAnnotation(node, n) || node.stopped) return;
     const reported = readyStatus(n);
     if (reported === undefined || reported === node.ready) return;
     const soon = this.#clock.now() + 10_000;
     if (node.statusTimer && node.statusTimer.at <= soon) return;
     this.#heap.cancel(node.statusTimer);
     node.statusTimer = this.#heap.schedule(soon, node.statusTick);
+  }
+
+  /**
+   * Users stop and restart a simulated kubelet with `kubectl annotate node <name>
+   * lite.dev/sim-heartbeat=stopped` (and `lite.dev/sim-heartbeat-`), e.g. to watch the node
+   * lifecycle controller mark it NotReady and taint eviction move its pods. True when this
+   * changed the kubelet's state.
+   */
+  #followHeartbeatAnnotation(node: SimNode, n: KubeObject): boolean {
+    const wantStopped = n.metadata.annotations?.[HEARTBEAT_ANNOTATION] === 'stopped';
+    if (wantStopped && !node.stopped) {
+      this.#log.info({ node: node.name }, `node annotated ${HEARTBEAT_ANNOTATION}=stopped: kubelet stops heartbeating`);
+      this.stop(node.name);
+      node.stoppedByAnnotation = true;
+      return true;
+    }
+    if (!wantStopped && node.stoppedByAnnotation) {
+      this.#log.info({ node: node.name }, `${HEARTBEAT_ANNOTATION} removed: kubelet resumes`);
+      node.stoppedByAnnotation = false;
+      this.resume(node.name);
+      return true;
+    }
+    return false;
   }
 
   #scheduleStatus(node: SimNode): void {
