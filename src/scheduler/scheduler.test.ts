@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isJsonObject, type KubeObject } from '../api/object.js';
 import { resources } from '../client/client.js';
-import { startTestApi, until, type TestApi } from '../controllers/testing/test-api.js';
+import { startTestApi, until, type TestApi, createReadyNode } from '../controllers/testing/test-api.js';
 import { priorityClassesResource } from '../admission/priority.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
 import type { PluginFactory } from './framework/framework.js';
@@ -28,11 +28,9 @@ function strip(o: KubeObject): KubeObject {
   return { ...o, metadata: meta };
 }
 
-/** Creates a node with its status (written through the status subresource, as a kubelet does). */
+/** Creates a node with its status, as a registered and Ready kubelet's node. */
 async function node(name: string, f: NodeFixture = {}): Promise<void> {
-  const n = strip(makeNode(name, f));
-  const created = await api.client.create(resources.nodes, undefined, n);
-  await api.client.update(resources.nodes, undefined, { ...created, status: n.status }, { subresource: 'status' });
+  await createReadyNode(api.client, strip(makeNode(name, f)));
 }
 
 async function pod(name: string, f: PodFixture = {}): Promise<void> {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rfc3339, type KubeObject } from '../../api/object.js';
 import { resources } from '../../client/client.js';
 import { controllerRevisionsResource, POD_REVISION_LABEL } from '../history/controller-history.js';
-import { startTestApi, until, type TestApi } from '../testing/test-api.js';
+import { startTestApi, until, type TestApi, createReadyNode } from '../testing/test-api.js';
 import { DaemonSetController, daemonSetsResource } from './daemonset-controller.js';
 import { targetNodeName } from './daemonset-util.js';
 
@@ -61,7 +61,7 @@ describe('DaemonSetController', () => {
   const image = (p: KubeObject) => (p.spec as { containers: { image: string }[] }).containers[0].image;
 
   it('runs one pod per node, pinned by node affinity and carrying the DaemonSet tolerations', async () => {
-    for (const n of ['n1', 'n2', 'n3']) await api.client.create(resources.nodes, undefined, node(n));
+    for (const n of ['n1', 'n2', 'n3']) await createReadyNode(api.client, node(n));
     await api.client.create(daemonSetsResource, NS, daemonSet('agent'));
     await until(async () => (await pods()).length === 3, 'three pods');
     await settle();
@@ -99,16 +99,16 @@ describe('DaemonSetController', () => {
   });
 
   it('adds the network-unavailable toleration for hostNetwork pods', async () => {
-    await api.client.create(resources.nodes, undefined, node('n1', {}, [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]));
+    await createReadyNode(api.client, node('n1', {}, [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]));
     await api.client.create(daemonSetsResource, NS, daemonSet('cni', {}, { hostNetwork: true }));
     await until(async () => (await pods()).length === 1, 'pod');
     expect((await pods())[0].spec).toMatchObject({ tolerations: expect.arrayContaining([{ key: 'node.kubernetes.io/network-unavailable', operator: 'Exists', effect: 'NoSchedule' }]) });
   });
 
   it('skips a tainted node unless the template tolerates the taint, and runs on cordoned nodes', async () => {
-    await api.client.create(resources.nodes, undefined, node('plain'));
-    await api.client.create(resources.nodes, undefined, node('gpu', {}, [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }]));
-    await api.client.create(resources.nodes, undefined, node('cordoned', {}, [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]));
+    await createReadyNode(api.client, node('plain'));
+    await createReadyNode(api.client, node('gpu', {}, [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }]));
+    await createReadyNode(api.client, node('cordoned', {}, [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]));
     await api.client.create(daemonSetsResource, NS, daemonSet('a'));
     await api.client.create(daemonSetsResource, NS, { ...daemonSet('b', {}, { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }] }) });
     await until(async () => (await pods()).length === 5, 'five pods');
@@ -124,8 +124,8 @@ describe('DaemonSetController', () => {
   });
 
   it('follows nodeSelector as node labels change', async () => {
-    await api.client.create(resources.nodes, undefined, node('n1', { disk: 'ssd' }));
-    await api.client.create(resources.nodes, undefined, node('n2'));
+    await createReadyNode(api.client, node('n1', { disk: 'ssd' }));
+    await createReadyNode(api.client, node('n2'));
     await api.client.create(daemonSetsResource, NS, daemonSet('ssd', {}, { nodeSelector: { disk: 'ssd' } }));
     await until(async () => (await pods()).length === 1, 'one pod');
     await settle();
@@ -141,8 +141,8 @@ describe('DaemonSetController', () => {
   });
 
   it('honours required node affinity of the template', async () => {
-    await api.client.create(resources.nodes, undefined, node('a1', { zone: 'a' }));
-    await api.client.create(resources.nodes, undefined, node('b1', { zone: 'b' }));
+    await createReadyNode(api.client, node('a1', { zone: 'a' }));
+    await createReadyNode(api.client, node('b1', { zone: 'b' }));
     await api.client.create(
       daemonSetsResource,
       NS,
@@ -159,10 +159,10 @@ describe('DaemonSetController', () => {
   });
 
   it('creates a pod on a new node and removes the pending pod of a deleted node', async () => {
-    await api.client.create(resources.nodes, undefined, node('n1'));
+    await createReadyNode(api.client, node('n1'));
     await api.client.create(daemonSetsResource, NS, daemonSet('agent'));
     await until(async () => (await pods()).length === 1, 'one pod');
-    await api.client.create(resources.nodes, undefined, node('n2'));
+    await createReadyNode(api.client, node('n2'));
     await until(async () => (await nodesWithPods()).join() === 'n1,n2', 'pod on n2');
     await until(async () => (await status('agent')).desiredNumberScheduled === 2, 'desired 2');
     await api.client.delete(resources.nodes, undefined, 'n1');
@@ -171,7 +171,7 @@ describe('DaemonSetController', () => {
   });
 
   it('replaces a deleted pod and a failed pod (with a FailedDaemonPod event)', async () => {
-    await api.client.create(resources.nodes, undefined, node('n1'));
+    await createReadyNode(api.client, node('n1'));
     await api.client.create(daemonSetsResource, NS, daemonSet('agent'));
     await until(async () => (await pods()).length === 1, 'one pod');
     const first = (await pods())[0];
@@ -186,7 +186,7 @@ describe('DaemonSetController', () => {
   });
 
   it('rolls a new template out one node at a time (maxUnavailable 1)', async () => {
-    for (const n of ['n1', 'n2', 'n3']) await api.client.create(resources.nodes, undefined, node(n));
+    for (const n of ['n1', 'n2', 'n3']) await createReadyNode(api.client, node(n));
     await api.client.create(daemonSetsResource, NS, daemonSet('agent'));
     await until(async () => (await pods()).length === 3, 'three pods');
     await markAllReady();
@@ -215,7 +215,7 @@ describe('DaemonSetController', () => {
   });
 
   it('surges a new pod beside each old one (maxSurge) and removes the old once the new is available', async () => {
-    for (const n of ['n1', 'n2']) await api.client.create(resources.nodes, undefined, node(n));
+    for (const n of ['n1', 'n2']) await createReadyNode(api.client, node(n));
     await api.client.create(daemonSetsResource, NS, daemonSet('agent', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } }));
     await until(async () => (await pods()).length === 2, 'two pods');
     await markAllReady();
@@ -236,7 +236,7 @@ describe('DaemonSetController', () => {
   });
 
   it('with OnDelete keeps old pods until they are deleted', async () => {
-    await api.client.create(resources.nodes, undefined, node('n1'));
+    await createReadyNode(api.client, node('n1'));
     await api.client.create(daemonSetsResource, NS, daemonSet('agent', { updateStrategy: { type: 'OnDelete' } }));
     await until(async () => (await pods()).length === 1, 'one pod');
     await markAllReady();
@@ -251,7 +251,7 @@ describe('DaemonSetController', () => {
   });
 
   it('keeps revisionHistoryLimit old revisions', async () => {
-    await api.client.create(resources.nodes, undefined, node('n1'));
+    await createReadyNode(api.client, node('n1'));
     await api.client.create(daemonSetsResource, NS, daemonSet('agent', { revisionHistoryLimit: 1, updateStrategy: { type: 'OnDelete' } }));
     await until(async () => (await pods()).length === 1, 'one pod');
     for (let v = 2; v <= 5; v++) {

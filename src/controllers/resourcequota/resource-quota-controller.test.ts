@@ -127,6 +127,8 @@ describe('ResourceQuotaController', () => {
   });
 
   it('applies scopes: BestEffort, NotBestEffort, Terminating, PriorityClass', async () => {
+    // The Priority admission plugin refuses pods naming a class that does not exist.
+    await api.client.create({ group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses' }, undefined, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 });
     await api.client.create(resources.pods, NS, pod('be'));
     await api.client.create(resources.pods, NS, pod('burst', { cpu: '1' }));
     await api.client.create(resources.pods, NS, pod('job', { cpu: '1' }, undefined, { activeDeadlineSeconds: 60 }));

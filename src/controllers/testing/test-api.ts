@@ -5,7 +5,8 @@
  * of sleeping and wait for conditions with bounded polling (`until`).
  */
 import type { Logger } from 'pino';
-import type { KubeObject } from '../../api/object.js';
+import { isJsonObject, type KubeObject } from '../../api/object.js';
+import { resources, type Client } from '../../client/client.js';
 import { ClientEventRecorder, type EventRecorder } from '../../events/event-recorder.js';
 import { InformerFactory } from '../../informer/informer-factory.js';
 import { buildApiCore, type ApiCore } from '../../server/api-core.js';
@@ -87,4 +88,25 @@ export async function until(cond: () => boolean | Promise<boolean>, what: string
     await new Promise((r) => setImmediate(r));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * Creates a Node as a healthy, registered kubelet's node looks once the control plane has seen
+ * it: admission gives every new Node the `node.kubernetes.io/not-ready:NoSchedule` taint, and
+ * the node lifecycle controller (not running in most tests) removes it once the node is Ready.
+ * Taints the fixture itself carries are kept.
+ */
+export async function createReadyNode(client: Client, node: KubeObject): Promise<KubeObject> {
+  const isNotReadyTaint = (t: unknown) => isJsonObject(t) && t.key === 'node.kubernetes.io/not-ready' && t.effect === 'NoSchedule';
+  const created = await client.create(resources.nodes, undefined, node);
+  const fixtureTaints = isJsonObject(node.spec) && Array.isArray(node.spec.taints) ? node.spec.taints : [];
+  if (fixtureTaints.some(isNotReadyTaint)) return created;
+  const spec = isJsonObject(created.spec) ? created.spec : {};
+  const taints = Array.isArray(spec.taints) ? spec.taints : [];
+  const kept = taints.filter((t) => !isNotReadyTaint(t));
+  if (kept.length === taints.length) return created;
+  const nextSpec = { ...spec };
+  if (kept.length > 0) nextSpec.taints = kept;
+  else delete nextSpec.taints;
+  return client.update(resources.nodes, undefined, { ...created, spec: nextSpec });
 }
