@@ -7,21 +7,22 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-interface Bounds {
+/** A cron field's range and names (robfig/cron's bounds). */
+export interface Bounds {
   readonly min: number;
   readonly max: number;
   readonly names?: Readonly<Record<string, number>>;
 }
 
-const MINUTES: Bounds = { min: 0, max: 59 };
-const HOURS: Bounds = { min: 0, max: 23 };
-const DOM: Bounds = { min: 1, max: 31 };
-const MONTHS: Bounds = {
+export const MINUTES: Bounds = { min: 0, max: 59 };
+export const HOURS: Bounds = { min: 0, max: 23 };
+export const DOM: Bounds = { min: 1, max: 31 };
+export const MONTHS: Bounds = {
   min: 1,
   max: 12,
   names: { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 },
 };
-const DOW: Bounds = { min: 0, max: 6, names: { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 } };
+export const DOW: Bounds = { min: 0, max: 6, names: { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 } };
 
 class CronError extends Error {}
 

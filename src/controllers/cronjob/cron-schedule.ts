@@ -12,7 +12,7 @@
  *    local zone as upstream), evaluated with wall-clock arithmetic through Intl (IANA names),
  *    including robfig's handling of DST gaps and overlaps.
  */
-import { cronScheduleError, isKnownTimeZone } from '../../api/validation/cron.js';
+import { cronScheduleError, DOM, DOW, HOURS, isKnownTimeZone, MINUTES, MONTHS, type Bounds } from '../../api/validation/cron.js';
 
 export interface CronSchedule {
   /** The first activation after `t` (epoch ms), or undefined if none within five years. */
@@ -97,17 +97,6 @@ export function fromWall(zone: string, year: number, month: number, day: number,
 
 // ---- schedules ----------------------------------------------------------------------------------
 
-interface Bounds {
-  readonly min: number;
-  readonly max: number;
-  readonly names?: Readonly<Record<string, number>>;
-}
-
-const MINUTES: Bounds = { min: 0, max: 59 };
-const HOURS: Bounds = { min: 0, max: 23 };
-const DOM: Bounds = { min: 1, max: 31 };
-const MONTHS: Bounds = { min: 1, max: 12, names: { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 } };
-const DOW: Bounds = { min: 0, max: 6, names: { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 } };
 
 /** The values a field allows, and whether it was a star (`*`/`?`, or a star with step 1). */
 interface FieldSet {

@@ -27,7 +27,6 @@
  *  - Events RegisteredNode / RemovingNode ("Node x event: Registered Node x in Controller") when a
  *    node first appears in / disappears from the monitor's view.
  */
-import { setMaxListeners } from 'node:events';
 import { ApiError } from '../../api/errors.js';
 import { isJsonObject, rfc3339, type JsonObject, type KubeObject } from '../../api/object.js';
 import { resources } from '../../client/client.js';
@@ -49,6 +48,7 @@ import {
 } from '../taint-eviction/tolerations.js';
 import { nodeCondition, parallelize, swapNodeTaints, taintExists, zoneKey, type NodeCondition } from './node-util.js';
 import { RateLimitedTimedQueue } from './rate-limited-queue.js';
+import { innerSignal } from '../../util/abort.js';
 
 export interface NodeLifecycleOptions {
   /** How often node health is checked (upstream --node-monitor-period, 5 s). */
@@ -623,17 +623,4 @@ function nodeNameOf(o: KubeObject): string {
 
 function nodeRef(name: string, uid: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Node', metadata: { name, uid } };
-}
-
-/**
- * A signal that aborts with `outer`, for this component's many waiters (one listener on the
- * outer signal instead of one per worker; the inner one may have any number).
- */
-function innerSignal(outer: AbortSignal): { signal: AbortSignal; release: () => void } {
-  const inner = new AbortController();
-  setMaxListeners(0, inner.signal);
-  const abort = () => inner.abort(outer.reason);
-  if (outer.aborted) abort();
-  else outer.addEventListener('abort', abort, { once: true });
-  return { signal: inner.signal, release: () => outer.removeEventListener('abort', abort) };
 }

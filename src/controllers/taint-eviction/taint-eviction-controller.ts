@@ -16,7 +16,6 @@
  *    the pod with default options. A fired deletion is remembered until the pod goes away or its
  *    eviction is cancelled, so it is not repeated on every node update.
  */
-import { setMaxListeners } from 'node:events';
 import { ApiError } from '../../api/errors.js';
 import { isJsonObject, jsonEqual, rfc3339, type JsonObject, type KubeObject } from '../../api/object.js';
 import { resources } from '../../client/client.js';
@@ -26,6 +25,7 @@ import { objectKey, splitKey, type SharedInformer } from '../../informer/shared-
 import type { WorkQueue } from '../../workqueue/work-queue.js';
 import { newQueue, runReconcileLoop, type Controller, type ControllerContext } from '../framework/controller.js';
 import { matchingTolerations, minTolerationMs, noExecuteTaints, podTolerations, type Taint, type Toleration } from './tolerations.js';
+import { innerSignal } from '../../util/abort.js';
 
 export interface TaintEvictionOptions {
   /** Workers deleting pods whose eviction fired (default 4). */
@@ -251,17 +251,4 @@ function nodeNameOf(o: KubeObject): string {
 /** Events about pods name the pod without its uid, as upstream's ObjectReference does. */
 function podRef(namespace: string | undefined, name: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name } };
-}
-
-/**
- * A signal that aborts with `outer`, for this component's many waiters (one listener on the
- * outer signal instead of one per worker; the inner one may have any number).
- */
-function innerSignal(outer: AbortSignal): { signal: AbortSignal; release: () => void } {
-  const inner = new AbortController();
-  setMaxListeners(0, inner.signal);
-  const abort = () => inner.abort(outer.reason);
-  if (outer.aborted) abort();
-  else outer.addEventListener('abort', abort, { once: true });
-  return { signal: inner.signal, release: () => outer.removeEventListener('abort', abort) };
 }
