@@ -57,7 +57,8 @@ import {
   templateSpec,
   unavailableCount,
 } from './daemonset-util.js';
-import { Backoff, ControllerExpectations } from './expectations.js';
+import { ControllerExpectations } from '../podcontrol/expectations.js';
+import { Backoff } from './expectations.js';
 import { nodeShouldRunDaemonPod, placementInputsChanged, placementOf, type DaemonPodPlacement, type ShouldRun } from './node-predicates.js';
 
 export const DAEMONSET_CONTROLLER_NAME = 'daemonset-controller';
@@ -118,7 +119,7 @@ export class DaemonSetController implements Controller {
     this.#queue = newQueue(ctx.clock);
     this.#recorder = ctx.recorder(this.name);
     this.#podControl = new PodControl({ client: ctx.client, recorder: this.#recorder, fieldManager: this.name });
-    this.#expectations = new ControllerExpectations(ctx.clock);
+    this.#expectations = new ControllerExpectations({ clock: ctx.clock });
     this.#failedPodsBackoff = new Backoff(ctx.clock);
     this.#sets = ctx.informers.informer(daemonSetsResource);
     this.#pods = ctx.informers.informer(resources.pods);

@@ -28,7 +28,8 @@ import { objectKey, type IndexFunc, type SharedInformer } from '../../informer/s
 import type { WorkQueue } from '../../workqueue/work-queue.js';
 import { newQueue, runReconcileLoop, TerminalError, type Controller, type ControllerContext } from '../framework/controller.js';
 import { BackoffStore, remainingBackoff, type BackoffDelays, type BackoffRecord } from './backoff.js';
-import { ControllerExpectations, UidExpectations } from './expectations.js';
+import { ControllerExpectations } from '../podcontrol/expectations.js';
+import { UidExpectations } from './expectations.js';
 import {
   absoluteFailureCount,
   addCompletionIndexEnv,
@@ -177,7 +178,7 @@ export class JobController implements Controller {
     const retry = { baseDelayMs: options.apiRetry?.baseDelayMs ?? 1000, maxDelayMs: options.apiRetry?.maxDelayMs ?? 60_000 };
     this.#queue = newQueue(ctx.clock, retry);
     this.#orphanQueue = newQueue(ctx.clock, retry);
-    this.#expectations = new ControllerExpectations(ctx.clock);
+    this.#expectations = new ControllerExpectations({ clock: ctx.clock });
     this.#jobs = ctx.informers.informer<Job>(jobsResource);
     this.#pods = ctx.informers.informer<Pod>(podsResource);
     this.#pods.addIndexers({ [INDEX.controllerUid]: byControllerUid, [ORPHAN_INDEX]: orphansByControllerUid });

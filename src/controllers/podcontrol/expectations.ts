@@ -6,9 +6,10 @@
  * This is what stops a reconcile that runs before the informer catches up from creating the
  * same pods twice.
  *
- * Contract: expectCreations/expectDeletions replace the key's record; creationObserved lowers the
- * count by one; deletionObserved lowers it only for a pod key that was expected (so an update of
- * the deletion timestamp and the final delete count once). A record older than `ttlMs` counts as
+ * Contract: set/expectCreations/expectDeletions replace the key's record; creationObserved and
+ * lower decrease the counts; with pod keys given to expectDeletions, deletionObserved counts only
+ * an expected pod's deletion, once (so an update of the deletion timestamp and the final delete
+ * count once). A record older than `ttlMs` counts as
  * satisfied, so a lost watch event delays the controller by at most the TTL.
  */
 import type { Clock } from '../../util/clock.js';
@@ -42,22 +43,41 @@ export class ControllerExpectations {
     return this.#clock.now() - r.at > this.#ttlMs;
   }
 
-  expectCreations(key: string, count: number): void {
-    this.#records.set(key, { add: count, del: 0, at: this.#clock.now(), deleting: undefined });
+  /** Replaces the key's record with counts (SetExpectations). */
+  set(key: string, add: number, del: number): void {
+    this.#records.set(key, { add, del, at: this.#clock.now(), deleting: undefined });
   }
 
-  expectDeletions(key: string, podKeys: readonly string[]): void {
-    this.#records.set(key, { add: 0, del: podKeys.length, at: this.#clock.now(), deleting: new Set(podKeys) });
+  expectCreations(key: string, count: number): void {
+    this.set(key, count, 0);
+  }
+
+  /**
+   * Expects deletions: a count, or the keys of the pods being deleted (UID tracking: then only
+   * those pods' deletions count, each once).
+   */
+  expectDeletions(key: string, pods: number | readonly string[]): void {
+    if (typeof pods === 'number') this.set(key, 0, pods);
+    else this.#records.set(key, { add: 0, del: pods.length, at: this.#clock.now(), deleting: new Set(pods) });
+  }
+
+  /** Lowers the pending counts: writes that failed or were skipped produce no event. */
+  lower(key: string, add: number, del: number): void {
+    const r = this.#records.get(key);
+    if (!r) return;
+    r.add -= add;
+    r.del -= del;
   }
 
   creationObserved(key: string): void {
-    const r = this.#records.get(key);
-    if (r) r.add--;
+    this.lower(key, 1, 0);
   }
 
-  deletionObserved(key: string, podKey: string): void {
+  /** A deletion seen; with tracked pod keys, only an expected pod's (once) counts. */
+  deletionObserved(key: string, podKey?: string): void {
     const r = this.#records.get(key);
-    if (!r?.deleting?.delete(podKey)) return;
+    if (!r) return;
+    if (r.deleting && (podKey === undefined || !r.deleting.delete(podKey))) return;
     r.del--;
   }
 

@@ -73,6 +73,22 @@ describe('ControllerExpectations', () => {
     clock.advance(EXPECTATIONS_TTL_MS + 1);
     expect(e.satisfied('k')).toBe(true);
   });
+
+  it('counts untracked deletions and lowered writes (SetExpectations / LowerExpectations)', () => {
+    const e = new ControllerExpectations({ clock: new FakeClock(T0) });
+    e.set('k', 1, 2);
+    e.deletionObserved('k');
+    e.lower('k', 1, 0); // a create that failed produces no event
+    expect(e.satisfied('k')).toBe(false);
+    e.deletionObserved('k');
+    expect(e.satisfied('k')).toBe(true);
+    e.expectDeletions('k', 1);
+    e.deletionObserved('k', 'ns/any');
+    expect(e.satisfied('k')).toBe(true);
+    e.delete('k');
+    e.deletionObserved('k');
+    expect(e.satisfied('k')).toBe(true);
+  });
 });
 
 describe('slowStartBatch', () => {
