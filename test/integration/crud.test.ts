@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type V1ConfigMap, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
-import { apiError, rawRequest, startTestServer, uniqueName, type TestServer } from './helpers.js';
+import { apiError, rawRequest, retryOnConflict, ROOT_CA_CONFIGMAP, startTestServer, uniqueName, waitFor, waitForRootCaConfigMap, type TestServer } from './helpers.js';
 
 let t: TestServer;
 let core: CoreV1Api;
@@ -109,25 +109,36 @@ describe('apps objects', () => {
     expect(created.spec?.revisionHistoryLimit).toBe(10);
     expect(created.spec?.progressDeadlineSeconds).toBe(600);
 
-    const scale = await apps.readNamespacedDeploymentScale({ name: 'web', namespace: ns });
-    expect(scale.spec?.replicas).toBe(2);
-    expect(scale.kind).toBe('Scale');
-    expect(scale.apiVersion).toBe('autoscaling/v1');
-    await apps.replaceNamespacedDeploymentScale({ name: 'web', namespace: ns, body: { ...scale, spec: { replicas: 5 } } });
+    // The deployment controller writes this Deployment's status concurrently (each write bumps its
+    // resourceVersion), so every read-modify-write below re-reads and retries on 409, as real
+    // clients do (client-go retry.RetryOnConflict).
+    await retryOnConflict(async () => {
+      const scale = await apps.readNamespacedDeploymentScale({ name: 'web', namespace: ns });
+      expect(scale.spec?.replicas).toBe(2);
+      expect(scale.kind).toBe('Scale');
+      expect(scale.apiVersion).toBe('autoscaling/v1');
+      await apps.replaceNamespacedDeploymentScale({ name: 'web', namespace: ns, body: { ...scale, spec: { replicas: 5 } } });
+    });
     const afterScale = await apps.readNamespacedDeployment({ name: 'web', namespace: ns });
     expect(afterScale.spec?.replicas).toBe(5);
     expect(afterScale.metadata?.generation).toBe(2);
 
-    afterScale.spec!.template.spec!.containers[0].image = 'nginx:1.28';
-    const updated = await apps.replaceNamespacedDeployment({ name: 'web', namespace: ns, body: afterScale });
+    const updated = await retryOnConflict(async () => {
+      const current = await apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+      current.spec!.template.spec!.containers[0].image = 'nginx:1.28';
+      return apps.replaceNamespacedDeployment({ name: 'web', namespace: ns, body: current });
+    });
     expect(updated.metadata?.generation).toBe(3);
     expect(updated.spec?.template.spec?.containers[0].image).toBe('nginx:1.28');
 
     // Status writes go through /status only and never bump generation.
-    const withStatus = await apps.replaceNamespacedDeploymentStatus({
-      name: 'web',
-      namespace: ns,
-      body: { ...updated, spec: { ...updated.spec!, replicas: 1 }, status: { observedGeneration: 3, replicas: 0 } },
+    const withStatus = await retryOnConflict(async () => {
+      const current = await apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+      return apps.replaceNamespacedDeploymentStatus({
+        name: 'web',
+        namespace: ns,
+        body: { ...current, spec: { ...current.spec!, replicas: 1 }, status: { observedGeneration: 3, replicas: 0 } },
+      });
     });
     expect(withStatus.status?.observedGeneration).toBe(3);
     expect(withStatus.spec?.replicas).toBe(5);
@@ -188,12 +199,15 @@ describe('selectors', () => {
 
 describe('pagination', () => {
   const pns = 'paging';
-  const total = 57;
+  const created = 57;
+  // The namespace also holds the root-CA publisher's kube-root-ca.crt; pagination must return it too.
+  const total = created + 1;
   beforeAll(async () => {
     await core.createNamespace({ body: { metadata: { name: pns } } });
-    for (let i = 0; i < total; i++) {
+    for (let i = 0; i < created; i++) {
       await core.createNamespacedConfigMap({ namespace: pns, body: { metadata: { name: `cm-${String(i).padStart(3, '0')}`, labels: { even: String(i % 2 === 0) } } } });
     }
+    await waitForRootCaConfigMap(t.server, pns);
   });
 
   it('limit/continue returns every object exactly once, at one resourceVersion', async () => {
@@ -220,6 +234,7 @@ describe('pagination', () => {
     expect(seen.length).toBe(total);
     expect(new Set(seen).size).toBe(total);
     expect(seen).toEqual([...seen].sort());
+    expect(seen).toContain(ROOT_CA_CONFIGMAP);
     await core.deleteNamespacedConfigMap({ name: 'cm-zzz-late', namespace: pns });
   });
 
@@ -233,7 +248,7 @@ describe('pagination', () => {
       cont = page.metadata?._continue || undefined;
       expect(++guard).toBeLessThan(20);
     } while (cont);
-    expect(seen.length).toBe(Math.ceil(total / 2));
+    expect(seen.length).toBe(Math.ceil(created / 2));
     expect(new Set(seen).size).toBe(seen.length);
   });
 
@@ -291,7 +306,12 @@ describe('resourceVersion semantics', () => {
     // Same for apps (details carry the group).
     const dname = uniqueName('stale-d');
     const d = await apps.createNamespacedDeployment({ namespace: ns, body: deployment(dname) });
-    await apps.replaceNamespacedDeployment({ name: dname, namespace: ns, body: { ...d, spec: { ...d.spec!, replicas: 3 } } });
+    // The controller's status writes may already have made `d` stale; the test's own update is
+    // a fresh read-modify-write, so the write below is stale whatever the controller did.
+    await retryOnConflict(async () => {
+      const current = await apps.readNamespacedDeployment({ name: dname, namespace: ns });
+      await apps.replaceNamespacedDeployment({ name: dname, namespace: ns, body: { ...current, spec: { ...current.spec!, replicas: 3 } } });
+    });
     const derr = await apiError(apps.replaceNamespacedDeployment({ name: dname, namespace: ns, body: { ...d, spec: { ...d.spec!, replicas: 4 } } }));
     expect(derr.code).toBe(409);
     expect(derr.status).toMatchObject({ reason: 'Conflict', details: { name: dname, group: 'apps', kind: 'deployments' } });
@@ -342,9 +362,11 @@ describe('generic and bulk operations', () => {
     const bns = uniqueName('bulk');
     await core.createNamespace({ body: { metadata: { name: bns } } });
     for (let i = 0; i < 6; i++) await core.createNamespacedConfigMap({ namespace: bns, body: { metadata: { name: `c${i}`, labels: { group: i < 4 ? 'a' : 'b' } } } });
+    // The root-CA publisher's ConfigMap (no labels) is there before the deletecollection and must survive it.
+    await waitForRootCaConfigMap(t.server, bns);
     await core.deleteCollectionNamespacedConfigMap({ namespace: bns, labelSelector: 'group=a' });
     const left = await core.listNamespacedConfigMap({ namespace: bns });
-    expect(left.items.map((i) => i.metadata?.name).sort()).toEqual(['c4', 'c5']);
+    expect(left.items.map((i) => i.metadata?.name).sort()).toEqual(['c4', 'c5', ROOT_CA_CONFIGMAP]);
   });
 
   it('dryRun=All validates and defaults but stores nothing', async () => {
@@ -401,8 +423,14 @@ describe('generic and bulk operations', () => {
     expect(row?.cells.slice(0, 4)).toEqual([pname, '0/1', 'Pending', '0']);
     const name = uniqueName('table-d');
     await apps.createNamespacedDeployment({ namespace: ns, body: deployment(name, 3) });
+    // As on a real cluster, the deployment controller creates a ReplicaSet with 3 pods and reports them
+    // as updated; with no nodes none becomes ready or available. Wait until it has observed the spec.
+    await waitFor('deployment status from the controller', async () => {
+      const d = await apps.readNamespacedDeployment({ name, namespace: ns });
+      return d.status?.observedGeneration === 1 && d.status.updatedReplicas === 3;
+    });
     const deps = await rawRequest(t.server, { path: `/apis/apps/v1/namespaces/${ns}/deployments/${name}`, headers: { Accept: TABLE } });
     expect((deps.json.columnDefinitions as { name: string }[]).map((c) => c.name).slice(0, 5)).toEqual(['Name', 'Ready', 'Up-to-date', 'Available', 'Age']);
-    expect(deps.json.rows[0].cells.slice(0, 4)).toEqual([name, '0/3', 0, 0]);
+    expect(deps.json.rows[0].cells.slice(0, 4)).toEqual([name, '0/3', 3, 0]);
   });
 });

@@ -200,3 +200,37 @@ export class EventLog<T> {
     });
   }
 }
+
+/**
+ * client-go's `retry.RetryOnConflict` for tests: `readModifyWrite` reads the object, changes it and
+ * writes it back with the resourceVersion it read. Controllers (deployment status, …) write the same
+ * objects, so a read-modify-write can lose a race with them and get a 409; like real clients, the test
+ * then re-reads and tries again, a bounded number of times. Any other error is thrown at once.
+ */
+export async function retryOnConflict<T>(readModifyWrite: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await readModifyWrite();
+    } catch (e) {
+      if (!(e instanceof ApiException) || e.code !== 409 || i >= attempts) throw e;
+    }
+  }
+}
+
+/** The ConfigMap the root-CA publisher (controller manager) keeps in every namespace. */
+export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
+
+/**
+ * A label selector for tests that check pure API semantics on ConfigMaps: it matches objects the
+ * test created (all carry `lite.test/owned`) and never the controller manager's `kube-root-ca.crt`.
+ */
+export const TEST_OWNED = 'lite.test/owned';
+
+/**
+ * Waits until the root-CA publisher has created `kube-root-ca.crt` in `namespace` (it does so
+ * asynchronously after the namespace is created), so tests that count a namespace's ConfigMaps
+ * know the controller's object is there before they start.
+ */
+export async function waitForRootCaConfigMap(server: RunningServer, namespace: string): Promise<void> {
+  await waitFor(`${ROOT_CA_CONFIGMAP} in namespace ${namespace}`, async () => (await rawRequest(server, { path: `/api/v1/namespaces/${namespace}/configmaps/${ROOT_CA_CONFIGMAP}` })).status === 200);
+}
