@@ -3,7 +3,7 @@
  * patch with its directives, and server-side apply via KubernetesObjectApi (notes §8).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type V1ConfigMap, type V1Deployment } from '@kubernetes/client-node';
 import { apiError, rawRequest, startTestServer, uniqueName, type TestServer } from './helpers.js';
 
 let t: TestServer;
@@ -106,19 +106,25 @@ describe('JSON patch (RFC 6902)', () => {
   });
 
   it('a failing test op or a replace of a missing path is 422; a malformed patch is 400', async () => {
-    const d = await createDeployment('jp-fail');
-    const name = d.metadata!.name!;
-    const failed = await apiError(apps.patchNamespacedDeployment({ name, namespace: ns, body: [{ op: 'test', path: '/spec/replicas', value: 7 }] }, json));
+    // A ConfigMap, which no controller writes: "nothing was written" is checked by its
+    // resourceVersion, and its metadata has no annotations (the deployment controller would add
+    // deployment.kubernetes.io/revision to a Deployment's, and upstream's json-patch v4 lets
+    // `replace` add a missing member of an existing map — only a missing parent is an error).
+    const name = uniqueName('jp-fail');
+    const cm = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name }, data: { replicas: '1' } } });
+    const failed = await apiError(core.patchNamespacedConfigMap({ name, namespace: ns, body: [{ op: 'test', path: '/data/replicas', value: '7' }] }, json));
     expect(failed.code).toBe(422);
     expect(failed.status).toMatchObject({ kind: 'Status', status: 'Failure', code: 422 });
-    const missing = await apiError(apps.patchNamespacedDeployment({ name, namespace: ns, body: [{ op: 'replace', path: '/metadata/annotations/nope', value: 'x' }] }, json));
+    const missing = await apiError(core.patchNamespacedConfigMap({ name, namespace: ns, body: [{ op: 'replace', path: '/metadata/annotations/nope', value: 'x' }] }, json));
     expect(missing.code).toBe(422);
-    const malformed = await apiError(apps.patchNamespacedDeployment({ name, namespace: ns, body: { op: 'replace' } }, json));
+    const malformed = await apiError(core.patchNamespacedConfigMap({ name, namespace: ns, body: { op: 'replace' } }, json));
     expect(malformed.code).toBe(400);
     expect(malformed.status.reason).toBe('BadRequest');
     // Nothing was written.
-    const live = await apps.readNamespacedDeployment({ name, namespace: ns });
-    expect(live.metadata?.resourceVersion).toBe(d.metadata?.resourceVersion);
+    const live = await core.readNamespacedConfigMap({ name, namespace: ns });
+    expect(live.metadata?.resourceVersion).toBe(cm.metadata?.resourceVersion);
+    expect(live.data).toEqual({ replicas: '1' });
+    expect(live.metadata?.annotations).toBeUndefined();
   });
 
   it('replacing metadata.resourceVersion acts as a precondition (409 if stale)', async () => {
@@ -159,7 +165,10 @@ describe('merge patch (RFC 7386)', () => {
       merge,
     );
     expect(out.metadata?.labels).toEqual({ tier: 'web' });
-    expect(out.metadata?.annotations).toEqual({ a: 'b' });
+    // The deployment controller may already have annotated the Deployment with its revision
+    // (as on a real cluster); the patch merges into the live map and keeps that key.
+    const { 'deployment.kubernetes.io/revision': _revision, ...annotations } = out.metadata?.annotations ?? {};
+    expect(annotations).toEqual({ a: 'b' });
     expect(out.spec?.template.spec?.containers.map((c) => c.name)).toEqual(['only']);
     // Defaults are re-applied to the new list element.
     expect(out.spec?.template.spec?.containers[0].imagePullPolicy).toBe('IfNotPresent');
@@ -361,6 +370,10 @@ describe('server-side apply', () => {
     };
   }
 
+  function appliedConfigMap(name: string, data: Record<string, string>): object {
+    return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels: { app: name } }, data };
+  }
+
   it('creates the object (upsert) and records managedFields for the manager', async () => {
     const name = uniqueName('ssa');
     const out = await apply(applied(name, 2), 'alice');
@@ -376,14 +389,18 @@ describe('server-side apply', () => {
   });
 
   it('re-applying the same config is a no-op; dropping a field the manager owned alone removes it', async () => {
+    // A ConfigMap: no controller writes it, so an unchanged resourceVersion proves the second
+    // apply wrote nothing (the deployment controller writes a Deployment's status at any time).
     const name = uniqueName('ssa-prune');
-    const withLabel = applied(name, 1) as any;
+    const withLabel = appliedConfigMap(name, { k: 'v' }) as any;
     withLabel.metadata.labels.extra = 'yes';
     const first = await apply(withLabel, 'alice');
     const again = await apply(withLabel, 'alice');
     expect(again.metadata?.resourceVersion).toBe(first.metadata?.resourceVersion);
-    const pruned = await apply(applied(name, 1), 'alice');
+    const pruned = (await apply(appliedConfigMap(name, { k: 'v' }), 'alice')) as V1ConfigMap;
     expect(pruned.metadata?.labels).toEqual({ app: name });
+    expect(pruned.data).toEqual({ k: 'v' });
+    expect(Number(pruned.metadata?.resourceVersion)).toBeGreaterThan(Number(first.metadata?.resourceVersion));
   });
 
   it('a second manager changing an owned field gets 409 with FieldManagerConflict; force takes ownership', async () => {
@@ -411,21 +428,21 @@ describe('server-side apply', () => {
     // Upstream SSA docs, "Shared ownership": a second applier setting an identical value becomes a
     // co-owner; the object is written (managedFields changed) and the field survives the first
     // manager dropping it.
+    // A ConfigMap: no controller adds its own managedFields entries or resourceVersion bumps, so the
+    // managers list is exactly the appliers and a newer resourceVersion proves carol's apply wrote.
     const name = uniqueName('ssa-shared');
-    const first = await apply(applied(name, 2), 'alice');
-    const shared = await apply(applied(name, 2), 'carol');
+    const first = await apply(appliedConfigMap(name, { replicas: '2' }), 'alice');
+    const shared = await apply(appliedConfigMap(name, { replicas: '2' }), 'carol');
     const managers = (shared.metadata?.managedFields ?? []).map((m) => `${m.manager}/${m.operation}`).sort();
     expect(managers).toEqual(['alice/Apply', 'carol/Apply']);
     expect(Number(shared.metadata?.resourceVersion)).toBeGreaterThan(Number(first.metadata?.resourceVersion));
-    // alice stops managing the labels' extra key and replicas: carol still owns replicas, so it stays.
-    const aliceConfig = applied(name, 2) as any;
-    delete aliceConfig.spec.replicas;
-    const after = await apply(aliceConfig, 'alice');
-    expect(after.spec?.replicas).toBe(2);
+    // alice stops managing data.replicas: carol still owns it, so it stays.
+    const after = (await apply(appliedConfigMap(name, {}), 'alice')) as V1ConfigMap;
+    expect(after.data).toEqual({ replicas: '2' });
     // A conflicting change by alice now conflicts with carol.
-    const err = await apiError(apply(applied(name, 3), 'alice'));
+    const err = await apiError(apply(appliedConfigMap(name, { replicas: '3' }), 'alice'));
     expect(err.code).toBe(409);
-    expect(err.status.details.causes).toContainEqual({ reason: 'FieldManagerConflict', message: 'conflict with "carol"', field: '.spec.replicas' });
+    expect(err.status.details.causes).toContainEqual({ reason: 'FieldManagerConflict', message: 'conflict with "carol"', field: '.data.replicas' });
   });
 
   it('an Update by another client records an Update entry and conflicts with a later apply', async () => {
