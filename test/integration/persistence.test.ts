@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
-import { apiError, EventLog, startTestServer, type TestServer } from './helpers.js';
+import { apiError, EventLog, ROOT_CA_CONFIGMAP, startTestServer, waitForRootCaConfigMap, type TestServer } from './helpers.js';
 
 const ns = 'persist';
 let first: TestServer;
@@ -24,6 +24,7 @@ interface FirstRun {
   serviceIp: string;
   listRv: string;
   rvBeforeLastWrites: string;
+  rootCaUid: string;
 }
 const run1 = {} as FirstRun;
 
@@ -44,8 +45,12 @@ beforeAll(async () => {
   run1.rvBeforeLastWrites = (await c1.listNamespacedConfigMap({ namespace: ns })).metadata!.resourceVersion!;
   await c1.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'late' } } });
   await c1.deleteNamespacedSecret({ name: 'sec', namespace: ns });
+  // The root-CA publisher's ConfigMap is part of the namespace's state that must survive.
+  await waitForRootCaConfigMap(first.server, ns);
+  const rootCa = await c1.readNamespacedConfigMap({ name: ROOT_CA_CONFIGMAP, namespace: ns });
   const list = await c1.listNamespacedConfigMap({ namespace: ns });
   Object.assign(run1, {
+    rootCaUid: rootCa.metadata!.uid!,
     caCertPem: first.server.caCertPem,
     adminToken: first.server.adminToken,
     url: first.server.url,
@@ -97,7 +102,9 @@ describe('restart on the same data dir (sqlite)', () => {
     expect((await core.readNamespace({ name: ns })).metadata?.labels?.team).toBe('a');
     // The delete of the first run is durable too.
     expect((await apiError(core.readNamespacedSecret({ name: 'sec', namespace: ns }))).code).toBe(404);
-    expect((await core.listNamespacedConfigMap({ namespace: ns })).items.map((i) => i.metadata?.name).sort()).toEqual(['cfg', 'late']);
+    expect((await core.listNamespacedConfigMap({ namespace: ns })).items.map((i) => i.metadata?.name).sort()).toEqual(['cfg', ROOT_CA_CONFIGMAP, 'late']);
+    // Same CA after the restart: the publisher keeps the ConfigMap it made, it does not recreate it.
+    expect((await core.readNamespacedConfigMap({ name: ROOT_CA_CONFIGMAP, namespace: ns })).metadata?.uid).toBe(run1.rootCaUid);
   });
 
   it('bootstrap objects are not duplicated and the kubernetes endpoints follow the new port', async () => {
