@@ -10,6 +10,7 @@ import type { ResourceDef } from '../api/resource.js';
 import type { Clock } from '../util/clock.js';
 import type { AdmissionPlugin, AdmissionRequest } from './admission.js';
 import type { WriteOperation } from '../registry/object-lifecycle.js';
+import { formatIpv4, parseCidr, parseIpv4, type Ipv4Range } from '../util/ipv4.js';
 
 export interface ServiceAllocatorConfig {
   /** IPv4 CIDR of the service network, e.g. 10.43.0.0/16. */
@@ -18,40 +19,6 @@ export interface ServiceAllocatorConfig {
   readonly clock: Clock;
   /** Allocations younger than this are kept by repair even if no stored Service uses them. */
   readonly pendingGraceMs?: number;
-}
-
-interface Ipv4Range {
-  readonly base: number;
-  readonly size: number;
-  readonly text: string;
-}
-
-export function parseIpv4(text: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
-}
-
-export function formatIpv4(n: number): string {
-  return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-export function parseCidr(text: string): Ipv4Range {
-  const [ip, bitsText] = text.split('/');
-  const addr = parseIpv4(ip ?? '');
-  const bits = Number(bitsText);
-  if (addr === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30) throw new Error(`invalid IPv4 CIDR ${JSON.stringify(text)} (lite needs a prefix between /8 and /30)`);
-  const size = 2 ** (32 - bits);
-  const base = addr - (addr % size);
-  return { base, size, text };
-}
-
-/** The n-th address of a CIDR (1 = the API server's Service, 10 = cluster DNS). */
-export function nthAddress(cidr: string, n: number): string {
-  const r = parseCidr(cidr);
-  return formatIpv4(r.base + n);
 }
 
 const SERVICE_FIELD = 'spec.clusterIPs';

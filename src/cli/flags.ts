@@ -44,6 +44,7 @@ export const serverFlags = withEnv({
   'write-kubeconfig': { type: 'string', describe: 'Where to write the admin kubeconfig (default <data-dir>/kubeconfig.yaml)', group: DATA },
   'write-kubeconfig-mode': { type: 'string', default: '600', describe: 'File mode of the written kubeconfig, in octal', group: DATA },
   'service-cidr': { type: 'string', default: '10.43.0.0/16', describe: 'IPv4 range for Service cluster IPs', group: NETWORK },
+  'cluster-cidr': { type: 'string', default: '10.42.0.0/16', describe: 'IPv4 range for pod IPs; each node gets a /24 of it', group: NETWORK },
   'service-node-port-range': { type: 'string', default: '30000-32767', describe: 'Port range for NodePort Services', group: NETWORK },
   'datastore-compact-interval': { type: 'string', default: '5m', describe: 'How often old revisions are compacted away (e.g. 30s, 5m, 1h)', group: DATASTORE },
   'datastore-compact-retain': { type: 'number', default: 1000, describe: 'Newest revisions kept by compaction; watches from older ones get 410 Gone', group: DATASTORE },

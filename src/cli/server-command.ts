@@ -4,6 +4,7 @@ import { createLogger } from '../util/log.js';
 import { defaultDataDir } from './flags.js';
 import { parseDuration } from '../util/duration.js';
 import { FlagError, simulatedNodesFromFlags } from './simulation-flags.js';
+import { CidrSet } from '../controllers/nodeipam/cidr-set.js';
 
 /** `lite server`: start, report readiness, stop cleanly on SIGINT/SIGTERM. Returns the exit code. */
 export async function runServerCommand(argv: Record<string, unknown>): Promise<number> {
@@ -36,6 +37,12 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     process.stderr.write(`lite server: --datastore-compact-retain must be a positive whole number of revisions\n`);
     return 2;
   }
+  const clusterCidr = String(argv['cluster-cidr'] ?? '10.42.0.0/16');
+  const cidrProblem = cidrError(clusterCidr);
+  if (cidrProblem) {
+    process.stderr.write(`lite server: --cluster-cidr ${cidrProblem}\n`);
+    return 2;
+  }
   const gracePeriod = parseDuration(String(argv['node-monitor-grace-period'] ?? '40s'));
   if (gracePeriod === undefined || gracePeriod < 1000) {
     process.stderr.write(`lite server: --node-monitor-grace-period must be a duration of at least 1s, such as 40s or 2m\n`);
@@ -60,6 +67,7 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     kubeconfigPath: typeof argv['write-kubeconfig'] === 'string' && argv['write-kubeconfig'] ? argv['write-kubeconfig'] : join(dataDir, 'kubeconfig.yaml'),
     kubeconfigMode: mode,
     serviceCidr: String(argv['service-cidr'] ?? '10.43.0.0/16'),
+    clusterCidr,
     nodePortRange: [Number(m[1]), Number(m[2])],
     onLostLeadership: () => {
       // As upstream controller managers do: stop, and let the supervisor start a fresh process.
@@ -113,3 +121,13 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
   return exitCode;
 }
 
+
+/** Why a cluster CIDR cannot be split into /24 node ranges, or undefined when it can. */
+function cidrError(cidr: string): string | undefined {
+  try {
+    new CidrSet(cidr, 24);
+    return undefined;
+  } catch (e) {
+    return `must be an IPv4 range between /8 and /24 such as 10.42.0.0/16: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}

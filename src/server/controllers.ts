@@ -15,6 +15,7 @@ import { GarbageCollector } from '../controllers/garbage-collector/garbage-colle
 import { gcResourcesFromRegistry } from '../controllers/garbage-collector/registry-resources.js';
 import { JobController } from '../controllers/job/job-controller.js';
 import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
+import { NodeIpamController } from '../controllers/nodeipam/node-ipam-controller.js';
 import { NodeLifecycleController } from '../controllers/node-lifecycle/node-lifecycle-controller.js';
 import { ReplicaSetController, ReplicationManager } from '../controllers/replicaset/replicaset-controller.js';
 import { registryResourceResolver } from '../controllers/resourcequota/registry-resource-resolver.js';
@@ -34,6 +35,8 @@ export interface ControllerSetConfig {
   readonly rootCaPem: string;
   /** Silence after which a node is marked Unknown (--node-monitor-grace-period). */
   readonly nodeMonitorGracePeriodMs?: number;
+  /** The pod address range split into per-node ranges (--cluster-cidr). */
+  readonly clusterCidr: string;
 }
 
 /** Namespaced resources that hold content (one version per storage location). */
@@ -68,5 +71,6 @@ export function controllerSet(ctx: ControllerContext, config: ControllerSetConfi
     new ResourceQuotaController(ctx, { resolveResource: registryResourceResolver(registry) }),
     new NodeLifecycleController(ctx, config.nodeMonitorGracePeriodMs === undefined ? {} : { nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs }),
     new TaintEvictionController(ctx),
+    new NodeIpamController(ctx, { clusterCidr: config.clusterCidr }),
   ];
 }

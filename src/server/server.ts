@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { nthAddress } from '../admission/service-allocator.js';
+import { nthAddress } from '../util/ipv4.js';
 import { createApiApp, type HealthCheck } from '../apiserver/app.js';
 import { ClientCertAuthenticator, StaticTokenAuthenticator, UnionAuthenticator } from '../apiserver/authn.js';
 import { Discovery } from '../apiserver/discovery.js';
@@ -39,6 +39,8 @@ import { serverPaths } from './data-dir.js';
 import { listenHttps, type HttpsListener } from './https-listener.js';
 import { ensureClusterPki } from './pki-setup.js';
 
+export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
+
 export interface ServerConfig {
   readonly dataDir: string;
   readonly bindAddress: string;
@@ -50,6 +52,8 @@ export interface ServerConfig {
   readonly kubeconfigPath: string;
   readonly kubeconfigMode?: number;
   readonly serviceCidr: string;
+  /** Pod addresses, one /24 per node (default 10.42.0.0/16, as k3s). */
+  readonly clusterCidr?: string;
   readonly nodePortRange: readonly [number, number];
   readonly logger?: Logger;
   readonly clock?: Clock;
@@ -212,7 +216,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         informers,
         logger: log.child({ component: 'controller-manager' }),
         onLostLeadership: config.onLostLeadership,
-        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000 }),
+        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000, clusterCidr: config.clusterCidr ?? DEFAULT_CLUSTER_CIDR }),
       });
       loops.push(controllerManager.run(stopping.signal));
     }

@@ -5,7 +5,7 @@
  *
  * What each simulated kubelet does:
  *  - registers its Node (labels kubernetes.io/hostname|os|arch, type=kwok, lite.dev/simulated;
- *    capacity; addresses and podCIDR from the plan in sim-node.ts; nodeInfo with kubelet v1.32.0
+ *    capacity; addresses from the plan in sim-node.ts (podCIDR from node IPAM); nodeInfo with kubelet v1.32.0
  *    and runtime lite-sim://0.1; Ready conditions), adopting a Node that already exists;
  *  - renews its Lease kube-node-lease/<node> every `leaseRenewIntervalMs` and posts node status
  *    every `nodeStatusReportIntervalMs` and on change (resume, setNodeReady). Heartbeats of all
@@ -774,9 +774,10 @@ export class NodeSimulator implements Controller {
       return true;
     }
     const ips = (node.ips ??= new Uint8Array(256));
+    const podNet = this.#podNet(node);
     // A pod adopted from an earlier run keeps its address.
     const status = isJsonObject(pod.status) ? pod.status : {};
-    const existing = typeof status.podIP === 'string' && status.podIP.startsWith(`${node.podNet}.`) ? Number(status.podIP.slice(node.podNet.length + 1)) : 0;
+    const existing = typeof status.podIP === 'string' && status.podIP.startsWith(`${podNet}.`) ? Number(status.podIP.slice(podNet.length + 1)) : 0;
     if (existing >= 2 && existing <= 254 && ips[existing] === 0) {
       ips[existing] = 1;
       st.ipSlot = existing;
@@ -789,10 +790,22 @@ export class NodeSimulator implements Controller {
       ips[slot] = 1;
       node.ipHint = slot + 1 > 254 ? 2 : slot + 1;
       st.ipSlot = slot;
-      st.podIp = `${node.podNet}.${slot}`;
+      st.podIp = `${podNet}.${slot}`;
       return true;
     }
     return false;
+  }
+
+  /**
+   * The first three octets of the node's pod range: the /24 the node IPAM controller assigned
+   * (spec.podCIDR), else the simulator's own plan (a cluster CIDR too small for all simulated
+   * nodes leaves some without a range).
+   */
+  #podNet(node: SimNode): string {
+    const current = this.#nodeInformer.lister.get(undefined, node.name);
+    const cidr = current && isJsonObject(current.spec) ? current.spec.podCIDR : undefined;
+    const m = typeof cidr === 'string' ? /^(\d+\.\d+\.\d+)\.0\/24$/.exec(cidr) : null;
+    return m ? (m[1] as string) : node.podNet;
   }
 }
 

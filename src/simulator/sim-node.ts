@@ -88,7 +88,8 @@ export function buildNode(name: string, index: number, t: SimNodeTemplate, now: 
   if (t.registerWithNotReadyTaint && !taints.some((x) => x.key === 'node.kubernetes.io/not-ready' && x.effect === 'NoSchedule')) {
     taints.push({ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' });
   }
-  const spec: JsonObject = { podCIDR: addr.podCidr, podCIDRs: [addr.podCidr] };
+  // The pod range is the node IPAM controller's to assign (spec.podCIDR), as for a real kubelet.
+  const spec: JsonObject = {};
   if (taints.length > 0) spec.taints = taints;
   return {
     apiVersion: 'v1',
