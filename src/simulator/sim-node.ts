@@ -1,9 +1,9 @@
 /**
  * The Node objects and kubelet-posted node status of simulated nodes, and their address plan:
  *  - node n (1-based) has InternalIP 10.200.<n / 256>.<n % 256>;
- *  - its pods get addresses from 10.<64 + n / 256>.<n % 256>.0/24 (.2 – .254; .1 is the bridge),
- *    which is also its spec.podCIDR. The ranges avoid k3s' pod (10.42/16) and service (10.43/16)
- *    defaults and each other, for up to MAX_SIM_NODES nodes.
+ *  - its pods get addresses from the spec.podCIDR node IPAM assigned, or, while it has none, from
+ *    10.<64 + n / 256>.<n % 256>.0/24 (.2 – .254; .1 is the bridge). The fallback ranges avoid
+ *    k3s' pod (10.42/16) and service (10.43/16) defaults and each other, for up to MAX_SIM_NODES.
  */
 import { createHash } from 'node:crypto';
 import { objsAt, strAt } from '../api/json-access.js';
