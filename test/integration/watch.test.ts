@@ -18,7 +18,7 @@ import {
   type V1ConfigMap,
 } from '@kubernetes/client-node';
 import { request as httpsRequest } from 'node:https';
-import { EventLog, rawRequest, startTestServer, uniqueName, type TestServer } from './helpers.js';
+import { EventLog, rawRequest, ROOT_CA_CONFIGMAP, startTestServer, uniqueName, waitForRootCaConfigMap, type TestServer } from './helpers.js';
 
 let t: TestServer;
 let core: CoreV1Api;
@@ -32,9 +32,16 @@ afterAll(async () => {
   await t?.stop();
 });
 
+/**
+ * A fresh namespace, returned once the root-CA publisher has put its kube-root-ca.crt in it (as in
+ * every namespace of a real cluster). From then on the namespace's ConfigMaps change only by the
+ * test's own writes: a watch from a later resourceVersion sees no controller events, and a list
+ * (or rv=0 watch, or informer) sees kube-root-ca.crt as pre-existing state.
+ */
 async function newNamespace(prefix: string): Promise<string> {
   const name = uniqueName(prefix);
   await core.createNamespace({ body: { metadata: { name } } });
+  await waitForRootCaConfigMap(t.server, name);
   return name;
 }
 
@@ -92,11 +99,12 @@ describe('Watch', () => {
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'b' } } });
     const w = await startWatch(t.kc, `/api/v1/namespaces/${ns}/configmaps`, { resourceVersion: '0' });
     try {
-      await w.log.until('2 synthetic ADDED', (items) => items.length >= 2);
-      expect(w.log.items.map((e) => `${e.type} ${e.name}`).sort()).toEqual(['ADDED a', 'ADDED b']);
+      // Every existing object, including the root-CA publisher's ConfigMap.
+      await w.log.until('3 synthetic ADDED', (items) => items.length >= 3);
+      expect(w.log.items.map((e) => `${e.type} ${e.name}`).sort()).toEqual(['ADDED a', 'ADDED b', `ADDED ${ROOT_CA_CONFIGMAP}`]);
       await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'c' } } });
       await w.log.until('ADDED c', (items) => items.some((e) => e.name === 'c'));
-      expect(w.log.items.length).toBe(3);
+      expect(w.log.items.length).toBe(4);
     } finally {
       w.abort();
     }
@@ -154,8 +162,11 @@ describe('Watch', () => {
     const lines = res.text.split('\n');
     expect(lines[lines.length - 1]).toBe('');
     const events = lines.slice(0, -1).map((l) => JSON.parse(l));
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'ADDED', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'x', namespace: ns } } });
+    // x and the root-CA publisher's ConfigMap.
+    expect(events).toHaveLength(2);
+    expect(events.map((e) => e.object.metadata.name).sort()).toEqual([ROOT_CA_CONFIGMAP, 'x']);
+    expect(events.find((e) => e.object.metadata.name === 'x')).toMatchObject({ type: 'ADDED', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'x', namespace: ns } } });
+    expect(events.every((e) => e.type === 'ADDED')).toBe(true);
   });
 
   it('response headers arrive before any event (flushed at once)', async () => {
@@ -196,8 +207,10 @@ describe('Watch', () => {
     });
     try {
       await w.log.until('initial-events-end bookmark', (items) => items.some((e) => e.type === 'BOOKMARK'));
-      expect(w.log.items[0]).toMatchObject({ type: 'ADDED', name: 'x' });
-      const bm = w.log.items.find((e) => e.type === 'BOOKMARK')!;
+      // The initial events (x and the root-CA publisher's ConfigMap) come first, then the bookmark.
+      const bmAt = w.log.items.findIndex((e) => e.type === 'BOOKMARK');
+      expect(w.log.items.slice(0, bmAt).map((e) => `${e.type} ${e.name}`).sort()).toEqual([`ADDED ${ROOT_CA_CONFIGMAP}`, 'ADDED x']);
+      const bm = w.log.items[bmAt];
       expect(bm.obj.metadata.annotations).toEqual({ 'k8s.io/initial-events-end': 'true' });
       expect(bm.obj.kind).toBe('ConfigMap');
     } finally {
@@ -249,12 +262,16 @@ describe('more watch shapes', () => {
     });
     expect(res.status).toBe(200);
     const events = res.text.split('\n').filter((l) => l).map((l) => JSON.parse(l));
-    expect(events).toHaveLength(2);
+    // a, b and the root-CA publisher's ConfigMap.
+    expect(events).toHaveLength(3);
     expect(events[0]).toMatchObject({ type: 'ADDED', object: { kind: 'Table', apiVersion: 'meta.k8s.io/v1' } });
     expect(events[0].object.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'Data', 'Age']);
     expect(events[0].object.rows).toHaveLength(1);
-    expect(events[1].object.columnDefinitions ?? null).toBeNull();
-    expect(events.map((e) => e.object.rows[0].cells[0]).sort()).toEqual(['a', 'b']);
+    for (const e of events.slice(1)) {
+      expect(e.object.columnDefinitions ?? null).toBeNull();
+      expect(e.object.rows).toHaveLength(1);
+    }
+    expect(events.map((e) => e.object.rows[0].cells[0]).sort()).toEqual(['a', 'b', ROOT_CA_CONFIGMAP]);
   });
 });
 
@@ -291,13 +308,15 @@ describe('informers', () => {
     informer.on(ERROR, (e) => log.push(`error ${String(e)}`));
     await informer.start();
     try {
-      await log.until('initial add', (i) => i.includes('add pre'));
+      // The initial list holds pre and the root-CA publisher's ConfigMap.
+      await log.until('initial adds', (i) => i.includes('add pre') && i.includes(`add ${ROOT_CA_CONFIGMAP}`));
       const c = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'new' }, data: { v: '1' } } });
       await core.replaceNamespacedConfigMap({ name: 'new', namespace: ns, body: { ...c, data: { v: '2' } } });
       await core.deleteNamespacedConfigMap({ name: 'pre', namespace: ns });
       await log.until('delete pre', (i) => i.includes('delete pre'));
-      expect(log.items).toEqual(['add pre', 'add new', 'update new 2', 'delete pre']);
-      expect(informer.list(ns).map((o) => o.metadata?.name)).toEqual(['new']);
+      expect(log.items.slice(0, 2).sort()).toEqual([`add ${ROOT_CA_CONFIGMAP}`, 'add pre']);
+      expect(log.items.slice(2)).toEqual(['add new', 'update new 2', 'delete pre']);
+      expect(informer.list(ns).map((o) => o.metadata?.name).sort()).toEqual([ROOT_CA_CONFIGMAP, 'new']);
       expect(informer.get('new', ns)?.data).toEqual({ v: '2' });
     } finally {
       await informer.stop();
@@ -320,6 +339,8 @@ describe('informers', () => {
     informer.on(ERROR, (e) => log.push(`error ${String(e)}`));
     await informer.start();
     try {
+      // The initial list holds only the root-CA publisher's ConfigMap.
+      await log.until(`add ${ROOT_CA_CONFIGMAP}`, (i) => i.includes(`add ${ROOT_CA_CONFIGMAP}`));
       await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'first' } } });
       await log.until('add first', (i) => i.includes('add first'));
       // Wait until the server has ended at least one watch and the informer has re-watched.
@@ -328,11 +349,11 @@ describe('informers', () => {
       await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'second' } } });
       await core.deleteNamespacedConfigMap({ name: 'first', namespace: ns });
       await log.until('delete first', (i) => i.includes('delete first'));
-      expect(log.items).toEqual(['add first', 'add second', 'delete first']);
+      expect(log.items).toEqual([`add ${ROOT_CA_CONFIGMAP}`, 'add first', 'add second', 'delete first']);
       // The re-watch resumed from the last resourceVersion seen: no relist.
       expect(timeoutWatch.queries.slice(1).every((q) => q.resourceVersion !== '' && q.resourceVersion !== undefined)).toBe(true);
       expect(connects).toBeGreaterThanOrEqual(2);
-      expect(informer.list(ns).map((o) => o.metadata?.name)).toEqual(['second']);
+      expect(informer.list(ns).map((o) => o.metadata?.name).sort()).toEqual([ROOT_CA_CONFIGMAP, 'second']);
     } finally {
       await informer.stop();
     }
