@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADD, CoreV1Api, DELETE, ERROR, ListWatch, UPDATE, Watch, type V1ConfigMap } from '@kubernetes/client-node';
 import { serverPaths } from '../../src/server/data-dir.js';
 import { SqliteBackend } from '../../src/storage/sqlite/sqlite-backend.js';
-import { apiError, EventLog, rawRequest, startTestServer, type TestServer } from './helpers.js';
+import { apiError, EventLog, rawRequest, ROOT_CA_CONFIGMAP, startTestServer, waitForRootCaConfigMap, type TestServer } from './helpers.js';
 
 const ns = 'compaction';
 let t: TestServer;
@@ -39,6 +39,9 @@ beforeAll(async () => {
   const kc = first.kc;
   core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: ns } } });
+  // The root-CA publisher's ConfigMap is part of the namespace's initial state (it is never
+  // changed afterwards: the CA survives the restart).
+  await waitForRootCaConfigMap(first.server, ns);
   for (const n of ['keep', 'change', 'remove', 'p1', 'p2', 'p3']) {
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: n }, data: { v: '1' } } });
   }
@@ -56,7 +59,8 @@ beforeAll(async () => {
   informer.on(DELETE, (o) => informerLog.push(`delete ${o.metadata?.name}`));
   informer.on(ERROR, (e) => informerLog.push(`error ${String(e)}`));
   await informer.start();
-  await informerLog.until('initial list', (i) => i.filter((e) => e.startsWith('add')).length === 6);
+  await informerLog.until('initial list', (i) => i.filter((e) => e.startsWith('add')).length === 7);
+  expect(informerLog.items.slice().sort()).toEqual(['add change', 'add keep', `add ${ROOT_CA_CONFIGMAP}`, 'add p1', 'add p2', 'add p3', 'add remove']);
   const page = await core.listNamespacedConfigMap({ namespace: ns, limit: 2 });
   oldContinue = page.metadata!._continue!;
   oldRv = page.metadata!.resourceVersion!;
@@ -152,7 +156,7 @@ describe('after compaction', () => {
     await informerLog.until('relist deltas', (i) => i.includes('delete remove') && i.includes('add added') && i.includes('update change 2'));
     expect(listCalls).toBe(listsBefore + 1);
     expect(informerLog.items.slice(logBefore).filter((e) => !e.startsWith('error')).sort()).toEqual(['add added', 'delete remove', 'update change 2']);
-    expect(informer.list(ns).map((o) => o.metadata?.name).sort()).toEqual(['added', 'change', 'keep', 'p1', 'p2', 'p3']);
+    expect(informer.list(ns).map((o) => o.metadata?.name).sort()).toEqual(['added', 'change', 'keep', ROOT_CA_CONFIGMAP, 'p1', 'p2', 'p3']);
     // The informer first tried its old resourceVersion, then watched from the relist's.
     expect(Number(watchQueries[0].resourceVersion)).toBeLessThan(compactedAt);
     // After the relist it is live again: a new write arrives through the watch.
