@@ -36,6 +36,11 @@ export interface WriteOptions {
   readonly dryRun?: boolean;
 }
 
+export interface SubresourceCreateOptions {
+  /** Recorded in managedFields of the object the action writes (the bound pod). */
+  readonly fieldManager?: string;
+}
+
 export type PatchKind = 'json' | 'merge' | 'strategic' | 'apply';
 
 export interface ClientDeleteOptions {
@@ -58,7 +63,7 @@ export interface Client {
    * POST to a subresource that is an action rather than a stored object: `pods/binding` (the
    * scheduler), `pods/eviction` (drain). Resolves when the action took effect.
    */
-  createSubresource(ref: ResourceRef, namespace: string | undefined, name: string, subresource: 'binding' | 'eviction', body: KubeObject): Promise<void>;
+  createSubresource(ref: ResourceRef, namespace: string | undefined, name: string, subresource: 'binding' | 'eviction', body: KubeObject, options?: SubresourceCreateOptions): Promise<void>;
 }
 
 export const resources = {

@@ -19,6 +19,7 @@ import type {
   ClientWatchOptions,
   PatchKind,
   ResourceRef,
+  SubresourceCreateOptions,
   WriteOptions,
 } from './client.js';
 
@@ -116,8 +117,8 @@ export class HttpClient implements Client {
     return obj.metadata?.deletionTimestamp ? obj : undefined;
   }
 
-  async createSubresource(ref: ResourceRef, namespace: string | undefined, name: string, subresource: 'binding' | 'eviction', body: KubeObject): Promise<void> {
-    await this.#json('POST', HttpClient.path(ref, namespace, name, subresource), body);
+  async createSubresource(ref: ResourceRef, namespace: string | undefined, name: string, subresource: 'binding' | 'eviction', body: KubeObject, options?: SubresourceCreateOptions): Promise<void> {
+    await this.#json('POST', withQuery(HttpClient.path(ref, namespace, name, subresource), writeQuery(options)), body);
   }
 
   async *watch(ref: ResourceRef, namespace: string | undefined, options: ClientWatchOptions): AsyncIterable<ClientWatchEvent> {

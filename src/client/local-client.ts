@@ -6,7 +6,7 @@ import { bindPod, evictPod, type PodOperationDeps } from '../registry/pod-operat
 import type { Registry } from '../registry/registry.js';
 import type { FieldMatcher, LabelMatcher } from '../registry/resource-store.js';
 import type { ServedResource } from '../registry/served-resource.js';
-import type { Client, ClientDeleteOptions, ClientListOptions, ClientWatchEvent, ClientWatchOptions, PatchKind, ResourceRef, WriteOptions } from './client.js';
+import type { Client, ClientDeleteOptions, ClientListOptions, ClientWatchEvent, ClientWatchOptions, PatchKind, ResourceRef, SubresourceCreateOptions, WriteOptions } from './client.js';
 
 export interface LocalClientConfig {
   readonly registry: Registry;
@@ -98,9 +98,9 @@ export class LocalClient implements Client {
     return res.object;
   }
 
-  async createSubresource(ref: ResourceRef, namespace: string | undefined, name: string, subresource: 'binding' | 'eviction', body: KubeObject): Promise<void> {
+  async createSubresource(ref: ResourceRef, namespace: string | undefined, name: string, subresource: 'binding' | 'eviction', body: KubeObject, options?: SubresourceCreateOptions): Promise<void> {
     if (ref.group !== '' || ref.resource !== 'pods') throw ApiError.pathNotFound(`${ref.resource}/${subresource} is not an action subresource`);
-    const ctx = this.#ctx();
+    const ctx = this.#ctx(options);
     if (subresource === 'binding') await bindPod(this.#config.podOperations, ctx, namespace, name, structuredClone(body));
     else await evictPod(this.#config.podOperations, ctx, namespace, name, structuredClone(body));
   }

@@ -10,12 +10,13 @@ export function defaultBinderPlugin(handle: FrameworkHandle): SchedulerPlugin {
     name: PluginName.DefaultBinder,
     async bind(_state, pod, nodeName) {
       try {
-        await handle.client.createSubresource(resources.pods, pod.namespace, pod.name, 'binding', {
+        const binding = {
           apiVersion: 'v1',
           kind: 'Binding',
           metadata: { name: pod.name, namespace: pod.namespace, uid: pod.uid },
           target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
-        });
+        };
+        await handle.client.createSubresource(resources.pods, pod.namespace, pod.name, 'binding', binding, { fieldManager: handle.fieldManager });
         return null;
       } catch (e) {
         return Status.error(e instanceof ApiError || e instanceof Error ? e.message : String(e));
