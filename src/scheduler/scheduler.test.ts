@@ -46,6 +46,16 @@ async function priorityClasses(): Promise<void> {
   for (const c of [pc('low', 10), pc('high', 1000), pc('polite', 1000, 'Never')]) await api.client.create(priorityClassesResource, undefined, c);
 }
 
+/** A ReplicaSet with no replicas (no controller runs here): only its selector matters. */
+async function replicaSet(name: string, labels: Record<string, string>): Promise<void> {
+  await api.client.create({ group: 'apps', version: 'v1', resource: 'replicasets' }, 'default', {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name },
+    spec: { replicas: 0, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+  });
+}
+
 async function get(name: string, ns = 'default'): Promise<KubeObject> {
   return api.client.get(resources.pods, ns, name);
 }
@@ -93,6 +103,8 @@ describe('Scheduler', () => {
     expect(perNode).toEqual({ n1: 2, n2: 2, n3: 2 });
     const p1 = await get('p1');
     expect(condition(p1, 'PodScheduled')).toMatchObject({ status: 'True' });
+    // The binding is recorded under the scheduler's field manager.
+    expect(p1.metadata.managedFields?.map((f) => [f.manager, f.subresource ?? ''])).toContainEqual(['kube-scheduler', 'binding']);
     const ev = await eventsFor('p1', 'Scheduled');
     expect(ev).toHaveLength(1);
     expect(ev[0]).toMatchObject({ type: 'Normal', message: `Successfully assigned default/p1 to ${bound.p1}`, source: { component: 'default-scheduler' } });
@@ -299,12 +311,41 @@ describe('Scheduler', () => {
     await start();
     await node('n1');
     await pod('gated', { schedulingGates: ['example.com/wait'] });
-    await until(async () => condition(await get('gated'), 'PodScheduled') !== undefined, 'gated condition');
-    expect(condition(await get('gated'), 'PodScheduled')).toMatchObject({ status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' });
+    // The API server sets the condition at creation (pod strategy), not the scheduler.
+    const created = await get('gated');
+    expect(condition(created, 'PodScheduled')).toMatchObject({ status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates', lastTransitionTime: created.metadata.creationTimestamp });
+    await until(() => scheduler.stats().queue.gated === 1, 'pod held at PreEnqueue');
     expect(scheduler.stats().attempts).toBe(0);
+    expect((await get('gated')).metadata.resourceVersion).toBe(created.metadata.resourceVersion);
     const p = await get('gated');
     await api.client.update(resources.pods, 'default', { ...p, spec: { ...(p.spec as object), schedulingGates: [] } });
     expect(await waitBound(['gated'])).toEqual({ gated: 'n1' });
+  });
+
+  it('spreads a ReplicaSet’s pods over equal nodes by the default topology spread constraints', async () => {
+    await start();
+    // Big nodes (the simulator's default size): the resource scores hardly tell them apart.
+    for (const n of ['n1', 'n2', 'n3']) await node(n, { cpu: '32', memory: '256Gi' });
+    await replicaSet('web-1', { app: 'web' });
+    const counts = async (names: string[]) => Object.values(await waitBound(names)).reduce<Record<string, number>>((m, n) => ({ ...m, [n]: (m[n] ?? 0) + 1 }), {});
+    const first = ['w0', 'w1', 'w2', 'w3', 'w4'];
+    for (const n of first) await pod(n, { labels: { app: 'web' }, owner: { kind: 'ReplicaSet', name: 'web-1' } });
+    expect(Object.values(await counts(first)).sort()).toEqual([1, 2, 2]);
+    const more = ['w5', 'w6', 'w7', 'w8', 'w9'];
+    for (const n of more) await pod(n, { labels: { app: 'web' }, owner: { kind: 'ReplicaSet', name: 'web-1' } });
+    expect(Object.values(await counts([...first, ...more])).sort()).toEqual([3, 3, 4]);
+  });
+
+  it('spreads pods selected by a Service', async () => {
+    await start();
+    for (const n of ['n1', 'n2', 'n3']) await node(n, { cpu: '32', memory: '256Gi' });
+    await api.client.create(resources.services, 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, spec: { selector: { app: 'db' }, ports: [{ port: 5432 }] } });
+    await until(async () => (await api.client.list(resources.services, 'default')).items.some((s) => s.metadata.name === 'db'), 'service');
+    const names = ['d0', 'd1', 'd2', 'd3', 'd4', 'd5'];
+    for (const n of names) await pod(n, { labels: { app: 'db' } });
+    const perNode: Record<string, number> = {};
+    for (const n of Object.values(await waitBound(names))) perNode[n] = (perNode[n] ?? 0) + 1;
+    expect(perNode).toEqual({ n1: 2, n2: 2, n3: 2 });
   });
 
   it('binds pods whose host ports are free and rejects conflicts', async () => {

@@ -4,8 +4,8 @@
  *
  * Flow (kube-scheduler schedule_one.go):
  *  - informers feed the cache (bound pods, nodes) and the queue (pending pods of ours); pods
- *    being deleted are dropped; pods with scheduling gates wait, marked
- *    PodScheduled=False/SchedulingGated;
+ *    being deleted are dropped; pods with scheduling gates wait (the API server marks them
+ *    PodScheduled=False/SchedulingGated at creation, as upstream's pod strategy does);
  *  - one pod at a time: PreFilter, Filter over the nodes (starting where the last pod stopped,
  *    stopping after the adaptive percentageOfNodesToScore of feasible nodes), Score, pick the
  *    best (random among ties), assume it on the node, then bind asynchronously while the next
@@ -30,7 +30,7 @@ import { LeaderElector } from '../leaderelection/leader-elector.js';
 import { SchedulerCache } from './cache/scheduler-cache.js';
 import { Diagnosis, FitError, truncateMessage } from './framework/fit-error.js';
 import { Framework, type ProfileConfig } from './framework/framework.js';
-import { ActionType, CycleState, type ClusterEvent, type ClusterEventInterest, type NominatingInfo } from './framework/interfaces.js';
+import { ActionType, CycleState, type ClusterEvent, type ClusterEventInterest, type NominatingInfo, type WorkloadListers } from './framework/interfaces.js';
 import type { NodeInfo } from './framework/node-info.js';
 import { assumedPodInfo, newPodInfo, type PodInfo } from './framework/pod-info.js';
 import { Code, Status } from './framework/status.js';
@@ -39,9 +39,11 @@ import { SchedulingQueue, type QueueCounts, type QueuedPodInfo } from './queue/s
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 export const ERR_NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
-const SCHEDULING_GATED_MESSAGE = 'Scheduling is blocked due to non-empty scheduling gates';
 
 const pdbResource: ResourceRef = { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets' };
+const rcResource: ResourceRef = { group: '', version: 'v1', resource: 'replicationcontrollers' };
+const rsResource: ResourceRef = { group: 'apps', version: 'v1', resource: 'replicasets' };
+const stsResource: ResourceRef = { group: 'apps', version: 'v1', resource: 'statefulsets' };
 
 export interface SchedulerOptions {
   /** Pods with this spec.schedulerName are ours (default `default-scheduler`). */
@@ -103,6 +105,8 @@ export class Scheduler implements Controller {
   readonly #nodes: SharedInformer;
   readonly #namespaces: SharedInformer;
   readonly #pdbs: SharedInformer;
+  /** Services, RCs, ReplicaSets, StatefulSets: PodTopologySpread's default selectors. */
+  readonly #workloads: readonly SharedInformer[];
   readonly #cache: SchedulerCache;
   readonly #queue: SchedulingQueue;
   readonly #fw: Framework;
@@ -111,8 +115,6 @@ export class Scheduler implements Controller {
   readonly #statusWrites = new Set<Promise<void>>();
   readonly #stats: Counters = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, preemptions: 0, victims: 0 };
   #nextStartNodeIndex = 0;
-  /** Only the leader writes to pods. */
-  #leading = false;
 
   constructor(ctx: ControllerContext, options: SchedulerOptions = {}) {
     this.#ctx = ctx;
@@ -135,6 +137,17 @@ export class Scheduler implements Controller {
     this.#nodes = ctx.informers.informer(resources.nodes);
     this.#namespaces = ctx.informers.informer(resources.namespaces);
     this.#pdbs = ctx.informers.informer(pdbResource);
+    const services = ctx.informers.informer(resources.services);
+    const rcs = ctx.informers.informer(rcResource);
+    const rss = ctx.informers.informer(rsResource);
+    const sts = ctx.informers.informer(stsResource);
+    this.#workloads = [services, rcs, rss, sts];
+    const workloads: WorkloadListers = {
+      services: (ns) => services.lister.list(ns),
+      replicationController: (ns, name) => rcs.lister.get(ns, name),
+      replicaSet: (ns, name) => rss.lister.get(ns, name),
+      statefulSet: (ns, name) => sts.lister.get(ns, name),
+    };
     this.#cache = new SchedulerCache((ns) => this.#namespaces.lister.get(undefined, ns)?.metadata.labels);
     const currentPod = (ns: string, name: string) => this.#pods.lister.get(ns, name);
     // The queue and the framework refer to each other (PreEnqueue, plugin events / nominator).
@@ -161,6 +174,7 @@ export class Scheduler implements Controller {
         schedulerName: this.name,
         fieldManager: this.#o.fieldManager,
         podDisruptionBudgets: () => this.#pdbs.lister.list(),
+        workloads,
         currentPod,
         random: this.#o.random,
       },
@@ -191,7 +205,7 @@ export class Scheduler implements Controller {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.#pods.waitForSync(signal), this.#nodes.waitForSync(signal), this.#namespaces.waitForSync(signal), this.#pdbs.waitForSync(signal)]);
+    await Promise.all([this.#pods, this.#nodes, this.#namespaces, this.#pdbs, ...this.#workloads].map((i) => i.waitForSync(signal)));
     if (signal.aborted) return;
     if (!this.#o.leaderElection) {
       await this.#loop(signal);
@@ -212,10 +226,7 @@ export class Scheduler implements Controller {
 
   async #loop(signal: AbortSignal): Promise<void> {
     this.#queue.run(signal);
-    this.#leading = true;
     this.#log.info('scheduler started');
-    // Pods that were gated before this term began get their condition now.
-    for (const pod of this.#pods.lister.list()) if (this.#isOurs(pod)) this.#markGated(this.#podInfo(pod));
     try {
       for (;;) {
         const qpi = await this.#queue.pop(signal);
@@ -231,7 +242,6 @@ export class Scheduler implements Controller {
         while (this.#bindings.size >= this.#o.maxInFlightBindings) await Promise.race(this.#bindings);
       }
     } finally {
-      this.#leading = false;
       await Promise.allSettled([...this.#bindings, ...this.#statusWrites]);
     }
   }
@@ -488,7 +498,6 @@ export class Scheduler implements Controller {
       const p = this.#podInfo(pod);
       if (p.deleting) return;
       this.#queue.add(p);
-      this.#markGated(p);
     }
   }
 
@@ -527,7 +536,6 @@ export class Scheduler implements Controller {
     }
     if (this.#isOurs(old)) this.#queue.update(this.#podInfo(old), p);
     else this.#queue.add(p);
-    this.#markGated(p);
   }
 
   #onPodDelete(pod: KubeObject): void {
@@ -544,16 +552,6 @@ export class Scheduler implements Controller {
       this.#queue.moveAllToActiveOrBackoffQueue(event('AssignedPod', ActionType.Delete, 'AssignedPodDelete', assumed));
     }
     this.#queue.delete(p);
-  }
-
-  /** Pods waiting on scheduling gates show PodScheduled=False/SchedulingGated. */
-  #markGated(p: PodInfo): void {
-    if (!this.#leading || p.schedulingGates.length === 0 || p.deleting) return;
-    const status = isJsonObject(p.pod.status) ? p.pod.status : {};
-    const conditions = Array.isArray(status.conditions) ? status.conditions : [];
-    const c = conditions.find((x): x is JsonObject => isJsonObject(x) && x.type === 'PodScheduled');
-    if (c && c.status === 'False' && c.reason === 'SchedulingGated') return;
-    this.#writeStatus(p.pod, { type: 'PodScheduled', status: 'False', reason: 'SchedulingGated', message: SCHEDULING_GATED_MESSAGE }, undefined);
   }
 
   #onNodeAdd(node: KubeObject): void {

@@ -138,12 +138,22 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
 /**
  * Kind-specific steps upstream strategies take at create (PrepareForCreate) that need more than
  * defaulting: namespace finalizers and phase, the Job selector from its uid, a pod's initial
- * status. They run after the uid is assigned; on updates they are no-ops.
+ * status (with PodScheduled=False/SchedulingGated when it has scheduling gates, as the pod
+ * strategy's applySchedulingGatedCondition). They run after the uid and creationTimestamp are
+ * assigned; on updates they are no-ops.
  */
 function builtinPrepareForCreate(def: ResourceDef, obj: KubeObject): void {
   if (def.group === '' && def.kind === 'Namespace') defaultNamespace(obj);
   if (def.group === 'batch' && def.kind === 'Job' && obj.metadata.uid) generateJobSelector(obj as unknown as JsonObject, obj.metadata.uid);
-  if (def.group === '' && def.kind === 'Pod' && !isJsonObject(obj.status)) obj.status = { phase: 'Pending', qosClass: podQosClass(obj) };
+  if (def.group === '' && def.kind === 'Pod' && !isJsonObject(obj.status)) {
+    const status: JsonObject = { phase: 'Pending', qosClass: podQosClass(obj) };
+    const gates = isJsonObject(obj.spec) ? obj.spec.schedulingGates : undefined;
+    if (Array.isArray(gates) && gates.length > 0) {
+      const now = obj.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      status.conditions = [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: now, reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }];
+    }
+    obj.status = status;
+  }
 }
 
 /** Kind-specific storage behaviour of built-in resources. */

@@ -167,6 +167,26 @@ export interface NominatedPods {
   nominatedPodsForNode(nodeName: string): readonly PodInfo[];
 }
 
+/**
+ * The objects that select or own pods, from the informer caches: what PodTopologySpread's
+ * default constraints derive their selector from (helper.DefaultSelector).
+ */
+export interface WorkloadListers {
+  /** Services of the namespace. */
+  services(namespace: string): readonly KubeObject[];
+  replicationController(namespace: string, name: string): KubeObject | undefined;
+  replicaSet(namespace: string, name: string): KubeObject | undefined;
+  statefulSet(namespace: string, name: string): KubeObject | undefined;
+}
+
+/** Listers that know no objects (tests, profiles without default spreading). */
+export const noWorkloads: WorkloadListers = {
+  services: () => [],
+  replicationController: () => undefined,
+  replicaSet: () => undefined,
+  statefulSet: () => undefined,
+};
+
 /** What plugins get from the scheduler (framework.Handle). */
 export interface FrameworkHandle {
   readonly client: Client;
@@ -179,6 +199,8 @@ export interface FrameworkHandle {
   readonly fieldManager: string;
   /** PodDisruptionBudgets (for preemption); may be empty. */
   podDisruptionBudgets(): readonly KubeObject[];
+  /** Services, RCs, ReplicaSets and StatefulSets (PodTopologySpread's default constraints). */
+  readonly workloads: WorkloadListers;
   /** The current pod from the informer cache. */
   currentPod(namespace: string, name: string): KubeObject | undefined;
   /** Random number in [0, 1) (injectable for tests). */

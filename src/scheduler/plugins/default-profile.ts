@@ -14,7 +14,7 @@ import { nodeNamePlugin } from './node-name.js';
 import { nodePortsPlugin } from './node-ports.js';
 import { nodeResourcesFitPlugin, type NodeResourcesFitOptions } from './node-resources-fit.js';
 import { nodeUnschedulablePlugin } from './node-unschedulable.js';
-import { podTopologySpreadPlugin } from './pod-topology-spread.js';
+import { podTopologySpreadPlugin, type PodTopologySpreadOptions } from './pod-topology-spread.js';
 import { schedulingGatesPlugin } from './scheduling-gates.js';
 import { taintTolerationPlugin } from './taint-toleration.js';
 
@@ -31,6 +31,8 @@ export const DEFAULT_SCORE_WEIGHTS: Readonly<Record<string, number>> = {
 export interface DefaultProfileOptions {
   readonly nodeResourcesFit?: NodeResourcesFitOptions;
   readonly preemption?: DefaultPreemptionOptions | false;
+  /** Default constraints (default: kube-scheduler's System defaulting). */
+  readonly podTopologySpread?: PodTopologySpreadOptions;
 }
 
 export function defaultProfile(options: DefaultProfileOptions = {}): ProfileConfig {
@@ -44,7 +46,7 @@ export function defaultProfile(options: DefaultProfileOptions = {}): ProfileConf
       () => nodeAffinityPlugin(),
       () => nodePortsPlugin(),
       () => nodeResourcesFitPlugin(options.nodeResourcesFit),
-      (h) => podTopologySpreadPlugin(h),
+      (h) => podTopologySpreadPlugin(h, options.podTopologySpread),
       (h) => interPodAffinityPlugin(h),
       ...(preemption === false ? [] : [(h: Parameters<typeof defaultPreemptionPlugin>[0]) => defaultPreemptionPlugin(h, preemption)]),
       () => balancedAllocationPlugin(),

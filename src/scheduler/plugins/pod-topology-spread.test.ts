@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { JsonObject, KubeObject } from '../../api/object.js';
 import { Code } from '../framework/status.js';
 import { Harness } from '../testing/harness.js';
-import { makeNode, makePod } from '../testing/fixtures.js';
+import { makeNode, makePod, makeWorkload, type PodFixture } from '../testing/fixtures.js';
+import { defaultProfile } from './default-profile.js';
+import { defaultSelector } from './pod-topology-spread.js';
+import { fixtureWorkloads } from '../testing/harness.js';
+import { newPodInfo } from '../framework/pod-info.js';
 import { PluginName } from './names.js';
 
 const zoneNodes = [makeNode('a1', { labels: { zone: 'a' } }), makeNode('a2', { labels: { zone: 'a' } }), makeNode('b1', { labels: { zone: 'b' } })];
@@ -97,5 +101,116 @@ describe('PodTopologySpread score', () => {
     expect(s?.bare).toBe(0);
     expect(s?.n3).toBe(100);
     expect((s?.n2 ?? 0) > (s?.n1 ?? 0)).toBe(true);
+  });
+});
+
+describe('PodTopologySpread default constraints', () => {
+  const rs = makeWorkload('ReplicaSet', 'web-1', { matchLabels: { app: 'web' } });
+  const webPod = (name: string, f: PodFixture = {}) => makePod(name, { labels: { app: 'web', 'pod-template-hash': '1' }, owner: { kind: 'ReplicaSet', name: 'web-1' }, ...f });
+  const hostNodes = [makeNode('n1'), makeNode('n2'), makeNode('n3')];
+
+  it('spreads ReplicaSet pods by hostname with the system defaults (no zone labels needed)', () => {
+    const h = new Harness(hostNodes, [webPod('x', { nodeName: 'n1' }), webPod('y', { nodeName: 'n1' }), webPod('z', { nodeName: 'n2' })], { workloads: [rs] });
+    const s = h.pluginScores(PluginName.PodTopologySpread, webPod('p'));
+    // raw = count × ln(3+2) + (maxSkew 3 − 1): n1 5, n2 4, n3 2 → 100·(max+min−raw)/max.
+    expect(s).toEqual({ n1: 40, n2: 60, n3: 100 });
+  });
+
+  it('counts only pods the derived selector matches, in the pod’s namespace', () => {
+    const other = makePod('o', { nodeName: 'n3', labels: { app: 'db' } });
+    const elsewhere = webPod('e', { nodeName: 'n3', namespace: 'other' });
+    const h = new Harness(hostNodes, [webPod('x', { nodeName: 'n1' }), other, elsewhere], { workloads: [rs] });
+    const s = h.pluginScores(PluginName.PodTopologySpread, webPod('p'));
+    expect(s?.n3).toBe(100);
+    expect(s?.n2).toBe(100);
+    expect(s?.n1).toBeLessThan(100);
+  });
+
+  it('skips pods with neither a Service nor a known controller', () => {
+    const h = new Harness(hostNodes, [], { workloads: [rs] });
+    expect(h.pluginScores(PluginName.PodTopologySpread, makePod('bare', { labels: { app: 'web' } }))).toBeUndefined();
+    // The controller named by the pod is not in the cache: no selector either.
+    expect(h.pluginScores(PluginName.PodTopologySpread, webPod('orphan', { owner: { kind: 'ReplicaSet', name: 'gone' } }))).toBeUndefined();
+  });
+
+  it('uses the selectors of Services that select the pod', () => {
+    const svc = makeWorkload('Service', 'web', { app: 'web' });
+    const h = new Harness(hostNodes, [makePod('x', { nodeName: 'n1', labels: { app: 'web' } })], { workloads: [svc] });
+    const s = h.pluginScores(PluginName.PodTopologySpread, makePod('p', { labels: { app: 'web' } }));
+    expect(s?.n1).toBeLessThan(100);
+    expect(s?.n2).toBe(100);
+  });
+
+  it('prefers the pod’s own constraints over the defaults', () => {
+    const zoneNodes2 = [makeNode('a1', { labels: { zone: 'a' } }), makeNode('b1', { labels: { zone: 'b' } })];
+    const h = new Harness(zoneNodes2, [webPod('x', { nodeName: 'b1' })], { workloads: [rs] });
+    // Its own constraint selects app=other: nothing counts, every node scores the same.
+    const own = webPod('p', { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'other' } } }] });
+    expect(h.pluginScores(PluginName.PodTopologySpread, own)).toEqual({ a1: 100, b1: 100 });
+    // Defaults: hostname only (no topology.kubernetes.io/zone labels): raw a1 2, b1 round(ln 4 + 2) = 3.
+    expect(h.pluginScores(PluginName.PodTopologySpread, webPod('q'))).toEqual({ a1: 100, b1: 66 });
+  });
+
+  it('List defaulting: the given constraints, nodes missing a key are not scored; none given → no spreading', () => {
+    const nodes = [makeNode('a1', { labels: { zone: 'a' } }), makeNode('b1', { labels: { zone: 'b' } }), makeNode('bare')];
+    const listed = new Harness(nodes, [webPod('x', { nodeName: 'a1' })], {
+      workloads: [rs],
+      profile: defaultProfile({ podTopologySpread: { defaultingType: 'List', defaultConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway' }] } }),
+    });
+    expect(listed.pluginScores(PluginName.PodTopologySpread, webPod('p'))).toEqual({ a1: 0, b1: 100, bare: 0 });
+    const none = new Harness(nodes, [], { workloads: [rs], profile: defaultProfile({ podTopologySpread: { defaultingType: 'List' } }) });
+    expect(none.pluginScores(PluginName.PodTopologySpread, webPod('p'))).toBeUndefined();
+  });
+
+  it('List defaulting with DoNotSchedule constraints filters', () => {
+    const nodes = [makeNode('a1', { labels: { zone: 'a' } }), makeNode('b1', { labels: { zone: 'b' } })];
+    const h = new Harness(nodes, [webPod('x', { nodeName: 'a1' })], {
+      workloads: [rs],
+      profile: defaultProfile({ podTopologySpread: { defaultingType: 'List', defaultConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' }] } }),
+    });
+    expect(h.feasible(webPod('p'))).toEqual(['b1']);
+  });
+
+  it('system defaults only score: they never filter', () => {
+    const h = new Harness(hostNodes, [webPod('x', { nodeName: 'n1' }), webPod('y', { nodeName: 'n1' }), webPod('z', { nodeName: 'n1' }), webPod('w', { nodeName: 'n1' })], { workloads: [rs] });
+    expect(h.feasible(webPod('p')).sort()).toEqual(['n1', 'n2', 'n3']);
+  });
+
+  it('scores the zone domain of zoned nodes and the hostname of all', () => {
+    const zone = 'topology.kubernetes.io/zone';
+    const nodes = [makeNode('a1', { labels: { [zone]: 'a' } }), makeNode('a2', { labels: { [zone]: 'a' } }), makeNode('b1', { labels: { [zone]: 'b' } }), makeNode('bare')];
+    const h = new Harness(nodes, [webPod('x', { nodeName: 'a1' })], { workloads: [rs] });
+    const s = h.pluginScores(PluginName.PodTopologySpread, webPod('p'));
+    // Hostname weight ln(4+2), zone weight ln(3+2) (domains a, b and the unzoned ''): raw a1 9,
+    // a2 8 (a1's zone), b1 6, bare 2 (hostname only: upstream favours unzoned nodes here).
+    expect(s).toEqual({ a1: 22, a2: 33, b1: 55, bare: 100 });
+  });
+});
+
+describe('defaultSelector', () => {
+  const pod = (f: PodFixture) => newPodInfo(makePod('p', { labels: { app: 'web', tier: 'fe' }, ...f }));
+
+  it('merges matching Services and the controller’s selector', () => {
+    const w = fixtureWorkloads([
+      makeWorkload('Service', 'web', { app: 'web' }),
+      makeWorkload('Service', 'fe', { tier: 'fe' }),
+      makeWorkload('Service', 'db', { app: 'db' }),
+      makeWorkload('StatefulSet', 'ss', { matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }] }),
+    ]);
+    const sel = defaultSelector(pod({ owner: { kind: 'StatefulSet', name: 'ss' } }), w);
+    expect(sel.toString()).toBe('app=web,app in (web),tier=fe');
+  });
+
+  it('reads ReplicationController map selectors and ignores other controller kinds', () => {
+    const w = fixtureWorkloads([makeWorkload('ReplicationController', 'rc', { app: 'web' }), makeWorkload('ReplicaSet', 'rs', { matchLabels: { tier: 'fe' } })]);
+    expect(defaultSelector(pod({ owner: { kind: 'ReplicationController', name: 'rc' } }), w).toString()).toBe('app=web');
+    expect(defaultSelector(pod({ owner: { kind: 'ReplicaSet', name: 'rs' } }), w).toString()).toBe('tier=fe');
+    expect(defaultSelector(pod({ owner: { kind: 'ReplicaSet', name: 'rs', apiVersion: 'extensions/v1beta1' } }), w).isEmpty()).toBe(true);
+    expect(defaultSelector(pod({ owner: { kind: 'Job', name: 'rs', apiVersion: 'batch/v1' } }), w).isEmpty()).toBe(true);
+  });
+
+  it('ignores Services without a selector', () => {
+    const svc: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'headless', namespace: 'default' }, spec: {} };
+    expect(defaultSelector(pod({}), fixtureWorkloads([svc])).isEmpty()).toBe(true);
   });
 });

@@ -9,12 +9,18 @@
  *    policies: nodeAffinityPolicy Honor (default: the pod's nodeSelector/affinity must match)
  *    and nodeTaintsPolicy Ignore (default; Honor skips nodes with untolerated taints).
  *  - matchLabelKeys add `key=<pod's value>` to the selector; terminating pods are not counted.
- * The cluster-level default constraints (spreading by owner Service/ReplicaSet) are not
- * applied: only the pod's own constraints count.
+ *  - Default constraints (plugin args `defaultingType`, common.go buildDefaultConstraints): a pod
+ *    without constraints of its own gets the cluster defaults — with `System` (the default)
+ *    `{maxSkew 3, kubernetes.io/hostname, ScheduleAnyway}` and `{maxSkew 5,
+ *    topology.kubernetes.io/zone, ScheduleAnyway}` — whose selector is merged from the Services
+ *    selecting the pod and its controller (ReplicationController, ReplicaSet or StatefulSet)
+ *    (helper.DefaultSelector); no such selector, no default constraints. With the system
+ *    defaults, nodes missing a topology key are still scored by the keys they have (so nodes
+ *    without a zone label still spread by hostname).
  */
-import { isJsonObject } from '../../api/object.js';
+import { isJsonObject, type JsonObject, type KubeObject } from '../../api/object.js';
 import { LabelSelector, labelRequirement, labelSelectorFromObject, labelSelectorFromSet, type LabelRequirement } from '../../api/selectors/index.js';
-import { ActionType, MAX_NODE_SCORE, type Cloneable, type ClusterEvent, type FrameworkHandle, type SchedulerPlugin } from '../framework/interfaces.js';
+import { ActionType, MAX_NODE_SCORE, type Cloneable, type ClusterEvent, type FrameworkHandle, type SchedulerPlugin, type WorkloadListers } from '../framework/interfaces.js';
 import type { NodeInfo } from '../framework/node-info.js';
 import { RequiredNodeAffinity } from '../framework/node-selector.js';
 import type { Labels, PodInfo } from '../framework/pod-info.js';
@@ -28,6 +34,7 @@ export const ERR_REASON_NODE_LABEL_NOT_MATCH = ERR_REASON_CONSTRAINTS_NOT_MATCH 
 const PRE_FILTER_KEY = 'PreFilter' + PluginName.PodTopologySpread;
 const PRE_SCORE_KEY = 'PreScore' + PluginName.PodTopologySpread;
 const HOSTNAME = 'kubernetes.io/hostname';
+const ZONE = 'topology.kubernetes.io/zone';
 const MAX_INT32 = 2147483647;
 
 export interface SpreadConstraint {
@@ -39,17 +46,31 @@ export interface SpreadConstraint {
   readonly nodeTaintsPolicy: 'Honor' | 'Ignore';
 }
 
-/** The pod's constraints with the given whenUnsatisfiable action. */
-export function spreadConstraints(pod: PodInfo, action: 'DoNotSchedule' | 'ScheduleAnyway'): SpreadConstraint[] {
-  const spec = isJsonObject(pod.pod.spec) ? pod.pod.spec : {};
-  const list = Array.isArray(spec.topologySpreadConstraints) ? spec.topologySpreadConstraints : [];
+/** kube-scheduler's system default constraints (podtopologyspread/plugin.go systemDefaultConstraints). */
+export const SYSTEM_DEFAULT_CONSTRAINTS: readonly JsonObject[] = [
+  { topologyKey: HOSTNAME, whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 3 },
+  { topologyKey: ZONE, whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 5 },
+];
+
+export interface PodTopologySpreadOptions {
+  /**
+   * `System` (default): pods without constraints get SYSTEM_DEFAULT_CONSTRAINTS; `List`: they
+   * get `defaultConstraints` (none when empty), as PodTopologySpreadArgs.defaultingType.
+   */
+  readonly defaultingType?: 'System' | 'List';
+  /** Cluster-level default constraints for `List` (without labelSelector: it is derived). */
+  readonly defaultConstraints?: readonly JsonObject[];
+}
+
+/** filterTopologySpreadConstraints: the constraints with the given action, selectors parsed. */
+function parseConstraints(list: readonly unknown[], podLabels: Labels, action: 'DoNotSchedule' | 'ScheduleAnyway'): SpreadConstraint[] {
   const out: SpreadConstraint[] = [];
   for (const c of list) {
     if (!isJsonObject(c) || c.whenUnsatisfiable !== action) continue;
     let selector = labelSelectorFromObject(c.labelSelector ?? null);
     const keys = Array.isArray(c.matchLabelKeys) ? c.matchLabelKeys : [];
     const extra: LabelRequirement[] = [];
-    for (const k of keys) if (typeof k === 'string' && Object.prototype.hasOwnProperty.call(pod.labels, k)) extra.push(labelRequirement(k, '=', [pod.labels[k]]));
+    for (const k of keys) if (typeof k === 'string' && Object.prototype.hasOwnProperty.call(podLabels, k)) extra.push(labelRequirement(k, '=', [podLabels[k]]));
     if (extra.length > 0) {
       selector = selector.isNothing()
         ? labelSelectorFromSet(Object.fromEntries(extra.map((r) => [r.key, r.values[0]])))
@@ -67,14 +88,74 @@ export function spreadConstraints(pod: PodInfo, action: 'DoNotSchedule' | 'Sched
   return out;
 }
 
+function ownConstraints(pod: PodInfo): readonly unknown[] {
+  const spec = isJsonObject(pod.pod.spec) ? pod.pod.spec : {};
+  return Array.isArray(spec.topologySpreadConstraints) ? spec.topologySpreadConstraints : [];
+}
+
+/** The pod's own constraints with the given whenUnsatisfiable action. */
+export function spreadConstraints(pod: PodInfo, action: 'DoNotSchedule' | 'ScheduleAnyway'): SpreadConstraint[] {
+  return parseConstraints(ownConstraints(pod), pod.labels, action);
+}
+
+function stringMap(v: unknown): Record<string, string> | undefined {
+  if (!isJsonObject(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const k in v) if (typeof v[k] === 'string') out[k] = v[k];
+  return out;
+}
+
+function controllerOf(pod: KubeObject): JsonObject | undefined {
+  const refs: unknown = pod.metadata.ownerReferences;
+  if (!Array.isArray(refs)) return undefined;
+  for (const r of refs) if (isJsonObject(r) && r.controller === true) return r;
+  return undefined;
+}
+
+/**
+ * helper.DefaultSelector: the labels of every Service selecting the pod, plus the selector of
+ * its controlling ReplicationController, ReplicaSet or StatefulSet. Empty when there are none.
+ */
+export function defaultSelector(pod: PodInfo, workloads: WorkloadListers): LabelSelector {
+  const set: Record<string, string> = {};
+  for (const svc of workloads.services(pod.namespace)) {
+    // A Service without a selector selects nothing (not everything).
+    const sel = stringMap(isJsonObject(svc.spec) ? svc.spec.selector : undefined);
+    if (sel && labelSelectorFromSet(sel).matches(pod.labels)) Object.assign(set, sel);
+  }
+  let selector = labelSelectorFromSet(set);
+  const owner = controllerOf(pod.pod);
+  if (!owner) return selector;
+  const apiVersion = typeof owner.apiVersion === 'string' ? owner.apiVersion : '';
+  const name = typeof owner.name === 'string' ? owner.name : '';
+  if (apiVersion === 'v1' && owner.kind === 'ReplicationController') {
+    const rc = workloads.replicationController(pod.namespace, name);
+    const sel = rc && isJsonObject(rc.spec) ? stringMap(rc.spec.selector) : undefined;
+    if (rc) selector = labelSelectorFromSet({ ...set, ...(sel ?? {}) });
+  } else if (apiVersion === 'apps/v1' && (owner.kind === 'ReplicaSet' || owner.kind === 'StatefulSet')) {
+    const o = owner.kind === 'ReplicaSet' ? workloads.replicaSet(pod.namespace, name) : workloads.statefulSet(pod.namespace, name);
+    if (o && isJsonObject(o.spec)) {
+      let other: LabelSelector | undefined;
+      try {
+        other = labelSelectorFromObject(o.spec.selector ?? null);
+      } catch {
+        other = undefined;
+      }
+      // A nil selector (nothing) has no requirements to add.
+      if (other && !other.isNothing() && other.requirements.length > 0) selector = LabelSelector.of([...selector.requirements, ...other.requirements]);
+    }
+  }
+  return selector;
+}
+
 /** isSchedulableAfterPodChange: only pods the constraints count (same namespace, matching) matter. */
-function podEventMayHelp(pod: PodInfo, ev: ClusterEvent): boolean {
+function podEventMayHelp(constraintsOf: (pod: PodInfo) => SpreadConstraint[], pod: PodInfo, ev: ClusterEvent): boolean {
   const other = ev.pod;
   if (!other) return true;
   if (other.namespace !== pod.namespace) return false;
   let constraints: SpreadConstraint[];
   try {
-    constraints = spreadConstraints(pod, 'DoNotSchedule');
+    constraints = constraintsOf(pod);
   } catch {
     return true;
   }
@@ -173,18 +254,31 @@ interface PreScoreState {
   readonly weights: number[];
 }
 
-export function podTopologySpreadPlugin(handle: FrameworkHandle): SchedulerPlugin {
+export function podTopologySpreadPlugin(handle: FrameworkHandle, options: PodTopologySpreadOptions = {}): SchedulerPlugin {
   const cluster = handle.cluster;
+  const systemDefaulted = (options.defaultingType ?? 'System') === 'System';
+  const defaults = systemDefaulted ? SYSTEM_DEFAULT_CONSTRAINTS : (options.defaultConstraints ?? []);
+  /** getConstraints / buildDefaultConstraints: the pod's own constraints, else the defaults. */
+  const constraintsFor = (pod: PodInfo, action: 'DoNotSchedule' | 'ScheduleAnyway'): SpreadConstraint[] => {
+    const own = ownConstraints(pod);
+    if (own.length > 0) return parseConstraints(own, pod.labels, action);
+    if (defaults.length === 0) return [];
+    const constraints = parseConstraints(defaults, pod.labels, action);
+    if (constraints.length === 0) return [];
+    const selector = defaultSelector(pod, handle.workloads);
+    if (selector.isEmpty()) return [];
+    return constraints.map((c) => ({ ...c, selector }));
+  };
   return {
     name: PluginName.PodTopologySpread,
     events: [
-      { resource: 'AssignedPod', actions: ActionType.Add | ActionType.UpdatePodLabel | ActionType.Delete, hint: podEventMayHelp },
+      { resource: 'AssignedPod', actions: ActionType.Add | ActionType.UpdatePodLabel | ActionType.Delete, hint: (pod, ev) => podEventMayHelp((p) => constraintsFor(p, 'DoNotSchedule'), pod, ev) },
       { resource: 'Node', actions: ActionType.Add | ActionType.Delete | ActionType.UpdateNodeLabel | ActionType.UpdateNodeTaint },
     ],
     preFilter(state, pod) {
       let constraints: SpreadConstraint[];
       try {
-        constraints = spreadConstraints(pod, 'DoNotSchedule');
+        constraints = constraintsFor(pod, 'DoNotSchedule');
       } catch (e) {
         return { status: Status.error(e instanceof Error ? e.message : String(e)) };
       }
@@ -227,25 +321,33 @@ export function podTopologySpreadPlugin(handle: FrameworkHandle): SchedulerPlugi
       return null;
     },
     preScore(state, pod, nodes) {
-      if (nodes.length === 0 || cluster.nodes().length === 0) return Status.skip();
+      const all = cluster.nodes();
+      if (nodes.length === 0 || all.length === 0) return Status.skip();
       let constraints: SpreadConstraint[];
       try {
-        constraints = spreadConstraints(pod, 'ScheduleAnyway');
+        constraints = constraintsFor(pod, 'ScheduleAnyway');
       } catch (e) {
         return Status.error(e instanceof Error ? e.message : String(e));
       }
       if (constraints.length === 0) return Status.skip();
+      // Only the pod's own (or List-defaulted) constraints require every topology key.
+      const requireAll = ownConstraints(pod).length > 0 || !systemDefaulted;
       const ignored = new Set<string>();
       const counts = constraints.map(() => new Map<string, number>());
       const sizes = constraints.map(() => 0);
+      // Whether a candidate node carries the key with an empty value (only then is the '' domain,
+      // which upstream also fills from nodes lacking the key, ever read at Score).
+      const explicitEmpty = constraints.map(() => false);
       for (const node of nodes) {
-        if (!nodeHasAllKeys(node.labels, constraints)) {
+        if (requireAll && !nodeHasAllKeys(node.labels, constraints)) {
           ignored.add(node.name);
           continue;
         }
         constraints.forEach((c, i) => {
           if (c.topologyKey === HOSTNAME) return;
-          const v = node.labels[c.topologyKey];
+          const raw = node.labels[c.topologyKey];
+          if (raw === '') explicitEmpty[i] = true;
+          const v = raw ?? '';
           if (!counts[i].has(v)) {
             counts[i].set(v, 0);
             sizes[i]++;
@@ -254,14 +356,16 @@ export function podTopologySpreadPlugin(handle: FrameworkHandle): SchedulerPlugi
       }
       const weights = constraints.map((c, i) => Math.log((c.topologyKey === HOSTNAME ? nodes.length - ignored.size : sizes[i]) + 2));
       const affinity = new RequiredNodeAffinity(pod.pod.spec);
-      for (const node of cluster.nodes()) {
-        if (!nodeHasAllKeys(node.labels, constraints)) continue;
+      for (const node of all) {
+        if (requireAll && !nodeHasAllKeys(node.labels, constraints)) continue;
         constraints.forEach((c, i) => {
-          if (!matchInclusionPolicies(c, pod, node, affinity)) return;
-          const v = node.labels[c.topologyKey];
+          // Hostname counts are taken at Score; only domains of candidate nodes matter.
+          if (c.topologyKey === HOSTNAME || !matchInclusionPolicies(c, pod, node, affinity)) return;
+          const raw = node.labels[c.topologyKey];
+          if (raw === undefined && !explicitEmpty[i]) return;
+          const v = raw ?? '';
           const cur = counts[i].get(v);
-          // Only domains of candidate nodes matter; hostname counts are taken at Score.
-          if (cur === undefined || c.topologyKey === HOSTNAME) return;
+          if (cur === undefined) return;
           counts[i].set(v, cur + countMatching(node.pods, c.selector, pod.namespace));
         });
       }

@@ -48,6 +48,8 @@ export interface PodFixture {
   readonly phase?: string;
   readonly deleting?: boolean;
   readonly startTime?: string;
+  /** The controlling owner (ownerReferences[0] with controller: true). */
+  readonly owner?: { readonly kind: string; readonly name: string; readonly apiVersion?: string };
 }
 
 export function makePod(name: string, f: PodFixture = {}): KubeObject {
@@ -80,6 +82,9 @@ export function makePod(name: string, f: PodFixture = {}): KubeObject {
       labels: f.labels ?? {},
       creationTimestamp: '2025-01-01T00:00:00Z',
       ...(f.deleting ? { deletionTimestamp: '2025-01-01T00:00:10Z' } : {}),
+      ...(f.owner
+        ? { ownerReferences: [{ apiVersion: f.owner.apiVersion ?? (f.owner.kind === 'ReplicationController' ? 'v1' : 'apps/v1'), kind: f.owner.kind, name: f.owner.name, uid: `uid-${f.owner.name}`, controller: true }] }
+        : {}),
     },
     spec,
     status,
@@ -89,4 +94,10 @@ export function makePod(name: string, f: PodFixture = {}): KubeObject {
 /** A required pod (anti-)affinity term selecting `labels` over `topologyKey`. */
 export function podAffinityTerm(labels: Record<string, string>, topologyKey: string): JsonObject {
   return { labelSelector: { matchLabels: labels }, topologyKey };
+}
+
+/** A workload (ReplicaSet, StatefulSet: label selector; ReplicationController, Service: map selector). */
+export function makeWorkload(kind: 'ReplicaSet' | 'StatefulSet' | 'ReplicationController' | 'Service', name: string, selector: JsonObject, namespace = 'default'): KubeObject {
+  const apiVersion = kind === 'ReplicaSet' || kind === 'StatefulSet' ? 'apps/v1' : 'v1';
+  return { apiVersion, kind, metadata: { name, namespace, uid: `uid-${name}` }, spec: { selector } };
 }

@@ -10,7 +10,7 @@ import type { EventRecorder, EventType } from '../../events/event-recorder.js';
 import { FakeClock } from '../../util/clock.js';
 import { SchedulerCache } from '../cache/scheduler-cache.js';
 import { Framework, type ProfileConfig } from '../framework/framework.js';
-import { CycleState, NodeToStatus, type SchedulerPlugin } from '../framework/interfaces.js';
+import { CycleState, NodeToStatus, type SchedulerPlugin, type WorkloadListers } from '../framework/interfaces.js';
 import { newPodInfo, type Labels, type PodInfo } from '../framework/pod-info.js';
 import type { Status } from '../framework/status.js';
 import { defaultProfile } from '../plugins/default-profile.js';
@@ -30,6 +30,19 @@ export interface HarnessOptions {
   /** Answers for the API calls plugins make (preemption); unused calls throw. */
   readonly client?: Partial<Client>;
   readonly random?: () => number;
+  /** Services, ReplicationControllers, ReplicaSets and StatefulSets the listers know. */
+  readonly workloads?: readonly KubeObject[];
+}
+
+/** Listers over fixture objects (by kind). */
+export function fixtureWorkloads(objects: readonly KubeObject[]): WorkloadListers {
+  const find = (kind: string, ns: string, name: string) => objects.find((o) => o.kind === kind && (o.metadata.namespace ?? 'default') === ns && o.metadata.name === name);
+  return {
+    services: (ns) => objects.filter((o) => o.kind === 'Service' && (o.metadata.namespace ?? 'default') === ns),
+    replicationController: (ns, name) => find('ReplicationController', ns, name),
+    replicaSet: (ns, name) => find('ReplicaSet', ns, name),
+    statefulSet: (ns, name) => find('StatefulSet', ns, name),
+  };
 }
 
 export class Harness {
@@ -65,6 +78,7 @@ export class Harness {
         schedulerName: 'default-scheduler',
         fieldManager: 'kube-scheduler',
         podDisruptionBudgets: () => options.pdbs ?? [],
+        workloads: fixtureWorkloads(options.workloads ?? []),
         currentPod: (ns, name) => this.#pods.get(`${ns}/${name}`),
         random: options.random ?? (() => 0),
       },
