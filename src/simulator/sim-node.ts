@@ -6,8 +6,8 @@
  *    k3s' pod (10.42/16) and service (10.43/16) defaults and each other, for up to MAX_SIM_NODES.
  */
 import { createHash } from 'node:crypto';
-import { objsAt, strAt } from '../api/json-access.js';
-import { isJsonObject, rfc3339, type JsonObject, type KubeObject } from '../api/object.js';
+import { type JsonObject, type KubeObject } from '../api/object.js';
+import { nodeConditions } from '../kubelet/status/node-conditions.js';
 
 export const MAX_SIM_NODES = 30_000;
 
@@ -46,30 +46,12 @@ export function nodeAddresses(index: number): NodeAddresses {
 
 export type KubeletReady = 'True' | 'False';
 
-const CONDITION_TEXT: Readonly<Record<string, { status: string; reason: string; message: string }>> = {
-  MemoryPressure: { status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
-  DiskPressure: { status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
-  PIDPressure: { status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
-};
-
 /**
  * The conditions a healthy kubelet posts (MemoryPressure, DiskPressure, PIDPressure, Ready), with
- * this heartbeat, keeping each condition's lastTransitionTime while its status is unchanged, and
- * keeping conditions the kubelet does not own (NetworkUnavailable …) as they are.
+ * this heartbeat (shared with the real kubelet: src/kubelet/status/node-conditions.ts).
  */
 export function kubeletConditions(ready: KubeletReady, now: number, current: KubeObject | undefined): JsonObject[] {
-  const stamp = rfc3339(now);
-  const old = current && isJsonObject(current.status) ? objsAt(current.status, 'conditions') : [];
-  const make = (type: string, status: string, reason: string, message: string): JsonObject => {
-    const prev = old.find((c) => c.type === type);
-    const transition = prev && prev.status === status && typeof prev.lastTransitionTime === 'string' ? prev.lastTransitionTime : stamp;
-    return { type, status, lastHeartbeatTime: stamp, lastTransitionTime: transition, reason, message };
-  };
-  const owned = ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready'];
-  const others = old.filter((c) => !owned.includes(strAt(c, 'type')));
-  const pressure = Object.entries(CONDITION_TEXT).map(([type, t]) => make(type, t.status, t.reason, t.message));
-  const readyCond = ready === 'True' ? make('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status') : make('Ready', 'False', 'KubeletNotReady', 'container runtime is down');
-  return [...others, ...pressure, readyCond];
+  return nodeConditions({ ready: ready === 'True', memoryPressure: false, diskPressure: false, pidPressure: false }, now, current);
 }
 
 function hex(seed: string, len: number): string {

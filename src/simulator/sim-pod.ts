@@ -25,6 +25,7 @@ import { isJsonObject, rfc3339, type JsonObject, type KubeObject } from '../api/
 import { formatGoDuration } from '../api/go/go-time.js';
 import { parseDuration } from '../util/duration.js';
 import type { TimerHandle } from './timer-heap.js';
+import { KUBELET_POD_CONDITIONS, podConditions } from '../kubelet/status/pod-conditions.js';
 
 export const SIM_ANNOTATIONS = {
   duration: 'lite.dev/sim-duration',
@@ -231,7 +232,6 @@ export interface HostInfo {
   readonly hostIp: string;
 }
 
-const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
 
 /**
  * The status a kubelet would write for this state at `now`. `stopped` projects the final status
@@ -290,40 +290,15 @@ export function simulatedStatus(pod: KubeObject, st: PodSimState, host: HostInfo
     phase = codes.every((c) => c === 0) ? 'Succeeded' : 'Failed';
   } else phase = started ? 'Running' : 'Pending';
 
-  // Conditions, keeping transition times of unchanged statuses.
-  const oldConds = objsAt(old, 'conditions');
-  const stamp = rfc3339(now);
-  const cond = (type: string, status: string, reason?: string, message?: string): JsonObject => {
-    const prev = oldConds.find((c) => c.type === type);
-    const out: JsonObject = { type, status, lastProbeTime: null, lastTransitionTime: prev && prev.status === status ? (prev.lastTransitionTime ?? stamp) : stamp };
-    if (reason) out.reason = reason;
-    if (message) out.message = message;
-    return out;
-  };
-  const succeeded = phase === 'Succeeded';
-  const unready = [...initStatuses.filter((c, i) => strAt(inits[i], 'restartPolicy') === 'Always' && c.ready !== true), ...main.filter((c) => c.ready !== true)].map((c) => String(c.name));
-  const containersReady = succeeded
-    ? cond('ContainersReady', 'False', 'PodCompleted')
-    : unready.length === 0
-      ? cond('ContainersReady', 'True')
-      : cond('ContainersReady', 'False', 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`);
-  let ready: JsonObject;
-  if (containersReady.status !== 'True') ready = cond('Ready', 'False', String(containersReady.reason), typeof containersReady.message === 'string' ? containersReady.message : undefined);
-  else {
-    const gateProblems: string[] = [];
-    for (const g of objsAt(spec, 'readinessGates')) {
-      const type = strAt(g, 'conditionType');
-      const c = oldConds.find((x) => x.type === type);
-      if (!c) gateProblems.push(`corresponding condition of pod readiness gate "${type}" does not exist.`);
-      else if (c.status !== 'True') gateProblems.push(`the status of pod readiness gate "${type}" is not "True", but ${strAt(c, 'status')}`);
-    }
-    ready = gateProblems.length === 0 ? cond('Ready', 'True') : cond('Ready', 'False', 'ReadinessGatesNotReady', gateProblems.join(', '));
-  }
-  const pendingInits = initDone ? [] : inits.map((c) => strAt(c, 'name'));
-  const initialized = pendingInits.length > 0 ? cond('Initialized', 'False', 'ContainersNotInitialized', `containers with incomplete status: [${pendingInits.join(' ')}]`) : cond('Initialized', 'True', succeeded && inits.length > 0 ? 'PodCompleted' : undefined);
-  const scheduled = oldConds.find((c) => c.type === 'PodScheduled') ?? cond('PodScheduled', 'True');
-  const others = oldConds.filter((c) => !KUBELET_CONDITIONS.has(strAt(c, 'type')));
-  const conditions = [...others, cond('PodReadyToStartContainers', exited ? 'False' : 'True'), initialized, ready, containersReady, scheduled];
+  const conditions = podConditions({
+    spec,
+    oldConditions: objsAt(old, 'conditions'),
+    initContainerStatuses: initStatuses,
+    containerStatuses: main,
+    phase,
+    readyToStartContainers: !exited,
+    now,
+  });
 
   const out: JsonObject = { ...old, phase, conditions, hostIP: host.hostIp, hostIPs: [{ ip: host.hostIp }], startTime: rfc3339(st.startTime) };
   if (st.podIp) {
@@ -347,7 +322,7 @@ function terminated(exit: ContainerExit, containerID: string): JsonObject {
 export function statusFingerprint(status: unknown): string {
   if (!isJsonObject(status)) return '';
   const parts: string[] = [strAt(status, 'phase'), strAt(status, 'podIP'), strAt(status, 'hostIP')];
-  for (const c of objsAt(status, 'conditions')) if (KUBELET_CONDITIONS.has(strAt(c, 'type'))) parts.push(`${strAt(c, 'type')}=${strAt(c, 'status')}/${strAt(c, 'reason')}/${strAt(c, 'message')}`);
+  for (const c of objsAt(status, 'conditions')) if (KUBELET_POD_CONDITIONS.has(strAt(c, 'type'))) parts.push(`${strAt(c, 'type')}=${strAt(c, 'status')}/${strAt(c, 'reason')}/${strAt(c, 'message')}`);
   for (const list of ['initContainerStatuses', 'containerStatuses']) {
     for (const c of objsAt(status, list)) {
       const state = isJsonObject(c.state) ? Object.keys(c.state).join('') : '';
