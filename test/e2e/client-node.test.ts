@@ -6,7 +6,7 @@
 import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, VersionApi, Watch, setHeaderOptions } from '@kubernetes/client-node';
 import { describe, expect, test } from 'vitest';
 import { uniqueName, useCluster } from './support/cluster.js';
-import { withTimeout } from './support/wait.js';
+import { eventually, withTimeout } from './support/wait.js';
 
 const ctx = useCluster();
 
@@ -75,6 +75,9 @@ describe('@kubernetes/client-node', () => {
     const core = kc.makeApiClient(CoreV1Api);
     const ns = uniqueName('clientwatch');
     await core.createNamespace({ body: { metadata: { name: ns } } });
+    // The root-CA publisher puts kube-root-ca.crt in every new namespace; once it is there, a watch
+    // without a resourceVersion starts with it as existing state.
+    await eventually(() => core.readNamespacedConfigMap({ name: 'kube-root-ca.crt', namespace: ns }).then(() => true), { what: `kube-root-ca.crt in ${ns}` });
     const events: string[] = [];
     let wake: (() => void) | undefined;
     const watch = new Watch(kc);
@@ -100,13 +103,14 @@ describe('@kubernetes/client-node', () => {
         `${n} watch events (have ${JSON.stringify(events)})`,
       );
     try {
-      await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'w' } } });
       await waitFor(1);
-      await core.patchNamespacedConfigMap({ name: 'w', namespace: ns, body: { data: { x: 'y' } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'w' } } });
       await waitFor(2);
-      await core.deleteNamespacedConfigMap({ name: 'w', namespace: ns });
+      await core.patchNamespacedConfigMap({ name: 'w', namespace: ns, body: { data: { x: 'y' } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
       await waitFor(3);
-      expect(events).toEqual(['ADDED w', 'MODIFIED w', 'DELETED w']);
+      await core.deleteNamespacedConfigMap({ name: 'w', namespace: ns });
+      await waitFor(4);
+      expect(events).toEqual(['ADDED kube-root-ca.crt', 'ADDED w', 'MODIFIED w', 'DELETED w']);
       expect(ended).toBe('open');
     } finally {
       req.abort();
