@@ -7,19 +7,35 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { parseTable, rowsByName, scratchDir, uniqueName, useCluster } from './support/cluster.js';
+import { parseTable, ROOT_CA_CONFIGMAP, rowsByName, scratchDir, uniqueName, useCluster, waitForJsonPath, waitForRootCa } from './support/cluster.js';
 import { describeResult } from './support/kubectl.js';
 import { REPO_ROOT } from './support/lite-process.js';
 
 const ctx = useCluster();
 
-/** Creates namespace `ns` with configmaps named `names` (in that order), labelled tier=<i%3>. */
+/**
+ * Creates namespace `ns` with configmaps named `names` (in that order), labelled tier=<i%3>, and
+ * waits for the root-CA publisher's kube-root-ca.crt (no labels, data `ca.crt`), which every
+ * namespace of a real cluster holds too: unfiltered listings below include it.
+ */
 async function configMaps(ns: string, names: readonly string[]): Promise<void> {
   const docs = names.map(
     (n, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\n  namespace: ${ns}\n  labels:\n    tier: t${i % 3}\n    app: demo\ndata:\n  index: "${i}"\n`,
   );
   await ctx.kubectl.ok(['create', 'namespace', ns]);
   await ctx.kubectl.ok(['create', '-f', '-'], { input: docs.join('---\n') });
+  await waitForRootCa(ctx, ns);
+}
+
+/**
+ * Waits until the controllers have acted on the fixture application as on any cluster without
+ * nodes: the deployment controller has observed shop-web and made its 2 (Pending) pods, the
+ * statefulset controller has made shop-db-0, and the root-CA publisher has made kube-root-ca.crt.
+ */
+async function appSettled(ns: string): Promise<void> {
+  await waitForRootCa(ctx, ns);
+  await waitForJsonPath(ctx, ['deployment', 'shop-web', '-n', ns], '{.status.observedGeneration}/{.status.replicas}/{.status.updatedReplicas}', '1/2/2');
+  await waitForJsonPath(ctx, ['statefulset', 'shop-db', '-n', ns], '{.status.observedGeneration}/{.status.replicas}', '1/1');
 }
 
 /** The fixture application (test/fixtures/e2e/app.yaml) in namespace `ns`. */
@@ -37,14 +53,22 @@ describe('kubectl get', () => {
     const ns = uniqueName('get');
     await applyApp(ns);
     await ctx.kubectl.ok(['run', 'solo', '-n', ns, '--image=nginx:1.27', '--labels=app=solo']);
+    await appSettled(ns);
 
+    // The deployment controller made a ReplicaSet with 2 pods of the current template (UP-TO-DATE 2);
+    // without nodes none is ready or available.
     const deploys = parseTable(await ctx.kubectl.ok(['get', 'deployments', '-n', ns]));
-    expect(deploys).toEqual([{ NAME: 'shop-web', READY: '0/2', 'UP-TO-DATE': '0', AVAILABLE: '0', AGE: expect.stringMatching(/^\d+s$/) as unknown as string }]);
+    expect(deploys).toEqual([{ NAME: 'shop-web', READY: '0/2', 'UP-TO-DATE': '2', AVAILABLE: '0', AGE: expect.stringMatching(/^\d+s$/) as unknown as string }]);
 
     const wide = parseTable(await ctx.kubectl.ok(['get', 'deployment', 'shop-web', '-n', ns, '-o', 'wide']));
     expect(wide[0]).toMatchObject({ NAME: 'shop-web', CONTAINERS: 'web,sidecar', IMAGES: 'nginx:1.25,busybox:1.36', SELECTOR: 'app=shop-web' });
 
-    const pods = parseTable(await ctx.kubectl.ok(['get', 'pods', '-n', ns, '-o', 'wide']));
+    // The namespace also holds the controllers' pods (shop-web-*, shop-db-0, shop-migrate-*), all Pending.
+    const allPods = parseTable(await ctx.kubectl.ok(['get', 'pods', '-n', ns, '-o', 'wide']));
+    expect(allPods.map((p) => p.NAME)).toEqual(expect.arrayContaining(['solo', 'shop-db-0']));
+    expect(allPods.filter((p) => p.NAME.startsWith('shop-web-'))).toHaveLength(2);
+    expect(allPods.every((p) => p.STATUS === 'Pending' && p.NODE === '<none>')).toBe(true);
+    const pods = parseTable(await ctx.kubectl.ok(['get', 'pods', '-n', ns, '-l', 'app=solo', '-o', 'wide']));
     expect(pods).toHaveLength(1);
     expect(pods[0]).toMatchObject({ NAME: 'solo', READY: '0/1', STATUS: 'Pending', RESTARTS: '0', IP: '<none>', NODE: '<none>', 'NOMINATED NODE': '<none>', 'READINESS GATES': '<none>' });
 
@@ -63,7 +87,7 @@ describe('kubectl get', () => {
     expect(secret).toMatchObject({ NAME: 'shop-secret', TYPE: 'Opaque', DATA: '1' });
 
     const names = (await ctx.kubectl.ok(['get', 'cm,secret,svc,deploy', '-n', ns, '-o', 'name'])).trim().split('\n');
-    expect(names).toEqual(['configmap/shop-config', 'secret/shop-secret', 'service/shop-web', 'deployment.apps/shop-web']);
+    expect(names).toEqual([`configmap/${ROOT_CA_CONFIGMAP}`, 'configmap/shop-config', 'secret/shop-secret', 'service/shop-web', 'deployment.apps/shop-web']);
   });
 
   test('-o yaml and -o json of one object and of a list', async () => {
@@ -87,6 +111,7 @@ describe('kubectl get', () => {
     expect(list.items.map((i) => [i.kind, i.apiVersion, i.metadata.name])).toEqual([
       ['ConfigMap', 'v1', 'alpha'],
       ['ConfigMap', 'v1', 'beta'],
+      ['ConfigMap', 'v1', ROOT_CA_CONFIGMAP],
     ]);
 
     const managed = JSON.parse(await ctx.kubectl.ok(['get', 'configmap', 'alpha', '-n', ns, '-o', 'json', '--show-managed-fields'])) as { metadata: { managedFields: { manager: string; operation: string }[] } };
@@ -96,11 +121,13 @@ describe('kubectl get', () => {
   test('-o jsonpath and -o custom-columns', async () => {
     const ns = uniqueName('jsonpath');
     await configMaps(ns, ['one', 'two', 'three']);
-    expect(await ctx.kubectl.ok(['get', 'cm', '-n', ns, '-o', 'jsonpath={.items[*].metadata.name}'])).toBe('one three two');
-    expect(await ctx.kubectl.ok(['get', 'cm', '-n', ns, '-o', 'jsonpath={range .items[*]}{.metadata.name}={.data.index}{"\\n"}{end}'])).toBe('one=0\nthree=2\ntwo=1\n');
+    expect(await ctx.kubectl.ok(['get', 'cm', '-n', ns, '-o', 'jsonpath={.items[*].metadata.name}'])).toBe(`${ROOT_CA_CONFIGMAP} one three two`);
+    // kube-root-ca.crt has no data.index: kubectl prints nothing for a missing key (--allow-missing-template-keys).
+    expect(await ctx.kubectl.ok(['get', 'cm', '-n', ns, '-o', 'jsonpath={range .items[*]}{.metadata.name}={.data.index}{"\\n"}{end}'])).toBe(`${ROOT_CA_CONFIGMAP}=\none=0\nthree=2\ntwo=1\n`);
     expect(await ctx.kubectl.ok(['get', 'cm', 'two', '-n', ns, '-o', 'jsonpath={.metadata.labels.tier}'])).toBe('t1');
     const cols = parseTable(await ctx.kubectl.ok(['get', 'cm', '-n', ns, '-o', 'custom-columns=NAME:.metadata.name,TIER:.metadata.labels.tier']));
     expect(cols).toEqual([
+      { NAME: ROOT_CA_CONFIGMAP, TIER: '<none>' },
       { NAME: 'one', TIER: 't0' },
       { NAME: 'three', TIER: 't2' },
       { NAME: 'two', TIER: 't1' },
@@ -112,11 +139,12 @@ describe('kubectl get', () => {
     await configMaps(ns, ['a', 'b', 'c', 'd', 'e', 'f']);
     const names = async (selector: string) => (await ctx.kubectl.ok(['get', 'cm', '-n', ns, '-l', selector, '-o', 'name'])).trim().split('\n').filter(Boolean);
     expect(await names('tier=t0')).toEqual(['configmap/a', 'configmap/d']);
-    expect(await names('tier!=t0')).toEqual(['configmap/b', 'configmap/c', 'configmap/e', 'configmap/f']);
+    // != also matches objects without the label, such as kube-root-ca.crt.
+    expect(await names('tier!=t0')).toEqual(['configmap/b', 'configmap/c', 'configmap/e', 'configmap/f', `configmap/${ROOT_CA_CONFIGMAP}`]);
     expect(await names('tier in (t1,t2)')).toEqual(['configmap/b', 'configmap/c', 'configmap/e', 'configmap/f']);
     expect(await names('tier notin (t1,t2),app=demo')).toEqual(['configmap/a', 'configmap/d']);
     expect(await names('app')).toHaveLength(6);
-    expect(await names('!app')).toEqual([]);
+    expect(await names('!app')).toEqual([`configmap/${ROOT_CA_CONFIGMAP}`]);
 
     const none = await ctx.kubectl.run(['get', 'cm', '-n', ns, '-l', 'tier=t9']);
     expect(none.code).toBe(0);
@@ -132,7 +160,7 @@ describe('kubectl get', () => {
     const ns = uniqueName('fields');
     await configMaps(ns, ['cm-1', 'cm-2', 'cm-3']);
     expect(await ctx.kubectl.ok(['get', 'cm', '-n', ns, '--field-selector', 'metadata.name=cm-2', '-o', 'name'])).toBe('configmap/cm-2\n');
-    expect(await ctx.kubectl.ok(['get', 'cm', '-n', ns, '--field-selector', 'metadata.name!=cm-2', '-o', 'name'])).toBe('configmap/cm-1\nconfigmap/cm-3\n');
+    expect(await ctx.kubectl.ok(['get', 'cm', '-n', ns, '--field-selector', 'metadata.name!=cm-2', '-o', 'name'])).toBe(`configmap/cm-1\nconfigmap/cm-3\nconfigmap/${ROOT_CA_CONFIGMAP}\n`);
     expect(await ctx.kubectl.ok(['get', 'cm', '-A', '--field-selector', `metadata.namespace=${ns},metadata.name=cm-3`, '-o', 'name'])).toBe('configmap/cm-3\n');
 
     await ctx.kubectl.ok(['run', 'waiting', '-n', ns, '--image=nginx:1.27']);
@@ -167,8 +195,10 @@ describe('kubectl get', () => {
 
   test('--chunk-size=2 over 10 objects lists all 10 (kubectl follows the continue tokens)', async () => {
     const ns = uniqueName('chunk');
-    const names = Array.from({ length: 10 }, (_, i) => `item-${String(i).padStart(2, '0')}`);
-    await configMaps(ns, names);
+    // 9 of the test's own and the root-CA publisher's kube-root-ca.crt (last by name).
+    const mine = Array.from({ length: 9 }, (_, i) => `item-${String(i).padStart(2, '0')}`);
+    await configMaps(ns, mine);
+    const names = [...mine, ROOT_CA_CONFIGMAP];
     const table = parseTable(await ctx.kubectl.ok(['get', 'configmaps', '-n', ns, '--chunk-size=2']));
     expect(table.map((r) => r.NAME)).toEqual(names);
     expect(await ctx.kubectl.ok(['get', 'configmaps', '-n', ns, '--chunk-size=2', '-o', 'name'])).toBe(names.map((n) => `configmap/${n}\n`).join(''));
@@ -197,9 +227,10 @@ describe('kubectl get', () => {
   test('--sort-by', async () => {
     const ns = uniqueName('sort');
     await configMaps(ns, ['kiwi', 'apple', 'mango', 'banana']);
-    expect(await ctx.kubectl.ok(['get', 'cm', '-n', ns, '--sort-by=.metadata.name', '-o', 'name'])).toBe('configmap/apple\nconfigmap/banana\nconfigmap/kiwi\nconfigmap/mango\n');
-    // data.index is the creation order: kiwi=0, apple=1, mango=2, banana=3.
-    expect(await ctx.kubectl.ok(['get', 'cm', '-n', ns, '--sort-by=.data.index', '-o', 'name'])).toBe('configmap/kiwi\nconfigmap/apple\nconfigmap/mango\nconfigmap/banana\n');
+    expect(await ctx.kubectl.ok(['get', 'cm', '-n', ns, '--sort-by=.metadata.name', '-o', 'name'])).toBe(`configmap/apple\nconfigmap/banana\nconfigmap/kiwi\nconfigmap/${ROOT_CA_CONFIGMAP}\nconfigmap/mango\n`);
+    // data.index is the creation order: kiwi=0, apple=1, mango=2, banana=3. kube-root-ca.crt has no
+    // data.index; kubectl 1.32's --sort-by (client side) puts objects without the field first.
+    expect(await ctx.kubectl.ok(['get', 'cm', '-n', ns, '--sort-by=.data.index', '-o', 'name'])).toBe(`configmap/${ROOT_CA_CONFIGMAP}\nconfigmap/kiwi\nconfigmap/apple\nconfigmap/mango\nconfigmap/banana\n`);
     const table = parseTable(await ctx.kubectl.ok(['get', 'cm', '-n', ns, '--sort-by=.metadata.labels.tier', '-l', 'app=demo']));
     // A stable sort of the server's order (by name): t0 = banana, kiwi; t1 = apple; t2 = mango.
     expect(table.map((r) => r.NAME)).toEqual(['banana', 'kiwi', 'apple', 'mango']);
@@ -220,6 +251,7 @@ describe('kubectl describe', () => {
     const ns = uniqueName('describe');
     await applyApp(ns);
     await ctx.kubectl.ok(['run', 'pod-1', '-n', ns, '--image=nginx:1.27', '--labels=app=pod-1']);
+    await appSettled(ns);
     const describeOk = (args: string[]) => ctx.kubectl.ok(['describe', '-n', ns, ...args]);
 
     const nsOut = await ctx.kubectl.ok(['describe', 'namespace', ns]);
@@ -246,14 +278,17 @@ describe('kubectl describe', () => {
     expect(svc).toMatch(/^TargetPort: +8080\/TCP$/m);
 
     const deploy = await describeOk(['deployment', 'shop-web']);
-    expect(deploy).toMatch(/^Replicas: +2 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable$/m);
+    // As on a cluster without nodes: the controller made the new ReplicaSet's 2 pods, none available.
+    expect(deploy).toMatch(/^Replicas: +2 desired \| 2 updated \| 2 total \| 0 available \| 2 unavailable$/m);
+    expect(deploy).toMatch(/^ {2}Available +False +MinimumReplicasUnavailable$/m);
+    expect(deploy).toMatch(/^NewReplicaSet: +shop-web-[0-9a-z]+ \(2\/2 replicas created\)$/m);
     expect(deploy).toMatch(/^StrategyType: +RollingUpdate$/m);
     expect(deploy).toMatch(/^RollingUpdateStrategy: +25% max unavailable, 25% max surge$/m);
     expect(deploy).toMatch(/^ {3}web:\n {4}Image: +nginx:1\.25$/m);
     expect(deploy).toMatch(/^ {3}sidecar:\n {4}Image: +busybox:1\.36$/m);
 
     const sts = await describeOk(['statefulset', 'shop-db']);
-    expect(sts).toMatch(/^Replicas: +1 desired \| 0 total$/m);
+    expect(sts).toMatch(/^Replicas: +1 desired \| 1 total$/m);
     expect(sts).toMatch(/^Volume Claims:\n {2}Name: +data\n/m);
     expect(sts).toMatch(/^ {2}Capacity: +1Gi$/m);
     expect(sts).toMatch(/^ {6}\/var\/lib\/postgresql\/data from data \(rw\)$/m);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { Kubectl, requireKubectl132 } from './kubectl.js';
 import { makeTempDir, startLite, type LiteServer, type StartLiteOptions } from './lite-process.js';
+import { eventually } from './wait.js';
 
 export interface ClusterContext {
   readonly server: LiteServer;
@@ -85,4 +86,41 @@ export function parseTable(stdout: string): Record<string, string>[] {
 export function rowsByName(stdout: string): Map<string, Record<string, string>> {
   const rows = parseTable(stdout);
   return new Map(rows.map((r) => [r.NAME ?? Object.values(r)[0], r]));
+}
+
+/** The ConfigMap the root-CA publisher (controller manager) keeps in every namespace. */
+export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
+
+/**
+ * Waits (bounded) until the root-CA publisher has created `kube-root-ca.crt` in `ns`. It does so
+ * asynchronously after the namespace appears; tests that print a namespace's ConfigMaps wait for it
+ * so their expected output (which includes it, as on any real cluster) is deterministic.
+ */
+export async function waitForRootCa(ctx: ClusterContext, ns: string): Promise<void> {
+  await eventually(async () => (await ctx.kubectl.run(['get', 'configmap', ROOT_CA_CONFIGMAP, '-n', ns, '-o', 'name'])).code === 0, {
+    what: `${ROOT_CA_CONFIGMAP} in namespace ${ns}`,
+    timeoutMs: 15_000,
+    intervalMs: 50,
+  });
+}
+
+/**
+ * Waits (bounded) until `kubectl get <args> -o jsonpath=<template>` prints `expected`: for
+ * conditions a controller brings about (e.g. a Deployment's status after the deployment
+ * controller has observed it).
+ */
+export async function waitForJsonPath(ctx: ClusterContext, args: readonly string[], template: string, expected: string, timeoutMs = 20_000): Promise<void> {
+  let last = '';
+  try {
+    await eventually(
+      async () => {
+        const r = await ctx.kubectl.run(['get', ...args, '-o', `jsonpath=${template}`]);
+        last = r.code === 0 ? r.stdout : `exit ${r.code}: ${r.stderr.trim()}`;
+        return last === expected;
+      },
+      { what: `kubectl get ${args.join(' ')} -o jsonpath=${template} to print ${JSON.stringify(expected)}`, timeoutMs, intervalMs: 100 },
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (last output ${JSON.stringify(last)})`);
+  }
 }
