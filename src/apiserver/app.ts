@@ -43,7 +43,8 @@ export interface ExtraRoute {
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly public: boolean;
-  handle(req: IncomingMessage, user: UserInfo | undefined): Promise<{ status: number; body: string; contentType: string }>;
+  /** `'sent'`: the route answered on the socket itself (a WebSocket upgrade it accepted). */
+  handle(req: IncomingMessage, user: UserInfo | undefined): Promise<{ status: number; body: string; contentType: string } | 'sent'>;
 }
 
 export interface ApiAppConfig extends Omit<ResourceHandlerDeps, 'registry'> {
@@ -91,6 +92,7 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
   for (const route of config.extraRoutes ?? []) {
     app.on(route.method, route.path, async (c) => {
       const res = await route.handle(c.env.incoming as IncomingMessage, c.get('user'));
+      if (res === 'sent') return RESPONSE_ALREADY_SENT;
       return new Response(res.body, { status: res.status, headers: { 'Content-Type': res.contentType } });
     });
   }

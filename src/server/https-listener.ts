@@ -8,6 +8,7 @@
  * HTTP request to an HTTPS server.`) instead of a stalled handshake, which would make kubectl
  * retry for tens of seconds: the first byte of each connection is looked at before TLS starts.
  */
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
@@ -40,6 +41,19 @@ export async function listenHttps(config: HttpsListenerConfig): Promise<HttpsLis
     { cert: config.certPem, key: config.keyPem, ca: config.clientCaPem, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
     (req, res) => void listener(req, res),
   );
+  // Upgrade requests (WebSocket: exec, attach, port-forward, the agent tunnel; kubectl's SPDY
+  // fallback) go through the same app, with a response bound to the raw socket: handlers that
+  // accept the upgrade take the socket over and answer 'sent'; every other answer (a Status
+  // error) is written as a normal response and the connection closed.
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (head.length) socket.unshift(head);
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.on('finish', () => socket.end());
+    socket.on('error', () => socket.destroy());
+    void listener(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
   server.requestTimeout = 0; // watches and log streams are long-lived
