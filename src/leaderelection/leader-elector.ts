@@ -59,6 +59,12 @@ export class LeaderElector {
         await clock.sleep(this.#c.retryPeriodMs, signal).catch(() => undefined);
         continue;
       }
+      // Stopped while the acquire was in flight: the 'abort' listener below would never fire
+      // (the signal has already fired), so the leader loop would renew forever. Give the lease back.
+      if (signal.aborted) {
+        await this.#release();
+        break;
+      }
       logger.info({ lease: `${this.#c.namespace}/${this.#c.name}`, identity: this.#c.identity }, 'became leader');
       this.#leading = true;
       const leader = new AbortController();
