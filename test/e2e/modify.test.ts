@@ -8,15 +8,24 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { parseTable, scratchDir, uniqueName, useCluster } from './support/cluster.js';
+import { parseTable, ROOT_CA_CONFIGMAP, scratchDir, uniqueName, useCluster, waitForRootCa } from './support/cluster.js';
 import { describeResult } from './support/kubectl.js';
 
 const ctx = useCluster();
 
+/**
+ * A new namespace, returned once the root-CA publisher has put kube-root-ca.crt in it (as in every
+ * namespace of a real cluster), so listings of its ConfigMaps are deterministic.
+ */
 async function namespace(prefix: string): Promise<string> {
   const ns = uniqueName(prefix);
   expect(await ctx.kubectl.ok(['create', 'namespace', ns])).toBe(`namespace/${ns} created\n`);
+  await waitForRootCa(ctx, ns);
   return ns;
+}
+
+async function uidOf(kindAndName: string, ns: string): Promise<string> {
+  return await ctx.kubectl.ok(['get', kindAndName, '-n', ns, '-o', 'jsonpath={.metadata.uid}']);
 }
 
 async function getJson<T = Record<string, unknown>>(args: string[]): Promise<T> {
@@ -181,11 +190,17 @@ describe('delete', () => {
     expect(await ctx.kubectl.ok(['delete', '-f', file, '--ignore-not-found'])).toBe('');
 
     await ctx.kubectl.ok(['create', 'deployment', 'web', '-n', ns, '--image=nginx:1.27']);
-    expect(await ctx.kubectl.ok(['delete', 'configmaps', '--all', '-n', ns])).toBe('configmap "e" deleted\n');
+    // --all takes the root-CA publisher's ConfigMap too, as on any cluster; the publisher then puts a
+    // new one back (a new uid), and nothing else returns.
+    const rootCaUid = await uidOf(`configmap/${ROOT_CA_CONFIGMAP}`, ns);
+    expect(await ctx.kubectl.ok(['delete', 'configmaps', '--all', '-n', ns])).toBe(`configmap "e" deleted\nconfigmap "${ROOT_CA_CONFIGMAP}" deleted\n`);
     expect(await ctx.kubectl.ok(['delete', 'deployments', '--all', '-n', ns])).toBe('deployment.apps "web" deleted\n');
-    const empty = await ctx.kubectl.run(['get', 'configmaps,deployments', '-n', ns]);
+    const empty = await ctx.kubectl.run(['get', 'deployments', '-n', ns]);
     expect(empty.stdout).toBe('');
     expect(empty.stderr).toBe(`No resources found in ${ns} namespace.\n`);
+    await waitForRootCa(ctx, ns);
+    expect(await uidOf(`configmap/${ROOT_CA_CONFIGMAP}`, ns)).not.toBe(rootCaUid);
+    expect(await ctx.kubectl.ok(['get', 'configmaps,deployments', '-n', ns, '-o', 'name'])).toBe(`configmap/${ROOT_CA_CONFIGMAP}\n`);
 
     const missing = await ctx.kubectl.fails(['delete', 'configmap', 'nope', '-n', ns]);
     expect(missing.stderr).toBe('Error from server (NotFound): configmaps "nope" not found\n');
@@ -241,9 +256,10 @@ describe('delete', () => {
       expect(left.stdout, `${kind} left in deleted namespace ${ns}`).toBe('');
       expect(left.stderr).toBe('No resources found\n');
     }
-    // The name can be used again at once.
+    // The name can be used again at once, and starts empty: only the new namespace's own kube-root-ca.crt.
     expect(await ctx.kubectl.ok(['create', 'namespace', ns])).toBe(`namespace/${ns} created\n`);
-    expect(await ctx.kubectl.ok(['get', 'configmaps', '-n', ns, '-o', 'name'])).toBe('');
+    await waitForRootCa(ctx, ns);
+    expect(await ctx.kubectl.ok(['get', 'configmaps', '-n', ns, '-o', 'name'])).toBe(`configmap/${ROOT_CA_CONFIGMAP}\n`);
   });
 });
 
@@ -333,7 +349,7 @@ describe('create generators and other everyday commands', () => {
     );
     expect(await ctx.kubectl.ok(['create', 'configmap', 'dry', '-n', ns, '--dry-run=server', '-o', 'name'])).toBe('configmap/dry\n');
     expect(await ctx.kubectl.ok(['run', 'dry-pod', '-n', ns, '--image=nginx:1.27', '--dry-run=server', '-o', 'jsonpath={.status.phase}'])).toBe('Pending');
-    expect(await ctx.kubectl.ok(['get', 'configmaps,pods', '-n', ns, '-o', 'name'])).toBe('configmap/one\n');
+    expect(await ctx.kubectl.ok(['get', 'configmaps,pods', '-n', ns, '-o', 'name'])).toBe(`configmap/${ROOT_CA_CONFIGMAP}\nconfigmap/one\n`);
   });
 
   test('kubectl auth can-i and auth whoami for the admin', async () => {
