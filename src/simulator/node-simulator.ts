@@ -84,6 +84,12 @@ export interface NodeSimulatorConfig {
   readonly concurrency?: number;
   /** Record kubelet events (default true; turn off for scale runs). */
   readonly events?: boolean;
+  /**
+   * Heartbeats and pod transitions fire on multiples of this many milliseconds (default 100), so
+   * those due close together reach the API in one burst — one storage group commit for many
+   * kubelets instead of one each. Each is up to this late; 0 fires each at its own time.
+   */
+  readonly timerQuantumMs?: number;
 }
 
 export interface NodeSimulatorStats {
@@ -219,7 +225,7 @@ export class NodeSimulator implements Controller {
     const concurrency = Math.max(1, config.concurrency ?? 32);
     this.#api = new TaskPool(concurrency);
     this.#queue = newQueue(config.clock);
-    this.#heap = new TimerHeap<Tick>({ clock: config.clock, onDue: (ticks) => this.#onDue(ticks) });
+    this.#heap = new TimerHeap<Tick>({ clock: config.clock, onDue: (ticks) => this.#onDue(ticks), quantumMs: config.timerQuantumMs ?? 100 });
     this.#registered = new Promise((resolve) => (this.#registeredDone = resolve));
     for (let i = 0; i < count; i++) this.#addSimNode();
     this.#podInformer.addEventHandler({

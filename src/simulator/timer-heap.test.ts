@@ -67,6 +67,35 @@ describe('TimerHeap', () => {
   });
 });
 
+describe('TimerHeap quantum', () => {
+  it('fires entries due within one quantum together, at its end', () => {
+    const clock = new FakeClock(1000);
+    const batches: number[][] = [];
+    const heap = new TimerHeap<number>({ clock, onDue: (v) => batches.push(v), quantumMs: 100 });
+    for (const at of [1001, 1030, 1099, 1100, 1101, 1250]) heap.schedule(at, at);
+    expect(clock.pendingTimers).toBe(1);
+    clock.advance(99);
+    expect(batches).toEqual([]);
+    clock.advance(1);
+    expect(batches).toEqual([[1001, 1030, 1099, 1100]]);
+    clock.advance(100);
+    expect(batches).toEqual([[1001, 1030, 1099, 1100], [1101]]);
+    clock.advance(100);
+    expect(batches.at(-1)).toEqual([1250]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('fires entries already due at once and rejects a negative quantum', () => {
+    const clock = new FakeClock(1050);
+    const fired: number[] = [];
+    const heap = new TimerHeap<number>({ clock, onDue: (v) => fired.push(...v), quantumMs: 100 });
+    heap.schedule(1000, 1);
+    clock.advance(0);
+    expect(fired).toEqual([1]);
+    expect(() => new TimerHeap<number>({ clock, onDue: () => undefined, quantumMs: -1 })).toThrow(RangeError);
+  });
+});
+
 describe('TaskPool', () => {
   it('runs at most `limit` tasks at once and reports idle', async () => {
     const pool = new TaskPool(2);
