@@ -9,7 +9,7 @@ import { builtinGroupVersions, builtinResources } from '../api/builtin-resources
 import { coreToEventsV1, eventsV1ToCore } from '../api/conversion/event-conversion.js';
 import { hpaV1ToV2, hpaV2ToV1 } from '../api/conversion/hpa-conversion.js';
 import { generateJobSelector } from '../api/defaults/index.js';
-import { isJsonObject, type JsonObject, type KubeObject } from '../api/object.js';
+import { isJsonObject, jsonEqual, type JsonObject, type KubeObject } from '../api/object.js';
 import { podQosClass } from '../api/pod-qos.js';
 import type { ResourceDef } from '../api/resource.js';
 import type { AdmissionPlugin } from '../admission/admission.js';
@@ -145,6 +145,10 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
 function builtinPrepareForCreate(def: ResourceDef, obj: KubeObject): void {
   if (def.group === '' && def.kind === 'Namespace') defaultNamespace(obj);
   if (def.group === 'batch' && def.kind === 'Job' && obj.metadata.uid) generateJobSelector(obj as unknown as JsonObject, obj.metadata.uid);
+  if (def.group === 'apps' && def.kind === 'DaemonSet') {
+    const current = Number(obj.metadata.annotations?.[DAEMONSET_TEMPLATE_GENERATION]);
+    if (!(Number.isInteger(current) && current >= 1)) setDaemonSetTemplateGeneration(obj, 1);
+  }
   if (def.group === '' && def.kind === 'Pod' && !isJsonObject(obj.status)) {
     const status: JsonObject = { phase: 'Pending', qosClass: podQosClass(obj) };
     const gates = isJsonObject(obj.spec) ? obj.spec.schedulingGates : undefined;
@@ -190,10 +194,29 @@ function builtinStoreOptions(def: ResourceDef): Partial<ResourceStoreConfig> {
     };
   }
   if (def.group === '' && def.kind === 'Node') return { keepStatusOnCreate: true };
+  if (def.group === 'apps' && def.kind === 'DaemonSet') {
+    return {
+      // Upstream keeps spec.templateGeneration (served in apps/v1 as this annotation) out of
+      // clients' hands and bumps it whenever the pod template changes (daemonSetStrategy.PrepareForUpdate).
+      preserveOnUpdate: (next, old) => {
+        const previous = Number(old.metadata.annotations?.[DAEMONSET_TEMPLATE_GENERATION]);
+        const base = Number.isInteger(previous) && previous >= 1 ? previous : 1;
+        const template = (o: KubeObject) => (isJsonObject(o.spec) ? o.spec.template : undefined);
+        setDaemonSetTemplateGeneration(next, jsonEqual(template(next), template(old)) ? base : base + 1);
+      },
+    };
+  }
   if ((def.group === '' && (def.kind === 'Endpoints' || def.kind === 'Event')) || (def.group === 'coordination.k8s.io' && def.kind === 'Lease')) {
     return { allowCreateOnUpdate: true };
   }
   return {};
+}
+
+/** apps/v1's rendering of the internal DaemonSet spec.templateGeneration. */
+const DAEMONSET_TEMPLATE_GENERATION = 'deprecated.daemonset.template.generation';
+
+function setDaemonSetTemplateGeneration(ds: KubeObject, generation: number): void {
+  ds.metadata.annotations = { ...ds.metadata.annotations, [DAEMONSET_TEMPLATE_GENERATION]: String(generation) };
 }
 
 /** New namespaces carry the `kubernetes` finalizer and start Active (upstream namespace strategy). */
