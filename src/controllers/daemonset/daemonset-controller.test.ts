@@ -86,7 +86,8 @@ describe('DaemonSetController', () => {
     expect(revs).toHaveLength(1);
     const hash = revs[0].metadata.labels?.[POD_REVISION_LABEL];
     expect(revs[0]).toMatchObject({ revision: 1, metadata: { name: `agent-${hash}`, labels: { app: 'agent' } } });
-    expect(pod.metadata.labels).toEqual({ app: 'agent', [POD_REVISION_LABEL]: hash });
+    // The API server sets the DaemonSet's template generation (1 at create); pods carry it as upstream's do.
+    expect(pod.metadata.labels).toEqual({ app: 'agent', [POD_REVISION_LABEL]: hash, 'pod-template-generation': '1' });
 
     await until(async () => (await status('agent')).desiredNumberScheduled === 3, 'status');
     expect(await status('agent')).toMatchObject({ desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 0, numberAvailable: 0, numberUnavailable: 3, updatedNumberScheduled: 3, numberMisscheduled: 0, observedGeneration: 1 });
