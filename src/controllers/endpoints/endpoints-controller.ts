@@ -20,7 +20,6 @@ import { newQueue, runReconcileLoop, type Controller, type ControllerContext, ty
 import {
   ANNOTATION_TRIGGER_TIME,
   LABEL_HEADLESS,
-  POD_NAMESPACE_LABEL_INDEX,
   TriggerTimeTracker,
   findPort,
   formatRfc3339Nano,
@@ -28,12 +27,10 @@ import {
   isPodReady,
   isServiceIPSet,
   podIPs,
-  podNamespaceLabelIndex,
   podsForService,
   serviceSelector,
   servicePorts,
-  servicesForLabels,
-  servicesToUpdateOnPodChange,
+  watchServicesAndPods,
   shouldPodBeInEndpoints,
   shouldSetHostname,
 } from '../endpointslice/endpoint-utils.js';
@@ -81,22 +78,7 @@ export class EndpointsController implements Controller {
     this.#queue = newQueue(ctx.clock);
     const q = this.#queue;
 
-    this.#services = ctx.informers.informer(resources.services);
-    this.#services.addEventHandler({ onAdd: (s) => q.add(objectKey(s)), onUpdate: (_o, s) => q.add(objectKey(s)), onDelete: (s) => q.add(objectKey(s)) });
-
-    this.#pods = ctx.informers.informer(resources.pods);
-    this.#pods.addIndexers({ [POD_NAMESPACE_LABEL_INDEX]: podNamespaceLabelIndex });
-    const batch = this.#options.batchPeriodMs;
-    const podServices = (p: KubeObject) => {
-      for (const k of servicesForLabels(this.#services, p.metadata.namespace, p.metadata.labels)) q.addAfter(k, batch);
-    };
-    this.#pods.addEventHandler({
-      onAdd: podServices,
-      onUpdate: (o, p) => {
-        for (const k of servicesToUpdateOnPodChange(this.#services, o, p)) q.addAfter(k, batch);
-      },
-      onDelete: podServices,
-    });
+    ({ services: this.#services, pods: this.#pods } = watchServicesAndPods(ctx.informers, q, this.#options.batchPeriodMs));
 
     this.#endpoints = ctx.informers.informer(resources.endpoints);
     const caughtUp = (ep: KubeObject) => {

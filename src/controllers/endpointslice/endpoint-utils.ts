@@ -4,7 +4,10 @@
  * port resolves on a pod, and the last-change-trigger-time bookkeeping.
  */
 import { isJsonObject, type JsonObject, type KubeObject } from '../../api/object.js';
-import type { SharedInformer } from '../../informer/shared-informer.js';
+import { resources } from '../../client/client.js';
+import type { InformerFactory } from '../../informer/informer-factory.js';
+import { objectKey, type SharedInformer } from '../../informer/shared-informer.js';
+import type { WorkQueue } from '../../workqueue/work-queue.js';
 
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
 export const LABEL_MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
@@ -188,6 +191,30 @@ export function servicesToUpdateOnPodChange(services: SharedInformer, oldPod: Ku
   for (const k of now) if (!before.has(k)) out.add(k);
   for (const k of before) if (!now.has(k)) out.add(k);
   return out;
+}
+
+/**
+ * The Service and Pod informers both endpoints controllers watch, wired to `queue`: a Service
+ * change enqueues that Service; a pod change enqueues the Services it affects after
+ * `batchPeriodMs` (upstream's endpoint-updates batch period), so bursts of pod updates collapse.
+ */
+export function watchServicesAndPods(informers: InformerFactory, queue: WorkQueue<string>, batchPeriodMs: number): { services: SharedInformer; pods: SharedInformer } {
+  const services = informers.informer(resources.services);
+  services.addEventHandler({ onAdd: (s) => queue.add(objectKey(s)), onUpdate: (_o, s) => queue.add(objectKey(s)), onDelete: (s) => queue.add(objectKey(s)) });
+
+  const pods = informers.informer(resources.pods);
+  pods.addIndexers({ [POD_NAMESPACE_LABEL_INDEX]: podNamespaceLabelIndex });
+  const podServices = (p: KubeObject) => {
+    for (const k of servicesForLabels(services, p.metadata.namespace, p.metadata.labels)) queue.addAfter(k, batchPeriodMs);
+  };
+  pods.addEventHandler({
+    onAdd: podServices,
+    onUpdate: (o, p) => {
+      for (const k of servicesToUpdateOnPodChange(services, o, p)) queue.addAfter(k, batchPeriodMs);
+    },
+    onDelete: podServices,
+  });
+  return { services, pods };
 }
 
 // ---- last-change-trigger-time ------------------------------------------------------------------------

@@ -15,20 +15,17 @@ import { ApiError } from '../../api/errors.js';
 import { isJsonObject, type KubeObject } from '../../api/object.js';
 import { resources } from '../../client/client.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
-import { objectKey, splitKey, type SharedInformer } from '../../informer/shared-informer.js';
+import { splitKey, type SharedInformer } from '../../informer/shared-informer.js';
 import { newQueue, runReconcileLoop, type Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
 import {
   ANNOTATION_TRIGGER_TIME,
   LABEL_MANAGED_BY,
   LABEL_SERVICE_NAME,
-  POD_NAMESPACE_LABEL_INDEX,
   TriggerTimeTracker,
   formatRfc3339Nano,
-  podNamespaceLabelIndex,
   podsForService,
   serviceSelector,
-  servicesForLabels,
-  servicesToUpdateOnPodChange,
+  watchServicesAndPods,
 } from './endpoint-utils.js';
 import { EndpointSliceTracker } from './endpointslice-tracker.js';
 import { MANAGED_BY, planEndpointSlices } from './endpointslice-reconciler.js';
@@ -85,22 +82,7 @@ export class EndpointSliceController implements Controller {
     this.#queue = newQueue(ctx.clock);
     const q = this.#queue;
 
-    this.#services = ctx.informers.informer(resources.services);
-    this.#services.addEventHandler({ onAdd: (s) => q.add(objectKey(s)), onUpdate: (_o, s) => q.add(objectKey(s)), onDelete: (s) => q.add(objectKey(s)) });
-
-    this.#pods = ctx.informers.informer(resources.pods);
-    this.#pods.addIndexers({ [POD_NAMESPACE_LABEL_INDEX]: podNamespaceLabelIndex });
-    const batch = this.#options.batchPeriodMs;
-    const podServices = (p: KubeObject) => {
-      for (const k of servicesForLabels(this.#services, p.metadata.namespace, p.metadata.labels)) q.addAfter(k, batch);
-    };
-    this.#pods.addEventHandler({
-      onAdd: podServices,
-      onUpdate: (o, p) => {
-        for (const k of servicesToUpdateOnPodChange(this.#services, o, p)) q.addAfter(k, batch);
-      },
-      onDelete: podServices,
-    });
+    ({ services: this.#services, pods: this.#pods } = watchServicesAndPods(ctx.informers, q, this.#options.batchPeriodMs));
 
     this.#slices = ctx.informers.informer(resources.endpointslices);
     this.#slices.addIndexers({ [SLICE_SERVICE_INDEX]: (s) => (sliceServiceKey(s) ? [sliceServiceKey(s) as string] : []) });
