@@ -487,51 +487,45 @@ export class GarbageCollector implements Controller {
     }
   }
 
-  /**
-   * Rewrites an object's ownerReferences with a JSON patch guarded by `test` operations on the
-   * uid and the current references (a concurrent change fails the test; we re-read and retry).
-   */
+  /** Rewrites an object's ownerReferences (see #patchMetadataList). */
   async #patchOwnerReferences(m: Monitor, obj: KubeObject, change: (refs: readonly OwnerReference[]) => OwnerReference[]): Promise<void> {
-    const { namespace, name = '', uid } = obj.metadata;
-    let current = obj;
-    for (let attempt = 0; ; attempt++) {
+    await this.#patchMetadataList(m, obj, 'ownerReferences', (current) => {
       const refs = current.metadata.ownerReferences ?? [];
       const next = change(refs);
-      if (sameReferences(refs, next)) return;
-      const ops: unknown[] = [
-        { op: 'test', path: '/metadata/uid', value: uid },
-        { op: 'test', path: '/metadata/ownerReferences', value: refs },
-        next.length > 0 ? { op: 'replace', path: '/metadata/ownerReferences', value: next } : { op: 'remove', path: '/metadata/ownerReferences' },
-      ];
-      try {
-        await this.#ctx.client.patch(m.res, namespace, name, 'json', ops, { fieldManager: this.name });
-        return;
-      } catch (e) {
-        if (isCode(e, 404)) return;
-        if (!(isCode(e, 409) || isCode(e, 422)) || attempt >= 4) throw e;
-      }
-      try {
-        current = await this.#ctx.client.get(m.res, namespace, name);
-      } catch (e) {
-        if (isCode(e, 404)) return;
-        throw e;
-      }
-      if (current.metadata.uid !== uid) return;
-    }
+      return sameReferences(refs, next) ? undefined : { current: refs, next };
+    });
   }
 
-  /** Removes one finalizer, re-reading and retrying on conflicts (upstream: RetryOnConflict). */
+  /** Removes one finalizer (upstream: RetryOnConflict around the update). */
   async #removeFinalizer(m: Monitor, obj: KubeObject, finalizer: string): Promise<void> {
+    await this.#patchMetadataList(m, obj, 'finalizers', (current) => {
+      const finalizers = current.metadata.finalizers ?? [];
+      return finalizers.includes(finalizer) ? { current: finalizers, next: finalizers.filter((f) => f !== finalizer) } : undefined;
+    });
+  }
+
+  /**
+   * Rewrites one list field of an object's metadata with a JSON patch guarded by `test`
+   * operations on the uid and the field's current value: a concurrent change fails the test, and
+   * we re-read and retry (a few times). `change` returns undefined when nothing is to be done; an
+   * object that is gone or was re-created (other uid) is left alone.
+   */
+  async #patchMetadataList<T>(
+    m: Monitor,
+    obj: KubeObject,
+    field: 'ownerReferences' | 'finalizers',
+    change: (current: KubeObject) => { current: readonly T[]; next: readonly T[] } | undefined,
+  ): Promise<void> {
     const { namespace, name = '', uid } = obj.metadata;
     let current = obj;
     for (let attempt = 0; ; attempt++) {
-      const finalizers = current.metadata.finalizers ?? [];
-      if (!finalizers.includes(finalizer)) return;
-      const next = finalizers.filter((f) => f !== finalizer);
+      const planned = change(current);
+      if (!planned) return;
+      const path = `/metadata/${field}`;
       const ops: unknown[] = [
         { op: 'test', path: '/metadata/uid', value: uid },
-        { op: 'test', path: '/metadata/finalizers', value: finalizers },
-        next.length > 0 ? { op: 'replace', path: '/metadata/finalizers', value: next } : { op: 'remove', path: '/metadata/finalizers' },
+        { op: 'test', path, value: planned.current },
+        planned.next.length > 0 ? { op: 'replace', path, value: planned.next } : { op: 'remove', path },
       ];
       try {
         await this.#ctx.client.patch(m.res, namespace, name, 'json', ops, { fieldManager: this.name });
