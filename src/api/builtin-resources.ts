@@ -113,8 +113,12 @@ const rows: Row[] = [
     categories: ['all'],
     status: true,
     subresources: [
+      sub('attach', ['create', 'get'], { group: '', version: 'v1', kind: 'PodAttachOptions' }),
       sub('binding', ['create'], { group: '', version: 'v1', kind: 'Binding' }),
       sub('eviction', ['create'], { group: 'policy', version: 'v1', kind: 'Eviction' }),
+      sub('exec', ['create', 'get'], { group: '', version: 'v1', kind: 'PodExecOptions' }),
+      sub('log', ['get']),
+      sub('portforward', ['create', 'get'], { group: '', version: 'v1', kind: 'PodPortForwardOptions' }),
     ],
   },
   { group: '', version: 'v1', kind: 'PodTemplate', plural: 'podtemplates', namespaced: true },

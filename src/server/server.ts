@@ -15,6 +15,7 @@ import { createApiApp, type HealthCheck } from '../apiserver/app.js';
 import { ClientCertAuthenticator, StaticTokenAuthenticator, UnionAuthenticator } from '../apiserver/authn.js';
 import { Discovery } from '../apiserver/discovery.js';
 import { bindingCreateHandler, podSubresourceHandlers } from '../apiserver/extensions/pods.js';
+import { podStreamHandlers } from '../apiserver/extensions/pod-streams.js';
 import { reviewHandlers, tokenRequest } from '../apiserver/extensions/reviews.js';
 import { OpenApi } from '../apiserver/openapi.js';
 import { AllowAllAuthorizer } from '../auth/authorizer.js';
@@ -26,6 +27,7 @@ import { NodeSimulator, type NodeSimulatorConfig } from '../simulator/node-simul
 import { Registry } from '../registry/registry.js';
 import { MemoryBackend } from '../storage/memory/memory-backend.js';
 import { SqliteBackend } from '../storage/sqlite/sqlite-backend.js';
+import { KubeletTunnels, tunnelRoute } from '../tunnel/kubelet-tunnels.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger } from '../util/log.js';
 import { KUBERNETES_MINOR, KUBERNETES_VERSION, LITE_VERSION } from '../version.js';
@@ -88,6 +90,11 @@ export interface RunningServer {
   readonly joinToken: string;
   readonly registry: Registry;
   readonly client: Client;
+  /**
+   * Kubelet connections by node: agents' tunnels register here by themselves; the embedded
+   * agent registers its in-process link with `kubelets.registerDirect(node, directConnection(handler))`.
+   */
+  readonly kubelets: KubeletTunnels;
   stop(): Promise<void>;
 }
 
@@ -151,6 +158,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       { name: 'bootstrap-objects', check: () => ready },
     ];
     const subresources = podSubresourceHandlers({ registry, now: () => clock.now(), selectorFromObject: modules.labelSelectorFromObject });
+    // pods/log, exec, attach, portforward reach kubelets through their tunnels (or the embedded link).
+    const kubelets = new KubeletTunnels({ clock, logger: log });
+    cleanups.push(() => kubelets.close());
+    for (const [key, handler] of podStreamHandlers({ kubelets, logger: log.child({ component: 'apiserver' }) })) subresources.set(key, handler);
     const virtualCreate = reviewHandlers({ authorizer, authenticateToken: (t) => authenticator.authenticate(tokenRequest(t)) });
     virtualCreate.set('/bindings', bindingCreateHandler({ registry, now: () => clock.now(), selectorFromObject: modules.labelSelectorFromObject }));
     let listener: HttpsListener | undefined;
@@ -159,7 +170,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const joinTokens = new JoinTokens({ client, clock, tokenFile: paths.token, caHash: pki.caHash });
     const identities = new NodeIdentities(client.withFieldManager('lite-join'));
     const app = createApiApp({
-      extraRoutes: joinRoutes({ caCertPem: pki.caCertPem, clientCa: pki.clientCa, tokens: joinTokens, identities, clock, logger: log.child({ component: 'join' }) }),
+      extraRoutes: [
+        ...joinRoutes({ caCertPem: pki.caCertPem, clientCa: pki.clientCa, tokens: joinTokens, identities, clock, logger: log.child({ component: 'join' }) }),
+        tunnelRoute(kubelets, log.child({ component: 'kubelet-tunnels' })),
+      ],
       registry,
       authenticator,
       openapi,
@@ -231,7 +245,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     }
     ready = true;
 
-    return { url, port, kubeconfigPath: config.kubeconfigPath, caCertPem: pki.caCertPem, adminToken: pki.adminToken, joinToken: joinTokens.serverToken, registry, client, stop };
+    return { url, port, kubeconfigPath: config.kubeconfigPath, caCertPem: pki.caCertPem, adminToken: pki.adminToken, joinToken: joinTokens.serverToken, registry, client, kubelets, stop };
   } catch (e) {
     await stop();
     throw e;
