@@ -38,6 +38,11 @@ export class LocalClient implements Client {
     return new LocalClient({ ...this.#config, fieldManager });
   }
 
+  /** The same client acting as another user (the embedded agent acts as `system:node:<name>`). */
+  withUser(user: UserInfo, fieldManager: string): LocalClient {
+    return new LocalClient({ ...this.#config, user, fieldManager });
+  }
+
   #resource(ref: ResourceRef): ServedResource {
     const r = this.#config.registry.get(ref.group, ref.version, ref.resource);
     if (!r) throw ApiError.pathNotFound(`the server could not find the requested resource (${ref.resource}.${ref.group || 'core'}/${ref.version})`);

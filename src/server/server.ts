@@ -19,6 +19,9 @@ import { podStreamHandlers } from '../apiserver/extensions/pod-streams.js';
 import { reviewHandlers, tokenRequest } from '../apiserver/extensions/reviews.js';
 import { OpenApi } from '../apiserver/openapi.js';
 import { AllowAllAuthorizer } from '../auth/authorizer.js';
+import { nodePassword } from '../agent/join.js';
+import { superviseEmbeddedAgent, type EmbeddedAgentConfig, type EmbeddedAgentHandle, type RunningAgent } from '../agent/agent.js';
+import { ApiError } from '../api/errors.js';
 import type { Client } from '../client/client.js';
 import { ControllerManager, controllerContext } from '../controllers/controller-manager.js';
 import { InformerFactory } from '../informer/informer-factory.js';
@@ -75,7 +78,17 @@ export interface ServerConfig {
   readonly simulatedNodes?: SimulatedNodesConfig;
   /** Background compaction of old revisions (default every 5 minutes, keeping 1000). */
   readonly compaction?: { readonly intervalMs: number; readonly retainRevisions: number };
+  /**
+   * The embedded agent (a node on this host, as k3s runs one): absent = control plane only
+   * (`--disable-agent`, simulated nodes, tests). Its node IP defaults to the advertise address.
+   */
+  readonly agent?: EmbeddedNodeConfig;
 }
+
+export type EmbeddedNodeConfig = Omit<EmbeddedAgentConfig, 'client' | 'kubelets' | 'dataDir' | 'clock' | 'logger'> & {
+  /** How often to retry while the container runtime is unreachable (default 5 s). */
+  readonly retryMs?: number;
+};
 
 export type SimulatedNodesConfig = Pick<NodeSimulatorConfig, 'count' | 'capacity' | 'labels' | 'taints' | 'namePrefix' | 'podStartDelayMs'>;
 
@@ -95,6 +108,8 @@ export interface RunningServer {
    * agent registers its in-process link with `kubelets.registerDirect(node, directConnection(handler))`.
    */
   readonly kubelets: KubeletTunnels;
+  /** The embedded agent, when configured: running, or the reason it is not (yet). */
+  readonly embeddedAgent?: { readonly agent: RunningAgent | undefined; readonly problem: string | undefined; whenRunning(signal?: AbortSignal): Promise<RunningAgent> };
   stop(): Promise<void>;
 }
 
@@ -243,9 +258,42 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       loops.push(simulator.run(stopping.signal));
       await simulator.whenRegistered();
     }
+    let embeddedAgent: RunningServer['embeddedAgent'];
+    if (config.agent) {
+      const nodeName = config.agent.nodeName;
+      // The server's own node has an identity like any agent's, so no other machine can join
+      // under its name (k3s records the server node's password too).
+      let refused: string | undefined;
+      try {
+        await identities.verifyOrRecord(nodeName, nodePassword(config.dataDir));
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 409)) throw e;
+        refused = `the embedded agent cannot register node "${nodeName}": ${e.message}`;
+        log.error({ node: nodeName }, refused);
+      }
+      if (refused !== undefined) {
+        const problem = refused;
+        embeddedAgent = { agent: undefined, problem, whenRunning: () => Promise.reject(new Error(problem)) };
+      } else {
+        const handle: EmbeddedAgentHandle = await superviseEmbeddedAgent(
+          {
+            ...config.agent,
+            nodeIp: config.agent.nodeIp ?? advertise,
+            dataDir: config.dataDir,
+            client: client.withUser({ username: `system:node:${nodeName}`, groups: ['system:nodes', 'system:authenticated'] }, 'kubelet'),
+            kubelets,
+            clock,
+            logger: log,
+          },
+          config.agent.retryMs,
+        );
+        cleanups.push(() => handle.stop());
+        embeddedAgent = handle;
+      }
+    }
     ready = true;
 
-    return { url, port, kubeconfigPath: config.kubeconfigPath, caCertPem: pki.caCertPem, adminToken: pki.adminToken, joinToken: joinTokens.serverToken, registry, client, kubelets, stop };
+    return { url, port, kubeconfigPath: config.kubeconfigPath, caCertPem: pki.caCertPem, adminToken: pki.adminToken, joinToken: joinTokens.serverToken, registry, client, kubelets, embeddedAgent, stop };
   } catch (e) {
     await stop();
     throw e;
