@@ -17,6 +17,8 @@ export async function importImageArchive(runtime: ContainerRuntime, file: string
   const stream = createReadStream(file);
   try {
     return await runtime.importImages(stream);
+  } catch (e) {
+    throw new Error(`${file}: not an image archive the engine accepts (${e instanceof Error ? e.message : String(e)})`, { cause: e });
   } finally {
     stream.destroy();
   }

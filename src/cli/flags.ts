@@ -8,7 +8,12 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Options } from 'yargs';
 
-export type FlagSpec = Options & { describe: string; group: string };
+export type FlagSpec = Options & {
+  describe: string;
+  group: string;
+  /** The environment mirror when it is not LITE_<FLAG> (e.g. --server ↔ LITE_URL, as k3s' K3S_URL). */
+  env?: string;
+};
 
 export function defaultDataDir(): string {
   return process.getuid?.() === 0 ? '/var/lib/lite' : join(homedir(), '.lite');
@@ -20,7 +25,7 @@ export function envName(flag: string): string {
 }
 
 function withEnv(flags: Record<string, FlagSpec>): Record<string, FlagSpec> {
-  return Object.fromEntries(Object.entries(flags).map(([name, spec]) => [name, { ...spec, describe: `${spec.describe} [env: ${envName(name)}]` }]));
+  return Object.fromEntries(Object.entries(flags).map(([name, spec]) => [name, { ...spec, describe: `${spec.describe} [env: ${spec.env ?? envName(name)}]` }]));
 }
 
 const DATA = 'Data:';
@@ -30,6 +35,9 @@ const LOGGING = 'Logging:';
 const COMPONENTS = 'Components:';
 const DATASTORE = 'Datastore:';
 const SIMULATION = 'Simulated nodes:';
+const CLUSTER = 'Cluster:';
+const AGENT_NODE = 'Agent/node:';
+const AGENT_RUNTIME = 'Agent/runtime:';
 
 export const commonFlags = withEnv({
   'data-dir': { type: 'string', describe: 'Folder for state, certificates and kubeconfig (default /var/lib/lite as root, else ~/.lite)', group: DATA },
@@ -59,34 +67,52 @@ export const serverFlags = withEnv({
   'simulate-node-prefix': { type: 'string', default: 'sim-node-', describe: 'Name prefix of simulated nodes (names are <prefix><n>)', group: SIMULATION },
 });
 
+/** The node an agent runs (also the embedded agent of `lite server`). */
+export const nodeFlags = withEnv({
+  'node-name': { type: 'string', describe: "Node name (default: this host's name, lower-cased)", group: AGENT_NODE },
+  'node-label': { type: 'array', string: true, default: [], describe: 'Label key=value for the node at registration (repeatable)', group: AGENT_NODE },
+  'node-taint': { type: 'array', string: true, default: [], describe: 'Taint key[=value]:Effect for the node at registration (repeatable)', group: AGENT_NODE },
+  'node-ip': { type: 'string', describe: "The node's InternalIP (default: the address that routes to the server, else the host's first IPv4)", group: AGENT_NODE },
+  'docker-socket': { type: 'string', default: '/var/run/docker.sock', describe: 'Docker Engine socket: pods run as Docker containers', group: AGENT_RUNTIME },
+});
+
+/** `lite agent` only. */
+export const agentFlags = withEnv({
+  server: { type: 'string', env: 'LITE_URL', describe: 'The server to join, e.g. https://10.0.0.1:6443', group: CLUSTER },
+  token: { type: 'string', env: 'LITE_TOKEN', describe: 'Join token (print it on the server with "lite token")', group: CLUSTER },
+  'token-file': { type: 'string', describe: 'Read the join token from this file', group: CLUSTER },
+});
+
 /**
  * The flag specs with defaults taken from their LITE_* environment mirrors. Values are converted
  * to the flag's type; a value that does not fit the type is an error naming the variable.
  */
 export function withEnvDefaults(flags: Record<string, FlagSpec>, env: NodeJS.ProcessEnv = process.env): Record<string, FlagSpec> {
   const out: Record<string, FlagSpec> = {};
-  for (const [name, spec] of Object.entries(flags)) {
-    const raw = env[envName(name)];
+  for (const [name, full] of Object.entries(flags)) {
+    const { env: mirror, ...spec } = full;
+    const variable = mirror ?? envName(name);
+    const raw = env[variable];
     if (raw === undefined || raw === '') {
       out[name] = spec;
       continue;
     }
-    out[name] = { ...spec, default: envValue(name, spec, raw) };
+    out[name] = { ...spec, default: envValue(variable, spec, raw) };
   }
   return out;
 }
 
-function envValue(name: string, spec: FlagSpec, raw: string): unknown {
+function envValue(variable: string, spec: FlagSpec, raw: string): unknown {
   switch (spec.type) {
     case 'number': {
       const n = Number(raw);
-      if (!Number.isFinite(n)) throw new Error(`${envName(name)}=${JSON.stringify(raw)} is not a number`);
+      if (!Number.isFinite(n)) throw new Error(`${variable}=${JSON.stringify(raw)} is not a number`);
       return n;
     }
     case 'boolean':
       if (/^(1|true|yes)$/i.test(raw)) return true;
       if (/^(0|false|no)$/i.test(raw)) return false;
-      throw new Error(`${envName(name)}=${JSON.stringify(raw)} must be true or false`);
+      throw new Error(`${variable}=${JSON.stringify(raw)} must be true or false`);
     case 'array':
       return raw.split(',').map((v) => v.trim()).filter(Boolean);
     default:

@@ -5,7 +5,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { LITE_VERSION, KUBERNETES_VERSION } from '../version.js';
-import { commonFlags, defaultDataDir, serverFlags, withEnvDefaults, type FlagSpec } from './flags.js';
+import { commonFlags, defaultDataDir, nodeFlags, serverFlags, withEnvDefaults, type FlagSpec } from './flags.js';
 
 function withFlags<T>(y: Argv<T>, flags: Record<string, FlagSpec>): Argv<T> {
   let out = y;
@@ -64,7 +64,21 @@ async function main(): Promise<void> {
         )
         .demandCommand(1, 'Name a node command: lite node forget NAME'),
     )
-    .demandCommand(1, 'Name a command: lite server, lite token, lite node')
+    .command('images', 'Manage container images on this host', (y) =>
+      y
+        .command(
+          'import <files..>',
+          'Load image archives (docker save .tar/.tar.gz) into the local Docker engine, for pods without a registry',
+          (yy) =>
+            withFlags(yy.positional('files', { type: 'string', array: true, demandOption: true, describe: 'Archives to import' }), { 'docker-socket': nodeFlags['docker-socket'] }),
+          async (argv) => {
+            const { importImages } = await import('./images-command.js');
+            process.exitCode = await importImages((argv.files as string[]).map(String), String(argv['docker-socket']));
+          },
+        )
+        .demandCommand(1, 'Name an images command: lite images import FILE.tar'),
+    )
+    .demandCommand(1, 'Name a command: lite server, lite agent, lite token, lite node, lite images')
     .strict()
     .version(`lite ${LITE_VERSION} (Kubernetes ${KUBERNETES_VERSION})`)
     .alias('v', 'version')

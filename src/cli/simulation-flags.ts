@@ -28,7 +28,7 @@ export function simulatedNodesFromFlags(argv: Record<string, unknown>): Simulate
     namePrefix: prefix,
     ...(typeof argv['simulate-node-capacity'] === 'string' ? { capacity: parseCapacity(argv['simulate-node-capacity']) } : {}),
     labels: parseLabels(strings(argv['simulate-node-label'])),
-    taints: strings(argv['simulate-node-taint']).map(parseTaint),
+    taints: strings(argv['simulate-node-taint']).map((t) => parseTaint(t)),
   };
 }
 
@@ -54,21 +54,21 @@ export function parseCapacity(text: string): Record<string, string> {
   return out;
 }
 
-export function parseLabels(items: readonly string[]): Record<string, string> {
+export function parseLabels(items: readonly string[], flag = '--simulate-node-label'): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of items) {
     const eq = item.indexOf('=');
     const key = eq < 0 ? item : item.slice(0, eq);
     const value = eq < 0 ? '' : item.slice(eq + 1);
     if (eq < 0 || !LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) {
-      throw new FlagError(`--simulate-node-label: expected key=value with a valid label key and value (e.g. topology.kubernetes.io/zone=zone-a), got ${JSON.stringify(item)}`);
+      throw new FlagError(`${flag}: expected key=value with a valid label key and value (e.g. topology.kubernetes.io/zone=zone-a), got ${JSON.stringify(item)}`);
     }
     out[key] = value;
   }
   return out;
 }
 
-export function parseTaint(item: string): { key: string; value?: string; effect: string } {
+export function parseTaint(item: string, flag = '--simulate-node-taint'): { key: string; value?: string; effect: string } {
   const colon = item.lastIndexOf(':');
   const effect = colon < 0 ? '' : item.slice(colon + 1);
   const kv = colon < 0 ? item : item.slice(0, colon);
@@ -76,7 +76,7 @@ export function parseTaint(item: string): { key: string; value?: string; effect:
   const key = eq < 0 ? kv : kv.slice(0, eq);
   const value = eq < 0 ? undefined : kv.slice(eq + 1);
   if (!TAINT_EFFECTS.includes(effect) || !LABEL_KEY.test(key) || (value !== undefined && !LABEL_VALUE.test(value))) {
-    throw new FlagError(`--simulate-node-taint: expected key[=value]:Effect with Effect one of ${TAINT_EFFECTS.join(', ')} (e.g. dedicated=gpu:NoSchedule), got ${JSON.stringify(item)}`);
+    throw new FlagError(`${flag}: expected key[=value]:Effect with Effect one of ${TAINT_EFFECTS.join(', ')} (e.g. dedicated=gpu:NoSchedule), got ${JSON.stringify(item)}`);
   }
   return value === undefined ? { key, effect } : { key, value, effect };
 }
