@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { removeNodeContainers, uniqueNodeName } from './docker.js';
 import { withTimeout } from './wait.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -83,6 +84,12 @@ export interface StartLiteOptions {
   readonly readyTimeoutMs?: number;
   /** Pass data dir, bind address and port as LITE_* variables instead of flags. */
   readonly viaEnv?: boolean;
+  /**
+   * Run the embedded agent (a Docker node). Default: no (`--disable-agent`), for suites about the
+   * API alone. The node gets a name unique to this server (`--node-name`), and cleanup() removes
+   * the Docker containers it created.
+   */
+  readonly agent?: boolean | { readonly nodeName?: string };
 }
 
 export interface ExitResult {
@@ -107,6 +114,10 @@ export class LiteServer {
   readonly exited: Promise<ExitResult>;
   /** Milliseconds from spawn to the "ready" line (set once ready). */
   readyAfterMs = NaN;
+  /** performance.now() when the process was spawned. */
+  spawnedAt = NaN;
+  /** The embedded agent's node, when the server runs one. */
+  nodeName: string | undefined;
   url = '';
   kubeconfigPath = '';
   #stdout = '';
@@ -190,6 +201,8 @@ export class LiteServer {
     try {
       if (this.running) await this.stop('SIGTERM', 10_000).catch(() => undefined);
     } finally {
+      // A stopped kubelet leaves its containers running (as upstream): remove this node's.
+      if (this.nodeName) await removeNodeContainers(this.nodeName).catch(() => undefined);
       if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
     }
   }
@@ -207,9 +220,11 @@ export async function startLite(options: StartLiteOptions = {}): Promise<LiteSer
   const dataDir = options.dataDir ?? makeTempDir('data');
   const port = options.port ?? (await freePort());
   const base = { dataDir, bindAddress: '127.0.0.1', port: String(port) };
+  const nodeName = options.agent ? ((typeof options.agent === 'object' ? options.agent.nodeName : undefined) ?? uniqueNodeName('server')) : undefined;
+  const agentArgs = nodeName ? ['--node-name', nodeName] : ['--disable-agent'];
   const args = options.viaEnv
-    ? [LITE_BIN, 'server', ...(options.args ?? [])]
-    : [LITE_BIN, 'server', '--data-dir', base.dataDir, '--bind-address', base.bindAddress, '--https-listen-port', base.port, ...(options.args ?? [])];
+    ? [LITE_BIN, 'server', ...agentArgs, ...(options.args ?? [])]
+    : [LITE_BIN, 'server', '--data-dir', base.dataDir, '--bind-address', base.bindAddress, '--https-listen-port', base.port, ...agentArgs, ...(options.args ?? [])];
   const viaEnv = options.viaEnv ? { LITE_DATA_DIR: base.dataDir, LITE_BIND_ADDRESS: base.bindAddress, LITE_HTTPS_LISTEN_PORT: base.port } : {};
   const child = spawn(process.execPath, args, {
     cwd: dataDir,
@@ -217,7 +232,9 @@ export async function startLite(options: StartLiteOptions = {}): Promise<LiteSer
     env: { ...inheritedEnv(), ...viaEnv, ...options.env },
   });
   const server = new LiteServer(child, dataDir, port, ownsDataDir);
+  server.nodeName = nodeName;
   const spawnedAt = performance.now();
+  server.spawnedAt = spawnedAt;
   const timeoutMs = options.readyTimeoutMs ?? 20_000;
   try {
     await withTimeout(
@@ -247,7 +264,7 @@ export async function startLite(options: StartLiteOptions = {}): Promise<LiteSer
 }
 
 /** The test runner's environment without LITE_* variables, which `lite` would read as flags. */
-function inheritedEnv(): NodeJS.ProcessEnv {
+export function inheritedEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LITE_')));
 }
 
