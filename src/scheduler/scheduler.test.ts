@@ -443,6 +443,35 @@ describe('Scheduler', () => {
     expect(scheduler.stats()).toMatchObject({ scheduled: 1, errors: 1 });
   });
 
+  it('runs scheduling cycles back to back within a slice, and one per event-loop turn with schedulingSliceMs 0', async () => {
+    /** The most scheduling attempts made between two consecutive event-loop turns, for 20 queued pods. */
+    const mostCyclesPerTurn = async (schedulingSliceMs: number): Promise<number> => {
+      api = await startTestApi();
+      await node('n1', { cpu: '100' });
+      for (let i = 0; i < 20; i++) await pod(`p${i}`, { cpu: '10m' });
+      scheduler = new Scheduler(api.context, { leaderElection: false, schedulingSliceMs });
+      let most = 0;
+      let last = 0;
+      const done = new Promise<void>((resolve) => {
+        const tick = () => {
+          const attempts = scheduler.stats().attempts;
+          most = Math.max(most, attempts - last);
+          last = attempts;
+          if (attempts >= 20) resolve();
+          else setImmediate(tick);
+        };
+        setImmediate(tick);
+      });
+      void scheduler.run(api.signal);
+      await done;
+      await waitBound(Array.from({ length: 20 }, (_, i) => `p${i}`));
+      await api.stop();
+      return most;
+    };
+    expect(await mostCyclesPerTurn(60_000)).toBe(20);
+    expect(await mostCyclesPerTurn(0)).toBeLessThanOrEqual(2);
+  });
+
   it('runs only while holding the kube-scheduler lease when leader election is on', async () => {
     await start({ leaderElection: true, identity: 'sched-1' });
     await node('n1');

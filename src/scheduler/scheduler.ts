@@ -59,6 +59,15 @@ export interface SchedulerOptions {
   readonly podMaxInUnschedulablePodsDurationMs?: number;
   /** Bindings in flight before the loop waits for one to finish (default 500). */
   readonly maxInFlightBindings?: number;
+  /**
+   * Longest run of back-to-back scheduling cycles, in ms of real time, before the loop yields to
+   * the event loop (default 10). kube-scheduler's scheduleOne loop has a goroutine of its own;
+   * here it shares the event loop with the API server, so it takes slices: one cycle per
+   * event-loop turn would tie the scheduler's throughput to the length of a turn (which includes
+   * every storage group commit's fsync), while longer slices would delay request handling.
+   * 0: yield after every cycle.
+   */
+  readonly schedulingSliceMs?: number;
   /** Field manager of the scheduler's status writes (default `kube-scheduler`). */
   readonly fieldManager?: string;
   /** The profile (plugins and weights); default: kube-scheduler's default profile. */
@@ -129,6 +138,7 @@ export class Scheduler implements Controller {
       podMaxBackoffMs: options.podMaxBackoffMs ?? 10_000,
       podMaxInUnschedulablePodsDurationMs: options.podMaxInUnschedulablePodsDurationMs ?? 300_000,
       maxInFlightBindings: options.maxInFlightBindings ?? 500,
+      schedulingSliceMs: options.schedulingSliceMs ?? 10,
       fieldManager: options.fieldManager ?? 'kube-scheduler',
       random: options.random ?? Math.random,
     };
@@ -227,18 +237,26 @@ export class Scheduler implements Controller {
   async #loop(signal: AbortSignal): Promise<void> {
     this.#queue.run(signal);
     this.#log.info('scheduler started');
+    const sliceMs = this.#o.schedulingSliceMs;
+    let sliceStart = performance.now();
     try {
       for (;;) {
+        // An empty queue makes pop wait for other work to add pods: a new slice starts after.
+        const waits = this.#queue.activeCount === 0;
         const qpi = await this.#queue.pop(signal);
         if (!qpi) break;
+        if (waits) sliceStart = performance.now();
         try {
           await this.#scheduleOne(qpi, signal);
         } catch (e) {
           this.#log.error({ err: e, pod: qpi.podInfo.key }, 'scheduling cycle failed');
           this.#queue.done(qpi.podInfo.key);
         }
-        // Let watch events and bindings progress between pods.
-        await new Promise<void>((r) => setImmediate(r));
+        // At the end of a slice, let requests, watch events and the bindings' writes progress.
+        if (performance.now() - sliceStart >= sliceMs) {
+          await new Promise<void>((r) => setImmediate(r));
+          sliceStart = performance.now();
+        }
         while (this.#bindings.size >= this.#o.maxInFlightBindings) await Promise.race(this.#bindings);
       }
     } finally {

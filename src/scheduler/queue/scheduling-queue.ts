@@ -101,6 +101,11 @@ export class SchedulingQueue implements NominatedPods {
     return this.#cycle;
   }
 
+  /** Pods in activeQ (cheap, unlike counts()). */
+  get activeCount(): number {
+    return this.#active.size;
+  }
+
   counts(): QueueCounts {
     let gated = 0;
     for (const q of this.#unschedulable.values()) if (q.gated) gated++;
