@@ -1,12 +1,21 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: builds lite when dist/ is missing or older than src/, then runs the API server
- * benchmark (bench/apiserver-bench.mjs), which writes bench/results/apiserver.json.
+ * `npm run bench`: builds lite when dist/ is missing or older than src/, then runs the benchmarks,
+ * each in a process of its own:
+ *  - apiserver (bench/apiserver-bench.mjs → bench/results/apiserver.json): the API server over HTTPS
+ *    against etcd and a bare Node HTTPS server;
+ *  - scheduler (bench/scheduler-bench.mjs → bench/results/scheduler.json): `lite server
+ *    --simulate-nodes` with 5000 nodes / 10 000 pods (scheduling throughput) and 1000 nodes /
+ *    30 000 running pods (RSS).
  *
- * Flags are passed through: --quick (short smoke run), --no-etcd, --no-install (do not apt-get
- * etcd-server), --no-profile, --out FILE, --only PHASE,… (startup, latency, watch, throughput,
- * openLoop, profile), --etcd-client auto|grpc|gateway, --lite-root DIR (measure a built checkout
- * elsewhere, e.g. a clean `git worktree` of HEAD), --wait-quiet SECONDS. BENCH_NO_BUILD=1 skips the build check.
+ * `--bench apiserver|scheduler|apiserver,scheduler` chooses (default: both, in that order). Every
+ * other flag is passed to each chosen benchmark; those that differ (--only, --out) are best used
+ * with one --bench. apiserver: --quick, --no-etcd, --no-install (do not apt-get etcd-server),
+ * --no-profile, --out FILE, --only PHASE,… (startup, latency, watch, throughput, openLoop,
+ * profile), --etcd-client auto|grpc|gateway, --wait-quiet SECONDS. scheduler: --quick, --only
+ * basic,density, --clients N, --basic-nodes N, --basic-pods N, --density-nodes N, --density-pods N,
+ * --profile, --out FILE, --server-arg ARG, --node-arg ARG. Both: --lite-root DIR (measure a built
+ * checkout elsewhere, e.g. a clean `git worktree` of HEAD). BENCH_NO_BUILD=1 skips the build check.
  * BENCH_ETCD3_DIR=DIR loads the etcd3 client from DIR/node_modules when the project lacks it.
  */
 import { spawnSync } from 'node:child_process';
@@ -15,6 +24,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const BENCHES = { apiserver: 'bench/apiserver-bench.mjs', scheduler: 'bench/scheduler-bench.mjs' };
+const args = process.argv.slice(2);
+const at = args.indexOf('--bench');
+const chosen = at >= 0 ? (args[at + 1] ?? '').split(',').filter(Boolean) : Object.keys(BENCHES);
+if (at >= 0) args.splice(at, 2);
+const unknown = chosen.filter((b) => !(b in BENCHES));
+if (chosen.length === 0 || unknown.length > 0) {
+  process.stderr.write(`bench: --bench takes ${Object.keys(BENCHES).join(', ')} (comma-separated), not ${JSON.stringify(unknown.join(',') || '')}\n`);
+  process.exit(2);
+}
 
 function newestMtime(dir) {
   let newest = 0;
@@ -45,4 +65,13 @@ if (process.env.BENCH_NO_BUILD !== '1' && !process.argv.includes('--lite-root'))
   }
 }
 
-await import('../bench/apiserver-bench.mjs');
+let failed = 0;
+for (const name of chosen) {
+  if (chosen.length > 1) process.stderr.write(`\nbench: ${name}\n`);
+  const r = spawnSync(process.execPath, [join(root, BENCHES[name]), ...args], { cwd: process.cwd(), stdio: 'inherit', env: process.env });
+  if (r.status !== 0) {
+    failed++;
+    process.stderr.write(`bench: ${name} ${r.signal ? `killed by ${r.signal}` : `exited with ${r.status}`}\n`);
+  }
+}
+process.exitCode = failed > 0 ? 1 : 0;

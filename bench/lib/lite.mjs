@@ -11,19 +11,20 @@ import { sleep } from './http-load.mjs';
 
 /**
  * Starts lite on 127.0.0.1 with a temp data dir (or `dataDir`) and a free port.
- * `nodeArgs` go to node itself (e.g. --cpu-prof). Resolves once the server printed "ready".
+ * `nodeArgs` go to node itself (e.g. --cpu-prof), `args` to `lite server` (e.g. --simulate-nodes).
+ * Resolves once the server printed "ready" (within `readyTimeoutMs`).
  */
-export async function startLite(repoRoot, { dataDir, nodeArgs = [], port = 0, logLevel = 'warn' } = {}) {
+export async function startLite(repoRoot, { dataDir, nodeArgs = [], args = [], port = 0, logLevel = 'warn', readyTimeoutMs = 30_000 } = {}) {
   const dir = dataDir ?? makeTempDir('lite-bench-');
   const spawnedAt = performance.now();
   const handle = spawnTracked(
     process.execPath,
-    [...nodeArgs, join(repoRoot, 'bin', 'lite'), 'server', '--data-dir', dir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', '--log-level', logLevel],
+    [...nodeArgs, join(repoRoot, 'bin', 'lite'), 'server', '--data-dir', dir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', '--log-level', logLevel, ...args],
     { name: 'lite server', cwd: repoRoot, env: cleanEnv() },
   );
-  const kubeconfigLine = waitForLine(handle, /^kubeconfig: (\S+)/, 30_000);
+  const kubeconfigLine = waitForLine(handle, /^kubeconfig: (\S+)/, readyTimeoutMs);
   kubeconfigLine.catch(() => {}); // the ready wait below reports the failure
-  const m = await waitForLine(handle, /lite server ready in ([\d.]+)s at (\S+)/, 30_000);
+  const m = await waitForLine(handle, /lite server ready in ([\d.]+)s at (\S+)/, readyTimeoutMs);
   const readyAt = performance.now();
   const readyMs = readyAt - spawnedAt;
   const kubeconfigPath = (await kubeconfigLine)[1];
@@ -36,12 +37,12 @@ function cleanEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LITE_')));
 }
 
-export async function stopLite(lite, { keepDir = false } = {}) {
+export async function stopLite(lite, { keepDir = false, graceMs = 10_000 } = {}) {
   // lite prints its ready line just before it installs its SIGTERM handler; a signal sent in that
   // gap kills it without a clean stop (seen on a loaded machine). Give it a moment first.
   const settle = lite.readyAt + 100 - performance.now();
   if (settle > 0) await sleep(settle);
-  const r = await stopTracked(lite.handle, 10_000);
+  const r = await stopTracked(lite.handle, graceMs);
   if (!keepDir) removeTempDir(lite.dir);
   return r;
 }
