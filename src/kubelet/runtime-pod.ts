@@ -39,6 +39,8 @@ export interface RuntimeSandbox {
   readonly createdAt: number;
   readonly attempt: number;
   readonly netnsPath: string | undefined;
+  /** What the kubelet wrote on the sandbox (the pod's annotations, attempt, network mode). */
+  readonly annotations: Readonly<Record<string, string>>;
 }
 
 export interface RuntimeContainer {
@@ -85,7 +87,7 @@ export function runningContainers(pod: RuntimePod): RuntimeContainer[] {
 
 function toSandbox(s: SandboxStatus): RuntimeSandbox {
   const attempt = Number.parseInt(s.annotations[ANNOTATIONS.sandboxAttempt] ?? '0', 10);
-  return { id: s.id, ready: s.state === 'ready', ip: s.ip, createdAt: s.createdAt, attempt: Number.isFinite(attempt) ? attempt : 0, netnsPath: s.netnsPath };
+  return { id: s.id, ready: s.state === 'ready', ip: s.ip, createdAt: s.createdAt, attempt: Number.isFinite(attempt) ? attempt : 0, netnsPath: s.netnsPath, annotations: s.annotations };
 }
 
 /**

@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JsonObject } from '../api/object.js';
+import { boundPod, condition, containerStatus, NODE_IP, startHarness, statusOf, type Harness } from './testing/kubelet-harness.js';
+
+describe('kubelet: a pod runs', () => {
+  let h: Harness;
+  afterEach(() => h?.stop());
+
+  it('starts the sandbox and container and reports the status a kubelet writes', async () => {
+    h = await startHarness();
+    await h.createPod(boundPod('web', { containers: [{ name: 'web', image: 'app:1', command: ['httpd', '-f', '-p', '8080', '-h', '/www'], resources: { limits: { cpu: '500m', memory: '128Mi' } } }] }));
+    await h.until(async () => condition(await h.getPod('web'), 'Ready')?.status === 'True', 'the pod to be Ready');
+    const pod = await h.getPod('web');
+    const st = statusOf(pod);
+    expect(st.phase).toBe('Running');
+    expect(st.hostIP).toBe(NODE_IP);
+    expect(st.hostIPs).toEqual([{ ip: NODE_IP }]);
+    expect(st.podIP).toMatch(/^10\.42\.1\.\d+$/);
+    expect(st.podIPs).toEqual([{ ip: st.podIP }]);
+    expect(st.qosClass).toBe('Guaranteed');
+    expect(typeof st.startTime).toBe('string');
+    expect((st.conditions as JsonObject[]).map((c) => [c.type, c.status])).toEqual([
+      ['PodReadyToStartContainers', 'True'],
+      ['Initialized', 'True'],
+      ['Ready', 'True'],
+      ['ContainersReady', 'True'],
+      ['PodScheduled', 'True'],
+    ]);
+    const cs = containerStatus(pod, 'web');
+    expect(cs).toMatchObject({ name: 'web', ready: true, started: true, restartCount: 0, image: 'app:1', lastState: {} });
+    expect(cs?.containerID).toMatch(/^sim:\/\/[0-9a-f]{64}$/);
+    expect(cs?.imageID).toMatch(/^docker:\/\/sha256:/);
+    expect((cs?.state as JsonObject).running).toBeDefined();
+
+    // One sandbox and one container in the runtime, with the pod's identity.
+    expect(await h.runtime.listPodSandboxes()).toHaveLength(1);
+    const containers = await h.runtime.listContainers();
+    expect(containers.map((c) => [c.name, c.state])).toEqual([['web', 'running']]);
+    const events = (await h.events()).map((e) => `${e.type as string} ${e.reason as string}: ${e.message as string}`);
+    expect(events.sort()).toEqual(['Normal Created: Created container web', 'Normal Pulled: Container image "app:1" already present on machine', 'Normal Started: Started container web']);
+  });
+
+  it('writes the status only when it changes', async () => {
+    h = await startHarness();
+    await h.createPod(boundPod('quiet', { containers: [{ name: 'c', image: 'app:1' }] }));
+    await h.until(async () => statusOf(await h.getPod('quiet')).phase === 'Running', 'Running');
+    await h.kubelet.idle();
+    const writes = h.kubelet.statusWrites();
+    const rv = (await h.getPod('quiet'))?.metadata.resourceVersion;
+    // Several resyncs and relists later nothing has changed, so nothing is written.
+    await h.advance(5 * 60_000, 10_000);
+    expect(h.kubelet.statusWrites()).toBe(writes);
+    expect((await h.getPod('quiet'))?.metadata.resourceVersion).toBe(rv);
+  });
+});

@@ -1,0 +1,517 @@
+/**
+ * The kubelet's pod side (upstream pkg/kubelet: syncLoop, pod workers, status manager, prober
+ * manager, PLEG, housekeeping), composed from one config object (kubelet-api.ts):
+ *
+ *  - pods bound to this node come from an informer (fieldSelector spec.nodeName=<node>); each pod
+ *    has one worker (pods/pod-workers.ts) whose syncs never overlap and always read the current
+ *    pod and the runtime afresh (level-based);
+ *  - a sync runs the pod's containers to its spec (sync/pod-sync.ts), then writes the status the
+ *    kubelet reports (status/) when it changed; it runs again on any change of the pod, of a
+ *    ConfigMap/Secret it uses, of a probe result, of its containers in the runtime (PLEG, 1 s),
+ *    when a back-off ends, and every minute;
+ *  - a pod being deleted, or one that has run to completion, is terminated: containers stopped
+ *    within the grace period, sandbox stopped, final status written, volumes torn down; a deleted
+ *    pod is then removed from the API (grace 0) and its containers from the runtime;
+ *  - containers found in the runtime are adopted by their labels (a restarted kubelet starts
+ *    nothing twice); those of pods the API no longer has are stopped and removed; dead containers
+ *    beyond the newest of each name and dead sandboxes are garbage-collected;
+ *  - static pods from `staticPodDir` run without the API and are mirrored there (static-pods.ts).
+ *
+ * Stopping the kubelet leaves containers running, as a stopped kubelet process does.
+ */
+import { readFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { strAt, type JsonObject } from '../api/json-access.js';
+import { isJsonObject, jsonEqual, rfc3339, type KubeObject } from '../api/object.js';
+import { resources } from '../client/client.js';
+import { ClientEventRecorder, type EventType } from '../events/event-recorder.js';
+import { InformerFactory } from '../informer/informer-factory.js';
+import type { SharedInformer } from '../informer/shared-informer.js';
+import { innerSignal } from '../util/abort.js';
+import type { Allocatable } from './container/downward.js';
+import { parseResolvConf } from './container/hosts-dns.js';
+import { podSpec } from './container/container-config.js';
+import { ImageManager } from './images/image-manager.js';
+import type { KubeletConfig, RunningKubelet, StartKubelet } from './kubelet-api.js';
+import { ObjectCache } from './object-cache.js';
+import { Pleg } from './pleg.js';
+import { PodWorkers, type SyncResult } from './pods/pod-workers.js';
+import { hostNetwork as hostProbeNetwork, type ProbeNetwork } from './prober/probe-network.js';
+import { ProberManager } from './prober/prober-manager.js';
+import { emptyRuntimePod, RuntimePodReader, type RuntimePod } from './runtime-pod.js';
+import type { StreamingPod, StreamingPodLookup } from './server/pod-lookup.js';
+import type { SyncFailure } from './status/container-statuses.js';
+import { generatePodStatus } from './status/generate-pod-status.js';
+import { StatusManager } from './status/status-manager.js';
+import { streamingPod } from './streaming-pod.js';
+import { Backoff } from './sync/backoff.js';
+import { podSandboxChanged } from './sync/pod-actions.js';
+import { PodSyncer } from './sync/pod-sync.js';
+import { systemMounter, VolumeManager, type Mounter } from './volumes/volume-manager.js';
+
+/** Knobs that are not part of the seam: tests and benchmarks set them; the agent never needs to. */
+export interface KubeletInternals {
+  /** How HTTP/TCP probes and hooks reach pods (default: the host's network). */
+  readonly probeNetwork?: ProbeNetwork;
+  /** tmpfs for memory-backed emptyDirs (default: mount(8) when root on Linux; null: plain directories). */
+  readonly mounter?: Mounter | null;
+  /** Contents of the node's /etc/hosts and /etc/resolv.conf (default: read from the host). */
+  readonly nodeHostsFile?: string;
+  readonly nodeResolvConf?: string;
+  /** Node allocatable when the Node object has none yet (default: the host's CPUs and memory). */
+  readonly allocatable?: Allocatable;
+  /** Periodic resync of every pod (upstream SyncFrequency, 1 min). */
+  readonly resyncMs?: number;
+  /** PLEG relist period (1 s). */
+  readonly relistMs?: number;
+  /** Retry of a pod whose sync failed (upstream backOffPeriod, 10 s). */
+  readonly errorBackoffMs?: number;
+}
+
+/** A running kubelet, with a few views for tests. */
+export interface Kubelet extends RunningKubelet {
+  /** Pod status writes so far. */
+  readonly statusWrites: () => number;
+  /** Runs one PLEG relist now (tests on a FakeClock). */
+  readonly relist: () => Promise<void>;
+  /** Resolves when no pod sync is running. */
+  readonly idle: () => Promise<void>;
+  /** Resolves when every event recorded so far has been written. */
+  readonly flushEvents: () => Promise<void>;
+}
+
+type WorkerPhase = 'syncing' | 'terminating' | 'terminated';
+
+interface PodRecord {
+  readonly uid: string;
+  /** The API's pod (latest from the informer), or one rebuilt from runtime labels for an orphan. */
+  pod: KubeObject;
+  /** The API no longer has the pod. */
+  removed: boolean;
+  /** Known only from the runtime (not bound here, or deleted while the kubelet was down). */
+  readonly orphan: boolean;
+  phase: WorkerPhase;
+  /** Why containers could not be started (upstream reasonCache). */
+  readonly failures: Map<string, SyncFailure>;
+  startTime: string | undefined;
+  runtime: RuntimePod;
+  status: JsonObject | undefined;
+  readonly firstSync: Promise<void>;
+  resolveFirstSync: () => void;
+}
+
+const MIN_SYNC_GAP_MS = 1;
+
+function hostAllocatable(): Allocatable {
+  return { cpu: String(cpus().length || 1), memory: String(totalmem()), 'ephemeral-storage': String(100 * 1024 ** 3), pods: '110' };
+}
+
+function statusOf(pod: KubeObject): JsonObject {
+  return isJsonObject(pod.status) ? pod.status : {};
+}
+
+function podRef(pod: KubeObject): KubeObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion } };
+}
+
+/** What changes of a pod's API object a sync must see (its own status writes are not among them). */
+function relevantChange(oldPod: KubeObject, newPod: KubeObject, lastWritten: JsonObject | undefined): boolean {
+  if (!jsonEqual(oldPod.spec, newPod.spec)) return true;
+  const a = oldPod.metadata;
+  const b = newPod.metadata;
+  if (a.deletionTimestamp !== b.deletionTimestamp || a.deletionGracePeriodSeconds !== b.deletionGracePeriodSeconds) return true;
+  if (!jsonEqual(a.labels, b.labels) || !jsonEqual(a.annotations, b.annotations)) return true;
+  // Someone else wrote the status (readiness gates, the node controller): re-derive ours.
+  return !jsonEqual(oldPod.status, newPod.status) && !jsonEqual(newPod.status, lastWritten);
+}
+
+class KubeletImpl implements Kubelet, StreamingPodLookup {
+  readonly #c: KubeletConfig;
+  readonly #log: Logger;
+  readonly #signal: AbortSignal;
+  readonly #release: () => void;
+  readonly #abort: AbortController;
+  readonly #informers: InformerFactory;
+  readonly #podInformer: SharedInformer;
+  readonly #nodeInformer: SharedInformer;
+  readonly #objects: ObjectCache;
+  readonly #recorder: ClientEventRecorder;
+  readonly #reader: RuntimePodReader;
+  readonly #volumes: VolumeManager;
+  readonly #syncer: PodSyncer;
+  readonly #status: StatusManager;
+  readonly #prober: ProberManager;
+  readonly #workers: PodWorkers;
+  readonly #pleg: Pleg;
+  readonly #records = new Map<string, PodRecord>();
+  readonly #internals: KubeletInternals;
+  readonly #runtimeName: string;
+  #stopped: Promise<void> | undefined;
+
+  readonly streaming: StreamingPodLookup = this;
+
+  constructor(config: KubeletConfig, signal: AbortSignal, internals: KubeletInternals, env: { runtimeName: string; nodeHostsFile: string; nodeResolvConf: string }) {
+    this.#c = config;
+    this.#internals = internals;
+    this.#runtimeName = env.runtimeName;
+    this.#log = config.logger.child({ component: 'kubelet', node: config.nodeName });
+    this.#abort = new AbortController();
+    const inner = innerSignal(AbortSignal.any([signal, this.#abort.signal]));
+    this.#signal = inner.signal;
+    this.#release = inner.release;
+    const { client, clock, runtime } = config;
+
+    this.#informers = new InformerFactory({ client, clock, logger: this.#log });
+    this.#podInformer = this.#informers.informer(resources.pods, { fieldSelector: `spec.nodeName=${config.nodeName}` });
+    this.#nodeInformer = this.#informers.informer(resources.nodes, { fieldSelector: `metadata.name=${config.nodeName}` });
+    this.#objects = new ObjectCache(client, this.#informers);
+    this.#recorder = new ClientEventRecorder({ client, component: 'kubelet', host: config.nodeName, clock, logger: this.#log });
+    this.#reader = new RuntimePodReader(runtime, this.#log.child({ component: 'runtime-pods' }));
+    const network = internals.probeNetwork ?? hostProbeNetwork;
+    const mounter = internals.mounter === null ? undefined : (internals.mounter ?? systemMounter());
+    this.#volumes = new VolumeManager({ root: join(config.dataDir, 'kubelet'), objects: this.#objects, clock, logger: this.#log.child({ component: 'volumes' }), mounter, allocatable: () => this.#allocatable() });
+    const event = (pod: KubeObject, type: EventType, reason: string, message: string) => this.#recorder.event(podRef(pod), type, reason, message);
+    this.#prober = new ProberManager({
+      runtime,
+      network,
+      clock,
+      logger: this.#log.child({ component: 'prober' }),
+      nodeIp: config.nodeIp,
+      event,
+      view: (uid) => {
+        const r = this.#records.get(uid);
+        return r ? { pod: r.pod, status: r.status } : undefined;
+      },
+      onChange: (uid) => this.#workers.wake(uid),
+    });
+    const resolv = env.nodeResolvConf ? parseResolvConf(env.nodeResolvConf) : undefined;
+    this.#syncer = new PodSyncer({
+      runtime,
+      images: new ImageManager({ runtime, clock, logger: this.#log.child({ component: 'images' }) }),
+      volumes: this.#volumes,
+      objects: this.#objects,
+      clock,
+      logger: this.#log,
+      event,
+      probes: this.#prober.results,
+      network,
+      nodeIp: config.nodeIp,
+      clusterDns: config.clusterDns ?? [],
+      clusterDomain: config.clusterDomain ?? 'cluster.local',
+      nodeResolv: resolv,
+      nodeHostsFile: env.nodeHostsFile,
+      allocatable: () => this.#allocatable(),
+      crashBackoff: new Backoff(clock, 10_000, 300_000),
+    });
+    this.#status = new StatusManager({ client, logger: this.#log.child({ component: 'status' }) });
+    this.#workers = new PodWorkers({ sync: (uid) => this.#sync(uid), clock, logger: this.#log, errorBackoffMs: internals.errorBackoffMs ?? 10_000 });
+    this.#pleg = new Pleg({ reader: this.#reader, clock, logger: this.#log.child({ component: 'pleg' }), periodMs: internals.relistMs ?? 1000, onChange: (changed) => this.#onRuntimeChange(changed) });
+  }
+
+  async start(): Promise<void> {
+    this.#podInformer.addEventHandler({
+      onAdd: (pod) => this.#upsert(pod),
+      onUpdate: (oldPod, newPod) => {
+        if (oldPod.metadata.uid !== newPod.metadata.uid) {
+          this.#removed(oldPod);
+          this.#upsert(newPod);
+          return;
+        }
+        const rec = this.#records.get(newPod.metadata.uid ?? '');
+        const relevant = relevantChange(oldPod, newPod, rec ? this.#status.lastWritten(rec.uid) : undefined);
+        this.#upsert(newPod, relevant);
+      },
+      onDelete: (pod) => this.#removed(pod),
+    });
+    for (const kind of ['configmaps', 'secrets'] as const) {
+      const wake = (obj: KubeObject) => this.#wakeReferencing(kind, obj);
+      this.#objects.informer(kind).addEventHandler({ onAdd: wake, onUpdate: (_o, n) => wake(n), onDelete: wake });
+    }
+    this.#informers.start(this.#signal);
+    await this.#podInformer.waitForSync(this.#signal);
+    // The first relist finds orphans (containers of pods the API no longer has) at once.
+    await this.#pleg.relist();
+    this.#pleg.start();
+  }
+
+  #allocatable(): Allocatable {
+    const node = this.#nodeInformer.lister.get(undefined, this.#c.nodeName);
+    const alloc = node && isJsonObject(node.status) && isJsonObject(node.status.allocatable) ? (node.status.allocatable as Record<string, string>) : undefined;
+    return alloc ?? this.#internals.allocatable ?? hostAllocatable();
+  }
+
+  #newRecord(uid: string, pod: KubeObject, orphan: boolean): PodRecord {
+    let resolveFirstSync = () => {};
+    const firstSync = new Promise<void>((r) => (resolveFirstSync = r));
+    const rec: PodRecord = { uid, pod, removed: orphan, orphan, phase: 'syncing', failures: new Map(), startTime: undefined, runtime: emptyRuntimePod(uid), status: undefined, firstSync, resolveFirstSync };
+    this.#records.set(uid, rec);
+    return rec;
+  }
+
+  #upsert(pod: KubeObject, wake = true): void {
+    const uid = pod.metadata.uid ?? '';
+    if (!uid) return;
+    const rec = this.#records.get(uid);
+    if (!rec || rec.orphan) {
+      this.#newRecord(uid, pod, false);
+      this.#workers.wake(uid);
+      return;
+    }
+    rec.pod = pod;
+    if (wake) this.#workers.wake(uid);
+  }
+
+  #removed(pod: KubeObject): void {
+    const rec = this.#records.get(pod.metadata.uid ?? '');
+    if (!rec) return;
+    rec.pod = pod;
+    rec.removed = true;
+    this.#workers.wake(rec.uid);
+  }
+
+  #wakeReferencing(kind: 'configmaps' | 'secrets', obj: KubeObject): void {
+    const name = obj.metadata.name ?? '';
+    for (const rec of this.#records.values()) {
+      if (rec.orphan || rec.phase === 'terminated' || rec.pod.metadata.namespace !== obj.metadata.namespace) continue;
+      const refs = VolumeManager.references(rec.pod);
+      if ((kind === 'configmaps' ? refs.configMaps : refs.secrets).has(name)) this.#workers.wake(rec.uid);
+    }
+  }
+
+  #onRuntimeChange(changed: readonly string[]): void {
+    for (const uid of changed) {
+      if (this.#records.has(uid)) this.#workers.wake(uid);
+      else if (uid && this.#podInformer.hasSynced()) {
+        // Containers of a pod the API does not have: stop and remove them.
+        this.#newRecord(uid, { apiVersion: 'v1', kind: 'Pod', metadata: { uid }, spec: {} }, true);
+        this.#workers.wake(uid);
+      }
+    }
+  }
+
+  #resyncMs(): number {
+    return this.#internals.resyncMs ?? 60_000;
+  }
+
+  /** One sync of a pod (never concurrent with another of the same pod). */
+  async #sync(uid: string): Promise<SyncResult> {
+    const rec = this.#records.get(uid);
+    if (!rec) return {};
+    try {
+      return await this.#syncRecord(rec);
+    } finally {
+      rec.resolveFirstSync();
+    }
+  }
+
+  async #syncRecord(rec: PodRecord): Promise<SyncResult> {
+    const { clock } = this.#c;
+    let rp = await this.#reader.pod(rec.uid);
+    rec.runtime = rp;
+    if (rec.orphan) {
+      await this.#removeFromRuntime(rec, rp);
+      return {};
+    }
+    const pod = rec.pod;
+    const apiPhase = strAt(statusOf(pod), 'phase');
+    const terminalInApi = apiPhase === 'Succeeded' || apiPhase === 'Failed';
+    if (rec.phase === 'syncing' && !rec.removed && pod.metadata.deletionTimestamp === undefined && !terminalInApi) {
+      const outcome = await this.#syncer.syncPod(pod, rp, this.#signal);
+      for (const [name, f] of outcome.failures) {
+        if (f) rec.failures.set(name, f);
+        else rec.failures.delete(name);
+      }
+      rp = await this.#reader.pod(rec.uid);
+      rec.runtime = rp;
+      const status = this.#generate(rec, rp, false);
+      const phase = strAt(status, 'phase');
+      if (phase !== 'Succeeded' && phase !== 'Failed') {
+        rec.status = status;
+        await this.#writeStatus(rec, status);
+        this.#prober.addPod(pod);
+        this.#prober.triggerReadiness(rec.uid, status);
+        await this.#collectGarbage(rp);
+        if (outcome.podError) return { requeueAfterMs: this.#internals.errorBackoffMs ?? 10_000 };
+        const now = clock.now();
+        const until = outcome.requeueAt !== undefined ? Math.max(MIN_SYNC_GAP_MS, outcome.requeueAt - now) : Infinity;
+        return { requeueAfterMs: Math.min(until, this.#resyncMs()) };
+      }
+      // Run to completion: the pod is terminated like a deleted one, but stays in the API.
+      rec.phase = 'terminating';
+    }
+    return this.#terminate(rec, rp);
+  }
+
+  /** upstream SyncTerminatingPod + SyncTerminatedPod. */
+  async #terminate(rec: PodRecord, rp: RuntimePod): Promise<SyncResult> {
+    const pod = rec.pod;
+    if (rec.phase === 'syncing') rec.phase = 'terminating';
+    this.#prober.removePod(rec.uid);
+    const grace = rec.removed && pod.metadata.deletionGracePeriodSeconds === undefined ? undefined : pod.metadata.deletionGracePeriodSeconds;
+    await this.#syncer.killPod(pod, rp, grace);
+    rp = await this.#reader.pod(rec.uid);
+    rec.runtime = rp;
+    if (rec.removed) {
+      await this.#removeFromRuntime(rec, rp);
+      return {};
+    }
+    const status = this.#generate(rec, rp, true);
+    rec.status = status;
+    await this.#writeStatus(rec, status);
+    await this.#volumes.tearDown(rec.uid);
+    rec.phase = 'terminated';
+    if (pod.metadata.deletionTimestamp !== undefined) {
+      this.#log.debug({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` }, 'pod terminated; deleting it');
+      await this.#status.deletePod(rec.pod);
+    }
+    return {};
+  }
+
+  /** Removes a pod's containers, sandboxes and files, and forgets it. */
+  async #removeFromRuntime(rec: PodRecord, rp: RuntimePod): Promise<void> {
+    const running = rp.containers.some((c) => c.state === 'running') || rp.sandboxes.some((s) => s.ready);
+    if (running) await this.#syncer.killPod(rec.orphan ? undefined : rec.pod, rp, rec.orphan ? undefined : rec.pod.metadata.deletionGracePeriodSeconds);
+    for (const c of rp.containers) await this.#syncer.removeContainer(c.id);
+    for (const s of rp.sandboxes) await this.#syncer.removeSandbox(s.id);
+    this.#reader.forget(rp.containers.map((c) => c.id));
+    await this.#volumes.removePodDir(rec.uid);
+    this.#prober.removePod(rec.uid);
+    this.#status.forget(rec.uid);
+    this.#records.delete(rec.uid);
+    this.#workers.forget(rec.uid);
+    if (rec.orphan && (rp.containers.length || rp.sandboxes.length)) this.#log.info({ pod: `${rp.namespace}/${rp.name}`, uid: rec.uid }, 'removed the containers of a pod no longer bound to this node');
+  }
+
+  /**
+   * Container GC (upstream containerGC with MaxPerPodContainer 1): of each container name keep
+   * the newest dead instance (lastState, `logs --previous`); remove dead sandboxes other than the
+   * newest once no container uses them.
+   */
+  async #collectGarbage(rp: RuntimePod): Promise<void> {
+    const seen = new Set<string>();
+    const removed = new Set<string>();
+    for (const c of rp.containers) {
+      if (c.state !== 'exited') continue;
+      if (!seen.has(c.name)) {
+        seen.add(c.name);
+        continue;
+      }
+      await this.#syncer.removeContainer(c.id);
+      removed.add(c.id);
+    }
+    if (removed.size) this.#reader.forget(removed);
+    for (const s of rp.sandboxes.slice(1)) {
+      if (s.ready) continue;
+      if (rp.containers.some((c) => c.sandboxId === s.id && !removed.has(c.id))) continue;
+      await this.#syncer.removeSandbox(s.id);
+    }
+  }
+
+  #generate(rec: PodRecord, rp: RuntimePod, terminal: boolean): JsonObject {
+    const { clock } = this.#c;
+    const pod = rec.pod;
+    rec.startTime ??= strAt(statusOf(pod), 'startTime') || rfc3339(clock.now());
+    const sandboxReady = rp.sandboxes[0]?.ready === true && !podSandboxChanged(podSpec(pod), rp)[0];
+    return generatePodStatus({
+      pod,
+      runtimePod: rp,
+      runtimeName: this.#runtimeName,
+      failures: rec.failures,
+      probes: this.#prober.results,
+      hostIPs: [this.#c.nodeIp],
+      podIsTerminal: terminal,
+      sandboxReady,
+      startTime: rec.startTime,
+      now: clock.now(),
+    });
+  }
+
+  async #writeStatus(rec: PodRecord, status: JsonObject): Promise<void> {
+    const written = await this.#status.setStatus(rec.pod, status);
+    // Keep the newer resourceVersion: the next write must not conflict with our own.
+    if (written && written.metadata.uid === rec.uid && this.#records.get(rec.uid) === rec) rec.pod = written;
+  }
+
+  // ---- RunningKubelet ----
+
+  async whenSynced(): Promise<void> {
+    await this.#podInformer.waitForSync(this.#signal);
+    await Promise.all([...this.#records.values()].map((r) => r.firstSync));
+  }
+
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.#abort.abort(new Error('kubelet stopped'));
+      await this.#pleg.stop();
+      this.#prober.stop();
+      await this.#workers.stop();
+      await this.#recorder.flush();
+      await this.#informers.stopped();
+      this.#release();
+    })();
+    return this.#stopped;
+  }
+
+  statusWrites = (): number => this.#status.writes;
+  flushEvents = (): Promise<void> => this.#recorder.flush();
+  relist = (): Promise<void> => this.#pleg.relist();
+  idle = async (): Promise<void> => {
+    for (let i = 0; i < 100; i++) {
+      const busy = [...this.#records.keys()].filter((uid) => this.#workers.isRunning(uid));
+      if (busy.length === 0) return;
+      await Promise.all(busy.map((uid) => this.#workers.idle(uid)));
+    }
+  };
+
+  // ---- StreamingPodLookup ----
+
+  #current(namespace: string, name: string): PodRecord | undefined {
+    let best: PodRecord | undefined;
+    for (const r of this.#records.values()) {
+      if (r.orphan || r.pod.metadata.namespace !== namespace || r.pod.metadata.name !== name) continue;
+      if (!best || (best.removed && !r.removed)) best = r;
+    }
+    return best;
+  }
+
+  async getPod(namespace: string, name: string): Promise<StreamingPod | undefined> {
+    const r = this.#current(namespace, name);
+    return r ? streamingPod(r.pod, r.status, r.runtime) : undefined;
+  }
+
+  async listPods(): Promise<StreamingPod[]> {
+    return [...this.#records.values()].filter((r) => !r.orphan).map((r) => streamingPod(r.pod, r.status, r.runtime));
+  }
+}
+
+async function readOr(path: string, fallback: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+/** startKubelet with the knobs tests need (probe network, timings, host files). */
+export async function startKubeletWith(config: KubeletConfig, signal: AbortSignal, internals: KubeletInternals = {}): Promise<Kubelet> {
+  if (!config.nodeName) throw new Error('startKubelet: nodeName is required');
+  if (!config.nodeIp) throw new Error('startKubelet: nodeIp is required');
+  const version = await config.runtime.version();
+  const kubelet = new KubeletImpl(config, signal, internals, {
+    runtimeName: version.runtimeName,
+    nodeHostsFile: internals.nodeHostsFile ?? (await readOr('/etc/hosts', '127.0.0.1\tlocalhost\n')),
+    nodeResolvConf: internals.nodeResolvConf ?? (await readOr('/etc/resolv.conf', '')),
+  });
+  signal.addEventListener('abort', () => void kubelet.stop(), { once: true });
+  try {
+    await kubelet.start();
+  } catch (e) {
+    await kubelet.stop();
+    throw e;
+  }
+  return kubelet;
+}
+
+export const startKubelet: StartKubelet = (config, signal) => startKubeletWith(config, signal);
