@@ -96,6 +96,8 @@ interface PodRecord {
   /** Why containers could not be started (upstream reasonCache). */
   readonly failures: Map<string, SyncFailure>;
   startTime: string | undefined;
+  /** The IPs of the pod's sandbox while it was ready (reported after it stopped). */
+  podIPs: string[];
   runtime: RuntimePod;
   status: JsonObject | undefined;
   readonly firstSync: Promise<void>;
@@ -245,7 +247,7 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
   #newRecord(uid: string, pod: KubeObject, orphan: boolean): PodRecord {
     let resolveFirstSync = () => {};
     const firstSync = new Promise<void>((r) => (resolveFirstSync = r));
-    const rec: PodRecord = { uid, pod, removed: orphan, orphan, phase: 'syncing', failures: new Map(), startTime: undefined, runtime: emptyRuntimePod(uid), status: undefined, firstSync, resolveFirstSync };
+    const rec: PodRecord = { uid, pod, removed: orphan, orphan, phase: 'syncing', failures: new Map(), startTime: undefined, podIPs: [], runtime: emptyRuntimePod(uid), status: undefined, firstSync, resolveFirstSync };
     this.#records.set(uid, rec);
     return rec;
   }
@@ -414,6 +416,8 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     const pod = rec.pod;
     rec.startTime ??= strAt(statusOf(pod), 'startTime') || rfc3339(clock.now());
     const sandboxReady = rp.sandboxes[0]?.ready === true && !podSandboxChanged(podSpec(pod), rp)[0];
+    const ip = rp.sandboxes[0]?.ready ? rp.sandboxes[0].ip : undefined;
+    if (ip) rec.podIPs = [ip];
     return generatePodStatus({
       pod,
       runtimePod: rp,
@@ -425,6 +429,7 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
       sandboxReady,
       startTime: rec.startTime,
       now: clock.now(),
+      knownPodIPs: rec.podIPs,
     });
   }
 

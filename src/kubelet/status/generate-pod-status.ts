@@ -31,6 +31,8 @@ export interface PodStatusInput {
   readonly sandboxReady: boolean;
   readonly startTime: string | undefined;
   readonly now: number;
+  /** The pod's IPs while its sandbox ran (kept once it has stopped, as upstream keeps them). */
+  readonly knownPodIPs?: readonly string[];
 }
 
 function hasProbe(container: JsonObject, kind: ProbeKind): boolean {
@@ -103,6 +105,7 @@ export function generatePodStatus(input: PodStatusInput): JsonObject {
   let podIPs: string[] = [];
   if (hostNetwork) podIPs = [...input.hostIPs];
   else if (sandbox?.ready && sandbox.ip) podIPs = [sandbox.ip];
+  else if (input.knownPodIPs?.length) podIPs = [...input.knownPodIPs];
   else podIPs = objsAt(old, 'podIPs').map((p) => strAt(p, 'ip')).filter(Boolean);
   if (input.hostIPs.length) {
     status.hostIP = input.hostIPs[0];
