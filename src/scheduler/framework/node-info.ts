@@ -77,6 +77,21 @@ export class NodeInfo {
   usedPorts = new HostPortInfo();
   /** Bumped on every change. */
   generation = 0;
+  /**
+   * Copies of the numbers the filter and score loops read for every node, refreshed by setNode,
+   * addPod and removePod (treat them as read-only). They are own fields, so a loop over
+   * thousands of nodes touches one object per node instead of four (the node info, allocatable,
+   * requested, the pod list): with 5000 nodes scattered over a large heap, each of those was a
+   * cache miss, which made NodeResourcesFit's check several times slower than its arithmetic.
+   */
+  allocatableMilliCPU = 0;
+  allocatableMemory = 0;
+  requestedMilliCPU = 0;
+  requestedMemory = 0;
+  /** allocatable − requested ephemeral storage. */
+  freeEphemeralStorage = 0;
+  /** Pods that still fit by count (allocatable pods − pods on the node). */
+  freePods = 0;
 
   constructor(name: string, node?: KubeObject) {
     this.name = name;
@@ -101,6 +116,19 @@ export class NodeInfo {
       }
     }
     this.images = images;
+    this.#refresh();
+  }
+
+  /** Recomputes the hot copies and bumps the generation after a change. */
+  #refresh(): void {
+    const a = this.allocatable;
+    const r = this.requested;
+    this.allocatableMilliCPU = a.milliCPU;
+    this.allocatableMemory = a.memory;
+    this.requestedMilliCPU = r.milliCPU;
+    this.requestedMemory = r.memory;
+    this.freeEphemeralStorage = a.ephemeralStorage - r.ephemeralStorage;
+    this.freePods = a.allowedPodNumber - this.pods.length;
     this.generation++;
   }
 
@@ -112,7 +140,7 @@ export class NodeInfo {
     this.nonZeroMilliCPU += p.nonZeroMilliCPU;
     this.nonZeroMemory += p.nonZeroMemory;
     for (const hp of p.hostPorts) this.usedPorts.add(hp);
-    this.generation++;
+    this.#refresh();
   }
 
   /** Removes the pod with this uid; returns the PodInfo that was on the node. */
@@ -129,7 +157,7 @@ export class NodeInfo {
     this.nonZeroMilliCPU -= p.nonZeroMilliCPU;
     this.nonZeroMemory -= p.nonZeroMemory;
     for (const hp of p.hostPorts) this.usedPorts.remove(hp);
-    this.generation++;
+    this.#refresh();
     return p;
   }
 
@@ -149,6 +177,7 @@ export class NodeInfo {
     c.nonZeroMilliCPU = this.nonZeroMilliCPU;
     c.nonZeroMemory = this.nonZeroMemory;
     c.usedPorts = this.usedPorts.clone();
+    c.#refresh();
     c.generation = this.generation;
     return c;
   }

@@ -10,10 +10,10 @@ export function balancedAllocationPlugin(): SchedulerPlugin {
     name: PluginName.NodeResourcesBalancedAllocation,
     score(_state, pod, node) {
       const fractions: number[] = [];
-      const cpuCap = node.allocatable.milliCPU;
-      if (cpuCap !== 0) fractions.push(Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / cpuCap));
-      const memCap = node.allocatable.memory;
-      if (memCap !== 0) fractions.push(Math.min(1, (node.requested.memory + pod.requests.memory) / memCap));
+      const cpuCap = node.allocatableMilliCPU;
+      if (cpuCap !== 0) fractions.push(Math.min(1, (node.requestedMilliCPU + pod.requests.milliCPU) / cpuCap));
+      const memCap = node.allocatableMemory;
+      if (memCap !== 0) fractions.push(Math.min(1, (node.requestedMemory + pod.requests.memory) / memCap));
       let std = 0;
       if (fractions.length === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
       return Math.trunc((1 - std) * MAX_NODE_SCORE);

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../api/object.js';
+import { NodeInfo } from '../framework/node-info.js';
 import { newPodInfo } from '../framework/pod-info.js';
 import { podResourceRequests } from '../framework/resource.js';
 import { Code } from '../framework/status.js';
 import { Harness } from '../testing/harness.js';
 import { makeNode, makePod } from '../testing/fixtures.js';
 import { PluginName } from './names.js';
+import { fitsNode, fitsRequest } from './node-resources-fit.js';
 
 describe('pod requests', () => {
   it('sums containers, takes the largest init container, adds sidecars and overhead', () => {
@@ -56,6 +58,47 @@ describe('NodeResourcesFit', () => {
   it('checks the pod count even for pods without requests', () => {
     const h = new Harness([makeNode('n', { pods: '1' })], [makePod('used', { nodeName: 'n' })]);
     expect(h.filter(makePod('p')).statuses.get('n')).toMatchObject({ code: Code.Unschedulable, reasons: ['Too many pods'] });
+  });
+
+  it('keeps the node info’s fast-path copies in step as pods come and go, in clones and on node changes', () => {
+    const node = (cpu: string) => makeNode('n', { cpu, memory: '2Gi', pods: '2', extra: { 'ephemeral-storage': '10Gi' } });
+    const pod = (name: string, cpu: string, storage = '1Gi') => newPodInfo(makePod(name, { nodeName: 'n', cpu, memory: '512Mi', extra: { 'ephemeral-storage': storage } }));
+    const copies = (ni: NodeInfo) => [ni.allocatableMilliCPU, ni.allocatableMemory, ni.requestedMilliCPU, ni.requestedMemory, ni.freeEphemeralStorage, ni.freePods];
+    const derived = (ni: NodeInfo) => [
+      ni.allocatable.milliCPU,
+      ni.allocatable.memory,
+      ni.requested.milliCPU,
+      ni.requested.memory,
+      ni.allocatable.ephemeralStorage - ni.requested.ephemeralStorage,
+      ni.allocatable.allowedPodNumber - ni.pods.length,
+    ];
+    /** The fast path agrees with fitsRequest (no insufficient resource) for these probes. */
+    const agrees = (ni: NodeInfo) => {
+      for (const probe of [pod('a', '500m'), pod('b', '1500m'), pod('c', '100m', '9Gi'), pod('d', '3')]) expect(fitsNode(probe, ni)).toBe(fitsRequest(probe, ni).length === 0);
+    };
+    const ni = new NodeInfo('n', node('2'));
+    expect(copies(ni)).toEqual([2000, 2 * 1024 ** 3, 0, 0, 10 * 1024 ** 3, 2]);
+    agrees(ni);
+    ni.addPod(pod('p1', '1'));
+    expect(copies(ni)).toEqual(derived(ni));
+    expect(fitsNode(pod('x', '1500m'), ni)).toBe(false);
+    expect(fitsNode(pod('x', '1'), ni)).toBe(true);
+    agrees(ni);
+    const clone = ni.clone();
+    clone.addPod(pod('p2', '500m'));
+    expect(copies(clone)).toEqual(derived(clone));
+    expect(clone.freePods).toBe(0);
+    expect(fitsNode(pod('x', '100m'), clone)).toBe(false);
+    expect(ni.freePods).toBe(1);
+    agrees(clone);
+    ni.removePod('uid-p1');
+    expect(copies(ni)).toEqual([2000, 2 * 1024 ** 3, 0, 0, 10 * 1024 ** 3, 2]);
+    ni.addPod(pod('p3', '2'));
+    expect(fitsNode(pod('x', '500m'), ni)).toBe(false);
+    ni.setNode(node('4'));
+    expect(copies(ni)).toEqual(derived(ni));
+    expect(fitsNode(pod('x', '500m'), ni)).toBe(true);
+    agrees(ni);
   });
 
   it('scores LeastAllocated on cpu and memory, with non-zero defaults', () => {
