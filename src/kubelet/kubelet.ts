@@ -450,8 +450,8 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     this.#stopped ??= (async () => {
       this.#abort.abort(new Error('kubelet stopped'));
       await this.#pleg.stop();
-      this.#prober.stop();
       await this.#workers.stop();
+      this.#prober.stop();
       await this.#recorder.flush();
       await this.#informers.stopped();
       this.#release();

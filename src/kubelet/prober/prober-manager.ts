@@ -254,6 +254,7 @@ export class ProberManager {
   readonly #workers = new Map<string, ProbeWorker>();
   /** Worker keys by pod uid. */
   readonly #byPod = new Map<string, Set<string>>();
+  #stopped = false;
 
   constructor(config: ProberManagerConfig) {
     this.config = config;
@@ -263,6 +264,7 @@ export class ProberManager {
 
   /** Starts workers for the probes of a pod's sidecars and app containers (idempotent). */
   addPod(pod: KubeObject): void {
+    if (this.#stopped) return;
     const uid = pod.metadata.uid ?? '';
     const spec = isJsonObject(pod.spec) ? pod.spec : {};
     const containers = [...objsAt(spec, 'initContainers').filter((c) => strAt(c, 'restartPolicy') === 'Always'), ...objsAt(spec, 'containers')];
@@ -308,10 +310,11 @@ export class ProberManager {
   }
 
   setResult(uid: string, containerId: string, kind: ProbeKind, result: ProbeResult | undefined): void {
-    if (this.results.set(containerId, kind, result)) this.config.onChange(uid, kind, result);
+    if (this.results.set(containerId, kind, result) && !this.#stopped) this.config.onChange(uid, kind, result);
   }
 
   stop(): void {
+    this.#stopped = true;
     for (const w of this.#workers.values()) w.stop();
     this.#workers.clear();
     this.#byPod.clear();
