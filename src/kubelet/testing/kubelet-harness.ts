@@ -136,8 +136,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async advance(ms, stepMs = 1000) {
       for (let done = 0; done < ms; done += stepMs) {
         clock.advance(Math.min(stepMs, ms - done));
+        // Let the work due run (a sync may itself wait for the clock: do not wait for it forever).
+        await Promise.race([h.kubelet.idle(), realSleep(50)]);
         await realSleep(2);
-        await h.kubelet.idle();
       }
     },
     async events() {
