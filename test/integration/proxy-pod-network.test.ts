@@ -133,10 +133,13 @@ describe.skipIf(!isRoot)('pod network over VXLAN between two network namespaces'
     expect((await inNs(NS.a, 'bridge', 'fdb', 'show', 'dev', 'flannel.1')).stdout).toContain(`02:4c:c0:a8:4d:0b dst ${NODE_IP.b} self permanent`);
     const nat = (await inNs(NS.a, 'iptables-save', '-t', 'nat')).stdout;
     expect(nat).toContain('-A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG');
-    expect(nat).toContain('-A FLANNEL-POSTRTG -s 10.42.0.0/16 -d 10.42.0.0/16 -m comment --comment "flanneld masq" -j RETURN');
+    expect(nat).toContain('-A FLANNEL-POSTRTG -s 10.42.0.0/16 -d 10.42.0.0/16 -m comment --comment "flanneld masq" -j ACCEPT');
   });
 
-  it('carries pod-to-pod traffic across nodes without NAT', async () => {
+  it('carries pod-to-pod traffic across nodes without NAT, even past a Docker-style MASQUERADE', async () => {
+    expect(await podToPod()).toBe(`seen ${POD_IP.a}`);
+    // What Docker appends for a bridge network holding the node's pod range.
+    await inNs(NS.a, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s', POD_CIDR.a, '!', '-o', 'pod1', '-j', 'MASQUERADE');
     expect(await podToPod()).toBe(`seen ${POD_IP.a}`);
   });
 
@@ -163,6 +166,7 @@ describe.skipIf(!isRoot)('pod network over VXLAN between two network namespaces'
     for (const ns of [NS.a, NS.b]) {
       expect((await inNs(ns, 'ip', '-j', 'link', 'show')).stdout).not.toContain('flannel.1');
       expect((await inNs(ns, 'iptables-save')).stdout).not.toContain('FLANNEL');
+      if (ns === NS.a) expect((await inNs(ns, 'iptables-save', '-t', 'nat')).stdout).toContain(`-A POSTROUTING -s ${POD_CIDR.a} ! -o pod1 -j MASQUERADE`);
       expect((await inNs(ns, 'ip', 'addr', 'show', 'dev', 'pod0')).stdout).toContain(ns === NS.a ? POD_IP.a : POD_IP.b);
     }
   });

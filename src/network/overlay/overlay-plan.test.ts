@@ -62,11 +62,11 @@ describe('planOverlay', () => {
     expect(plan).toEqual({ routes: [], neighbors: [], fdb: [], masquerade: { nat: [], filter: [] } });
   });
 
-  it('masquerades pod traffic leaving the cluster, never pod-to-pod traffic (flannel MasqRules)', () => {
+  it('masquerades pod traffic leaving the cluster, never pod-to-pod traffic (flannel MasqRules, pod-to-pod ACCEPTed past later rules)', () => {
     expect(masqueradeRules('10.42.0.0/16', '10.42.0.0/24', 14)).toEqual({
       nat: [
         '-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment "flanneld masq" -j RETURN',
-        '-A FLANNEL-POSTRTG -s 10.42.0.0/16 -d 10.42.0.0/16 -m comment --comment "flanneld masq" -j RETURN',
+        '-A FLANNEL-POSTRTG -s 10.42.0.0/16 -d 10.42.0.0/16 -m comment --comment "flanneld masq" -j ACCEPT',
         '-A FLANNEL-POSTRTG -s 10.42.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully',
         '-A FLANNEL-POSTRTG ! -s 10.42.0.0/16 -d 10.42.0.0/24 -m comment --comment "flanneld masq" -j RETURN',
         '-A FLANNEL-POSTRTG ! -s 10.42.0.0/16 -d 10.42.0.0/16 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully',

@@ -11,7 +11,8 @@
  * host-gw (nodes on one L2 segment): per remote node a route `<podCIDR> via <remote node IP> dev
  * <uplink>`.
  * Both: flannel's masquerade (nat FLANNEL-POSTRTG: pod traffic leaving the cluster network is
- * masqueraded, pod-to-pod traffic never is — including traffic kube-proxy already marked) and
+ * masqueraded, pod-to-pod traffic never is, whatever rules follow; kube-proxy's marked traffic is
+ * left to kube-proxy) and
  * forward accept rules (filter FLANNEL-FWD), jumped to from POSTROUTING and FORWARD.
  *
  * Remote node data: the pod CIDR from `spec.podCIDRs`/`podCIDR`; the node IP from flannel's
@@ -163,7 +164,13 @@ export function planOverlay(config: OverlayConfig, nodes: readonly OverlayNode[]
   };
 }
 
-/** flannel's MasqRules and ForwardRules (pkg/trafficmngr/iptables), as `-A` lines. */
+/**
+ * flannel's MasqRules and ForwardRules (pkg/trafficmngr/iptables), as `-A` lines — with one
+ * deliberate difference: pod-to-pod traffic is ACCEPTed rather than RETURNed, which ends the nat
+ * POSTROUTING traversal, so rules after ours (Docker's `-s <bridge subnet> ! -o <bridge> -j
+ * MASQUERADE` for a pod network it manages) never rewrite it. Packets kube-proxy marked for
+ * masquerade RETURN first and still reach KUBE-POSTROUTING.
+ */
 export function masqueradeRules(clusterCidr: string, podCidr: string, masqueradeBit: number): MasqueradeChains {
   const mark = `0x${(1 << masqueradeBit).toString(16)}`;
   const c = '-m comment --comment "flanneld masq"';
@@ -171,7 +178,7 @@ export function masqueradeRules(clusterCidr: string, podCidr: string, masquerade
   return {
     nat: [
       `-A FLANNEL-POSTRTG -m mark --mark ${mark}/${mark} ${c} -j RETURN`,
-      `-A FLANNEL-POSTRTG -s ${clusterCidr} -d ${clusterCidr} ${c} -j RETURN`,
+      `-A FLANNEL-POSTRTG -s ${clusterCidr} -d ${clusterCidr} ${c} -j ACCEPT`,
       `-A FLANNEL-POSTRTG -s ${clusterCidr} ! -d 224.0.0.0/4 ${c} -j MASQUERADE --random-fully`,
       `-A FLANNEL-POSTRTG ! -s ${clusterCidr} -d ${podCidr} ${c} -j RETURN`,
       `-A FLANNEL-POSTRTG ! -s ${clusterCidr} -d ${clusterCidr} ${c} -j MASQUERADE --random-fully`,
