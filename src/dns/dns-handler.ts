@@ -9,6 +9,8 @@
  *  - Malformed messages get FORMERR when their header is readable and are dropped otherwise;
  *    opcodes other than QUERY get NOTIMP; responses sent to us are ignored.
  *  - An error while answering, or no upstream answering, gives SERVFAIL.
+ *  - The address records of a cluster answer come in random order (CoreDNS `loadbalance`, in the
+ *    Corefile k3s ships), so clients that take the first address spread over endpoints.
  */
 import type { Logger } from 'pino';
 import { decode, encode, encodingLength, type Answer, type DecodedPacket, type OptAnswer, type Packet, type Question } from 'dns-packet';
@@ -27,6 +29,8 @@ export interface DnsHandlerConfig {
   readonly zone: ClusterZone;
   readonly forwarder: Forwarder;
   readonly logger: Logger;
+  /** Random source for the order of address records (default Math.random; tests pin it). */
+  readonly random?: () => number;
 }
 
 export class DnsHandler {
@@ -69,7 +73,7 @@ export class DnsHandler {
       answer = { rcode: 'SERVFAIL', answers: [], authorities: [], additionals: [] };
       return this.#encode(id, rd, q, answer, false, opt, transport);
     }
-    return this.#encode(id, rd, q, answer, true, opt, transport);
+    return this.#encode(id, rd, q, { ...answer, answers: shuffleAddresses(answer.answers, this.#c.random ?? Math.random) }, true, opt, transport);
   }
 
   #encode(id: number, rd: number, q: Question, a: ZoneAnswer, authoritative: boolean, opt: OptAnswer | undefined, transport: Transport): Buffer {
@@ -91,6 +95,19 @@ export class DnsHandler {
     if (encodingLength(packet) <= limit) return encode(packet);
     return encode(truncate(packet, limit, replyOpt));
   }
+}
+
+/** Shuffles the A/AAAA records among the places they hold (CNAMEs and others stay put). */
+export function shuffleAddresses(answers: readonly Answer[], random: () => number): Answer[] {
+  const out = [...answers];
+  const slots = out.map((a, i) => (a.type === 'A' || a.type === 'AAAA' ? i : -1)).filter((i) => i >= 0);
+  const records = slots.map((i) => out[i]);
+  for (let i = records.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [records[i], records[j]] = [records[j], records[i]];
+  }
+  slots.forEach((slot, k) => (out[slot] = records[k]));
+  return out;
 }
 
 /** Drops the additional section, then answers from the end, until the packet fits; sets TC. */

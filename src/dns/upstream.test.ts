@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { encode, decode, type Packet } from 'dns-packet';
+import { encode, decode, type Answer, type Packet } from 'dns-packet';
 import { FakeClock } from '../util/clock.js';
 import { silentLogger } from '../util/log.js';
-import { DnsHandler, truncate } from './dns-handler.js';
+import { DnsHandler, shuffleAddresses, truncate } from './dns-handler.js';
 import { ClusterZone, type DnsData } from './dns-records.js';
 import { Forwarder, hostUpstreams, nameserversFromResolvConf, withoutSelf } from './upstream.js';
 
@@ -90,6 +90,21 @@ describe('DnsHandler', () => {
     notify.writeUInt16BE(notify.readUInt16BE(2) | (4 << 11), 2); // opcode NOTIFY
     expect(decode((await h.handle(notify, 'udp')) as Buffer)).toMatchObject({ rcode: 'NOTIMP' });
     expect(await h.handle(encode({ type: 'response', id: 1, questions: [] }), 'udp')).toBeUndefined();
+  });
+
+  it('shuffles address records only, keeping a CNAME in front (CoreDNS loadbalance)', () => {
+    const a = (ip: string) => ({ type: 'A' as const, name: 'x', ttl: 5, data: ip });
+    const cname = { type: 'CNAME' as const, name: 'y', ttl: 5, data: 'x' };
+    const answers = [cname, a('10.0.0.1'), a('10.0.0.2'), a('10.0.0.3')];
+    const data = (rs: Answer[]) => rs.map((r) => ('data' in r ? r.data : undefined));
+    // random() = 0 always swaps with the first: a full rotation of the addresses.
+    expect(data(shuffleAddresses(answers, () => 0))).toEqual(['x', '10.0.0.2', '10.0.0.3', '10.0.0.1']);
+    expect(data(shuffleAddresses(answers, () => 0.999))).toEqual(['x', '10.0.0.1', '10.0.0.2', '10.0.0.3']);
+    const seen = new Set<string>();
+    let seed = 1;
+    const lcg = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 50; i++) seen.add(String(data(shuffleAddresses(answers, lcg))[1]));
+    expect(seen.size).toBe(3);
   });
 
   it('echoes EDNS and truncates answers that do not fit, setting TC', () => {
