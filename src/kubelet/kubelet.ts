@@ -29,6 +29,7 @@ import { resources } from '../client/client.js';
 import { ClientEventRecorder, type EventType } from '../events/event-recorder.js';
 import { InformerFactory } from '../informer/informer-factory.js';
 import type { SharedInformer } from '../informer/shared-informer.js';
+import { ApiError } from '../api/errors.js';
 import { innerSignal } from '../util/abort.js';
 import type { Allocatable } from './container/downward.js';
 import { parseResolvConf } from './container/hosts-dns.js';
@@ -45,6 +46,7 @@ import type { StreamingPod, StreamingPodLookup } from './server/pod-lookup.js';
 import type { SyncFailure } from './status/container-statuses.js';
 import { generatePodStatus } from './status/generate-pod-status.js';
 import { StatusManager } from './status/status-manager.js';
+import { CONFIG_MIRROR, isMirrorPod, mirrorPodFor, readStaticPods, STATIC_POD_CHECK_MS } from './static-pods.js';
 import { streamingPod } from './streaming-pod.js';
 import { Backoff } from './sync/backoff.js';
 import { podSandboxChanged } from './sync/pod-actions.js';
@@ -92,6 +94,9 @@ interface PodRecord {
   removed: boolean;
   /** Known only from the runtime (not bound here, or deleted while the kubelet was down). */
   readonly orphan: boolean;
+  /** Where the pod comes from: the API, or a static pod manifest (then `mirror` is its API twin). */
+  readonly source: 'api' | 'file';
+  mirror: KubeObject | undefined;
   phase: WorkerPhase;
   /** Why containers could not be started (upstream reasonCache). */
   readonly failures: Map<string, SyncFailure>;
@@ -151,6 +156,8 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
   readonly #internals: KubeletInternals;
   readonly #runtimeName: string;
   #stopped: Promise<void> | undefined;
+  #staticLoaded = false;
+  #cancelStatic: (() => void) | undefined;
 
   readonly streaming: StreamingPodLookup = this;
 
@@ -214,8 +221,19 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
 
   async start(): Promise<void> {
     this.#podInformer.addEventHandler({
-      onAdd: (pod) => this.#upsert(pod),
+      onAdd: (pod) => (isMirrorPod(pod) ? this.#mirrorChanged(pod) : this.#upsert(pod)),
       onUpdate: (oldPod, newPod) => {
+        if (isMirrorPod(newPod) || isMirrorPod(oldPod)) {
+          if (oldPod.metadata.uid !== newPod.metadata.uid && !isMirrorPod(oldPod)) this.#removed(oldPod);
+          const rec = this.#staticRecord(newPod.metadata.namespace, newPod.metadata.name);
+          // Our own status writes to the mirror pod need no sync.
+          if (oldPod.metadata.uid === newPod.metadata.uid && rec && !relevantChange(oldPod, newPod, this.#status.lastWritten(newPod.metadata.uid ?? ''))) {
+            rec.mirror = newPod;
+            return;
+          }
+          this.#mirrorChanged(newPod);
+          return;
+        }
         if (oldPod.metadata.uid !== newPod.metadata.uid) {
           this.#removed(oldPod);
           this.#upsert(newPod);
@@ -225,7 +243,7 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
         const relevant = relevantChange(oldPod, newPod, rec ? this.#status.lastWritten(rec.uid) : undefined);
         this.#upsert(newPod, relevant);
       },
-      onDelete: (pod) => this.#removed(pod),
+      onDelete: (pod) => (isMirrorPod(pod) ? this.#mirrorChanged(pod) : this.#removed(pod)),
     });
     for (const kind of ['configmaps', 'secrets'] as const) {
       const wake = (obj: KubeObject) => this.#wakeReferencing(kind, obj);
@@ -233,9 +251,99 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     }
     this.#informers.start(this.#signal);
     await this.#podInformer.waitForSync(this.#signal);
+    // Static pods before the first relist, or their running containers would look orphaned.
+    await this.#loadStaticPods();
+    this.#scheduleStaticPods();
     // The first relist finds orphans (containers of pods the API no longer has) at once.
     await this.#pleg.relist();
     this.#pleg.start();
+  }
+
+  // ---- static pods ----
+
+  async #loadStaticPods(): Promise<void> {
+    const dir = this.#c.staticPodDir;
+    const found = dir ? await readStaticPods(dir, this.#c.nodeName, this.#c.clock.now(), this.#log) : [];
+    const uids = new Set<string>();
+    for (const pod of found) {
+      const uid = pod.metadata.uid ?? '';
+      uids.add(uid);
+      if (this.#records.has(uid)) continue;
+      this.#log.info({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, uid }, 'static pod found');
+      const rec = this.#newRecord(uid, pod, false, 'file');
+      const mirror = this.#podInformer.lister.get(pod.metadata.namespace, pod.metadata.name ?? '');
+      if (mirror && isMirrorPod(mirror)) rec.mirror = mirror;
+      this.#workers.wake(uid);
+    }
+    for (const rec of this.#records.values()) {
+      if (rec.source !== 'file' || uids.has(rec.uid) || rec.removed) continue;
+      this.#log.info({ pod: `${rec.pod.metadata.namespace}/${rec.pod.metadata.name}`, uid: rec.uid }, 'static pod manifest gone');
+      rec.removed = true;
+      this.#workers.wake(rec.uid);
+    }
+    this.#staticLoaded = true;
+    // Mirror pods without a static pod (its manifest went while the kubelet was down).
+    for (const pod of this.#podInformer.lister.list()) if (isMirrorPod(pod)) this.#mirrorChanged(pod);
+  }
+
+  #scheduleStaticPods(): void {
+    if (!this.#c.staticPodDir || this.#signal.aborted) return;
+    const cancel = this.#c.clock.setTimer(STATIC_POD_CHECK_MS, () => {
+      void this.#loadStaticPods()
+        .catch((e: unknown) => this.#log.warn({ err: e }, 'reading static pods failed'))
+        .finally(() => this.#scheduleStaticPods());
+    });
+    this.#cancelStatic = cancel;
+  }
+
+  #staticRecord(namespace: string | undefined, name: string | undefined): PodRecord | undefined {
+    for (const r of this.#records.values()) if (r.source === 'file' && !r.removed && r.pod.metadata.namespace === namespace && r.pod.metadata.name === name) return r;
+    return undefined;
+  }
+
+  /** A mirror pod was added, changed or deleted: its static pod re-syncs (recreating it if need be). */
+  #mirrorChanged(pod: KubeObject): void {
+    const rec = this.#staticRecord(pod.metadata.namespace, pod.metadata.name);
+    if (rec) {
+      if (rec.mirror?.metadata.uid === pod.metadata.uid) rec.mirror = pod;
+      this.#workers.wake(rec.uid);
+      return;
+    }
+    if (!this.#staticLoaded || pod.metadata.deletionTimestamp !== undefined) return;
+    // No static pod for it (anymore): upstream deletes orphaned mirror pods.
+    const current = this.#podInformer.lister.get(pod.metadata.namespace, pod.metadata.name ?? '');
+    if (current?.metadata.uid !== pod.metadata.uid) return;
+    this.#log.info({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` }, 'deleting an orphaned mirror pod');
+    void this.#status.deletePod(pod).catch((e: unknown) => this.#log.warn({ err: e }, 'deleting an orphaned mirror pod failed'));
+  }
+
+  /** Makes the API's mirror pod match the static pod (upstream syncPod's mirror pod handling). */
+  async #ensureMirror(rec: PodRecord): Promise<void> {
+    const { namespace, name } = rec.pod.metadata;
+    let current = this.#podInformer.lister.get(namespace, name ?? '');
+    if (current && !isMirrorPod(current)) {
+      this.#log.warn({ pod: `${namespace}/${name}` }, 'a pod that is not a mirror pod has the static pod\'s name; not creating the mirror pod');
+      rec.mirror = undefined;
+      return;
+    }
+    if (current && (current.metadata.annotations?.[CONFIG_MIRROR] !== rec.uid || current.metadata.deletionTimestamp !== undefined)) {
+      await this.#status.deletePod(current);
+      current = undefined;
+      rec.mirror = undefined;
+      // Its DELETE event syncs the pod again, and then the mirror pod is created.
+      return;
+    }
+    if (!current) {
+      const node = this.#nodeInformer.lister.get(undefined, this.#c.nodeName);
+      try {
+        current = await this.#c.client.create(resources.pods, namespace, mirrorPodFor(rec.pod, node));
+        this.#log.debug({ pod: `${namespace}/${name}` }, 'mirror pod created');
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 409)) throw e;
+        return;
+      }
+    }
+    rec.mirror = current;
   }
 
   #allocatable(): Allocatable {
@@ -244,10 +352,10 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     return alloc ?? this.#internals.allocatable ?? hostAllocatable();
   }
 
-  #newRecord(uid: string, pod: KubeObject, orphan: boolean): PodRecord {
+  #newRecord(uid: string, pod: KubeObject, orphan: boolean, source: 'api' | 'file' = 'api'): PodRecord {
     let resolveFirstSync = () => {};
     const firstSync = new Promise<void>((r) => (resolveFirstSync = r));
-    const rec: PodRecord = { uid, pod, removed: orphan, orphan, phase: 'syncing', failures: new Map(), startTime: undefined, podIPs: [], runtime: emptyRuntimePod(uid), status: undefined, firstSync, resolveFirstSync };
+    const rec: PodRecord = { uid, pod, removed: orphan, orphan, source, mirror: undefined, phase: 'syncing', failures: new Map(), startTime: undefined, podIPs: [], runtime: emptyRuntimePod(uid), status: undefined, firstSync, resolveFirstSync };
     this.#records.set(uid, rec);
     return rec;
   }
@@ -316,8 +424,9 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
       await this.#removeFromRuntime(rec, rp);
       return {};
     }
+    if (rec.source === 'file' && !rec.removed) await this.#ensureMirror(rec);
     const pod = rec.pod;
-    const apiPhase = strAt(statusOf(pod), 'phase');
+    const apiPhase = strAt(statusOf(this.#statusBase(rec)), 'phase');
     const terminalInApi = apiPhase === 'Succeeded' || apiPhase === 'Failed';
     if (rec.phase === 'syncing' && !rec.removed && pod.metadata.deletionTimestamp === undefined && !terminalInApi) {
       const outcome = await this.#syncer.syncPod(pod, rp, this.#signal);
@@ -378,6 +487,10 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     for (const c of rp.containers) await this.#syncer.removeContainer(c.id);
     for (const s of rp.sandboxes) await this.#syncer.removeSandbox(s.id);
     this.#reader.forget(rp.containers.map((c) => c.id));
+    if (rec.source === 'file') {
+      const mirror = this.#podInformer.lister.get(rec.pod.metadata.namespace, rec.pod.metadata.name ?? '');
+      if (mirror && mirror.metadata.annotations?.[CONFIG_MIRROR] === rec.uid) await this.#status.deletePod(mirror);
+    }
     await this.#volumes.removePodDir(rec.uid);
     this.#prober.removePod(rec.uid);
     this.#status.forget(rec.uid);
@@ -411,9 +524,15 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     }
   }
 
+  /** The pod as status generation sees it: a static pod with its mirror pod's status. */
+  #statusBase(rec: PodRecord): KubeObject {
+    if (rec.source !== 'file') return rec.pod;
+    return rec.mirror ? { ...rec.pod, status: rec.mirror.status } : rec.pod;
+  }
+
   #generate(rec: PodRecord, rp: RuntimePod, terminal: boolean): JsonObject {
     const { clock } = this.#c;
-    const pod = rec.pod;
+    const pod = this.#statusBase(rec);
     rec.startTime ??= strAt(statusOf(pod), 'startTime') || rfc3339(clock.now());
     const sandboxReady = rp.sandboxes[0]?.ready === true && !podSandboxChanged(podSpec(pod), rp)[0];
     const ip = rp.sandboxes[0]?.ready ? rp.sandboxes[0].ip : undefined;
@@ -434,6 +553,14 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
   }
 
   async #writeStatus(rec: PodRecord, status: JsonObject): Promise<void> {
+    if (rec.source === 'file') {
+      // A static pod's status lives on its mirror pod.
+      const mirror = rec.mirror;
+      if (!mirror) return;
+      const written = await this.#status.setStatus(mirror, status);
+      if (written && this.#records.get(rec.uid) === rec) rec.mirror = written;
+      return;
+    }
     const written = await this.#status.setStatus(rec.pod, status);
     // Keep the newer resourceVersion: the next write must not conflict with our own.
     if (written && written.metadata.uid === rec.uid && this.#records.get(rec.uid) === rec) rec.pod = written;
@@ -449,6 +576,7 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       this.#abort.abort(new Error('kubelet stopped'));
+      this.#cancelStatic?.();
       await this.#pleg.stop();
       await this.#workers.stop();
       this.#prober.stop();
