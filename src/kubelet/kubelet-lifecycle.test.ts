@@ -118,6 +118,51 @@ describe('kubelet: lifecycle and termination', () => {
     expect(events).toContain('Killing: Stopping container c');
   });
 
+  it('shortens the grace period when the pod is deleted again with a shorter one', async () => {
+    h = await startHarness({ behaviour: (): SimBehaviour => ({ onTerm: 'ignore' }) });
+    await h.createPod(boundPod('slowstop', { terminationGracePeriodSeconds: 120, containers: [{ name: 'c', image: 'app:1' }] }));
+    await h.until(async () => statusOf(await h.getPod('slowstop')).phase === 'Running', 'Running');
+    await h.api.client.delete(resources.pods, 'default', 'slowstop');
+    const t0 = h.clock.now();
+    await h.advance(10_000, 1000);
+    expect((await h.runtime.listContainers())[0]?.state).toBe('running');
+    await h.api.client.delete(resources.pods, 'default', 'slowstop', { gracePeriodSeconds: 3 });
+    await h.until(async () => (await h.getPod('slowstop')) === undefined, 'the pod to be gone', { stepMs: 1000, maxSteps: 10 });
+    expect(h.clock.now() - t0).toBeLessThan(20_000);
+  });
+
+  it('stops at once while a pod is terminating, and the restarted kubelet finishes the termination', async () => {
+    h = await startHarness({ behaviour: (): SimBehaviour => ({ onTerm: 'ignore' }) });
+    await h.createPod(boundPod('long', { terminationGracePeriodSeconds: 60, containers: [{ name: 'c', image: 'app:1' }] }));
+    await h.until(async () => statusOf(await h.getPod('long')).phase === 'Running', 'Running');
+    await h.api.client.delete(resources.pods, 'default', 'long');
+    await h.advance(2000, 1000);
+    // No clock advance is pending: stop must not wait for the 60 s stop to finish.
+    let stopped = false;
+    void h.kubelet.stop().then(() => (stopped = true));
+    await h.until(() => stopped, 'stop() to return');
+    await h.restartKubelet();
+    await h.until(async () => (await h.getPod('long')) === undefined, 'the pod to be gone', { stepMs: 1000, maxSteps: 70 });
+  });
+
+  it('fails a pod that outlives activeDeadlineSeconds (DeadlineExceeded)', async () => {
+    h = await startHarness();
+    await h.createPod(boundPod('deadline', { activeDeadlineSeconds: 30, terminationGracePeriodSeconds: 5, containers: [{ name: 'c', image: 'app:1' }] }));
+    await h.until(async () => statusOf(await h.getPod('deadline')).phase === 'Running', 'Running');
+    const t0 = h.clock.now();
+    await h.until(async () => statusOf(await h.getPod('deadline')).phase === 'Failed', 'Failed', { stepMs: 1000, maxSteps: 40 });
+    expect(h.clock.now() - t0).toBeGreaterThanOrEqual(29_000);
+    const st = statusOf(await h.getPod('deadline'));
+    expect(st).toMatchObject({ reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' });
+    expect(((containerStatus(await h.getPod('deadline'), 'c')?.state as JsonObject).terminated as JsonObject).exitCode).toBe(137);
+    const events = (await h.events()).map((e) => `${e.type as string} ${e.reason as string}: ${e.message as string}`);
+    expect(events).toContain('Normal DeadlineExceeded: Pod was active on the node longer than the specified deadline');
+    // It stays Failed: nothing restarts it.
+    await h.advance(60_000, 10_000);
+    expect(statusOf(await h.getPod('deadline')).phase).toBe('Failed');
+    expect((await h.runtime.listContainers()).every((c) => c.state === 'exited')).toBe(true);
+  });
+
   it('keeps logs of a completed pod and removes everything when it is deleted', async () => {
     h = await startHarness();
     await h.createPod(boundPod('job', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'lite-test/busybox:1', command: ['sh', '-c', 'echo done'] }] }));

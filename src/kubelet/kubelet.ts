@@ -33,7 +33,7 @@ import { ApiError } from '../api/errors.js';
 import { innerSignal } from '../util/abort.js';
 import type { Allocatable } from './container/downward.js';
 import { parseResolvConf } from './container/hosts-dns.js';
-import { podSpec } from './container/container-config.js';
+import { podGracePeriod, podSpec } from './container/container-config.js';
 import { ImageManager } from './images/image-manager.js';
 import type { KubeletConfig, RunningKubelet, StartKubelet } from './kubelet-api.js';
 import { ObjectCache } from './object-cache.js';
@@ -50,7 +50,7 @@ import { CONFIG_MIRROR, isMirrorPod, mirrorPodFor, readStaticPods, STATIC_POD_CH
 import { streamingPod } from './streaming-pod.js';
 import { Backoff } from './sync/backoff.js';
 import { podSandboxChanged } from './sync/pod-actions.js';
-import { PodSyncer } from './sync/pod-sync.js';
+import { MINIMUM_GRACE_PERIOD_SECONDS, PodSyncer } from './sync/pod-sync.js';
 import { systemMounter, VolumeManager, type Mounter } from './volumes/volume-manager.js';
 
 /** Knobs that are not part of the seam: tests and benchmarks set them; the agent never needs to. */
@@ -103,6 +103,10 @@ interface PodRecord {
   startTime: string | undefined;
   /** The IPs of the pod's sandbox while it was ready (reported after it stopped). */
   podIPs: string[];
+  /** Why the kubelet failed the pod itself (activeDeadlineSeconds exceeded). */
+  evicted: { reason: string; message: string } | undefined;
+  /** The grace period the running termination uses (a shorter one stops containers sooner). */
+  killGrace: number | undefined;
   runtime: RuntimePod;
   status: JsonObject | undefined;
   readonly firstSync: Promise<void>;
@@ -213,6 +217,7 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
       nodeHostsFile: env.nodeHostsFile,
       allocatable: () => this.#allocatable(),
       crashBackoff: new Backoff(clock, 10_000, 300_000),
+      signal: this.#signal,
     });
     this.#status = new StatusManager({ client, logger: this.#log.child({ component: 'status' }) });
     this.#workers = new PodWorkers({ sync: (uid) => this.#sync(uid), clock, logger: this.#log, errorBackoffMs: internals.errorBackoffMs ?? 10_000 });
@@ -355,7 +360,7 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
   #newRecord(uid: string, pod: KubeObject, orphan: boolean, source: 'api' | 'file' = 'api'): PodRecord {
     let resolveFirstSync = () => {};
     const firstSync = new Promise<void>((r) => (resolveFirstSync = r));
-    const rec: PodRecord = { uid, pod, removed: orphan, orphan, source, mirror: undefined, phase: 'syncing', failures: new Map(), startTime: undefined, podIPs: [], runtime: emptyRuntimePod(uid), status: undefined, firstSync, resolveFirstSync };
+    const rec: PodRecord = { uid, pod, removed: orphan, orphan, source, mirror: undefined, phase: 'syncing', failures: new Map(), startTime: undefined, podIPs: [], evicted: undefined, killGrace: undefined, runtime: emptyRuntimePod(uid), status: undefined, firstSync, resolveFirstSync };
     this.#records.set(uid, rec);
     return rec;
   }
@@ -370,7 +375,24 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
       return;
     }
     rec.pod = pod;
+    const grace = pod.metadata.deletionGracePeriodSeconds;
+    if (rec.killGrace !== undefined && grace !== undefined && grace < rec.killGrace) this.#shortenGrace(rec, grace);
     if (wake) this.#workers.wake(uid);
+  }
+
+  /**
+   * A second deletion with a shorter grace period while the pod is being stopped (upstream's
+   * calculateEffectiveGracePeriod only ever shortens it): stop its running containers again with
+   * the new, shorter timeout; the runtime kills them when that ends.
+   */
+  #shortenGrace(rec: PodRecord, grace: number): void {
+    rec.killGrace = grace;
+    const timeout = Math.max(grace, MINIMUM_GRACE_PERIOD_SECONDS);
+    this.#log.info({ pod: `${rec.pod.metadata.namespace}/${rec.pod.metadata.name}`, gracePeriod: timeout }, 'grace period shortened');
+    for (const c of rec.runtime.containers) {
+      if (c.state !== 'running') continue;
+      void this.#c.runtime.stopContainer(c.id, timeout).catch((e: unknown) => this.#log.debug({ err: e, container: c.name }, 'stopping with the shortened grace period failed'));
+    }
   }
 
   #removed(pod: KubeObject): void {
@@ -428,7 +450,12 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     const pod = rec.pod;
     const apiPhase = strAt(statusOf(this.#statusBase(rec)), 'phase');
     const terminalInApi = apiPhase === 'Succeeded' || apiPhase === 'Failed';
-    if (rec.phase === 'syncing' && !rec.removed && pod.metadata.deletionTimestamp === undefined && !terminalInApi) {
+    const deadlineIn = this.#activeDeadlineIn(rec);
+    if (deadlineIn !== undefined && deadlineIn <= 0 && !rec.evicted && rec.phase === 'syncing' && !terminalInApi) {
+      rec.evicted = { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' };
+      this.#recorder.event(podRef(pod), 'Normal', rec.evicted.reason, rec.evicted.message);
+    }
+    if (rec.phase === 'syncing' && !rec.removed && pod.metadata.deletionTimestamp === undefined && !terminalInApi && !rec.evicted) {
       const outcome = await this.#syncer.syncPod(pod, rp, this.#signal);
       for (const [name, f] of outcome.failures) {
         if (f) rec.failures.set(name, f);
@@ -447,7 +474,8 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
         if (outcome.podError) return { requeueAfterMs: this.#internals.errorBackoffMs ?? 10_000 };
         const now = clock.now();
         const until = outcome.requeueAt !== undefined ? Math.max(MIN_SYNC_GAP_MS, outcome.requeueAt - now) : Infinity;
-        return { requeueAfterMs: Math.min(until, this.#resyncMs()) };
+        const deadline = this.#activeDeadlineIn(rec) ?? Infinity;
+        return { requeueAfterMs: Math.max(MIN_SYNC_GAP_MS, Math.min(until, deadline, this.#resyncMs())) };
       }
       // Run to completion: the pod is terminated like a deleted one, but stays in the API.
       rec.phase = 'terminating';
@@ -455,13 +483,24 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     return this.#terminate(rec, rp);
   }
 
+  /** ms until the pod's activeDeadlineSeconds (counted from its start time) runs out, if it has one. */
+  #activeDeadlineIn(rec: PodRecord): number | undefined {
+    const seconds = podSpec(rec.pod).activeDeadlineSeconds;
+    if (typeof seconds !== 'number') return undefined;
+    const start = Date.parse(rec.startTime ?? strAt(statusOf(this.#statusBase(rec)), 'startTime'));
+    if (!Number.isFinite(start)) return undefined;
+    return start + seconds * 1000 - this.#c.clock.now();
+  }
+
   /** upstream SyncTerminatingPod + SyncTerminatedPod. */
   async #terminate(rec: PodRecord, rp: RuntimePod): Promise<SyncResult> {
     const pod = rec.pod;
     if (rec.phase === 'syncing') rec.phase = 'terminating';
     this.#prober.removePod(rec.uid);
-    const grace = rec.removed && pod.metadata.deletionGracePeriodSeconds === undefined ? undefined : pod.metadata.deletionGracePeriodSeconds;
+    const grace = pod.metadata.deletionGracePeriodSeconds;
+    rec.killGrace = grace ?? podGracePeriod(pod);
     await this.#syncer.killPod(pod, rp, grace);
+    rec.killGrace = undefined;
     rp = await this.#reader.pod(rec.uid);
     rec.runtime = rp;
     if (rec.removed) {
@@ -549,6 +588,7 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
       startTime: rec.startTime,
       now: clock.now(),
       knownPodIPs: rec.podIPs,
+      ...(rec.evicted ? { evicted: rec.evicted } : {}),
     });
   }
 

@@ -79,6 +79,7 @@ export class PodWorkers {
       try {
         next = (await this.#c.sync(uid)).requeueAfterMs;
       } catch (err) {
+        if (this.#stopped) break;
         this.#c.logger.warn({ pod: uid, err: err instanceof Error ? err.message : String(err) }, 'pod sync failed; retrying');
         next = this.#c.errorBackoffMs ?? 10_000;
       }

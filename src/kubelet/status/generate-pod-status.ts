@@ -33,6 +33,8 @@ export interface PodStatusInput {
   readonly now: number;
   /** The pod's IPs while its sandbox ran (kept once it has stopped, as upstream keeps them). */
   readonly knownPodIPs?: readonly string[];
+  /** A kubelet module decided the pod must fail (activeDeadlineSeconds): phase Failed with this reason. */
+  readonly evicted?: { readonly reason: string; readonly message: string };
 }
 
 function hasProbe(container: JsonObject, kind: ProbeKind): boolean {
@@ -85,6 +87,7 @@ export function generatePodStatus(input: PodStatusInput): JsonObject {
   // A terminal phase is final (upstream: the kubelet never moves a pod out of Succeeded/Failed).
   const oldPhase = strAt(old, 'phase');
   if (oldPhase === 'Succeeded' || oldPhase === 'Failed') phase = oldPhase;
+  if (input.evicted) phase = 'Failed';
   if (phase === 'Succeeded' || phase === 'Failed') {
     for (const s of [...initStatuses, ...appStatuses]) s.ready = false;
   }
@@ -120,5 +123,9 @@ export function generatePodStatus(input: PodStatusInput): JsonObject {
   status.containerStatuses = appStatuses;
   status.qosClass = podQosClass(pod);
   for (const k of ['nominatedNodeName', 'reason', 'message', 'resize', 'resourceClaimStatuses']) if (old[k] !== undefined) status[k] = old[k];
+  if (input.evicted) {
+    status.reason = input.evicted.reason;
+    status.message = input.evicted.message;
+  }
   return status;
 }

@@ -84,6 +84,28 @@ export interface PodSyncerConfig {
   readonly allocatable: () => Allocatable;
   /** Crash-loop back-off (10 s doubling to 5 min). */
   readonly crashBackoff: Backoff;
+  /** The kubelet stopping: long waits (stops, hooks) are abandoned, the runtime finishes them alone. */
+  readonly signal?: AbortSignal;
+}
+
+/** `p`, or a rejection once `signal` aborts (the operation itself goes on). */
+export function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 export interface SyncOutcome {
@@ -298,7 +320,7 @@ export class PodSyncer {
 
     const lifecycle = isJsonObject(container.lifecycle) ? container.lifecycle : {};
     if (isJsonObject(lifecycle.postStart)) {
-      const outcome = await runLifecycleHandler(lifecycle.postStart, pod, this.#target(container, id, ctx.podIPs), POST_START_TIMEOUT_MS, this.#c.clock, ctx.signal);
+      const outcome = await untilAborted(runLifecycleHandler(lifecycle.postStart, pod, this.#target(container, id, ctx.podIPs), POST_START_TIMEOUT_MS, this.#c.clock, ctx.signal), this.#c.signal);
       if (!outcome.ok) {
         this.#log.info({ pod: formatPod(pod), container: name, err: outcome.message }, 'postStart hook failed');
         // The message may hold secrets from the container's output: not in the event (upstream).
@@ -341,7 +363,7 @@ export class PodSyncer {
     const lifecycle = isJsonObject(container.lifecycle) ? container.lifecycle : {};
     if (isJsonObject(lifecycle.preStop) && grace > 0 && rc.state === 'running') {
       const started = this.#c.clock.now();
-      const outcome = await runLifecycleHandler(lifecycle.preStop, ref, this.#target(container, rc.id, []), grace * 1000, this.#c.clock);
+      const outcome = await untilAborted(runLifecycleHandler(lifecycle.preStop, ref, this.#target(container, rc.id, []), grace * 1000, this.#c.clock, this.#c.signal), this.#c.signal);
       if (!outcome.ok) {
         this.#log.info({ pod: formatPod(ref), container: rc.name, err: outcome.message }, 'preStop hook failed');
         this.#c.event(ref, 'Warning', 'FailedPreStopHook', 'PreStopHook failed');
@@ -350,7 +372,7 @@ export class PodSyncer {
     }
     grace = Math.max(grace, MINIMUM_GRACE_PERIOD_SECONDS);
     try {
-      await this.#c.runtime.stopContainer(rc.id, grace);
+      await untilAborted(this.#c.runtime.stopContainer(rc.id, grace), this.#c.signal);
     } catch (e) {
       if (!(e instanceof RuntimeNotFoundError)) throw e;
     }
