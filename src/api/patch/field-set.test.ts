@@ -55,6 +55,38 @@ describe('FieldSet', () => {
     expect(s.paths()).toEqual([[f('ports'), 'k:{"containerPort":80,"protocol":"TCP"}']]);
   });
 
+  it('writes a set read from canonical FieldsV1 back as that very object, and canonicalises anything else', () => {
+    const canonical = { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } }, 'f:spec': { 'f:containers': { 'k:{"name":"c"}': { '.': {}, 'f:image': {} } }, 'f:replicas': {} } };
+    const text = JSON.stringify(canonical);
+    const s = FieldSet.fromFieldsV1(canonical);
+    expect(s.toFieldsV1()).toBe(canonical);
+    // Sets built from it reuse the unchanged sub-tries, and write the rest afresh.
+    const grown = s.union(FieldSet.of([f('status'), f('phase')]));
+    const out = grown.toFieldsV1();
+    expect(out).not.toBe(canonical);
+    expect(out['f:spec']).toBe(canonical['f:spec']);
+    expect(JSON.stringify(out)).toBe('{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:containers":{"k:{\\"name\\":\\"c\\"}":{".":{},"f:image":{}}},"f:replicas":{}},"f:status":{"f:phase":{}}}');
+    expect(JSON.stringify(canonical)).toBe(text);
+    // Out of order, a misplaced or redundant ".", a key in another spelling, duplicates: written canonically.
+    for (const odd of [
+      { 'f:spec': { 'f:replicas': {} }, 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } } },
+      { 'f:metadata': { 'f:labels': { 'f:app': {}, '.': {} } } },
+      { 'f:metadata': { 'f:name': { '.': {} } } },
+      { 'f:ports': { 'k:{"protocol":"TCP","containerPort":80}': {} } },
+      { 'f:a': {}, 'x:future': {} },
+      { '.': {}, 'f:a': {} },
+    ]) {
+      const read = FieldSet.fromFieldsV1(odd);
+      const fresh = FieldSet.of(...read.paths());
+      expect(read.toFieldsV1()).not.toBe(odd);
+      expect(JSON.stringify(read.toFieldsV1())).toBe(JSON.stringify(fresh.toFieldsV1()));
+    }
+    // insert() after reading forgets the remembered form.
+    const t = FieldSet.fromFieldsV1({ 'f:spec': { 'f:replicas': {} } });
+    t.insert([f('spec'), f('paused')]);
+    expect(t.toFieldsV1()).toEqual({ 'f:spec': { 'f:paused': {}, 'f:replicas': {} } });
+  });
+
   it('rejects malformed keys', () => {
     expect(() => FieldSet.fromFieldsV1({ 'f:a': { q: {} } })).toThrow(/key must be 2 characters long/);
     expect(() => FieldSet.fromFieldsV1({ 'fa': {} })).toThrow(/missing colon/);

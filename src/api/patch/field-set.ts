@@ -178,6 +178,13 @@ export function compareElements(a: PathElement, b: PathElement): number {
 export class FieldSet {
   readonly #members = new Set<PathElement>();
   readonly #children = new Map<PathElement, FieldSet>();
+  /**
+   * The FieldsV1 object this set was read from, when it is exactly what #emit would produce
+   * (with a `.` member iff #rawSelf): emitting it again returns it as it is. Most managers' sets
+   * pass through an update unchanged; this spares re-serialising them on every write.
+   */
+  #raw: JsonObject | undefined;
+  #rawSelf = false;
 
   static of(...paths: FieldPath[]): FieldSet {
     const s = new FieldSet();
@@ -189,6 +196,7 @@ export class FieldSet {
   insert(path: FieldPath): void {
     if (path.length === 0) return;
     let s: FieldSet = this;
+    this.#raw = undefined;
     for (let i = 0; i < path.length - 1; i++) {
       let c = s.#children.get(path[i]);
       if (!c) {
@@ -196,6 +204,7 @@ export class FieldSet {
         s.#children.set(path[i], c);
       }
       s = c;
+      s.#raw = undefined;
     }
     s.#members.add(path[path.length - 1]);
   }
@@ -325,8 +334,10 @@ export class FieldSet {
   }
 
   #emit(includeSelf: boolean): JsonObject {
+    const self = includeSelf && !(this.#members.size === 0 && this.#children.size === 0);
+    if (this.#raw !== undefined && this.#rawSelf === self) return this.#raw;
     const out: JsonObject = {};
-    if (includeSelf && !(this.#members.size === 0 && this.#children.size === 0)) out['.'] = {};
+    if (self) out['.'] = {};
     const keys = [...new Set([...this.#members, ...this.#children.keys()])].sort(compareElements);
     for (const k of keys) {
       const child = this.#children.get(k);
@@ -341,23 +352,48 @@ export class FieldSet {
     return FieldSet.#read(v).children ?? new FieldSet();
   }
 
-  /** One trie level: the child set, and whether the node itself is a member (`.` or a leaf). */
-  static #read(obj: JsonObject): { children: FieldSet | undefined; isMember: boolean } {
+  /**
+   * One trie level: the child set, whether the node itself is a member (`.` or a leaf), and
+   * whether `obj` is in the canonical form #emit writes (then the set remembers it).
+   */
+  static #read(obj: JsonObject): { children: FieldSet | undefined; isMember: boolean; canonical: boolean } {
     let children: FieldSet | undefined;
+    let canonical = true;
+    let prev: PathElement | undefined;
+    let first = true;
     for (const [key, val] of Object.entries(obj)) {
-      if (key === '.') continue;
+      if (key === '.') {
+        if (!first || !isJsonObject(val) || Object.keys(val).length > 0) canonical = false;
+        first = false;
+        continue;
+      }
+      first = false;
       const pe = canonicalElement(key);
-      if (pe === undefined) continue;
+      if (pe === undefined) {
+        canonical = false;
+        continue;
+      }
       if (!isJsonObject(val)) throw new Error(`parsing key as path element: value of ${JSON.stringify(key)} is not an object`);
+      if (pe !== key || (prev !== undefined && compareElements(prev, pe) >= 0)) canonical = false;
+      prev = pe;
       const sub = FieldSet.#read(val);
+      if (!sub.canonical) canonical = false;
       children ??= new FieldSet();
       if (sub.isMember) children.#members.add(pe);
       if (sub.children) {
         const existing = children.#children.get(pe);
+        if (existing) canonical = false;
         children.#children.set(pe, existing ? existing.union(sub.children) : sub.children);
       }
     }
-    return { children, isMember: children === undefined || Object.hasOwn(obj, '.') };
+    const dot = Object.hasOwn(obj, '.');
+    // A leaf is written as {}; `.` only marks a member that also has children.
+    if (children === undefined && dot) canonical = false;
+    if (children !== undefined && canonical) {
+      children.#raw = obj;
+      children.#rawSelf = dot;
+    }
+    return { children, isMember: children === undefined || dot, canonical };
   }
 }
 

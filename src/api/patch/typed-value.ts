@@ -306,6 +306,8 @@ function isEmptyContainer(v: JsonValue | undefined): boolean {
 }
 
 function compareWalk(node: PatchSchemaNode, l: JsonValue | undefined, r: JsonValue | undefined, path: PathElement[], c: MutableComparison): void {
+  // Equal containers hold no change (most of an object, in a typical update): skip the walk.
+  if (typeof l === 'object' && l !== null && typeof r === 'object' && r !== null && jsonEqual(l, r)) return;
   const sl = l === undefined ? undefined : shapeOf(node, l);
   const sr = r === undefined ? undefined : shapeOf(node, r);
   if (sl && sr && !sameShapeKind(sl, sr)) {
