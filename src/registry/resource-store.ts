@@ -97,6 +97,11 @@ export interface UpdateOptions {
    * fields users may not, such as pods/binding setting spec.nodeName and a status condition.
    */
   readonly internal?: boolean;
+  /**
+   * The transform only reads the object it is given (and returns another): it gets the stored
+   * object itself instead of a private copy, which spares decoding it twice.
+   */
+  readonly readOnlyTransform?: boolean;
 }
 
 export interface ResourceStoreConfig {
@@ -362,15 +367,23 @@ export class ResourceStore {
   /** PUT of a full object (main resource or /status). */
   async update(namespace: string | undefined, name: string, input: KubeObject, ctx: RequestContext, subresource?: string): Promise<{ object: KubeObject; created: boolean }> {
     const requestedRv = input.metadata?.resourceVersion;
+    const retryOnConflict = !requestedRv;
+    // Without retries an update is transformed once: it may take `input` itself (the caller's
+    // private copy); a retried transform needs a fresh copy each time.
+    let handedOut = false;
     return this.guaranteedUpdate(
       namespace,
       name,
       ctx,
       (old) => {
         if (old && requestedRv && requestedRv !== old.metadata.resourceVersion) throw ApiError.staleResourceVersion(this.#gr, name);
+        if (old && !retryOnConflict && !handedOut) {
+          handedOut = true;
+          return input;
+        }
         return deepCopy(input);
       },
-      { subresource, allowCreate: !subresource && this.#config.allowCreateOnUpdate === true, retryOnConflict: !requestedRv },
+      { subresource, allowCreate: !subresource && this.#config.allowCreateOnUpdate === true, retryOnConflict, readOnlyTransform: true },
     );
   }
 
@@ -404,7 +417,7 @@ export class ResourceStore {
         }
       }
       const old = decodeObject(kv);
-      const desired = await transform(decodeObject(kv));
+      const desired = await transform(options.readOnlyTransform ? old : decodeObject(kv));
       const next = await this.#prepareUpdate(desired, old, name, ctx, options);
       if (next === old) {
         this.#lifecycle.abandoned?.('update', desired, old);
