@@ -8,6 +8,15 @@ import type { ServerResponse } from 'node:http';
 import type { JsonObject } from '../api/object.js';
 import type { StoreWatchEvent } from '../registry/resource-store.js';
 
+/**
+ * Bytes a watch may have written but not yet flushed to the socket before it waits for 'drain'.
+ * Node's own mark (16 KiB, a handful of pod events) would make a watch wait for the next
+ * event-loop turn every few events, however fast the client reads: on a busy server a watcher
+ * then falls behind, its queue overflows and it is cut off. Like the kernel's socket buffer that
+ * kube-apiserver's writes fill, this absorbs bursts; the watch's queue in the bus stays the bound.
+ */
+export const WATCH_WRITE_BUFFER_BYTES = 1024 * 1024;
+
 export interface WatchStreamOptions {
   /** Serialises one event's object (JSON object or a one-row Table). */
   readonly encodeObject: (ev: Extract<StoreWatchEvent, { object: unknown }>) => JsonObject;
@@ -44,7 +53,7 @@ export async function streamWatch(res: ServerResponse, events: AsyncGenerator<St
       } else {
         text = line(ev.type, opts.encodeObject(ev));
       }
-      if (!res.write(text)) await drained(res, controller.signal);
+      if (!res.write(text) && res.writableLength > WATCH_WRITE_BUFFER_BYTES) await drained(res, controller.signal);
       if (ev.type === 'ERROR') break;
     }
   } finally {
