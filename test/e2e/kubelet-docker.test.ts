@@ -25,7 +25,7 @@ import { buildApiCore, type ApiCore } from '../../src/server/api-core.js';
 import { MemoryBackend } from '../../src/storage/memory/memory-backend.js';
 import { systemClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/log.js';
-import { nodeContainers, removeNodeContainers, uniqueNodeName } from './support/docker.js';
+import { dockerOk, nodeContainers, removeNodeContainers, uniqueNodeName } from './support/docker.js';
 import { eventually } from './support/wait.js';
 
 const NODE = uniqueNodeName('kubelet');
@@ -213,6 +213,22 @@ describe('kubelet on Docker', () => {
     const p = await getPod('steady');
     expect(containerStatus(p, 'c')?.restartCount).toBe(0);
     expect(statusOf(p).phase).toBe('Running');
+  });
+
+  it('recreates the sandbox and containers when the pause container dies (as after a dockerd restart)', async () => {
+    created.push('phoenix');
+    await core.client.create(resources.pods, NS, pod('phoenix', { containers: [{ name: 'c', image: TEST_IMAGES.busybox, command: ['sleep', '3600'] }] }));
+    await eventually(async () => ready(await getPod('phoenix')), { timeoutMs: 60_000, intervalMs: 200, what: 'phoenix Ready' });
+    const [sandbox] = await nodeContainers(NODE, { extraFilters: [`label=${LABELS.podName}=phoenix`, `label=${LABELS.kind}=sandbox`] });
+    await dockerOk(['kill', sandbox.id]);
+    const back = await eventually(async () => {
+      const p = await getPod('phoenix');
+      return ready(p) && containerStatus(p, 'c')?.restartCount === 1 ? p : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 250, what: 'phoenix back with a new sandbox' });
+    const sandboxes = await nodeContainers(NODE, { extraFilters: [`label=${LABELS.podName}=phoenix`, `label=${LABELS.kind}=sandbox`] });
+    expect(sandboxes).toHaveLength(1);
+    expect(sandboxes[0].id).not.toBe(sandbox.id);
+    expect(statusOf(back).phase).toBe('Running');
   });
 
   it('reports ErrImagePull then ImagePullBackOff with the engine message for an image no registry has', async () => {
