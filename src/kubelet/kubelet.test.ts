@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JsonObject } from '../api/object.js';
+import type { JsonObject, KubeObject } from '../api/object.js';
+import { resources } from '../client/client.js';
 import { boundPod, condition, containerStatus, NODE_IP, startHarness, statusOf, type Harness } from './testing/kubelet-harness.js';
 
 describe('kubelet: a pod runs', () => {
@@ -38,6 +39,38 @@ describe('kubelet: a pod runs', () => {
     expect(containers.map((c) => [c.name, c.state])).toEqual([['web', 'running']]);
     const events = (await h.events()).map((e) => `${e.type as string} ${e.reason as string}: ${e.message as string}`);
     expect(events.sort()).toEqual(['Normal Created: Created container web', 'Normal Pulled: Container image "app:1" already present on machine', 'Normal Started: Started container web']);
+  });
+
+  it('restarts a container whose image changed in the pod spec', async () => {
+    h = await startHarness();
+    await h.createPod(boundPod('upgrade', { containers: [{ name: 'c', image: 'app:1' }] }));
+    await h.until(async () => condition(await h.getPod('upgrade'), 'Ready')?.status === 'True', 'Ready');
+    const pod = (await h.getPod('upgrade')) as KubeObject;
+    const spec = pod.spec as JsonObject;
+    await h.api.client.update(resources.pods, 'default', { ...pod, spec: { ...spec, containers: [{ ...(spec.containers as JsonObject[])[0], image: 'app:2' }] } });
+    await h.until(async () => containerStatus(await h.getPod('upgrade'), 'c')?.image === 'app:2' && condition(await h.getPod('upgrade'), 'Ready')?.status === 'True', 'the new image running', { stepMs: 1000, maxSteps: 40 });
+    expect(containerStatus(await h.getPod('upgrade'), 'c')?.restartCount).toBe(1);
+    const events = (await h.events()).map((e) => `${e.reason as string}: ${e.message as string}`);
+    expect(events).toContain('Killing: Container c definition changed, will be restarted');
+    expect((await h.runtime.listContainers()).filter((c) => c.state === 'running').map((c) => c.image)).toEqual(['app:2']);
+  });
+
+  it('serves the streaming API its pods: current and previous instances, sandbox, waiting reasons', async () => {
+    h = await startHarness({ behaviour: (ctx) => (ctx.container.name === 'crash' ? { exitAfterMs: 0, exitCode: 1 } : undefined) });
+    await h.createPod(boundPod('mixed', { hostNetwork: true, containers: [{ name: 'ok', image: 'app:1' }, { name: 'crash', image: 'app:1' }, { name: 'noimage', image: 'missing:1' }] }));
+    await h.until(async () => (containerStatus(await h.getPod('mixed'), 'crash')?.restartCount as number) >= 1, 'a restart', { stepMs: 1000, maxSteps: 30 });
+    await h.until(async () => ((containerStatus(await h.getPod('mixed'), 'crash')?.state as JsonObject).waiting as JsonObject | undefined)?.reason === 'CrashLoopBackOff', 'CrashLoopBackOff', { stepMs: 1000, maxSteps: 30 });
+    const all = await h.kubelet.streaming.listPods();
+    expect(all.map((p) => `${p.namespace}/${p.name}`)).toEqual(['default/mixed']);
+    const sp = await h.kubelet.streaming.getPod('default', 'mixed');
+    const pod = await h.getPod('mixed');
+    expect(sp).toMatchObject({ uid: pod?.metadata.uid, hostNetwork: true, sandboxId: (await h.runtime.listPodSandboxes())[0].id });
+    const byName = new Map(sp?.containers.map((c) => [c.name, c]));
+    expect(byName.get('ok')?.current).toMatchObject({ id: String(containerStatus(pod, 'ok')?.containerID).replace('sim://', ''), running: true });
+    expect(byName.get('crash')?.waitingReason).toBe('CrashLoopBackOff');
+    expect(byName.get('crash')?.previous?.id).toBeDefined();
+    expect(byName.get('noimage')).toEqual({ name: 'noimage', waitingReason: 'ImagePullBackOff' });
+    expect(await h.kubelet.streaming.getPod('default', 'other')).toBeUndefined();
   });
 
   it('writes the status only when it changes', async () => {
