@@ -5,7 +5,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { LITE_VERSION, KUBERNETES_VERSION } from '../version.js';
-import { commonFlags, defaultDataDir, nodeFlags, serverFlags, withEnvDefaults, type FlagSpec } from './flags.js';
+import { agentFlags, commonFlags, defaultDataDir, nodeFlags, serverFlags, withEnvDefaults, type FlagSpec } from './flags.js';
 
 function withFlags<T>(y: Argv<T>, flags: Record<string, FlagSpec>): Argv<T> {
   let out = y;
@@ -24,10 +24,19 @@ async function main(): Promise<void> {
     .command(
       'server',
       'Run the control plane (API server on SQLite, controllers) on this host',
-      (y) => withFlags(withFlags(y, commonFlags), serverFlags),
+      (y) => withFlags(withFlags(withFlags(y, commonFlags), serverFlags), nodeFlags),
       async (argv) => {
         const { runServerCommand } = await import('./server-command.js');
         process.exitCode = await runServerCommand(argv as unknown as Record<string, unknown>);
+      },
+    )
+    .command(
+      'agent',
+      'Join a server and run this machine as a node (pods run as Docker containers)',
+      (y) => withFlags(withFlags(withFlags(y, commonFlags), agentFlags), nodeFlags),
+      async (argv) => {
+        const [{ runAgentCommand }, { startKubelet }] = await Promise.all([import('./agent-command.js'), import('../kubelet/kubelet.js')]);
+        process.exitCode = await runAgentCommand(argv as unknown as Record<string, unknown>, startKubelet);
       },
     )
     .command(

@@ -4,6 +4,7 @@ import { createLogger } from '../util/log.js';
 import { defaultDataDir } from './flags.js';
 import { parseDuration } from '../util/duration.js';
 import { FlagError, simulatedNodesFromFlags } from './simulation-flags.js';
+import { nodeFlagsFrom } from './node-flags.js';
 import { CidrSet } from '../controllers/nodeipam/cidr-set.js';
 
 /** `lite server`: start, report readiness, stop cleanly on SIGINT/SIGTERM. Returns the exit code. */
@@ -56,6 +57,20 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     process.stderr.write(`lite server: ${e.message}\n`);
     return 2;
   }
+  // The embedded agent, as k3s runs one: unless --disable-agent, or simulated nodes stand in.
+  let agent: ServerConfig['agent'];
+  if (argv['disable-agent'] !== true && simulatedNodes === undefined) {
+    let node: ReturnType<typeof nodeFlagsFrom>;
+    try {
+      node = nodeFlagsFrom(argv);
+    } catch (e) {
+      if (!(e instanceof FlagError)) throw e;
+      process.stderr.write(`lite server: ${e.message}\n`);
+      return 2;
+    }
+    const { startKubelet } = await import('../kubelet/kubelet.js');
+    agent = { nodeName: node.nodeName, labels: node.labels, taints: node.taints, ...(node.nodeIp ? { nodeIp: node.nodeIp } : {}), dockerSocket: node.dockerSocket, startKubelet };
+  }
   let stopRequested: (signal: string) => void = () => {};
   let exitCode = 0;
   const config: ServerConfig = {
@@ -79,6 +94,7 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     disableScheduler: argv['disable-scheduler'] === true,
     nodeMonitorGracePeriodMs: gracePeriod,
     simulatedNodes,
+    agent,
     logger,
   };
 
@@ -107,10 +123,12 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   logger.info({ url: server.url, kubeconfig: server.kubeconfigPath, seconds: Number(seconds) }, 'lite server is ready');
-  if (argv['disable-agent'] !== true && simulatedNodes === undefined) {
-    logger.warn('the embedded agent is not available yet in this version of lite: running the control plane only (pods will stay Pending)');
-  }
   process.stdout.write(`lite server ready in ${seconds}s at ${server.url}\nkubeconfig: ${server.kubeconfigPath}\n  export KUBECONFIG=${server.kubeconfigPath}\n`);
+  if (server.embeddedAgent) {
+    const problem = server.embeddedAgent.problem;
+    if (problem) process.stdout.write(`no node: ${problem}\n  (the server keeps trying; pods stay Pending until a node is Ready; --disable-agent runs the control plane alone)\n`);
+    else process.stdout.write(`node: ${server.embeddedAgent.agent?.nodeName ?? ''} (embedded agent)\n`);
+  }
   const signal = await stopped;
   logger.info({ signal }, 'stopping');
   process.off('SIGINT', onInt);
