@@ -201,6 +201,13 @@ spec:
     expect(ev.find((e) => e.reason === 'Failed' && e.message === 'Error: ErrImagePull')).toBeDefined();
     const row = await ctx.kubectl.ok(['get', 'pod', '-n', ns, 'missing', '--no-headers']);
     expect(row).toMatch(/^missing +0\/1 +(ImagePullBackOff|ErrImagePull) +0 +\S+\n$/);
+    // logs and exec of a container that never started: upstream's texts
+    const logs = await ctx.kubectl.run(['logs', '-n', ns, 'missing']);
+    expect(logs.code).toBe(1);
+    expect(logs.stderr).toMatch(/^Error from server \(BadRequest\): container "main" in pod "missing" is waiting to start: (trying and failing to pull image|image can't be pulled)\n$/);
+    const exec = await ctx.kubectl.run(['exec', '-n', ns, 'missing', '--', 'true']);
+    expect(exec.code).toBe(1);
+    expect(exec.stderr).toBe('error: Internal error occurred: unable to upgrade connection: container not found ("main")\n');
   });
 });
 

@@ -167,7 +167,18 @@ describe('pods/exec and pods/attach', () => {
   it('refuses a container that does not exist and a pod without a node, with upstream texts', async () => {
     await expect(remoteCommand(`/api/v1/namespaces/${NS}/pods/shell/exec?command=true&container=nope&stdout=true`, ['v5.channel.k8s.io'])).rejects.toThrow(/HTTP 400: .*container nope is not valid for pod shell/);
     await expect(remoteCommand(`/api/v1/namespaces/${NS}/pods/unbound/exec?command=true&stdout=true`, ['v5.channel.k8s.io'])).rejects.toThrow(/HTTP 400: .*pod unbound does not have a host assigned/);
-    await expect(remoteCommand(`/api/v1/namespaces/${NS}/pods/elsewhere/exec?command=true&stdout=true`, ['v5.channel.k8s.io'])).rejects.toThrow(/HTTP 500: .*node \\"n2\\" has no connected agent/);
+  });
+
+  it('reports an unreachable kubelet or a container that is not running on the error channel, as upstream\'s stream translator', async () => {
+    const noAgent = await remoteCommand(`/api/v1/namespaces/${NS}/pods/elsewhere/exec?command=true&stdout=true`, ['v5.channel.k8s.io']);
+    expect(noAgent.protocol).toBe('v5.channel.k8s.io');
+    expect(JSON.parse(noAgent.channels.get(3) ?? '{}')).toMatchObject({ status: 'Failure', reason: 'InternalError', code: 500, message: expect.stringMatching(/^Internal error occurred: error dialing backend: node "n2" has no connected agent/) });
+    expect(noAgent.closeCode).toBe(1000);
+    await runPod('finished', [{ name: 'main', script: 'true' }]);
+    await waitFor('the container to exit', async () => (await runtime.listContainers({ labels: { [LABELS.podName]: 'finished' } })).some((c) => c.state === 'exited'));
+    const notRunning = await remoteCommand(`/api/v1/namespaces/${NS}/pods/finished/exec?command=true&stdout=true`, ['v4.channel.k8s.io']);
+    expect(notRunning.protocol).toBe('v4.channel.k8s.io');
+    expect(JSON.parse(notRunning.channels.get(3) ?? '{}')).toMatchObject({ status: 'Failure', message: 'Internal error occurred: unable to upgrade connection: container not found ("main")' });
   });
 
   it('answers the legacy SPDY upgrade with a Status (kubectl prints it after its WebSocket attempt failed)', async () => {

@@ -9,6 +9,12 @@
  * kubectl falls back from a failed WebSocket upgrade to a legacy SPDY upgrade (`POST` +
  * `Upgrade: SPDY/3.1`) and prints the error of that second attempt, so non-WebSocket requests
  * go through the same checks (and to the kubelet) and get the same errors.
+ *
+ * Errors of exec/attach once the request is valid (no agent, the kubelet refusing: container not
+ * found or not running) reach a WebSocket client as upstream's stream translator
+ * (apiserver/pkg/util/proxy/streamtranslator.go) sends them: the upgrade succeeds, and an
+ * InternalError Status on the error channel says "unable to upgrade connection: <kubelet's
+ * words>", which kubectl prints as `error: Internal error occurred: …`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -300,7 +306,14 @@ export function podStreamHandlers(deps: PodStreamDeps): Map<string, Handler> {
     }
     if (!pod.nodeName) throw ApiError.badRequest(`pod ${pod.name} does not have a host assigned`);
     const path = `/${kind}/${enc(pod.namespace)}/${enc(pod.name)}/${enc(container)}`;
-    return relayUpgrade(deps, log, req, pod, path, params);
+    try {
+      return await relayUpgrade(deps, log, req, pod, path, params);
+    } catch (e) {
+      if (!(e instanceof ApiError) || !isWebSocketRequest(req.incoming)) throw e;
+      const translated = e.message.startsWith('error dialing backend') ? e : new ApiError(500, 'InternalError', `unable to upgrade connection: ${e.message}`);
+      if (await failOverChannel(req, log, translated)) return 'sent';
+      throw e;
+    }
   };
   m.set('/pods/exec', remoteCommand('exec'));
   m.set('/pods/attach', remoteCommand('attach'));
@@ -323,6 +336,36 @@ export function podStreamHandlers(deps: PodStreamDeps): Map<string, Handler> {
 
 function enc(s: string): string {
   return encodeURIComponent(s);
+}
+
+/** The channel protocols the stream translator speaks, in preference order. */
+const CHANNEL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
+
+/**
+ * Upstream's translator answer to a remote command that cannot reach the container: accept the
+ * WebSocket, write an InternalError Status on the error channel (3), close normally. Returns
+ * false when the client offered no channel protocol (the error then goes out as plain HTTP).
+ */
+async function failOverChannel(req: ResourceRequest, log: Logger, error: ApiError): Promise<boolean> {
+  const protocol = offeredProtocols(req.incoming).find((p) => CHANNEL_PROTOCOLS.includes(p));
+  if (!protocol) return false;
+  let ws: WebSocket;
+  try {
+    ws = await acceptWebSocket(req.incoming, protocol);
+  } catch (e) {
+    log.debug({ err: e }, 'WebSocket handshake with the client failed');
+    return true;
+  }
+  const status = {
+    metadata: {},
+    status: 'Failure',
+    message: `Internal error occurred: ${error.message}`,
+    reason: 'InternalError',
+    details: { causes: [{ message: error.message }] },
+    code: 500,
+  };
+  ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(status))]), { binary: true }, () => ws.close(1000));
+  return true;
 }
 
 async function relayUpgrade(deps: PodStreamDeps, log: Logger, req: ResourceRequest, pod: PodView, path: string, params: URLSearchParams): Promise<HandlerResult> {
