@@ -222,6 +222,16 @@ describe('NodeStatusManager', () => {
     expect(node.metadata.labels?.extra).toBe('yes');
   });
 
+  it('does not re-register a Node deleted through the API (as upstream) and keeps running', async () => {
+    const { mgr, api } = await start();
+    await api.client.delete(resources.nodes, undefined, 'n1');
+    const posts = mgr.heartbeats.statusPosts;
+    await expect(mgr.syncStatus()).resolves.toBe(false);
+    await expect(mgr.syncStatus()).resolves.toBe(false);
+    expect(mgr.heartbeats.statusPosts).toBe(posts);
+    await expect(api.client.get(resources.nodes, undefined, 'n1')).rejects.toMatchObject({ code: 404 });
+  });
+
   it('retries registration until the API accepts it', async () => {
     const clock = new FakeClock();
     api = await startTestApi({ clock });

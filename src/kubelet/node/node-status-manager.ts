@@ -69,6 +69,7 @@ export class NodeStatusManager {
   #lastPostAt = -Infinity;
   #uid = '';
   #registered = false;
+  #nodeGone = false;
   #registeredWaiters: (() => void)[] = [];
   #wake: (() => void) | undefined;
   #heartbeats = { leases: 0, statusPosts: 0, failures: 0 };
@@ -326,11 +327,14 @@ export class NodeStatusManager {
       current = await this.#c.client.get(resources.nodes, undefined, this.#c.nodeName);
     } catch (e) {
       if (e instanceof ApiError && e.code === 404) {
-        this.#log.warn('the Node object is gone (deleted through the API); restart the agent to register it again');
+        // As upstream's kubelet, no re-registration while running; said once, not every 10 s.
+        if (!this.#nodeGone) this.#log.warn('the Node object is gone (deleted through the API); restart the agent to register it again');
+        this.#nodeGone = true;
         return false;
       }
       throw e;
     }
+    this.#nodeGone = false;
     const status = await this.#status(state, current);
     const currentStatus = isJsonObject(current.status) ? current.status : {};
     const changed = statusFingerprint(pickOwned(currentStatus, status)) !== statusFingerprint(status);
