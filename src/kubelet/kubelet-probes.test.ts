@@ -47,7 +47,9 @@ describe('kubelet: probes', () => {
     await h.until(async () => condition(await h.getPod('flaky'), 'Ready')?.status === 'False', 'unready');
     const unhealthy = (await h.events()).filter((e) => e.reason === 'Unhealthy');
     expect(unhealthy).toHaveLength(1);
-    expect(unhealthy[0]).toMatchObject({ type: 'Warning', message: 'Readiness probe failed: not healthy\n', count: 2 });
+    expect(unhealthy[0]).toMatchObject({ type: 'Warning', message: 'Readiness probe failed: not healthy\n' });
+    // Two failures made it unready; the status update then probes at once (manual trigger), maybe a third.
+    expect(unhealthy[0].count as number).toBeGreaterThanOrEqual(2);
     healthy = true;
     const recovered = h.clock.now();
     await h.until(async () => condition(await h.getPod('flaky'), 'Ready')?.status === 'True', 'ready again', { stepMs: 1000, maxSteps: 15 });

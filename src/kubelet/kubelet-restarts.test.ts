@@ -28,9 +28,7 @@ describe('kubelet: restarts', () => {
         if (rc > last) starts.push(h.clock.now());
         last = rc;
       }
-      h.clock.advance(1000);
-      await new Promise((r) => setTimeout(r, 2));
-      await h.kubelet.idle();
+      await h.advance(1000);
     }
     expect(starts.length).toBe(6);
     const gaps = starts.slice(1).map((t, i) => Math.round((t - starts[i]) / 1000));

@@ -109,6 +109,16 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       stopping.signal,
       internals,
     );
+  /**
+   * Lets the work a clock step made due run before the next step, so a loaded machine does not see
+   * several steps pass in one go (a sync may itself wait for the clock: never wait for it forever).
+   */
+  const settle = async () => {
+    for (let i = 0; i < 2; i++) {
+      await realSleep(2);
+      await Promise.race([h.kubelet.idle(), realSleep(25)]);
+    }
+  };
   const h: Harness = {
     api,
     clock,
@@ -125,20 +135,21 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       }
     },
     async until(cond, what, o = {}) {
-      const max = o.maxSteps ?? 400;
+      // Without clock steps only real work is awaited: allow for a loaded machine.
+      const max = o.maxSteps ?? (o.stepMs ? 400 : 1500);
       for (let i = 0; i < max; i++) {
         if (await cond()) return;
-        if (o.stepMs) clock.advance(o.stepMs);
-        await realSleep(2);
+        if (o.stepMs) {
+          clock.advance(o.stepMs);
+          await settle();
+        } else await realSleep(2);
       }
       throw new Error(`timed out waiting for ${what}`);
     },
     async advance(ms, stepMs = 1000) {
       for (let done = 0; done < ms; done += stepMs) {
         clock.advance(Math.min(stepMs, ms - done));
-        // Let the work due run (a sync may itself wait for the clock: do not wait for it forever).
-        await Promise.race([h.kubelet.idle(), realSleep(50)]);
-        await realSleep(2);
+        await settle();
       }
     },
     async events() {
