@@ -15,7 +15,7 @@
 import type { Logger } from 'pino';
 import { formatGoDuration } from '../../api/go/go-time.js';
 import { defaultPullPolicy, parseImageReference } from '../../api/defaults/image.js';
-import { RuntimeError, type ContainerRuntime } from '../../runtime/container-runtime.js';
+import { RuntimeError, type ContainerRuntime, type PullProgress } from '../../runtime/container-runtime.js';
 import type { Clock } from '../../util/clock.js';
 import { Backoff } from '../sync/backoff.js';
 
@@ -101,7 +101,15 @@ export class ImageManager {
     const queued = clock.now();
     const pull = this.#queue.then(async () => {
       const started = clock.now();
-      const info = await runtime.pullImage(tagged, { ...(signal ? { signal } : {}) });
+      // Progress in the log, at most every 10 s per pull (upstream's image pull progress reporting).
+      let lastReport = -Infinity;
+      const onProgress = (p: PullProgress) => {
+        const now = clock.now();
+        if (now - lastReport < 10_000) return;
+        lastReport = now;
+        this.#c.logger.info({ image: tagged, status: p.status, ...(p.total ? { current: p.current, total: p.total } : {}) }, 'pulling image');
+      };
+      const info = await runtime.pullImage(tagged, { onProgress, ...(signal ? { signal } : {}) });
       return { info, pullMs: clock.now() - started };
     });
     this.#queue = pull.catch(() => undefined);
