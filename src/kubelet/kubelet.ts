@@ -173,7 +173,13 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     this.#abort = new AbortController();
     const inner = innerSignal(AbortSignal.any([signal, this.#abort.signal]));
     this.#signal = inner.signal;
-    this.#release = inner.release;
+    // The caller's signal aborting stops the kubelet; a kubelet stopped by stop() stops listening to it.
+    const onAbort = () => void this.stop();
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.#release = () => {
+      inner.release();
+      signal.removeEventListener('abort', onAbort);
+    };
     const { client, clock, runtime } = config;
 
     this.#informers = new InformerFactory({ client, clock, logger: this.#log });
@@ -677,7 +683,6 @@ export async function startKubeletWith(config: KubeletConfig, signal: AbortSigna
     nodeHostsFile: internals.nodeHostsFile ?? (await readOr('/etc/hosts', '127.0.0.1\tlocalhost\n')),
     nodeResolvConf: internals.nodeResolvConf ?? (await readOr('/etc/resolv.conf', '')),
   });
-  signal.addEventListener('abort', () => void kubelet.stop(), { once: true });
   try {
     await kubelet.start();
   } catch (e) {
