@@ -37,4 +37,17 @@ describe('ClientEventRecorder', () => {
     expect(events[0].metadata.namespace).toBe('default');
     expect(events[0].involvedObject).toMatchObject({ kind: 'Namespace', name: 'kube-system' });
   });
+
+  it('keeps a fieldPath in involvedObject and aggregates per fieldPath', async () => {
+    const pod = await api.client.create(resources.pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'fp' }, spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'x' }] } });
+    const rec = api.context.recorder('kubelet');
+    rec.event(pod, 'Warning', 'BackOff', 'Back-off', 'spec.containers{a}');
+    rec.event(pod, 'Warning', 'BackOff', 'Back-off', 'spec.containers{b}');
+    rec.event(pod, 'Warning', 'BackOff', 'Back-off', 'spec.containers{a}');
+    const events = await api.events();
+    expect(events.map((e) => [(e.involvedObject as { fieldPath?: string }).fieldPath, e.count]).sort()).toEqual([
+      ['spec.containers{a}', 2],
+      ['spec.containers{b}', 1],
+    ]);
+  });
 });

@@ -17,8 +17,11 @@ import type { Clock } from '../util/clock.js';
 export type EventType = 'Normal' | 'Warning';
 
 export interface EventRecorder {
-  /** Records an event about `obj` (any object with kind and metadata). */
-  event(obj: KubeObject, type: EventType, reason: string, message: string): void;
+  /**
+   * Records an event about `obj` (any object with kind and metadata). `fieldPath` names a part of
+   * it (involvedObject.fieldPath: `spec.containers{web}` for a pod's container, as the kubelet does).
+   */
+  event(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): void;
 }
 
 export interface EventRecorderConfig {
@@ -64,7 +67,7 @@ export class ClientEventRecorder implements EventRecorder {
     this.#c = config;
   }
 
-  event(obj: KubeObject, type: EventType, reason: string, message: string): void {
+  event(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
     if (this.#queue.length >= (this.#c.maxQueue ?? 1000)) {
       this.#c.logger.debug({ reason }, 'event queue full; dropping event');
       return;
@@ -76,6 +79,7 @@ export class ClientEventRecorder implements EventRecorder {
       uid: obj.metadata.uid,
       apiVersion: obj.apiVersion,
       resourceVersion: obj.metadata.resourceVersion,
+      fieldPath,
     };
     this.#queue.push({ ref, type, reason, message: message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE) : message, at: this.#c.clock.now() });
     if (!this.#draining) {
@@ -107,7 +111,7 @@ export class ClientEventRecorder implements EventRecorder {
     const { client, clock } = this.#c;
     // Events about cluster-scoped objects live in the default namespace, as upstream records them.
     const namespace = p.ref.namespace || 'default';
-    const key = JSON.stringify([p.ref.kind, p.ref.namespace, p.ref.name, p.ref.uid, p.type, p.reason, p.message]);
+    const key = JSON.stringify([p.ref.kind, p.ref.namespace, p.ref.name, p.ref.uid, p.ref.fieldPath, p.type, p.reason, p.message]);
     const window = this.#c.aggregationWindowMs ?? 600_000;
     this.#expire(p.at - window);
     const now = rfc3339(p.at);

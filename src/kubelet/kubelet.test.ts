@@ -39,6 +39,9 @@ describe('kubelet: a pod runs', () => {
     expect(containers.map((c) => [c.name, c.state])).toEqual([['web', 'running']]);
     const events = (await h.events()).map((e) => `${e.type as string} ${e.reason as string}: ${e.message as string}`);
     expect(events.sort()).toEqual(['Normal Created: Created container web', 'Normal Pulled: Container image "app:1" already present on machine', 'Normal Started: Started container web']);
+    // Container events point at the container, as `kubectl describe` and `get events` show them.
+    const fieldPaths = new Set((await h.events()).map((e) => (e.involvedObject as JsonObject).fieldPath));
+    expect([...fieldPaths]).toEqual(['spec.containers{web}']);
   });
 
   it('restarts a container whose image changed in the pod spec', async () => {

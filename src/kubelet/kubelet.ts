@@ -191,7 +191,7 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     const network = internals.probeNetwork ?? hostProbeNetwork;
     const mounter = internals.mounter === null ? undefined : (internals.mounter ?? systemMounter());
     this.#volumes = new VolumeManager({ root: join(config.dataDir, 'kubelet'), objects: this.#objects, clock, logger: this.#log.child({ component: 'volumes' }), mounter, allocatable: () => this.#allocatable() });
-    const event = (pod: KubeObject, type: EventType, reason: string, message: string) => this.#recorder.event(podRef(pod), type, reason, message);
+    const event = (pod: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string) => this.#recorder.event(podRef(pod), type, reason, message, fieldPath);
     this.#prober = new ProberManager({
       runtime,
       network,

@@ -24,6 +24,7 @@ import { isJsonObject, type KubeObject } from '../../api/object.js';
 import type { ContainerRuntime } from '../../runtime/container-runtime.js';
 import type { Clock } from '../../util/clock.js';
 import type { EventType } from '../../events/event-recorder.js';
+import { containerFieldPath } from '../container/field-path.js';
 import type { ProbeKind, ProbeResults } from '../status/generate-pod-status.js';
 import type { ProbeNetwork } from './probe-network.js';
 import { runHandler, type ProbeOutcome } from './probe.js';
@@ -67,7 +68,7 @@ export interface ProberManagerConfig {
   /** The node's IP, probed for host-network pods. */
   readonly nodeIp: string;
   readonly view: (uid: string) => PodProbeView | undefined;
-  readonly event: (pod: KubeObject, type: EventType, reason: string, message: string) => void;
+  readonly event: (pod: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string) => void;
   readonly onChange: (uid: string, kind: ProbeKind, result: ProbeResult | undefined) => void;
 }
 
@@ -234,13 +235,13 @@ class ProbeWorker {
       case 'success':
         return 'success';
       case 'warning':
-        m.config.event(view.pod, 'Warning', 'ProbeWarning', `${title} probe warning: ${outcome.output}`);
+        m.config.event(view.pod, 'Warning', 'ProbeWarning', `${title} probe warning: ${outcome.output}`, containerFieldPath(view.pod, strAt(this.container, 'name')));
         return 'success';
       case 'failure':
-        m.config.event(view.pod, 'Warning', 'Unhealthy', `${title} probe failed: ${outcome.output}`);
+        m.config.event(view.pod, 'Warning', 'Unhealthy', `${title} probe failed: ${outcome.output}`, containerFieldPath(view.pod, strAt(this.container, 'name')));
         return 'failure';
       default:
-        m.config.event(view.pod, 'Warning', 'Unhealthy', `${title} probe errored and resulted in unknown state: ${outcome.error}`);
+        m.config.event(view.pod, 'Warning', 'Unhealthy', `${title} probe errored and resulted in unknown state: ${outcome.error}`, containerFieldPath(view.pod, strAt(this.container, 'name')));
         return undefined;
     }
   }

@@ -28,6 +28,7 @@ import { isJsonObject, type KubeObject } from '../../api/object.js';
 import { RuntimeError, RuntimeNotFoundError, type ContainerRuntime, type SandboxConfig } from '../../runtime/container-runtime.js';
 import type { Clock } from '../../util/clock.js';
 import type { EventType } from '../../events/event-recorder.js';
+import { containerFieldPath } from '../container/field-path.js';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import {
@@ -62,7 +63,8 @@ export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 /** postStart handlers get this long (upstream has no bound; a hung hook must not hold a worker forever). */
 const POST_START_TIMEOUT_MS = 10 * 60_000;
 
-export type PodEventSink = (pod: KubeObject, type: EventType, reason: string, message: string) => void;
+/** `fieldPath` points at the container an event is about (`spec.containers{web}`), as the kubelet's events do. */
+export type PodEventSink = (pod: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string) => void;
 
 export interface PodSyncerConfig {
   readonly runtime: ContainerRuntime;
@@ -250,7 +252,7 @@ export class PodSyncer {
     const key = `${pod.metadata.name ?? ''}_${pod.metadata.namespace ?? ''}_${pod.metadata.uid ?? ''}_${name}_${containerHash(container)}`;
     const b = this.#c.crashBackoff;
     if (b.isInBackOffSince(key, ts)) {
-      this.#c.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${formatPod(pod)}`);
+      this.#c.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${formatPod(pod)}`, containerFieldPath(pod, name));
       const delay = b.get(key);
       return { message: `back-off ${formatGoDuration(BigInt(delay) * 1_000_000n)} restarting failed container=${name} pod=${formatPod(pod)}`, endsAt: ts + delay };
     }
@@ -273,9 +275,9 @@ export class PodSyncer {
     }
 
     const uid = pod.metadata.uid ?? '';
-    const image = await this.#c.images.ensureImage(uid, strAt(container, 'image'), strAt(container, 'imagePullPolicy'), (type, reason, message) => this.#c.event(pod, type, reason, message), ctx.signal);
+    const image = await this.#c.images.ensureImage(uid, strAt(container, 'image'), strAt(container, 'imagePullPolicy'), (type, reason, message) => this.#c.event(pod, type, reason, message, containerFieldPath(pod, name)), ctx.signal);
     if (!image.ok) {
-      this.#c.event(pod, 'Warning', 'Failed', `Error: ${image.reason}`);
+      this.#c.event(pod, 'Warning', 'Failed', `Error: ${image.reason}`, containerFieldPath(pod, name));
       if (image.reason === 'ErrImagePull' || image.reason === 'ImagePullBackOff') ctx.later(this.#c.images.backoffEndsAt(uid, strAt(container, 'image')));
       return fail(image.reason, image.message);
     }
@@ -288,13 +290,13 @@ export class PodSyncer {
         objects: this.#c.objects,
         runtimeFields: { podIPs: ctx.podIPs, hostIPs: [this.#c.nodeIp] },
         allocatable: this.#c.allocatable(),
-        warn: (reason, message) => this.#c.event(pod, 'Warning', reason, message),
+        warn: (reason, message) => this.#c.event(pod, 'Warning', reason, message, containerFieldPath(pod, name)),
       });
       const { mounts, terminationLog } = await containerMounts({ pod, container, volumes: ctx.volumes, env, hostsFile: ctx.hostsFile, containerDir: join(ctx.podDir, 'containers', name) });
       config = containerConfig({ pod, container, kind, restartCount, image: image.image, env, mounts, terminationLog });
     } catch (e) {
       if (e instanceof EnvError || e instanceof ContainerConfigError || e instanceof DownwardApiError || e instanceof ObjectNotFoundError) {
-        this.#c.event(pod, 'Warning', 'Failed', `Error: ${e.message}`);
+        this.#c.event(pod, 'Warning', 'Failed', `Error: ${e.message}`, containerFieldPath(pod, name));
         return fail('CreateContainerConfigError', e.message);
       }
       throw e;
@@ -305,18 +307,18 @@ export class PodSyncer {
       id = await this.#c.runtime.createContainer(ctx.sandboxId, config, ctx.sbConfig);
     } catch (e) {
       if (!(e instanceof RuntimeError)) throw e;
-      this.#c.event(pod, 'Warning', 'Failed', `Error: ${e.message}`);
+      this.#c.event(pod, 'Warning', 'Failed', `Error: ${e.message}`, containerFieldPath(pod, name));
       return fail('CreateContainerError', e.message);
     }
-    this.#c.event(pod, 'Normal', 'Created', `Created container ${name}`);
+    this.#c.event(pod, 'Normal', 'Created', `Created container ${name}`, containerFieldPath(pod, name));
     try {
       await this.#c.runtime.startContainer(id);
     } catch (e) {
       if (!(e instanceof RuntimeError)) throw e;
-      this.#c.event(pod, 'Warning', 'Failed', `Error: ${e.message}`);
+      this.#c.event(pod, 'Warning', 'Failed', `Error: ${e.message}`, containerFieldPath(pod, name));
       return fail('RunContainerError', e.message);
     }
-    this.#c.event(pod, 'Normal', 'Started', `Started container ${name}`);
+    this.#c.event(pod, 'Normal', 'Started', `Started container ${name}`, containerFieldPath(pod, name));
 
     const lifecycle = isJsonObject(container.lifecycle) ? container.lifecycle : {};
     if (isJsonObject(lifecycle.postStart)) {
@@ -324,7 +326,7 @@ export class PodSyncer {
       if (!outcome.ok) {
         this.#log.info({ pod: formatPod(pod), container: name, err: outcome.message }, 'postStart hook failed');
         // The message may hold secrets from the container's output: not in the event (upstream).
-        this.#c.event(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed');
+        this.#c.event(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed', containerFieldPath(pod, name));
         const rc = { ...placeholder(id, name, config.annotations ?? {}) };
         await this.killContainer(pod, rc, 'FailedPostStartHook', 'postStartHook');
         return fail('PostStartHookError', outcome.message);
@@ -358,7 +360,7 @@ export class PodSyncer {
       container = { name: rc.name, ...(parsed ? { lifecycle: { preStop: parsed } } : {}) };
     }
     let grace = gracePeriodFor(pod, rc, container, reason);
-    this.#c.event(ref, 'Normal', 'Killing', message || `Stopping container ${rc.name}`);
+    this.#c.event(ref, 'Normal', 'Killing', message || `Stopping container ${rc.name}`, containerFieldPath(ref, rc.name));
     if (graceOverride !== undefined) grace = graceOverride;
     const lifecycle = isJsonObject(container.lifecycle) ? container.lifecycle : {};
     if (isJsonObject(lifecycle.preStop) && grace > 0 && rc.state === 'running') {
@@ -366,7 +368,7 @@ export class PodSyncer {
       const outcome = await untilAborted(runLifecycleHandler(lifecycle.preStop, ref, this.#target(container, rc.id, []), grace * 1000, this.#c.clock, this.#c.signal), this.#c.signal);
       if (!outcome.ok) {
         this.#log.info({ pod: formatPod(ref), container: rc.name, err: outcome.message }, 'preStop hook failed');
-        this.#c.event(ref, 'Warning', 'FailedPreStopHook', 'PreStopHook failed');
+        this.#c.event(ref, 'Warning', 'FailedPreStopHook', 'PreStopHook failed', containerFieldPath(ref, rc.name));
       }
       grace -= Math.floor((this.#c.clock.now() - started) / 1000);
     }
@@ -475,3 +477,4 @@ function placeholder(id: string, name: string, annotations: Readonly<Record<stri
     annotations,
   };
 }
+
