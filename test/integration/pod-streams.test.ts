@@ -20,16 +20,19 @@ const runtime = new SimRuntime({ nodeName: 'n1', images: [{ name: 'busybox' }] }
 let unregister: () => void = () => undefined;
 const NS = 'streams';
 
-/** Creates the pod in the API (bound to `node`) and, on n1, its sandbox and running containers. */
-async function runPod(name: string, containers: { name: string; script: string }[], node = 'n1'): Promise<KubeObject> {
+/**
+ * Creates the pod in the API (bound to `node`) and, on n1, its sandbox and running containers.
+ * With `staticUid` it is a mirror pod: the kubelet runs the static pod under that uid.
+ */
+async function runPod(name: string, containers: { name: string; script: string }[], node = 'n1', staticUid?: string): Promise<KubeObject> {
   const pod = await ts.server.client.create(resources.pods, NS, {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: NS },
+    metadata: { name, namespace: NS, ...(staticUid ? { annotations: { 'kubernetes.io/config.mirror': staticUid, 'kubernetes.io/config.source': 'file' } } : {}) },
     spec: { nodeName: node, containers: containers.map((c) => ({ name: c.name, image: 'busybox', command: ['sh', '-c', c.script] })) },
   });
   if (node !== 'n1') return pod;
-  const sandbox: SandboxConfig = { name, namespace: NS, uid: pod.metadata.uid ?? '', attempt: 0, hostname: name, labels: {}, hostNetwork: false, portMappings: [] };
+  const sandbox: SandboxConfig = { name, namespace: NS, uid: staticUid ?? pod.metadata.uid ?? '', attempt: 0, hostname: name, labels: {}, hostNetwork: false, portMappings: [] };
   const sid = await runtime.runPodSandbox(sandbox);
   for (const c of containers) {
     const id = await runtime.createContainer(sid, { name: c.name, attempt: 0, image: 'busybox', command: ['sh', '-c', c.script], env: [], mounts: [], labels: { [LABELS.containerName]: c.name } }, sandbox);
@@ -79,6 +82,11 @@ describe('pods/log', () => {
       req.end();
     });
     expect(first).toBe('first\n');
+  });
+
+  it('reaches a static pod through its mirror pod (the kubelet knows it by the config hash)', async () => {
+    await runPod('static-n1', [{ name: 'main', script: 'echo static; sleep 3600' }], 'n1', 'd41d8cd98f00b204e9800998ecf8427e');
+    await waitFor('the static pod log', async () => (await get(`/api/v1/namespaces/${NS}/pods/static-n1/log`)).text === 'static\n');
   });
 
   it('validates options and containers with the upstream messages', async () => {

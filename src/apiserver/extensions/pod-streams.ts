@@ -28,6 +28,8 @@ import { acceptWebSocket, isWebSocketRequest, offeredProtocols } from './websock
 
 type Handler = (req: ResourceRequest) => Promise<HandlerResult>;
 
+const CONFIG_MIRROR = 'kubernetes.io/config.mirror';
+
 export interface PodStreamDeps {
   readonly kubelets: KubeletConnections;
   readonly logger?: Logger;
@@ -37,6 +39,11 @@ export interface PodStreamDeps {
 interface PodView {
   readonly name: string;
   readonly namespace: string;
+  /**
+   * The uid the kubelet knows the pod by: its own, or for a mirror pod the static pod's uid (the
+   * config hash in `kubernetes.io/config.mirror`), which upstream's kubelet gets by
+   * TranslatePodUID.
+   */
   readonly uid: string;
   readonly nodeName: string;
   readonly phase: string;
@@ -56,7 +63,7 @@ function podView(pod: KubeObject): PodView {
   return {
     name: pod.metadata.name ?? '',
     namespace: pod.metadata.namespace ?? '',
-    uid: pod.metadata.uid ?? '',
+    uid: pod.metadata.annotations?.[CONFIG_MIRROR] || (pod.metadata.uid ?? ''),
     nodeName: typeof spec.nodeName === 'string' ? spec.nodeName : '',
     phase: typeof status.phase === 'string' ? status.phase : '',
     containers,
