@@ -111,7 +111,9 @@ spec:
     );
     await ctx.kubectl.ok(['rollout', 'status', '-n', ns, 'deployment/movers', '--timeout=90s'], { timeoutMs: 100_000 });
     const placed = parseTable(await ctx.kubectl.ok(['get', 'pods', '-n', ns, '-l', 'app=movers', '-o', 'wide']));
-    expect(placed.map((p) => p.NODE)).toEqual([agent.nodeName, agent.nodeName]);
+    // preferred affinity: the scheduler puts them on the agent's node (soft spreading may not)
+    const onAgent = placed.filter((p) => p.NODE === agent.nodeName).map((p) => p.NAME);
+    expect(onAgent.length).toBeGreaterThanOrEqual(1);
 
     const killedAt = Date.now();
     await agent.kill9();
@@ -132,6 +134,8 @@ spec:
       { timeoutMs: 60_000, intervalMs: 500, what: 'two movers pods Running on the server node' },
     );
     expect(moved.every((p) => p.NODE === ctx.server.nodeName)).toBe(true);
+    // the pods of the dead node were replaced (evicted, then recreated by the ReplicaSet)
+    expect(moved.some((p) => onAgent.includes(p.NAME))).toBe(false);
     const events = await ctx.kubectl.ok(['get', 'events', '-n', ns, '--field-selector', 'reason=TaintManagerEviction', '-o', 'jsonpath={.items[*].message}']);
     expect(events).toContain('Marking for deletion Pod');
   });
