@@ -50,6 +50,9 @@ spec:
     metadata: {labels: {app: web}}
     spec:
       terminationGracePeriodSeconds: 2
+      # one per node: the embedded node's in-process link and the agent's tunnel both get used
+      topologySpreadConstraints:
+      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}
       containers:
       - name: web
         image: ${TEST_IMAGES.busybox}
@@ -106,6 +109,7 @@ describe('a Deployment of a busybox web server', () => {
     const rows = parseTable(await ctx.kubectl.ok(['get', 'pods', '-n', ns, '-l', 'app=web', '-o', 'wide']));
     expect(rows).toHaveLength(2);
     const nodes = new Set([ctx.server.nodeName, agent.nodeName]);
+    expect(new Set(rows.map((r) => r.NODE))).toEqual(nodes);
     for (const r of rows) {
       expect(r).toMatchObject({ READY: '1/1', STATUS: 'Running', RESTARTS: '0' });
       expect(nodes.has(r.NODE), `pod ${r.NAME} on ${r.NODE}`).toBe(true);
