@@ -33,7 +33,15 @@ describe('goTimeParseError and goDurationParseError', () => {
     ['2025-01-01T24:00:00Z', false, 'parsing time "2025-01-01T24:00:00Z": hour out of range'],
     ['2025-01-01T00:00:00', false, 'parsing time "2025-01-01T00:00:00" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "Z07:00"'],
     ['2025-01-01T00:00:00Zjunk', false, 'parsing time "2025-01-01T00:00:00Zjunk": extra text: "junk"'],
+    ['2025-04-31T00:00:00Z', false, 'parsing time "2025-04-31T00:00:00Z": day out of range'],
+    ['2025-01-01T00:60:00Z', false, 'parsing time "2025-01-01T00:60:00Z": minute out of range'],
+    ['2025-01-01T00:00:60Z', false, 'parsing time "2025-01-01T00:00:60Z": second out of range'],
+    ['2025-01-01T00:00:00+25:00', false, 'parsing time "2025-01-01T00:00:00+25:00": time zone offset out of range'],
+    ['2025-01-01T00:00:00-24:00', false, undefined],
+    ['2025-01-01T00:00:00.000000Z', false, undefined],
+    ['2025-01-01T00:00:00Z', true, 'parsing time "2025-01-01T00:00:00Z" as "2006-01-02T15:04:05.000000Z07:00": cannot parse "Z" as ".000000"'],
     ['2025-01-01T00:00:00.000001Z', true, undefined],
+    ['2025-01-01T00:00:00.000001+01:00', true, undefined],
     ['2025-01-01T00:00:00.1Z', true, 'parsing time "2025-01-01T00:00:00.1Z" as "2006-01-02T15:04:05.000000Z07:00": cannot parse ".1Z" as ".000000"'],
   ])('time %j (micro %s)', (text, micro, error) => {
     expect(goTimeParseError(text, micro)).toBe(error);

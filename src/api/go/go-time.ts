@@ -11,6 +11,7 @@ const RFC3339_MICRO_LAYOUT = '2006-01-02T15:04:05.000000Z07:00';
  * (RFC 3339 with exactly six fractional digits), returning Go's error text or undefined when valid.
  */
 export function goTimeParseError(value: string, micro: boolean): string | undefined {
+  if (isPlainValidTime(value, micro)) return undefined;
   const layout = micro ? RFC3339_MICRO_LAYOUT : RFC3339_LAYOUT;
   const elements = micro
     ? ['2006', '-', '01', '-', '02', 'T', '15', ':', '04', ':', '05', '.000000', 'Z07:00']
@@ -73,6 +74,23 @@ export function goTimeParseError(value: string, micro: boolean): string | undefi
   if (rest !== '') return `parsing time ${JSON.stringify(value)}: extra text: ${JSON.stringify(rest)}`;
   if (day < 1 || day > daysIn(month, year)) return outOfRange('day');
   return undefined;
+}
+
+/** `2006-01-02T15:04:05Z` / `…05.000000Z` (or a ±hh:mm zone): the usual shape, fields in range. */
+const PLAIN_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{6})?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * The fast path of goTimeParseError (which runs for every timestamp of every write): true only for
+ * values that are certainly valid; anything else goes through the full check for Go's error text.
+ */
+function isPlainValidTime(value: string, micro: boolean): boolean {
+  const m = PLAIN_TIME.exec(value);
+  if (!m || (m[7] !== undefined) !== micro) return false;
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(month, Number(m[1]))) return false;
+  if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) return false;
+  return m[8] === undefined || (Number(m[8]) <= 24 && Number(m[9]) <= 59);
 }
 
 function daysIn(month: number, year: number): number {

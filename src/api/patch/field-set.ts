@@ -175,9 +175,13 @@ export function compareElements(a: PathElement, b: PathElement): number {
  * share sub-tries with their inputs, so a set must not be changed with insert() once it has been
  * handed to another operation.
  */
+/** Shared by every set without members / children until it gets one (sets are made by the thousand per write). */
+const NO_MEMBERS: ReadonlySet<PathElement> = new Set();
+const NO_CHILDREN: ReadonlyMap<PathElement, FieldSet> = new Map();
+
 export class FieldSet {
-  readonly #members = new Set<PathElement>();
-  readonly #children = new Map<PathElement, FieldSet>();
+  #members = NO_MEMBERS as Set<PathElement>;
+  #children = NO_CHILDREN as Map<PathElement, FieldSet>;
   /**
    * The FieldsV1 object this set was read from, when it is exactly what #emit would produce
    * (with a `.` member iff #rawSelf): emitting it again returns it as it is. Most managers' sets
@@ -185,6 +189,16 @@ export class FieldSet {
    */
   #raw: JsonObject | undefined;
   #rawSelf = false;
+
+  #addMember(pe: PathElement): void {
+    if (this.#members === NO_MEMBERS) this.#members = new Set();
+    this.#members.add(pe);
+  }
+
+  #setChild(pe: PathElement, c: FieldSet): void {
+    if (this.#children === NO_CHILDREN) this.#children = new Map();
+    this.#children.set(pe, c);
+  }
 
   static of(...paths: FieldPath[]): FieldSet {
     const s = new FieldSet();
@@ -201,12 +215,12 @@ export class FieldSet {
       let c = s.#children.get(path[i]);
       if (!c) {
         c = new FieldSet();
-        s.#children.set(path[i], c);
+        s.#setChild(path[i], c);
       }
       s = c;
       s.#raw = undefined;
     }
-    s.#members.add(path[path.length - 1]);
+    s.#addMember(path[path.length - 1]);
   }
 
   has(path: FieldPath): boolean {
@@ -235,24 +249,24 @@ export class FieldSet {
     if (o.isEmpty()) return this;
     if (this.isEmpty()) return o;
     const out = new FieldSet();
-    for (const m of this.#members) out.#members.add(m);
-    for (const m of o.#members) out.#members.add(m);
+    for (const m of this.#members) out.#addMember(m);
+    for (const m of o.#members) out.#addMember(m);
     for (const [pe, c] of this.#children) {
       const oc = o.#children.get(pe);
-      out.#children.set(pe, oc ? c.union(oc) : c);
+      out.#setChild(pe, oc ? c.union(oc) : c);
     }
-    for (const [pe, c] of o.#children) if (!this.#children.has(pe)) out.#children.set(pe, c);
+    for (const [pe, c] of o.#children) if (!this.#children.has(pe)) out.#setChild(pe, c);
     return out;
   }
 
   intersection(o: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const m of this.#members) if (o.#members.has(m)) out.#members.add(m);
+    for (const m of this.#members) if (o.#members.has(m)) out.#addMember(m);
     for (const [pe, c] of this.#children) {
       const oc = o.#children.get(pe);
       if (!oc) continue;
       const r = c.intersection(oc);
-      if (!r.isEmpty()) out.#children.set(pe, r);
+      if (!r.isEmpty()) out.#setChild(pe, r);
     }
     return out;
   }
@@ -261,15 +275,15 @@ export class FieldSet {
   difference(o: FieldSet): FieldSet {
     if (o.isEmpty()) return this;
     const out = new FieldSet();
-    for (const m of this.#members) if (!o.#members.has(m)) out.#members.add(m);
+    for (const m of this.#members) if (!o.#members.has(m)) out.#addMember(m);
     for (const [pe, c] of this.#children) {
       const oc = o.#children.get(pe);
       if (!oc) {
-        out.#children.set(pe, c);
+        out.#setChild(pe, c);
         continue;
       }
       const r = c.difference(oc);
-      if (!r.isEmpty()) out.#children.set(pe, r);
+      if (!r.isEmpty()) out.#setChild(pe, r);
     }
     return out;
   }
@@ -278,16 +292,16 @@ export class FieldSet {
   recursiveDifference(o: FieldSet): FieldSet {
     if (o.isEmpty()) return this;
     const out = new FieldSet();
-    for (const m of this.#members) if (!o.#members.has(m)) out.#members.add(m);
+    for (const m of this.#members) if (!o.#members.has(m)) out.#addMember(m);
     for (const [pe, c] of this.#children) {
       if (o.#members.has(pe)) continue;
       const oc = o.#children.get(pe);
       if (!oc) {
-        out.#children.set(pe, c);
+        out.#setChild(pe, c);
         continue;
       }
       const r = c.recursiveDifference(oc);
-      if (!r.isEmpty()) out.#children.set(pe, r);
+      if (!r.isEmpty()) out.#setChild(pe, r);
     }
     return out;
   }
@@ -313,17 +327,17 @@ export class FieldSet {
    */
   ensureNamedFieldsAreMembers(node: PatchSchemaNode | undefined): FieldSet {
     const out = new FieldSet();
-    for (const m of this.#members) out.#members.add(m);
+    for (const m of this.#members) out.#addMember(m);
     for (const [pe, c] of this.#children) {
       let childNode: PatchSchemaNode | undefined;
       if (pe.startsWith('f:') && node && (node.kind === 'struct' || node.kind === 'map' || node.kind === 'untyped')) {
         const { field, declared } = memberSchema(node, pe.slice(2));
-        if (declared) out.#members.add(pe);
+        if (declared) out.#addMember(pe);
         childNode = field.node;
       } else if (pe.startsWith('k:') && node?.kind === 'list') {
         childNode = node.items.node;
       }
-      out.#children.set(pe, c.ensureNamedFieldsAreMembers(childNode));
+      out.#setChild(pe, c.ensureNamedFieldsAreMembers(childNode));
     }
     return out;
   }
@@ -379,11 +393,11 @@ export class FieldSet {
       const sub = FieldSet.#read(val);
       if (!sub.canonical) canonical = false;
       children ??= new FieldSet();
-      if (sub.isMember) children.#members.add(pe);
+      if (sub.isMember) children.#addMember(pe);
       if (sub.children) {
         const existing = children.#children.get(pe);
         if (existing) canonical = false;
-        children.#children.set(pe, existing ? existing.union(sub.children) : sub.children);
+        children.#setChild(pe, existing ? existing.union(sub.children) : sub.children);
       }
     }
     const dot = Object.hasOwn(obj, '.');

@@ -367,18 +367,20 @@ function compareListItems(node: PatchSchemaNode, keys: readonly string[] | undef
   for (const pe of all) {
     const ll = lv.get(pe) ?? [];
     const rl = rv.get(pe) ?? [];
-    const child = [...path, pe];
+    // `path` is one stack for the whole walk (FieldSet.insert copies what it keeps).
+    path.push(pe);
     if (ll.length <= 1 && rl.length <= 1) {
-      compareWalk(itemNode, ll[0], rl[0], child, c);
+      compareWalk(itemNode, ll[0], rl[0], path, c);
     } else if (ll.length >= 2 && rl.length >= 2) {
-      if (ll.length !== rl.length || ll.some((v, i) => !jsonEqual(v, rl[i]))) c.modified.insert(child);
+      if (ll.length !== rl.length || ll.some((v, i) => !jsonEqual(v, rl[i]))) c.modified.insert(path);
     } else if (ll.length >= 2) {
-      if (rl.length) compareWalk(itemNode, undefined, rl[0], child, c);
-      c.removed.insert(child);
+      if (rl.length) compareWalk(itemNode, undefined, rl[0], path, c);
+      c.removed.insert(path);
     } else {
-      if (ll.length) compareWalk(itemNode, ll[0], undefined, child, c);
-      c.added.insert(child);
+      if (ll.length) compareWalk(itemNode, ll[0], undefined, path, c);
+      c.added.insert(path);
     }
+    path.pop();
   }
   return true;
 }
@@ -394,13 +396,16 @@ function memberOrImplicit(obj: JsonObject | undefined, k: string, field: FieldSc
 }
 
 function compareMapItems(node: PatchSchemaNode, l: JsonObject | undefined, r: JsonObject | undefined, path: PathElement[], c: MutableComparison): void {
-  const keys = new Set<string>();
-  if (l) for (const k of Object.keys(l)) if (l[k] !== undefined) keys.add(k);
-  if (r) for (const k of Object.keys(r)) if (r[k] !== undefined) keys.add(k);
-  for (const k of keys) {
-    const { field } = memberSchema(node, k);
-    compareWalk(field.node, memberOrImplicit(l, k, field), memberOrImplicit(r, k, field), [...path, fieldElement(k)], c);
-  }
+  // Every member set on either side, each once.
+  if (l) for (const k of Object.keys(l)) if (l[k] !== undefined) compareMember(node, l, r, k, path, c);
+  if (r) for (const k of Object.keys(r)) if (r[k] !== undefined && !(l && Object.hasOwn(l, k) && l[k] !== undefined)) compareMember(node, l, r, k, path, c);
+}
+
+function compareMember(node: PatchSchemaNode, l: JsonObject | undefined, r: JsonObject | undefined, k: string, path: PathElement[], c: MutableComparison): void {
+  const { field } = memberSchema(node, k);
+  path.push(fieldElement(k));
+  compareWalk(field.node, memberOrImplicit(l, k, field), memberOrImplicit(r, k, field), path, c);
+  path.pop();
 }
 
 // ---- merge --------------------------------------------------------------------------------------
