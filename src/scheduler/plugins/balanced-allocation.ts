@@ -9,13 +9,15 @@ export function balancedAllocationPlugin(): SchedulerPlugin {
   return {
     name: PluginName.NodeResourcesBalancedAllocation,
     score(_state, pod, node) {
-      const fractions: number[] = [];
+      // Runs for every feasible node of every pod: no allocation. With one resource the std is 0.
       const cpuCap = node.allocatableMilliCPU;
-      if (cpuCap !== 0) fractions.push(Math.min(1, (node.requestedMilliCPU + pod.requests.milliCPU) / cpuCap));
       const memCap = node.allocatableMemory;
-      if (memCap !== 0) fractions.push(Math.min(1, (node.requestedMemory + pod.requests.memory) / memCap));
       let std = 0;
-      if (fractions.length === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
+      if (cpuCap !== 0 && memCap !== 0) {
+        const cpu = Math.min(1, (node.requestedMilliCPU + pod.requests.milliCPU) / cpuCap);
+        const mem = Math.min(1, (node.requestedMemory + pod.requests.memory) / memCap);
+        std = Math.abs((cpu - mem) / 2);
+      }
       return Math.trunc((1 - std) * MAX_NODE_SCORE);
     },
   };
