@@ -109,8 +109,11 @@ describe('NodeSimulator nodes', () => {
     expect(sim.stats().leaseRenewals - renewalsBefore).toBeGreaterThanOrEqual(20);
     // Spread: renewals land at different times.
     expect(new Set(after.values()).size).toBeGreaterThan(5);
+    // Node status goes out every 5 minutes (nodeStatusReportFrequency), spread over the interval.
     const posts = sim.stats().nodeStatusPosts;
     await advance(60_000, 2000);
+    expect(sim.stats().nodeStatusPosts - posts).toBeLessThanOrEqual(8);
+    await advance(240_000, 2000);
     expect(sim.stats().nodeStatusPosts - posts).toBeGreaterThanOrEqual(20);
     expect(sim.stats().nodeStatusPosts - posts).toBeLessThanOrEqual(40);
   });

@@ -72,7 +72,11 @@ export interface NodeSimulatorConfig {
   /** Lease renewal period (default 10 s, the kubelet's). */
   readonly leaseRenewIntervalMs?: number;
   readonly leaseDurationSeconds?: number;
-  /** Node status heartbeat period (default 60 s). */
+  /**
+   * Node status heartbeat period (default 5 minutes: the kubelet's nodeStatusReportFrequency,
+   * since its Lease is the heartbeat the node lifecycle controller watches; changes are still
+   * posted at once).
+   */
   readonly nodeStatusReportIntervalMs?: number;
   /** [min, max] delay from binding to Running (default [500, 1000] ms); per pod, spread by its uid. */
   readonly podStartDelayMs?: readonly [number, number];
@@ -214,7 +218,7 @@ export class NodeSimulator implements Controller {
     };
     this.#programDefaults = { startDelayMs: [min, max], jobDurationMs: config.jobDurationMs ?? 1000 };
     this.#leaseIntervalMs = config.leaseRenewIntervalMs ?? 10_000;
-    this.#statusIntervalMs = config.nodeStatusReportIntervalMs ?? 60_000;
+    this.#statusIntervalMs = config.nodeStatusReportIntervalMs ?? 300_000;
     this.#stopDelayMs = config.podStopDelayMs ?? 1000;
     this.#events = config.events ?? true;
     this.#ownInformers = !config.informers;
