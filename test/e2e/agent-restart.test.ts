@@ -6,7 +6,7 @@
  *  - killing the agent for good (kill -9) makes its node NotReady after the grace period, tainted
  *    unreachable, and the Deployment's pods are rescheduled to the other node.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLiteAgent, type LiteAgent } from './support/agent-process.js';
@@ -18,6 +18,7 @@ import { eventually } from './support/wait.js';
 const ctx = useCluster({ agent: true, args: ['--node-monitor-grace-period', '8s'] });
 const ns = uniqueName('restart');
 let agent: LiteAgent;
+let firstDataDir: string | undefined;
 
 async function nodeReady(node: string): Promise<string> {
   return (await ctx.kubectl.run(['get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])).stdout;
@@ -32,6 +33,7 @@ async function apply(name: string, yaml: string): Promise<void> {
 beforeAll(async () => {
   await ensureE2eImages();
   agent = await startLiteAgent(ctx.server);
+  firstDataDir = agent.dataDir;
   await eventually(async () => (await nodeReady(agent.nodeName)) === 'True', { timeoutMs: 20_000, what: `node ${agent.nodeName} Ready` });
   await ctx.kubectl.ok(['create', 'namespace', ns]);
 });
@@ -39,6 +41,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await ctx.kubectl.run(['delete', 'namespace', ns, '--wait=false']);
   await agent?.cleanup();
+  // the restarted agent reused the first one's data dir, which it does not own
+  if (firstDataDir) rmSync(firstDataDir, { recursive: true, force: true });
 });
 
 describe('restarting the agent', () => {
