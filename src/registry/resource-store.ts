@@ -483,7 +483,10 @@ export class ResourceStore {
       next.spec = spec;
     } else if (options.subresource === 'status') {
       // A status write changes only the status fields (upstream ResetObjectMetaForStatus + spec copy).
-      next = deepCopy(old);
+      // The rest is the stored object's own, shared rather than copied: nothing after this point
+      // changes it in place (admission of a status write leaves spec alone), and the comparisons
+      // below then see the unchanged parts as identical at once.
+      next = { ...old, metadata: { ...old.metadata } };
       for (const f of this.def.statusFields) {
         if (desired[f] === undefined) delete next[f];
         else next[f] = desired[f];
@@ -752,11 +755,20 @@ function specChanged(next: KubeObject, old: KubeObject, statusFields: readonly s
  * of ownership alone (a second manager applying the same value) is a real change.
  */
 function sameIgnoringVolatile(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => {
-    const { managedFields, resourceVersion: _r, ...meta } = o.metadata;
-    return { ...o, metadata: { ...meta, managedFields: managedFields?.map(({ time: _t, ...rest }) => rest) } };
+  // Most writes change something outside metadata: look there first (shared parts compare at once).
+  let outside = 0;
+  for (const k in a) {
+    if (k === 'metadata' || a[k] === undefined) continue;
+    outside++;
+    if (!jsonEqual(a[k], b[k])) return false;
+  }
+  for (const k in b) if (k !== 'metadata' && b[k] !== undefined) outside--;
+  if (outside !== 0) return false;
+  const strip = (meta: ObjectMeta) => {
+    const { managedFields, resourceVersion: _r, ...rest } = meta;
+    return { ...rest, managedFields: managedFields?.map(({ time: _t, ...entry }) => entry) };
   };
-  return jsonEqual(strip(a), strip(b));
+  return jsonEqual(strip(a.metadata), strip(b.metadata));
 }
 
 interface ContinueToken {

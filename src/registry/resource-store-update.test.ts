@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { isJsonObject, type JsonObject, type KubeObject } from '../api/object.js';
+import { resources } from '../client/client.js';
+import { startTestApi, type TestApi } from '../controllers/testing/test-api.js';
+
+let api: TestApi;
+
+afterEach(async () => {
+  await api?.stop();
+});
+
+async function createPod(name: string): Promise<KubeObject> {
+  return api.client.create(resources.pods, 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'a' } },
+    spec: { containers: [{ name: 'c', image: 'example/c:1', resources: { requests: { cpu: '100m' } } }] },
+  });
+}
+
+const running = (ip: string): JsonObject => ({
+  phase: 'Running',
+  podIP: ip,
+  conditions: [{ type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: '2025-01-01T00:00:00Z' }],
+});
+
+const managers = (o: KubeObject) => (o.metadata.managedFields ?? []).map((f) => `${f.manager}/${f.subresource ?? ''}`).sort();
+
+describe('ResourceStore updates', () => {
+  it('a status write changes only the status, leaves the stored spec alone, and an identical one is a no-op', async () => {
+    api = await startTestApi();
+    const kubelet = api.client.withFieldManager('kubelet');
+    const pod = await createPod('p');
+    // The body's spec differs: a status write ignores it.
+    const status = (ip: string): JsonObject => ({ ...(pod.status as JsonObject), ...running(ip) });
+    const body = { ...pod, spec: { containers: [{ name: 'c', image: 'example/c:2' }] }, status: status('10.0.0.5') };
+    const written = await kubelet.update(resources.pods, 'default', body, { subresource: 'status' });
+    expect(Number(written.metadata.resourceVersion)).toBeGreaterThan(Number(pod.metadata.resourceVersion));
+    expect(written.spec).toEqual(pod.spec);
+    expect(written.status).toMatchObject({ phase: 'Running', podIP: '10.0.0.5' });
+    expect(managers(written)).toContain('kubelet/status');
+    // What was returned is the caller's: changing it changes nothing stored.
+    ((written.spec as JsonObject).containers as JsonObject[])[0].image = 'mutated';
+    const stored = await api.client.get(resources.pods, 'default', 'p');
+    expect(stored.spec).toEqual(pod.spec);
+    expect(stored.status).toMatchObject({ podIP: '10.0.0.5' });
+
+    api.clock.advance(5000);
+    const again = await kubelet.update(resources.pods, 'default', { ...stored, status: status('10.0.0.5') }, { subresource: 'status' });
+    expect(again.metadata.resourceVersion).toBe(stored.metadata.resourceVersion);
+    const changed = await kubelet.update(resources.pods, 'default', { ...stored, status: status('10.0.0.6') }, { subresource: 'status' });
+    expect(Number(changed.metadata.resourceVersion)).toBeGreaterThan(Number(stored.metadata.resourceVersion));
+    const conds = isJsonObject(changed.status) && Array.isArray(changed.status.conditions) ? changed.status.conditions : [];
+    expect(conds).toHaveLength(1);
+  });
+
+  it('a metadata-only change is a write; the same object again, later, is not', async () => {
+    api = await startTestApi();
+    const pod = await createPod('q');
+    const relabelled = await api.client.update(resources.pods, 'default', { ...pod, metadata: { ...pod.metadata, labels: { app: 'b' } } });
+    expect(Number(relabelled.metadata.resourceVersion)).toBeGreaterThan(Number(pod.metadata.resourceVersion));
+    expect(relabelled.metadata.labels).toEqual({ app: 'b' });
+    // Only the managedFields times would differ: unchanged.
+    api.clock.advance(5000);
+    const same = await api.client.update(resources.pods, 'default', relabelled);
+    expect(same.metadata.resourceVersion).toBe(relabelled.metadata.resourceVersion);
+    // Another manager's update that changes nothing takes nothing over: also unchanged.
+    const other = await api.client.withFieldManager('someone-else').update(resources.pods, 'default', relabelled);
+    expect(other.metadata.resourceVersion).toBe(relabelled.metadata.resourceVersion);
+    // A metadata change under it is a write again, owned by it.
+    const annotated = await api.client.withFieldManager('someone-else').update(resources.pods, 'default', { ...relabelled, metadata: { ...relabelled.metadata, annotations: { note: 'x' } } });
+    expect(Number(annotated.metadata.resourceVersion)).toBeGreaterThan(Number(relabelled.metadata.resourceVersion));
+    expect(managers(annotated)).toContain('someone-else/');
+  });
+});
