@@ -4,7 +4,7 @@
  * honouring PodDisruptionBudgets, notes §9.4).
  */
 import { ApiError } from '../api/errors.js';
-import { isJsonObject, rfc3339, type JsonObject, type KubeObject } from '../api/object.js';
+import { isJsonObject, rfc3339, type KubeObject } from '../api/object.js';
 import type { RequestContext } from './context.js';
 import type { Registry } from './registry.js';
 import type { LabelMatcher } from './resource-store.js';
@@ -40,22 +40,22 @@ export async function bindPod(deps: PodOperationDeps, ctx: RequestContext, names
     namespace,
     podName,
     ctx,
-    (pod) => {
-      if (!pod) throw ApiError.notFound({ group: '', resource: 'pods' }, podName);
-      if (wantUid && wantUid !== pod.metadata.uid) throw ApiError.conflict({ group: '', resource: 'pods' }, podName, `Precondition failed: UID in precondition: ${wantUid}, UID in object meta: ${pod.metadata.uid ?? ''}`);
-      if (pod.metadata.deletionTimestamp) throw ApiError.conflict({ group: '', resource: 'pods' }, podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
-      const spec = (isJsonObject(pod.spec) ? pod.spec : (pod.spec = {})) as JsonObject;
-      if (typeof spec.nodeName === 'string' && spec.nodeName !== '') {
-        throw ApiError.conflict({ group: '', resource: 'pods' }, podName, `pod ${podName} is already assigned to node "${spec.nodeName}"`);
+    (current) => {
+      if (!current) throw ApiError.notFound({ group: '', resource: 'pods' }, podName);
+      if (wantUid && wantUid !== current.metadata.uid) throw ApiError.conflict({ group: '', resource: 'pods' }, podName, `Precondition failed: UID in precondition: ${wantUid}, UID in object meta: ${current.metadata.uid ?? ''}`);
+      if (current.metadata.deletionTimestamp) throw ApiError.conflict({ group: '', resource: 'pods' }, podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
+      const currentSpec = isJsonObject(current.spec) ? current.spec : {};
+      if (typeof currentSpec.nodeName === 'string' && currentSpec.nodeName !== '') {
+        throw ApiError.conflict({ group: '', resource: 'pods' }, podName, `pod ${podName} is already assigned to node "${currentSpec.nodeName}"`);
       }
-      spec.nodeName = nodeName;
-      const status = (isJsonObject(pod.status) ? pod.status : (pod.status = {})) as JsonObject;
+      // A new top level, spec and status over the stored object's other parts (the transform
+      // only reads what it is given).
+      const status = isJsonObject(current.status) ? current.status : {};
       const conditions = Array.isArray(status.conditions) ? status.conditions.filter((c) => !(isJsonObject(c) && c.type === 'PodScheduled')) : [];
       conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(deps.now()) });
-      status.conditions = conditions;
-      return pod;
+      return { ...current, metadata: { ...current.metadata }, spec: { ...currentSpec, nodeName }, status: { ...status, conditions } };
     },
-    { internal: true, subresource: 'binding' },
+    { internal: true, subresource: 'binding', readOnlyTransform: true },
   );
 }
 

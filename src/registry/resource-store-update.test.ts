@@ -72,4 +72,21 @@ describe('ResourceStore updates', () => {
     expect(Number(annotated.metadata.resourceVersion)).toBeGreaterThan(Number(relabelled.metadata.resourceVersion));
     expect(managers(annotated)).toContain('someone-else/');
   });
+
+  it('binding sets the node and PodScheduled=True over the stored pod, once', async () => {
+    api = await startTestApi();
+    const pod = await createPod('b');
+    const scheduler = api.client.withFieldManager('kube-scheduler');
+    const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'b' }, target: { apiVersion: 'v1', kind: 'Node', name: 'n1' } };
+    await scheduler.createSubresource(resources.pods, 'default', 'b', 'binding', binding);
+    const bound = await api.client.get(resources.pods, 'default', 'b');
+    expect(Number(bound.metadata.resourceVersion)).toBeGreaterThan(Number(pod.metadata.resourceVersion));
+    expect(bound.spec).toEqual({ ...(pod.spec as JsonObject), nodeName: 'n1' });
+    const conds = (isJsonObject(bound.status) && Array.isArray(bound.status.conditions) ? bound.status.conditions : []).filter((c) => isJsonObject(c) && c.type === 'PodScheduled');
+    expect(conds).toEqual([{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: expect.any(String) }]);
+    expect((bound.status as JsonObject).phase).toBe((pod.status as JsonObject).phase);
+    expect(bound.metadata.labels).toEqual(pod.metadata.labels);
+    expect(managers(bound)).toContain('kube-scheduler/binding');
+    await expect(scheduler.createSubresource(resources.pods, 'default', 'b', 'binding', { ...binding, target: { ...binding.target, name: 'n2' } })).rejects.toMatchObject({ code: 409 });
+  });
 });

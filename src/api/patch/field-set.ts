@@ -153,7 +153,8 @@ export function compareElements(a: PathElement, b: PathElement): number {
   const ta = 'fkvi'.indexOf(a[0]);
   const tb = 'fkvi'.indexOf(b[0]);
   if (ta !== tb) return ta < tb ? -1 : 1;
-  if (ta === 0) return strCompare(a.slice(2), b.slice(2));
+  // Both `f:`: comparing the whole strings orders them as their names.
+  if (ta === 0) return strCompare(a, b);
   const pa = parseElement(a);
   const pb = parseElement(b);
   if (pa.t === 1 && pb.t === 1) {
@@ -352,7 +353,9 @@ export class FieldSet {
     if (this.#raw !== undefined && this.#rawSelf === self) return this.#raw;
     const out: JsonObject = {};
     if (self) out['.'] = {};
-    const keys = [...new Set([...this.#members, ...this.#children.keys()])].sort(compareElements);
+    const keys = [...this.#members];
+    for (const k of this.#children.keys()) if (!this.#members.has(k)) keys.push(k);
+    keys.sort(compareElements);
     for (const k of keys) {
       const child = this.#children.get(k);
       out[k] = child ? child.#emit(this.#members.has(k)) : {};
