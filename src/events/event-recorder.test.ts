@@ -28,6 +28,14 @@ describe('ClientEventRecorder', () => {
       reportingComponent: 'default-scheduler',
     });
     expect(failed?.lastTimestamp).not.toBe(failed?.firstTimestamp);
+    // Named as client-go names them: <object>.<UnixNano in hex> (the clock's milliseconds, low bits random).
+    for (const e of events) {
+      const m = /^p\.([0-9a-f]+)$/.exec(e.metadata.name ?? '');
+      expect(m, e.metadata.name).not.toBeNull();
+      const ns = BigInt(`0x${m?.[1] ?? '0'}`);
+      expect(ns / 1_000_000n).toBeGreaterThanOrEqual(BigInt(api.clock.now() - 5_000));
+      expect(ns / 1_000_000n).toBeLessThanOrEqual(BigInt(api.clock.now()));
+    }
   });
 
   it('files events about cluster-scoped objects in the default namespace', async () => {

@@ -7,7 +7,6 @@
  *  - recording never blocks or fails the caller: events are written in the background through a
  *    bounded queue, and dropped (with a debug log) if the queue is full.
  */
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ApiError } from '../api/errors.js';
 import { rfc3339, type KubeObject, type ObjectReference } from '../api/object.js';
@@ -130,7 +129,8 @@ export class ClientEventRecorder implements EventRecorder {
         this.#recent.delete(key);
       }
     }
-    const name = `${p.ref.name ?? 'unknown'}.${(BigInt(clock.now()) * 1_000_000n + BigInt(randomBytes(2).readUInt16BE())).toString(16)}`;
+    // client-go names events <object>.<UnixNano in hex>; the clock has milliseconds, so random low bits stand in.
+    const name = `${p.ref.name ?? 'unknown'}.${(BigInt(clock.now()) * 1_000_000n + BigInt(Math.floor(Math.random() * 65_536))).toString(16)}`;
     const event: KubeObject = {
       apiVersion: 'v1',
       kind: 'Event',
