@@ -35,11 +35,13 @@ import { KUBERNETES_VERSION, LITE_VERSION } from '../version.js';
 import { importImagesDir } from './images-dir.js';
 import { joinCluster } from './join.js';
 import { detectNodeIp } from './node-ip.js';
+import { preparePodNetwork, startNodeNetwork, type NodeNetworkConfig } from './node-network.js';
+import type { PodBridge } from '../network/pod-bridge.js';
 
 /** Why an agent could not start, other than joining (JoinError). */
 export class AgentError extends Error {
   constructor(
-    readonly kind: 'runtime' | 'kubelet',
+    readonly kind: 'runtime' | 'kubelet' | 'network',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -65,6 +67,11 @@ export interface NodeConfig {
   readonly startKubelet: StartKubelet;
   readonly clusterDns?: readonly string[];
   readonly clusterDomain?: string;
+  /**
+   * Cluster networking on this node (pod bridge from spec.podCIDR, kube-proxy, overlay); only
+   * with the Docker runtime. Absent: pods stay on Docker's default bridge and no rules are written.
+   */
+  readonly network?: NodeNetworkConfig;
   readonly clock?: Clock;
   readonly logger?: Logger;
   /** A runtime instead of Docker (tests: the simulated runtime). */
@@ -195,6 +202,18 @@ async function startNode(
   const statusLoop = status.run(signal).catch((e: unknown) => log.error({ err: e }, 'node status loop failed'));
   s.stops.push(() => statusLoop);
 
+  // Pods get addresses of the node's pod CIDR, so the Node must have one first.
+  const network = config.network && !config.runtime ? config.network : undefined;
+  let bridge: PodBridge | undefined;
+  if (network) {
+    try {
+      bridge = await preparePodNetwork({ client, nodeName: config.nodeName, dockerSocket: config.dockerSocket ?? DEFAULT_DOCKER_SOCKET, clock, logger: log.child({ component: 'pod-network' }), signal });
+    } catch (e) {
+      if (signal.aborted) throw e;
+      throw new AgentError('network', `the pod network could not be set up: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+
   const kubeletConfig: KubeletConfig = {
     client,
     runtime,
@@ -204,6 +223,7 @@ async function startNode(
     nodeIp,
     ...(config.clusterDns ? { clusterDns: config.clusterDns } : {}),
     ...(config.clusterDomain ? { clusterDomain: config.clusterDomain } : {}),
+    ...(bridge ? { podNetwork: { name: bridge.name, cidr: bridge.cidr } } : {}),
     clock,
     logger: log.child({ component: 'kubelet' }),
   };
@@ -214,6 +234,14 @@ async function startNode(
     throw new AgentError('kubelet', `the kubelet did not start: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   s.stops.push(() => kubelet.stop());
+  if (network && bridge) {
+    try {
+      const running = await startNodeNetwork({ config: network, bridge, client, nodeName: config.nodeName, nodeIp, clock, logger: log, signal });
+      s.stops.push(() => running.stopped());
+    } catch (e) {
+      throw new AgentError('network', `cluster networking did not start: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
   const server = new KubeletServer({ nodeName: config.nodeName, runtime, pods: kubelet.streaming, clock, logger: log });
   return { runtime, kubelet, server, status };
 }

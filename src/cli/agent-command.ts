@@ -2,21 +2,25 @@
  * `lite agent --server URL --token T`: join a server and run this machine as a node until
  * SIGINT/SIGTERM. Exit codes: 0 stopped by a signal; 1 joining failed (the message names the
  * hop: address, DNS, connection, TLS, CA hash, token, node name); 2 invalid flags; 3 the
- * container runtime (Docker) is unreachable; 4 the kubelet failed to start.
+ * container runtime (Docker) is unreachable; 4 the kubelet failed to start; 5 the pod network or
+ * kube-proxy could not be set up. `lite agent --cleanup` removes the node's networking and exits
+ * (no --server needed).
  */
 import { readFileSync } from 'node:fs';
 import type { StartKubelet } from '../kubelet/kubelet-api.js';
 import { createLogger } from '../util/log.js';
 import { defaultDataDir } from './flags.js';
-import { nodeFlagsFrom, type NodeFlags } from './node-flags.js';
+import { networkFlagsFrom, nodeFlagsFrom, type NetworkFlags, type NodeFlags } from './node-flags.js';
+import { DEFAULT_CLUSTER_DNS } from '../agent/node-network.js';
 import { FlagError } from './simulation-flags.js';
 
-export const AGENT_EXIT = { ok: 0, join: 1, usage: 2, runtime: 3, kubelet: 4 } as const;
+export const AGENT_EXIT = { ok: 0, join: 1, usage: 2, runtime: 3, kubelet: 4, network: 5 } as const;
 
 export interface AgentArgs {
   readonly server: string;
   readonly token: string;
   readonly node: NodeFlags;
+  readonly net: NetworkFlags;
 }
 
 export function agentArgs(argv: Record<string, unknown>): AgentArgs {
@@ -33,10 +37,42 @@ export function agentArgs(argv: Record<string, unknown>): AgentArgs {
     if (!token) throw new FlagError(`--token-file ${tokenFile} is empty`);
   }
   if (!token) throw new FlagError('--token (or LITE_TOKEN, or --token-file) is required: print the join token on the server with "lite token"');
-  return { server, token, node: nodeFlagsFrom(argv) };
+  return { server, token, node: nodeFlagsFrom(argv), net: networkFlagsFrom(argv, String(argv['cluster-cidr'] ?? '10.42.0.0/16')) };
+}
+
+/** `--cleanup` (lite agent and lite server): removes the node's networking; prints what it did. */
+export async function runNetworkCleanup(command: string, argv: Record<string, unknown>, clusterCidr: string): Promise<number> {
+  let node: NodeFlags;
+  let net: NetworkFlags;
+  try {
+    node = nodeFlagsFrom(argv);
+    net = networkFlagsFrom(argv, clusterCidr);
+  } catch (e) {
+    if (!(e instanceof FlagError)) throw e;
+    process.stderr.write(`${command}: ${e.message}\n`);
+    return AGENT_EXIT.usage;
+  }
+  const { cleanupNodeNetwork } = await import('../agent/node-network.js');
+  const logger = createLogger({ level: 'warn' });
+  try {
+    const done = await cleanupNodeNetwork({
+      nodeName: node.nodeName,
+      dockerSocket: node.dockerSocket,
+      clusterCidr: net.network.clusterCidr,
+      ...(net.network.flannelIface ? { flannelIface: net.network.flannelIface } : {}),
+      ...(node.nodeIp ? { nodeIp: node.nodeIp } : {}),
+      logger,
+    });
+    for (const line of done) process.stdout.write(`${command} --cleanup: ${line}\n`);
+    return AGENT_EXIT.ok;
+  } catch (e) {
+    process.stderr.write(`${command} --cleanup: ${e instanceof Error ? e.message : String(e)}\n`);
+    return AGENT_EXIT.network;
+  }
 }
 
 export async function runAgentCommand(argv: Record<string, unknown>, startKubelet: StartKubelet): Promise<number> {
+  if (argv.cleanup === true) return runNetworkCleanup('lite agent', argv, String(argv['cluster-cidr'] ?? '10.42.0.0/16'));
   let args: AgentArgs;
   try {
     args = agentArgs(argv);
@@ -69,6 +105,9 @@ export async function runAgentCommand(argv: Record<string, unknown>, startKubele
         taints: args.node.taints,
         ...(args.node.nodeIp ? { nodeIp: args.node.nodeIp } : {}),
         dockerSocket: args.node.dockerSocket,
+        network: args.net.network,
+        clusterDns: [args.net.clusterDns ?? DEFAULT_CLUSTER_DNS],
+        clusterDomain: args.net.clusterDomain,
         startKubelet,
         logger,
       });
@@ -79,7 +118,7 @@ export async function runAgentCommand(argv: Record<string, unknown>, startKubele
       }
       if (e instanceof AgentError) {
         process.stderr.write(`lite agent: ${e.message}\n`);
-        return e.kind === 'runtime' ? AGENT_EXIT.runtime : AGENT_EXIT.kubelet;
+        return e.kind === 'runtime' ? AGENT_EXIT.runtime : e.kind === 'network' ? AGENT_EXIT.network : AGENT_EXIT.kubelet;
       }
       throw e;
     }

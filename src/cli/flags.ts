@@ -54,6 +54,9 @@ export const serverFlags = withEnv({
   'service-cidr': { type: 'string', default: '10.43.0.0/16', describe: 'IPv4 range for Service cluster IPs', group: NETWORK },
   'cluster-cidr': { type: 'string', default: '10.42.0.0/16', describe: 'IPv4 range for pod IPs; each node gets a /24 of it', group: NETWORK },
   'service-node-port-range': { type: 'string', default: '30000-32767', describe: 'Port range for NodePort Services', group: NETWORK },
+  'cluster-dns-port': { type: 'number', default: 10053, describe: 'Port the cluster DNS listens on at the node IP (UDP and TCP); pods reach it through the kube-dns Service (10th address of --service-cidr, port 53). 0: any free port', group: NETWORK },
+  'resolv-conf': { type: 'string', describe: 'resolv.conf whose nameservers the cluster DNS forwards other names to (default /etc/resolv.conf; systemd-resolved\'s list when that names only a loopback stub)', group: NETWORK },
+  'disable-servicelb': { type: 'boolean', default: false, describe: 'Do not run ServiceLB (LoadBalancer Services get no ingress address)', group: COMPONENTS },
   'datastore-compact-interval': { type: 'string', default: '5m', describe: 'How often old revisions are compacted away (e.g. 30s, 5m, 1h)', group: DATASTORE },
   'datastore-compact-retain': { type: 'number', default: 1000, describe: 'Newest revisions kept by compaction; watches from older ones get 410 Gone', group: DATASTORE },
   'disable-controller-manager': { type: 'boolean', default: false, describe: 'Do not run the controllers (deployments, jobs, garbage collection …)', group: COMPONENTS },
@@ -74,6 +77,13 @@ export const nodeFlags = withEnv({
   'node-taint': { type: 'array', string: true, default: [], describe: 'Taint key[=value]:Effect for the node at registration (repeatable)', group: AGENT_NODE },
   'node-ip': { type: 'string', describe: "The node's InternalIP (default: the address that routes to the server, else the host's first IPv4)", group: AGENT_NODE },
   'docker-socket': { type: 'string', default: '/var/run/docker.sock', describe: 'Docker Engine socket: pods run as Docker containers', group: AGENT_RUNTIME },
+  'flannel-backend': { type: 'string', default: 'vxlan', choices: ['vxlan', 'host-gw', 'none'], describe: 'Pod network between nodes: vxlan (UDP 8472), host-gw (routes; nodes on one link) or none (no overlay, no masquerade of pod traffic)', group: NETWORK },
+  'flannel-iface': { type: 'string', describe: 'Interface towards the other nodes (default: the one holding the node IP)', group: NETWORK },
+  'disable-kube-proxy': { type: 'boolean', default: false, describe: 'Do not program Service rules (iptables) on this node', group: NETWORK },
+  'proxy-sync-period': { type: 'string', default: '30s', describe: 'Full resync period of kube-proxy and the overlay: rules or devices removed by hand are restored within it', group: NETWORK },
+  'cluster-dns': { type: 'string', describe: "Cluster DNS address written into pods' resolv.conf (default: the 10th address of the service CIDR, 10.43.0.10)", group: NETWORK },
+  'cluster-domain': { type: 'string', default: 'cluster.local', describe: 'Cluster domain (search domains of ClusterFirst pods)', group: NETWORK },
+  cleanup: { type: 'boolean', default: false, describe: "Remove what lite's networking added on this host for this node (iptables chains, overlay device and routes, the pod network in Docker) and exit", group: NETWORK },
 });
 
 /** `lite agent` only. */
@@ -81,6 +91,7 @@ export const agentFlags = withEnv({
   server: { type: 'string', env: 'LITE_URL', describe: 'The server to join, e.g. https://10.0.0.1:6443', group: CLUSTER },
   token: { type: 'string', env: 'LITE_TOKEN', describe: 'Join token (print it on the server with "lite token")', group: CLUSTER },
   'token-file': { type: 'string', describe: 'Read the join token from this file', group: CLUSTER },
+  'cluster-cidr': { type: 'string', default: '10.42.0.0/16', describe: "The cluster's pod range (the server's --cluster-cidr): traffic leaving it is masqueraded", group: NETWORK },
 });
 
 /**

@@ -45,3 +45,21 @@ describe('lite agent flags', () => {
     }
   });
 });
+
+describe('node networking flags', () => {
+  it('default to VXLAN, kube-proxy on, a 30 s resync and cluster.local', async () => {
+    const { networkFlagsFrom } = await import('./node-flags.js');
+    expect(networkFlagsFrom({}, '10.42.0.0/16')).toEqual({ network: { clusterCidr: '10.42.0.0/16', flannelBackend: 'vxlan', kubeProxy: true, resyncMs: 30_000 }, clusterDomain: 'cluster.local', cleanup: false });
+    expect(
+      networkFlagsFrom({ 'flannel-backend': 'host-gw', 'flannel-iface': 'eth1', 'disable-kube-proxy': true, 'proxy-sync-period': '5s', 'cluster-dns': '10.43.0.53', 'cluster-domain': 'example.local.', cleanup: true }, '10.50.0.0/16'),
+    ).toEqual({ network: { clusterCidr: '10.50.0.0/16', flannelBackend: 'host-gw', flannelIface: 'eth1', kubeProxy: false, resyncMs: 5000 }, clusterDns: '10.43.0.53', clusterDomain: 'example.local', cleanup: true });
+  });
+
+  it('name the flag in their errors', async () => {
+    const { networkFlagsFrom } = await import('./node-flags.js');
+    expect(() => networkFlagsFrom({ 'flannel-backend': 'wireguard' }, '10.42.0.0/16')).toThrow('--flannel-backend must be vxlan, host-gw or none, got "wireguard"');
+    expect(() => networkFlagsFrom({ 'proxy-sync-period': '10ms' }, '10.42.0.0/16')).toThrow('--proxy-sync-period must be a duration of at least 1s');
+    expect(() => networkFlagsFrom({ 'cluster-dns': 'dns' }, '10.42.0.0/16')).toThrow('--cluster-dns must be an IPv4 address, got "dns"');
+    expect(() => networkFlagsFrom({}, '10.42.0.0')).toThrow('--cluster-cidr');
+  });
+});

@@ -8,6 +8,9 @@ import { isIP } from 'node:net';
 import { isDNS1123Subdomain } from '../api/validation/names.js';
 import type { Taint } from '../kubelet/node/node-object.js';
 import { FlagError, parseLabels, parseTaint } from './simulation-flags.js';
+import type { NodeNetworkConfig } from '../agent/node-network.js';
+import { parseDuration } from '../util/duration.js';
+import { parseCidr } from '../util/ipv4.js';
 
 export interface NodeFlags {
   readonly nodeName: string;
@@ -34,5 +37,37 @@ export function nodeFlagsFrom(argv: Record<string, unknown>): NodeFlags {
     taints: strings(argv['node-taint']).map((t) => parseTaint(t, '--node-taint')),
     ...(nodeIp ? { nodeIp } : {}),
     dockerSocket: socket.replace(/^unix:\/\//, ''),
+  };
+}
+
+export interface NetworkFlags {
+  readonly network: NodeNetworkConfig;
+  /** undefined: the 10th address of the service CIDR. */
+  readonly clusterDns?: string;
+  readonly clusterDomain: string;
+  readonly cleanup: boolean;
+}
+
+/** The networking flags of a node (--flannel-backend, --disable-kube-proxy, --cluster-dns …). */
+export function networkFlagsFrom(argv: Record<string, unknown>, clusterCidr: string): NetworkFlags {
+  const backend = String(argv['flannel-backend'] ?? 'vxlan');
+  if (backend !== 'vxlan' && backend !== 'host-gw' && backend !== 'none') throw new FlagError(`--flannel-backend must be vxlan, host-gw or none, got ${JSON.stringify(backend)}`);
+  const period = parseDuration(String(argv['proxy-sync-period'] ?? '30s'));
+  if (period === undefined || period < 1000) throw new FlagError('--proxy-sync-period must be a duration of at least 1s, such as 30s or 1m');
+  try {
+    parseCidr(clusterCidr);
+  } catch (e) {
+    throw new FlagError(`--cluster-cidr: ${(e as Error).message}`);
+  }
+  const dns = typeof argv['cluster-dns'] === 'string' && argv['cluster-dns'] ? argv['cluster-dns'] : undefined;
+  if (dns !== undefined && isIP(dns) !== 4) throw new FlagError(`--cluster-dns must be an IPv4 address, got ${JSON.stringify(dns)}`);
+  const domain = typeof argv['cluster-domain'] === 'string' && argv['cluster-domain'] ? argv['cluster-domain'].replace(/\.$/, '') : 'cluster.local';
+  if (isDNS1123Subdomain(domain).length) throw new FlagError(`--cluster-domain ${JSON.stringify(domain)} is not a valid domain`);
+  const iface = typeof argv['flannel-iface'] === 'string' && argv['flannel-iface'] ? argv['flannel-iface'] : undefined;
+  return {
+    network: { clusterCidr, flannelBackend: backend, ...(iface ? { flannelIface: iface } : {}), kubeProxy: argv['disable-kube-proxy'] !== true, resyncMs: period },
+    ...(dns ? { clusterDns: dns } : {}),
+    clusterDomain: domain,
+    cleanup: argv.cleanup === true,
   };
 }

@@ -4,7 +4,10 @@ import { createLogger } from '../util/log.js';
 import { defaultDataDir } from './flags.js';
 import { parseDuration } from '../util/duration.js';
 import { FlagError, simulatedNodesFromFlags } from './simulation-flags.js';
-import { nodeFlagsFrom } from './node-flags.js';
+import { networkFlagsFrom, nodeFlagsFrom, type NetworkFlags } from './node-flags.js';
+import { nthAddress } from '../util/ipv4.js';
+import { nameserversFromResolvConf } from '../dns/upstream.js';
+import { readFileSync } from 'node:fs';
 import { CidrSet } from '../controllers/nodeipam/cidr-set.js';
 
 /** `lite server`: start, report readiness, stop cleanly on SIGINT/SIGTERM. Returns the exit code. */
@@ -44,6 +47,34 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     process.stderr.write(`lite server: --cluster-cidr ${cidrProblem}\n`);
     return 2;
   }
+  if (argv.cleanup === true) {
+    const { runNetworkCleanup } = await import('./agent-command.js');
+    return runNetworkCleanup('lite server', argv, clusterCidr);
+  }
+  const serviceCidr = String(argv['service-cidr'] ?? '10.43.0.0/16');
+  let net: NetworkFlags;
+  let dnsIp: string;
+  try {
+    net = networkFlagsFrom(argv, clusterCidr);
+    dnsIp = net.clusterDns ?? nthAddress(serviceCidr, 10);
+  } catch (e) {
+    process.stderr.write(`lite server: ${e instanceof FlagError ? e.message : `--service-cidr ${(e as Error).message}`}\n`);
+    return 2;
+  }
+  const dnsPort = Number(argv['cluster-dns-port'] ?? 10053);
+  if (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535) {
+    process.stderr.write(`lite server: --cluster-dns-port must be a port number, got ${JSON.stringify(argv['cluster-dns-port'])}\n`);
+    return 2;
+  }
+  let upstreams: ReturnType<typeof nameserversFromResolvConf> | undefined;
+  if (typeof argv['resolv-conf'] === 'string' && argv['resolv-conf']) {
+    try {
+      upstreams = nameserversFromResolvConf(readFileSync(argv['resolv-conf'], 'utf8'));
+    } catch (e) {
+      process.stderr.write(`lite server: --resolv-conf ${argv['resolv-conf']}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
+      return 2;
+    }
+  }
   const gracePeriod = parseDuration(String(argv['node-monitor-grace-period'] ?? '40s'));
   if (gracePeriod === undefined || gracePeriod < 1000) {
     process.stderr.write(`lite server: --node-monitor-grace-period must be a duration of at least 1s, such as 40s or 2m\n`);
@@ -69,7 +100,17 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
       return 2;
     }
     const { startKubelet } = await import('../kubelet/kubelet.js');
-    agent = { nodeName: node.nodeName, labels: node.labels, taints: node.taints, ...(node.nodeIp ? { nodeIp: node.nodeIp } : {}), dockerSocket: node.dockerSocket, startKubelet };
+    agent = {
+      nodeName: node.nodeName,
+      labels: node.labels,
+      taints: node.taints,
+      ...(node.nodeIp ? { nodeIp: node.nodeIp } : {}),
+      dockerSocket: node.dockerSocket,
+      network: net.network,
+      clusterDns: [dnsIp],
+      clusterDomain: net.clusterDomain,
+      startKubelet,
+    };
   }
   let stopRequested: (signal: string) => void = () => {};
   let exitCode = 0;
@@ -81,7 +122,9 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     advertiseAddress: typeof argv['advertise-address'] === 'string' ? argv['advertise-address'] : undefined,
     kubeconfigPath: typeof argv['write-kubeconfig'] === 'string' && argv['write-kubeconfig'] ? argv['write-kubeconfig'] : join(dataDir, 'kubeconfig.yaml'),
     kubeconfigMode: mode,
-    serviceCidr: String(argv['service-cidr'] ?? '10.43.0.0/16'),
+    serviceCidr,
+    clusterDns: { port: dnsPort, domain: net.clusterDomain, ...(upstreams ? { upstreams } : {}) },
+    serviceLb: argv['disable-servicelb'] !== true,
     clusterCidr,
     nodePortRange: [Number(m[1]), Number(m[2])],
     onLostLeadership: () => {

@@ -27,6 +27,12 @@ export interface KubeletConfig {
   readonly clusterDns?: readonly string[];
   /** Default `cluster.local`. */
   readonly clusterDomain?: string;
+  /**
+   * The node's pod network: sandboxes join runtime network `name` and get an address of `cidr`
+   * (the node's spec.podCIDR); a sandbox with an address outside it is re-created. Absent: the
+   * runtime's default network.
+   */
+  readonly podNetwork?: { readonly name: string; readonly cidr: string };
   readonly clock: Clock;
   readonly logger: Logger;
 }

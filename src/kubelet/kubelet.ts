@@ -219,6 +219,7 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
       nodeIp: config.nodeIp,
       clusterDns: config.clusterDns ?? [],
       clusterDomain: config.clusterDomain ?? 'cluster.local',
+      ...(config.podNetwork ? { podNetwork: config.podNetwork } : {}),
       nodeResolv: resolv,
       nodeHostsFile: env.nodeHostsFile,
       allocatable: () => this.#allocatable(),
@@ -579,7 +580,7 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     const { clock } = this.#c;
     const pod = this.#statusBase(rec);
     rec.startTime ??= strAt(statusOf(pod), 'startTime') || rfc3339(clock.now());
-    const sandboxReady = rp.sandboxes[0]?.ready === true && !podSandboxChanged(podSpec(pod), rp)[0];
+    const sandboxReady = rp.sandboxes[0]?.ready === true && !podSandboxChanged(podSpec(pod), rp, this.#c.podNetwork?.cidr)[0];
     const ip = rp.sandboxes[0]?.ready ? rp.sandboxes[0].ip : undefined;
     if (ip) rec.podIPs = [ip];
     return generatePodStatus({

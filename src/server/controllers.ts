@@ -26,6 +26,7 @@ import { StatefulSetController } from '../controllers/statefulset/statefulset-co
 import { TaintEvictionController } from '../controllers/taint-eviction/taint-eviction-controller.js';
 import { TtlAfterFinishedController } from '../controllers/ttl-after-finished/ttl-after-finished-controller.js';
 import type { Registry } from '../registry/registry.js';
+import { ServiceLbController } from '../network/servicelb/servicelb-controller.js';
 
 export interface ControllerSetConfig {
   readonly registry: Registry;
@@ -37,6 +38,8 @@ export interface ControllerSetConfig {
   readonly nodeMonitorGracePeriodMs?: number;
   /** The pod address range split into per-node ranges (--cluster-cidr). */
   readonly clusterCidr: string;
+  /** Run ServiceLB (LoadBalancer Services get node addresses as ingress; default true). */
+  readonly serviceLb?: boolean;
 }
 
 /** Namespaced resources that hold content (one version per storage location). */
@@ -72,5 +75,6 @@ export function controllerSet(ctx: ControllerContext, config: ControllerSetConfi
     new NodeLifecycleController(ctx, config.nodeMonitorGracePeriodMs === undefined ? {} : { nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs }),
     new TaintEvictionController(ctx),
     new NodeIpamController(ctx, { clusterCidr: config.clusterCidr }),
+    ...(config.serviceLb === false ? [] : [new ServiceLbController(ctx)]),
   ];
 }

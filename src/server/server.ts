@@ -42,6 +42,9 @@ import { NodeIdentities } from './join/node-identity.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { serverPaths } from './data-dir.js';
 import { listenHttps, type HttpsListener } from './https-listener.js';
+import { startClusterDns, type RunningClusterDns } from '../dns/cluster-dns.js';
+import { ensureKubeDnsService } from '../dns/kube-dns-service.js';
+import type { UpstreamAddress } from '../dns/upstream.js';
 import { ensureClusterPki } from './pki-setup.js';
 
 export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
@@ -83,6 +86,22 @@ export interface ServerConfig {
    * (`--disable-agent`, simulated nodes, tests). Its node IP defaults to the advertise address.
    */
   readonly agent?: EmbeddedNodeConfig;
+  /**
+   * Cluster DNS in the server (as k3s deploys CoreDNS): listens on the embedded node's IP (else
+   * the advertise address) at `port` (UDP and TCP), behind the kube-dns Service at the 10th
+   * address of the service CIDR. Absent: no cluster DNS.
+   */
+  readonly clusterDns?: ClusterDnsSettings;
+  /** Run ServiceLB in the controller manager (default true). */
+  readonly serviceLb?: boolean;
+}
+
+export interface ClusterDnsSettings {
+  /** 0: any free port. If the port is taken, a free one is used (and published in the kube-dns EndpointSlice). */
+  readonly port: number;
+  readonly domain?: string;
+  /** Upstream resolvers (default: the host's resolv.conf). */
+  readonly upstreams?: readonly UpstreamAddress[];
 }
 
 export type EmbeddedNodeConfig = Omit<EmbeddedAgentConfig, 'client' | 'kubelets' | 'dataDir' | 'clock' | 'logger'> & {
@@ -245,7 +264,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         informers,
         logger: log.child({ component: 'controller-manager' }),
         onLostLeadership: config.onLostLeadership,
-        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000, clusterCidr: config.clusterCidr ?? DEFAULT_CLUSTER_CIDR }),
+        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000, clusterCidr: config.clusterCidr ?? DEFAULT_CLUSTER_CIDR, serviceLb: config.serviceLb !== false }),
       });
       loops.push(controllerManager.run(stopping.signal));
     }
@@ -257,6 +276,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       const simulator = new NodeSimulator({ ...config.simulatedNodes, client: client.withFieldManager('kubelet'), clock, informers, logger: log.child({ component: 'node-simulator' }) });
       loops.push(simulator.run(stopping.signal));
       await simulator.whenRegistered();
+    }
+    if (config.clusterDns) {
+      const dnsAddress = config.agent?.nodeIp ?? advertise;
+      const dns = await listenClusterDns(config.clusterDns, dnsAddress, informers, clock, log, stopping.signal);
+      cleanups.push(() => dns.closed);
+      const port = dns.addresses[0]?.port ?? config.clusterDns.port;
+      await ensureKubeDnsService(client.withFieldManager('lite-cluster-dns'), nthAddress(config.serviceCidr, 10), { addresses: [dnsAddress], port, ...(config.agent ? { nodeName: config.agent.nodeName } : {}) });
     }
     let embeddedAgent: RunningServer['embeddedAgent'];
     if (config.agent) {
@@ -300,6 +326,22 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }
 }
 
+
+/** startClusterDns at `address:port`; a taken port falls back to a free one (with a warning). */
+async function listenClusterDns(settings: ClusterDnsSettings, address: string, informers: InformerFactory, clock: Clock, log: Logger, signal: AbortSignal): Promise<RunningClusterDns> {
+  const start = (port: number) =>
+    startClusterDns(
+      { informers, listen: [{ address, port }], ...(settings.domain ? { domain: settings.domain } : {}), ...(settings.upstreams ? { upstreams: settings.upstreams } : {}), clock, logger: log },
+      signal,
+    );
+  try {
+    return await start(settings.port);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || settings.port === 0) throw e;
+    log.warn({ address, port: settings.port }, 'the cluster DNS port is taken; listening on a free port instead (pods reach it through the kube-dns Service either way)');
+    return start(0);
+  }
+}
 
 function localAddresses(): string[] {
   const out: string[] = [];

@@ -86,6 +86,8 @@ export interface SandboxOptions {
   readonly clusterDomain: string;
   /** undefined: the runtime's default (the node's resolv.conf). */
   readonly dns: DnsSettings | undefined;
+  /** The runtime network for pods that are not hostNetwork (absent: the runtime's default). */
+  readonly network?: string;
 }
 
 export function sandboxConfig(pod: KubeObject, opts: SandboxOptions): SandboxConfig {
@@ -106,6 +108,7 @@ export function sandboxConfig(pod: KubeObject, opts: SandboxOptions): SandboxCon
     hostPid: spec.hostPID === true,
     hostIpc: spec.hostIPC === true,
     portMappings: portMappings(spec),
+    ...(opts.network && !hostNetwork ? { network: opts.network } : {}),
     ...(opts.dns ? { dns: { servers: [...opts.dns.servers], searches: [...opts.dns.searches], options: [...opts.dns.options] } } : {}),
     ...(Object.keys(sysctls).length ? { sysctls } : {}),
   };

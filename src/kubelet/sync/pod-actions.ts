@@ -14,6 +14,7 @@
  *    killed (and restarted if the policy allows) on a spec change or a liveness/startup failure.
  *  - Nothing to keep and nothing to start → the pod is done: kill it (stops the sandbox).
  */
+import { parseCidr, parseIpv4 } from '../../util/ipv4.js';
 import { objsAt, strAt, type JsonObject } from '../../api/json-access.js';
 import { containerHash, isSidecar, SANDBOX_HOST_NETWORK } from '../container/container-config.js';
 import type { ProbeKind } from '../status/generate-pod-status.js';
@@ -55,7 +56,7 @@ function restartOnFailure(spec: JsonObject): boolean {
 }
 
 /** upstream runtimeutil.PodSandboxChanged: [changed, attempt, sandbox id]. */
-export function podSandboxChanged(spec: JsonObject, pod: RuntimePod): [boolean, number, string | undefined] {
+export function podSandboxChanged(spec: JsonObject, pod: RuntimePod, podCidr?: string): [boolean, number, string | undefined] {
   if (pod.sandboxes.length === 0) return [true, 0, undefined];
   const newest = pod.sandboxes[0];
   const ready = pod.sandboxes.filter((s) => s.ready).length;
@@ -64,6 +65,8 @@ export function podSandboxChanged(spec: JsonObject, pod: RuntimePod): [boolean, 
   const recorded = newest.annotations[SANDBOX_HOST_NETWORK];
   if (recorded !== undefined && recorded !== String(hostNetwork)) return [true, newest.attempt + 1, undefined];
   if (!hostNetwork && !newest.ip) return [true, newest.attempt + 1, newest.id];
+  // A sandbox from before the pod network (Docker's default bridge) or of another pod CIDR.
+  if (!hostNetwork && podCidr !== undefined && !inCidr(newest.ip ?? '', podCidr)) return [true, newest.attempt + 1, newest.id];
   return [false, newest.attempt, newest.id];
 }
 
@@ -194,8 +197,8 @@ function initContainerActions(spec: JsonObject, pod: RuntimePod, probes: ProbeLo
   return podHasInitialized;
 }
 
-export function computePodActions(spec: JsonObject, pod: RuntimePod, probes: ProbeLookup): PodActions {
-  const [createSandbox, attempt, sandboxId] = podSandboxChanged(spec, pod);
+export function computePodActions(spec: JsonObject, pod: RuntimePod, probes: ProbeLookup, podCidr?: string): PodActions {
+  const [createSandbox, attempt, sandboxId] = podSandboxChanged(spec, pod, podCidr);
   const changes: MutableActions = { killPod: createSandbox, createSandbox, sandboxId, attempt, initContainersToStart: [], containersToStart: [], containersToKill: new Map() };
   const apps = objsAt(spec, 'containers');
   const inits = objsAt(spec, 'initContainers');
@@ -265,4 +268,12 @@ export function computePodActions(spec: JsonObject, pod: RuntimePod, probes: Pro
     changes.initContainersToStart = [];
   }
   return changes;
+}
+
+/** Whether an IPv4 address lies in a CIDR. */
+function inCidr(ip: string, cidr: string): boolean {
+  const addr = parseIpv4(ip);
+  if (addr === undefined) return false;
+  const r = parseCidr(cidr);
+  return addr >= r.base && addr < r.base + r.size;
 }

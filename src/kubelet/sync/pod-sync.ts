@@ -79,6 +79,8 @@ export interface PodSyncerConfig {
   readonly nodeIp: string;
   readonly clusterDns: readonly string[];
   readonly clusterDomain: string;
+  /** The node's pod network (Docker network name and pod CIDR); absent: the runtime's default network. */
+  readonly podNetwork?: { readonly name: string; readonly cidr: string };
   /** The node's resolv.conf (search domains for ClusterFirst pods). */
   readonly nodeResolv: DnsSettings | undefined;
   /** The node's /etc/hosts (for host-network pods). */
@@ -156,7 +158,7 @@ export class PodSyncer {
   /** The sandbox config of a pod (deterministic: also used to address an existing sandbox). */
   sandboxConfig(pod: KubeObject, attempt: number): { config: SandboxConfig; missingClusterDns: boolean } {
     const d = podDns(pod, { clusterDns: this.#c.clusterDns, clusterDomain: this.#c.clusterDomain, node: this.#c.nodeResolv });
-    return { config: sandboxConfig(pod, { attempt, clusterDomain: this.#c.clusterDomain, dns: d.dns }), missingClusterDns: d.missingClusterDns };
+    return { config: sandboxConfig(pod, { attempt, clusterDomain: this.#c.clusterDomain, dns: d.dns, ...(this.#c.podNetwork ? { network: this.#c.podNetwork.name } : {}) }), missingClusterDns: d.missingClusterDns };
   }
 
   async syncPod(pod: KubeObject, rp: RuntimePod, signal?: AbortSignal): Promise<SyncOutcome> {
@@ -166,7 +168,7 @@ export class PodSyncer {
     const later = (at: number | undefined) => {
       if (at !== undefined && (requeueAt === undefined || at < requeueAt)) requeueAt = at;
     };
-    const actions = computePodActions(spec, rp, this.#c.probes);
+    const actions = computePodActions(spec, rp, this.#c.probes, this.#c.podNetwork?.cidr);
     this.#log.debug({ pod: formatPod(pod), actions: { ...actions, containersToKill: [...actions.containersToKill.keys()] } }, 'pod actions');
 
     if (actions.createSandbox && actions.sandboxId) this.#c.event(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');

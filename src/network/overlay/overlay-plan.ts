@@ -140,7 +140,8 @@ export function planOverlay(config: OverlayConfig, nodes: readonly OverlayNode[]
   const device = config.device ?? 'flannel.1';
   const empty: OverlayPlan = { routes: [], neighbors: [], fdb: [], masquerade: { nat: [], filter: [] } };
   if (!self) return empty;
-  const remotes = nodes.filter((n) => n.name !== self.name && n.podCidr !== self.podCidr).sort((a, b) => (a.podCidr < b.podCidr ? -1 : 1));
+  // Nodes with this node's address run on this host: their pod bridges are local (a route would shadow them).
+  const remotes = nodes.filter((n) => n.name !== self.name && n.podCidr !== self.podCidr && n.publicIp !== self.publicIp).sort((a, b) => (a.podCidr < b.podCidr ? -1 : 1));
   const masquerade = masqueradeRules(config.clusterCidr, self.podCidr, config.masqueradeBit ?? 14);
   if (config.backend === 'host-gw') {
     return { routes: remotes.map((n) => ({ dst: n.podCidr, via: n.publicIp, dev: config.uplink, onlink: false })), neighbors: [], fdb: [], masquerade };

@@ -187,6 +187,20 @@ export function overlayCommands(config: OverlayConfig, plan: OverlayPlan, observ
 const MASQ_JUMP = { table: 'nat', from: 'POSTROUTING', to: 'FLANNEL-POSTRTG', args: '-m comment --comment "flanneld masq"', comment: 'flanneld masq' } as const;
 const FWD_JUMP = { table: 'filter', from: 'FORWARD', to: 'FLANNEL-FWD', args: '-m comment --comment "flanneld forward"', comment: 'flanneld forward' } as const;
 
+/**
+ * Where the jump goes: before Docker's rules (its FORWARD chain drops traffic into a bridge that
+ * it did not publish), but after kube-proxy's jumps, which must see new connections first (a
+ * Service without endpoints is REJECTed in filter KUBE-SERVICES; flannel's accept of the whole
+ * cluster range would let the packet past to the default route). 1-based.
+ */
+export function jumpPosition(existing: readonly string[]): number {
+  let last = -1;
+  existing.forEach((l, i) => {
+    if (/ -j KUBE-[A-Z-]+$/.test(l)) last = i;
+  });
+  return last + 2;
+}
+
 export interface OverlayReconcilerConfig {
   readonly ip: IpRunner;
   readonly iptables: IptablesRunner;
@@ -219,9 +233,10 @@ export class OverlayReconciler {
       ['filter', plan.masquerade.filter, FWD_JUMP],
     ] as const) {
       const save = await this.#c.iptables.save(table);
-      const present = rulesInSave(save, jump.from).some((l) => l.endsWith(` -j ${jump.to}`) && l.includes(jump.comment));
+      const existing = rulesInSave(save, jump.from);
+      const present = existing.some((l) => l.endsWith(` -j ${jump.to}`) && l.includes(jump.comment));
       const lines = [`*${table}`, `:${jump.to} - [0:0]`, ...rules];
-      if (!present) lines.push(`-I ${jump.from} 1 ${jump.args} -j ${jump.to}`);
+      if (!present) lines.push(`-I ${jump.from} ${jumpPosition(existing)} ${jump.args} -j ${jump.to}`);
       lines.push('COMMIT', '');
       sections.push(lines.join('\n'));
     }

@@ -122,3 +122,13 @@ export async function startOverlay(options: OverlayOptions, signal: AbortSignal)
     cleanup: async () => reconciler.cleanup(await config(), ownPodCidr),
   };
 }
+
+/**
+ * Removes the overlay device, peer routes (on `uplink`, host-gw) and flannel's masquerade chains
+ * without running an overlay (`lite agent --cleanup`).
+ */
+export async function cleanupOverlay(options: { ip: IpRunner; iptables: IptablesRunner; clusterCidr: string; uplink?: string; device?: string; logger: Logger }): Promise<void> {
+  const reconciler = new OverlayReconciler({ ip: options.ip, iptables: options.iptables, logger: options.logger });
+  const config: OverlayConfig = { backend: 'vxlan', clusterCidr: options.clusterCidr, nodeName: '', uplink: options.uplink ?? '', ...(options.device ? { device: options.device } : {}) };
+  await reconciler.cleanup(config, undefined);
+}

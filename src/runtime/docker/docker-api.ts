@@ -42,6 +42,8 @@ export interface DockerContainerInspect {
   State: DockerContainerState;
   Config: { Image: string; Labels: Record<string, string> | null; Tty: boolean; Hostname?: string; User?: string };
   HostConfig: { NetworkMode?: string };
+  /** The container's /etc/resolv.conf on the host. */
+  ResolvConfPath?: string;
   NetworkSettings: { IPAddress?: string; Networks?: Record<string, DockerEndpoint> | null };
 }
 

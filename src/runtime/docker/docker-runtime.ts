@@ -19,7 +19,7 @@
  *    also works on stopped containers.
  *  - Every call is traced at debug level.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import {
@@ -192,7 +192,28 @@ export class DockerRuntime implements ContainerRuntime {
       await this.#docker.getContainer(id).remove({ force: true, v: true }).catch(() => undefined);
       throw this.#error(err);
     }
+    if (config.dns && !config.hostNetwork) await this.#rewriteResolvConf(id, config.dns);
     return id;
+  }
+
+  /**
+   * On a user-defined network Docker points resolv.conf at its embedded DNS (127.0.0.11) whatever
+   * `Dns` says; the pod's DNS settings are written over it, as dockershim did (rewriteResolvFile).
+   */
+  async #rewriteResolvConf(id: string, dns: NonNullable<SandboxConfig['dns']>): Promise<void> {
+    const path = (await this.#docker.getContainer(id).inspect()).ResolvConfPath;
+    if (!path) return;
+    const lines = [
+      ...(dns.searches.length ? [`search ${dns.searches.join(' ')}`] : []),
+      ...dns.servers.map((s) => `nameserver ${s}`),
+      ...(dns.options.length ? [`options ${dns.options.join(' ')}`] : []),
+    ];
+    try {
+      await writeFile(path, `${lines.join('\n')}\n`);
+    } catch (err) {
+      // A remote Docker engine: its files are not ours to write; Docker's own file stays.
+      this.#log.warn({ id, path, err: (err as Error).message }, "cannot write the pod's resolv.conf");
+    }
   }
 
   async stopPodSandbox(id: string): Promise<void> {
