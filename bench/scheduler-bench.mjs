@@ -19,9 +19,11 @@
  * Usage: node bench/scheduler-bench.mjs [--quick] [--only basic,density] [--clients N]
  *        [--basic-nodes N] [--basic-pods N] [--density-nodes N] [--density-pods N]
  *        [--profile] [--out FILE] [--lite-root DIR] [--server-arg ARG …] [--node-arg ARG …] [--server-stderr]
+ *        [--wait-quiet SECONDS]
  * --quick runs small sizes (a smoke run, ≈ 1 minute); --profile runs the server under
  * `node --cpu-prof` and summarises where the time of the measured window went (numbers taken
- * under the profiler are marked as such); --server-arg passes a flag to `lite server` (repeatable).
+ * under the profiler are marked as such); --server-arg passes a flag to `lite server` (repeatable);
+ * --wait-quiet SECONDS waits, before each scenario and at most that long, for a quiet machine.
  */
 import { execFileSync } from 'node:child_process';
 import https from 'node:https';
@@ -71,6 +73,8 @@ const settings = {
   serverArgs: opts('--server-arg'),
   /** Flags for node itself when it runs the server (e.g. --max-old-space-size=…, --trace-deopt). */
   nodeArgs: opts('--node-arg'),
+  /** Before each scenario, wait up to this many seconds for 3 s in a row with the machine under 15% busy. */
+  waitQuietSeconds: num('--wait-quiet', 0),
   /** Copy the server's stderr (its warnings and errors) to ours. */
   serverStderr: flag('--server-stderr'),
 };
@@ -170,6 +174,32 @@ function rssSampler(pid, everyMs) {
 }
 
 const mib = (b) => (b === undefined ? undefined : round(b / 1024 ** 2, 1));
+
+/** The share of the machine's CPU time that was busy over `ms`. */
+async function machineBusy(ms) {
+  const a = readMachineTicks();
+  await sleep(ms);
+  const b = readMachineTicks();
+  if (!a || !b || b.total === a.total) return undefined;
+  return 1 - (b.idle - a.idle) / (b.total - a.total);
+}
+
+function readMachineTicks() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { idle: f[3] + (f[4] ?? 0), total: f.reduce((x, y) => x + y, 0) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits (bounded) for a quiet machine: 3 s in a row under 15% busy, as the API server bench does. */
+async function waitQuiet(seconds) {
+  const t0 = performance.now();
+  let quiet = 0;
+  while (quiet < 3 && performance.now() - t0 < seconds * 1000) quiet = (await machineBusy(1000)) < 0.15 ? quiet + 1 : 0;
+  return { waitedSeconds: round((performance.now() - t0) / 1000, 1), reached: quiet >= 3, loadAverage: os.loadavg().map((v) => round(v, 2)) };
+}
 
 // ---------------------------------------------------------------- API helpers
 
@@ -364,9 +394,14 @@ function clusterCidrFor(nodes) {
 }
 
 async function runScenario(name, { nodes, pods, untilRunning }) {
+  const out = { nodes, pods, clients: settings.clients };
+  if (settings.waitQuietSeconds > 0) {
+    out.quiet = await waitQuiet(settings.waitQuietSeconds);
+    process.stderr.write(`scheduler bench: ${name}: waited ${out.quiet.waitedSeconds} s for a quiet machine (${out.quiet.reached ? 'reached' : 'not reached'}; load ${out.quiet.loadAverage.join(' ')})\n`);
+  }
+  out.loadAverageAtStart = os.loadavg().map((v) => round(v, 2));
   const budgetMs = Math.max(120_000, nodes * 60 + pods * 40);
   const t0 = performance.now();
-  const out = { nodes, pods, clients: settings.clients };
   let profileDir;
   const nodeArgs = [...settings.nodeArgs];
   if (settings.profile) {
@@ -463,6 +498,8 @@ async function runScenario(name, { nodes, pods, untilRunning }) {
       };
     }
     out.cpu = cpuBetween(cpu0, cpu1);
+    // Less sensitive to other load than throughput: what each pod cost the server (all its threads).
+    if (out.cpu?.serverCores !== undefined) out.cpu.serverCpuMsPerPod = round((out.cpu.serverCores * out.cpu.seconds * 1000) / pods, 3);
     out.watch = { events: watch.state.events, reconnects: watch.state.reconnects, errors: watch.state.errors, lastError: watch.state.lastError };
     out.measuredSeconds = round((tDone - tCreate) / 1000, 2);
 
@@ -543,7 +580,8 @@ function printScenario(name, r) {
     line('create → bound', `p50 ${s.createToBoundMs.p50} ms, p99 ${s.createToBoundMs.p99} ms`);
   }
   if (r.running) line('all Running after', `${r.running.createStartToAllRunningSeconds} s (create → Running p50 ${r.running.createToRunningMs.p50} ms, p99 ${r.running.createToRunningMs.p99} ms)`);
-  line('server CPU while measured', `${r.cpu?.serverCores} cores (load generator ${r.cpu?.clientCores}, others ${r.cpu?.otherCores})`);
+  line('server CPU while measured', `${r.cpu?.serverCores} cores, ${r.cpu?.serverCpuMsPerPod} ms per pod (load generator ${r.cpu?.clientCores}, others ${r.cpu?.otherCores})`);
+  line('machine load at start (1/5/15 min)', `${r.loadAverageAtStart?.join(' / ')}${r.quiet ? ` (waited ${r.quiet.waitedSeconds} s for quiet: ${r.quiet.reached ? 'reached' : 'not reached'})` : ''}`);
   line('RSS peak during / after / HWM', `${r.peakRssDuringMiB} / ${r.after?.rssMiB} / ${r.hwmMiB} MiB`);
   line('server CPU after (idle, pods kept)', `${r.after?.serverCores} cores`);
 }
