@@ -55,4 +55,7 @@ export async function nodeContainers(node: string, options: { all?: boolean; ext
 export async function removeNodeContainers(node: string): Promise<void> {
   const ids = (await dockerOk(['ps', '-aq', '--filter', `label=io.lite.node=${node}`])).split('\n').filter(Boolean);
   if (ids.length) await docker(['rm', '-f', '-v', ...ids], 120_000);
+  // The node's pod network (a Docker bridge network, lite-pods-<node>).
+  const nets = (await dockerOk(['network', 'ls', '-q', '--filter', `label=io.lite.pod-network=${node}`])).split('\n').filter(Boolean);
+  if (nets.length) await docker(['network', 'rm', ...nets]);
 }

@@ -203,6 +203,8 @@ export class LiteServer {
     } finally {
       // A stopped kubelet leaves its containers running (as upstream): remove this node's.
       if (this.nodeName) await removeNodeContainers(this.nodeName).catch(() => undefined);
+      // kube-proxy's and the overlay's rules stay after a stop (as upstream's do): remove them.
+      if (this.nodeName) await removeNodeNetworking(this.nodeName).catch(() => undefined);
       if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
     }
   }
@@ -270,4 +272,13 @@ export function inheritedEnv(): NodeJS.ProcessEnv {
 
 function tail(s: string): string {
   return s.length > MAX_CAPTURE ? s.slice(s.length - MAX_CAPTURE) : s;
+}
+
+/** `lite server --cleanup` for a node: its iptables chains, overlay device and pod network. */
+export async function removeNodeNetworking(nodeName: string): Promise<void> {
+  await new Promise<void>((resolveDone) => {
+    const child = spawn(process.execPath, [LITE_BIN, 'server', '--cleanup', '--node-name', nodeName], { stdio: 'ignore', env: inheritedEnv() });
+    child.once('exit', () => resolveDone());
+    child.once('error', () => resolveDone());
+  });
 }
