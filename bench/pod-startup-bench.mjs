@@ -25,12 +25,14 @@
  * end, on failure and on Ctrl-C) the bench starts is stopped; every wait has a deadline.
  *
  * Usage: node bench/pod-startup-bench.mjs [--quick] [--pods N] [--parallel N] [--parallel-rounds N]
- *        [--kubectl-pods N] [--cli-pods N] [--settle-seconds S] [--profile] [--server-stderr]
- *        [--out FILE] [--lite-root DIR]
+ *        [--kubectl-pods N] [--cli-pods N] [--settle-seconds S] [--profile] [--heap-snapshots]
+ *        [--server-stderr] [--out FILE] [--lite-root DIR]
+ * --profile runs lite under `node --cpu-prof` (summary in the results); --heap-snapshots makes lite
+ * write a heap snapshot after each idle RSS reading (both kept in bench/results/profiles/).
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import https from 'node:https';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -61,7 +63,7 @@ const quick = flag('--quick');
 const settings = {
   quick,
   /** Sequential pods (and as many raw Docker sandbox+container pairs). */
-  pods: num('--pods', quick ? 10 : 40),
+  pods: num('--pods', quick ? 10 : 50),
   /** Pods created at once per parallel round (0: no parallel variant). */
   parallel: num('--parallel', 5),
   parallelRounds: num('--parallel-rounds', quick ? 2 : 4),
@@ -74,6 +76,8 @@ const settings = {
   podTimeoutMs: 30_000,
   deleteTimeoutMs: 30_000,
   profile: flag('--profile'),
+  /** Heap snapshots of lite (SIGUSR2) after the two idle RSS readings, kept in bench/results/profiles/. */
+  heapSnapshots: flag('--heap-snapshots'),
   serverStderr: flag('--server-stderr'),
 };
 const targets = { p50VsDocker: 1.3, p99Ms: 1000, idleRssMiB: 150 };
@@ -116,6 +120,30 @@ function procCpuSeconds(pid) {
 }
 
 const load = () => os.loadavg().map((v) => round(v, 2));
+
+/** VmRSS every second over the run ([seconds since start, MiB]), with labelled marks. */
+function rssTimeline(pid) {
+  const t0 = performance.now();
+  const points = [];
+  const marks = [];
+  const sample = () => {
+    const { rssMiB } = procStatus(pid);
+    if (rssMiB !== undefined) points.push([round((performance.now() - t0) / 1000, 1), rssMiB]);
+  };
+  sample();
+  const timer = setInterval(sample, 1000);
+  timer.unref();
+  return {
+    mark(label) {
+      sample();
+      marks.push([label, ...points.at(-1)]);
+    },
+    stop() {
+      clearInterval(timer);
+      return { points, marks };
+    },
+  };
+}
 
 // ---------------------------------------------------------------- bounded waits
 
@@ -471,10 +499,36 @@ async function run(results) {
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profileDir);
     results.profiled = true;
   }
+  let snapshotDir;
+  if (settings.heapSnapshots) {
+    snapshotDir = makeTempDir('lite-pods-heap-');
+    nodeArgs.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`);
+    results.heapSnapshots = [];
+    results.heapSnapshotsNote = 'writing a heap snapshot raises the RSS of lite for good: RSS readings after the first snapshot do not show idle RSS';
+  }
+  /** SIGUSR2 → lite writes a heap snapshot (after a full GC); waits until the file is complete. */
+  const heapSnapshot = async (label) => {
+    if (!snapshotDir) return;
+    const before = new Set(readdirSync(snapshotDir));
+    process.kill(pid, 'SIGUSR2');
+    const file = await until(`heap snapshot (${label})`, 120_000, async () => {
+      const f = readdirSync(snapshotDir).find((n) => !before.has(n) && n.endsWith('.heapsnapshot'));
+      if (!f) return undefined;
+      const size = statSync(join(snapshotDir, f)).size;
+      await sleep(1000);
+      return size > 0 && statSync(join(snapshotDir, f)).size === size ? f : undefined;
+    }, 500);
+    const kept = join(here, 'results', 'profiles');
+    mkdirSync(kept, { recursive: true });
+    const dest = join(kept, `pod-startup-${label.replace(/\W+/g, '-')}-${Date.now()}.heapsnapshot`);
+    renameSync(join(snapshotDir, file), dest);
+    results.heapSnapshots.push({ label, file: relative(repoRoot, dest), rssAfterMiB: procStatus(pid).rssMiB });
+  };
   process.stderr.write(`pod-startup bench: starting lite server with its embedded agent (node ${nodeName})…\n`);
   const lite = await startLite(liteRoot, { args: ['--node-name', nodeName], nodeArgs, readyTimeoutMs: 60_000 });
   const pid = lite.handle.pid;
   if (settings.serverStderr) lite.handle.child.stderr.on('data', (d) => process.stderr.write(d));
+  const rss = rssTimeline(pid);
   const tls = readKubeconfigTls(lite.kubeconfigPath);
   const agent = makeAgent(tls, 8);
   const api = apiClient(lite, agent);
@@ -491,7 +545,9 @@ async function run(results) {
     process.stderr.write(`pod-startup bench: node Ready after ${out.nodeReadySeconds} s; idle for ${settings.settleMs / 1000} s…\n`);
     const cpu0 = procCpuSeconds(pid);
     await sleep(settings.settleMs);
+    rss.mark('idle after start');
     out.idleAfterStart = { ...procStatus(pid), cpuCores: round((procCpuSeconds(pid) - cpu0) / (settings.settleMs / 1000), 3), settleSeconds: settings.settleMs / 1000 };
+    await heapSnapshot('idle after start');
 
     await api('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }, [201]);
     const list = await api('GET', `/api/v1/namespaces/${NS}/pods?limit=1`);
@@ -595,6 +651,7 @@ async function run(results) {
       if ((i + 1) % 10 === 0) process.stderr.write(`  ${i + 1}/${settings.pods}: lite p50 ${summarize(seq.lite).p50} ms, raw Docker p50 ${summarize(seq.dockerApi).p50} ms\n`);
     }
     const tSeq1 = performance.now();
+    rss.mark('after sequential');
     const cpuSeq = procCpuSeconds(pid) - cpuSeq0;
     out.sequential = {
       pods: settings.pods,
@@ -640,6 +697,7 @@ async function run(results) {
           await doLite();
         }
       }
+      rss.mark('after parallel');
       out.parallel = { batch: settings.parallel, rounds: settings.parallelRounds, createToReadyMs: summarize(par.lite), wholeBatchMs: summarize(par.liteBatch) };
       results.rawDocker.parallel = { batch: settings.parallel, rounds: settings.parallelRounds, toRunningMs: summarize(par.docker), wholeBatchMs: summarize(par.dockerBatch) };
     }
@@ -696,8 +754,11 @@ async function run(results) {
     process.stderr.write(`pod-startup bench: pods deleted; idle for ${settings.settleMs / 1000} s…\n`);
     const cpu1 = procCpuSeconds(pid);
     await sleep(settings.settleMs);
+    rss.mark('idle after pods');
     out.idleAfterPods = { ...procStatus(pid), cpuCores: round((procCpuSeconds(pid) - cpu1) / (settings.settleMs / 1000), 3), settleSeconds: settings.settleMs / 1000, podContainersLeft: leftovers.length };
+    await heapSnapshot('idle after pods');
   } finally {
+    out.rssMiB = rss.stop();
     tracker?.stop();
     agent.destroy();
     const stop = await stopLite(lite, { graceMs: 20_000 });
