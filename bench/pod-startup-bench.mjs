@@ -493,6 +493,7 @@ async function run(results) {
 
   const { PAUSE_IMAGE } = await import(pathToFileURL(join(liteRoot, 'dist', 'runtime', 'docker', 'pause-image.js')).href);
   let profileDir;
+  let profileWindow;
   const nodeArgs = [];
   if (settings.profile) {
     profileDir = makeTempDir('lite-pods-prof-');
@@ -651,6 +652,8 @@ async function run(results) {
       if ((i + 1) % 10 === 0) process.stderr.write(`  ${i + 1}/${settings.pods}: lite p50 ${summarize(seq.lite).p50} ms, raw Docker p50 ${summarize(seq.dockerApi).p50} ms\n`);
     }
     const tSeq1 = performance.now();
+    // The profile (--profile) is summarised over this window: the sequential pods only.
+    profileWindow = { fromMs: tSeq0 - lite.spawnedAt, toMs: tSeq1 - lite.spawnedAt };
     rss.mark('after sequential');
     const cpuSeq = procCpuSeconds(pid) - cpuSeq0;
     out.sequential = {
@@ -773,7 +776,8 @@ async function run(results) {
       mkdirSync(kept, { recursive: true });
       const dest = join(kept, `pod-startup-${Date.now()}.cpuprofile`);
       renameSync(join(profileDir, files[0]), dest);
-      results.profile = { file: relative(repoRoot, dest), ...summarizeCpuProfile(dest, { repoRoot: liteRoot, top: 30 }) };
+      const window = profileWindow && { fromMs: Math.round(profileWindow.fromMs), toMs: Math.round(profileWindow.toMs) };
+      results.profile = { file: relative(repoRoot, dest), window: window ?? 'whole run', ...summarizeCpuProfile(dest, { window, repoRoot: liteRoot, top: 30 }) };
     }
   }
 }
