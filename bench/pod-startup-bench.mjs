@@ -88,6 +88,12 @@ const BUSYBOX = 'lite-test/busybox:1';
 /** The workload on both sides: a process that lives until SIGTERM (so deletion is prompt). */
 const COMMAND = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 const NS = 'bench-pods';
+/**
+ * A cluster CIDR of this run's own (the node's pod network is a Docker bridge on its first /24,
+ * and Docker refuses overlapping subnets: a lite that someone else runs on this engine meanwhile
+ * most likely uses the default 10.42.0.0/16).
+ */
+const clusterCidr = opt('--cluster-cidr', `10.${160 + (process.pid % 80)}.0.0/16`);
 const runId = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const nodeName = `bench-pods-${runId}`;
 /** Label on the raw Docker containers of this run. */
@@ -221,6 +227,22 @@ async function removeContainers(ids) {
   await Promise.all(ids.map((id) => withTimeout(docker.getContainer(id).remove({ force: true, v: true }), 30_000, `docker rm ${id.slice(0, 12)}`).catch((e) => (e?.statusCode === 404 ? undefined : Promise.reject(e)))));
 }
 
+/**
+ * kube-proxy's and the overlay's rules and the node's pod network stay after lite stops (as
+ * upstream's do): `lite server --cleanup` removes them (builds that have pod networking only).
+ */
+const cleanupArgs = () => [join(liteRoot, 'bin', 'lite'), 'server', '--cleanup', '--node-name', nodeName, '--cluster-cidr', clusterCidr];
+const hasNetworking = () => existsSync(join(liteRoot, 'dist', 'agent', 'node-network.js'));
+let networkCleaned = false;
+
+async function cleanupNodeNetwork() {
+  if (!hasNetworking() || networkCleaned) return undefined;
+  const h = spawnTracked(process.execPath, cleanupArgs(), { name: 'lite server --cleanup', cwd: liteRoot });
+  const exit = await withTimeout(h.exitPromise, 60_000, 'lite server --cleanup');
+  networkCleaned = exit.code === 0;
+  return { code: exit.code, output: h.stdoutTail.trim().split('\n').filter(Boolean), stderr: h.stderrTail.trim().slice(-500) || undefined };
+}
+
 /** Last resort from the 'exit' hook (after the children's hook killed lite): synchronous CLI. */
 function removeContainersSync() {
   try {
@@ -230,10 +252,15 @@ function removeContainersSync() {
   } catch {
     /* best effort */
   }
+  if (hasNetworking() && !networkCleaned && liteStarted) {
+    spawnSync(process.execPath, cleanupArgs(), { stdio: 'ignore', timeout: 30_000 });
+    networkCleaned = true;
+  }
 }
+let liteStarted = false;
 
 /** The containers of one raw Docker "pod" (sandbox + container), as the kubelet would make them. */
-async function dockerApiPod(i, pauseImage) {
+async function dockerApiPod(i, pauseImage, network = 'bridge') {
   const labels = { [BENCH_LABEL]: runId };
   const t0 = performance.now();
   const sandbox = await docker.createContainer({
@@ -241,7 +268,7 @@ async function dockerApiPod(i, pauseImage) {
     Image: pauseImage,
     Hostname: `raw-${i}`,
     Labels: labels,
-    HostConfig: { NetworkMode: 'bridge', IpcMode: 'shareable', RestartPolicy: { Name: 'no' } },
+    HostConfig: { NetworkMode: network, IpcMode: 'shareable', RestartPolicy: { Name: 'no' } },
   });
   const ids = [sandbox.id];
   try {
@@ -525,8 +552,9 @@ async function run(results) {
     renameSync(join(snapshotDir, file), dest);
     results.heapSnapshots.push({ label, file: relative(repoRoot, dest), rssAfterMiB: procStatus(pid).rssMiB });
   };
-  process.stderr.write(`pod-startup bench: starting lite server with its embedded agent (node ${nodeName})…\n`);
-  const lite = await startLite(liteRoot, { args: ['--node-name', nodeName], nodeArgs, readyTimeoutMs: 60_000 });
+  process.stderr.write(`pod-startup bench: starting lite server with its embedded agent (node ${nodeName}, cluster CIDR ${clusterCidr})…\n`);
+  liteStarted = true;
+  const lite = await startLite(liteRoot, { args: ['--node-name', nodeName, '--cluster-cidr', clusterCidr], nodeArgs, readyTimeoutMs: 60_000 });
   const pid = lite.handle.pid;
   if (settings.serverStderr) lite.handle.child.stderr.on('data', (d) => process.stderr.write(d));
   const rss = rssTimeline(pid);
@@ -613,6 +641,11 @@ async function run(results) {
     // ---- warm-up: the first pod of a fresh node (informers, caches, JIT), reported apart
     process.stderr.write('pod-startup bench: first pod (warm-up)…\n');
     const first = await startPod('warmup-0');
+    // The Docker network of lite's sandboxes (its node's pod network, when lite has one).
+    const sandboxes = await docker.listContainers({ all: true, filters: { label: [`io.kubernetes.pod.uid=${first.uid}`] } });
+    const podNetwork = sandboxes.map((c) => c.HostConfig?.NetworkMode).find((m) => m && !m.startsWith('container:'));
+    out.podNetwork = podNetwork;
+    const samePodNetwork = podNetwork && podNetwork !== 'bridge' && podNetwork !== 'default' ? podNetwork : undefined;
     noteDeletion(await deletePod('warmup-0'));
     const firstRaw = await dockerApiPod('warmup', PAUSE_IMAGE);
     await removeContainers(firstRaw.ids);
@@ -620,7 +653,7 @@ async function run(results) {
 
     // ---- sequential, lite and raw Docker alternating
     process.stderr.write(`pod-startup bench: ${settings.pods} pods one at a time, alternating with raw Docker…\n`);
-    const seq = { lite: [], liteCreate: [], breakdowns: [], dockerApi: [], dockerApiSandbox: [] };
+    const seq = { lite: [], liteCreate: [], breakdowns: [], dockerApi: [], dockerApiSandbox: [], dockerPodNet: [] };
     const cpuSeq0 = procCpuSeconds(pid);
     const tSeq0 = performance.now();
     let liteBusyMs = 0;
@@ -641,11 +674,19 @@ async function run(results) {
         seq.dockerApiSandbox.push(r.sandboxMs);
         await removeContainers(r.ids);
       };
+      const doDockerPodNet = async () => {
+        if (!samePodNetwork) return;
+        const r = await dockerApiPod(`n${i}`, PAUSE_IMAGE, samePodNetwork);
+        seq.dockerPodNet.push(r.ms);
+        await removeContainers(r.ids);
+      };
       // Alternate which goes first, so neither always follows the other's clean-up.
       if (i % 2 === 0) {
         await doLite();
         await doDocker();
+        await doDockerPodNet();
       } else {
+        await doDockerPodNet();
         await doDocker();
         await doLite();
       }
@@ -669,6 +710,13 @@ async function run(results) {
       how: 'Docker Engine API through dockerode on /var/run/docker.sock (the socket and client library lite uses): create+start the sandbox (lite pause image, bridge network, shareable IPC), create+start the busybox container in its network and IPC namespaces, inspect → running',
       sequential: { pods: settings.pods, toRunningMs: summarize(seq.dockerApi), sandboxMs: summarize(seq.dockerApiSandbox) },
     };
+    if (samePodNetwork) {
+      results.rawDocker.onLitePodNetwork = {
+        how: `the same, with the sandbox on lite's pod network (${samePodNetwork}, a user-defined Docker bridge) instead of Docker's default bridge: lite's network choice without lite`,
+        network: samePodNetwork,
+        sequential: { pods: settings.pods, toRunningMs: summarize(seq.dockerPodNet) },
+      };
+    }
 
     // ---- small parallel batches
     if (settings.parallel > 0 && settings.parallelRounds > 0) {
@@ -768,6 +816,10 @@ async function run(results) {
     out.stop = { seconds: round(stop.stopMs / 1000, 2), forced: stop.forced, code: stop.code, signal: stop.signal };
     // A stopped kubelet leaves its containers (as upstream's does): remove the node's and ours.
     await removeContainers((await benchContainers()).map((c) => c.Id)).catch((e) => process.stderr.write(`pod-startup bench: removing containers: ${e.message}\n`));
+    out.networkCleanup = await cleanupNodeNetwork().catch((e) => ({ error: e.message }));
+    // lite's warnings and errors (it logs at warn level here): a slow pod often has its reason there.
+    const warnings = lite.handle.stderrTail.split('\n').filter((l) => /"level":(40|50|60)/.test(l));
+    out.serverWarnings = { count: warnings.length, last: warnings.slice(-15).map((l) => l.slice(0, 600)) };
   }
   if (profileDir) {
     const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
@@ -807,6 +859,7 @@ function printReport(r) {
   if (l.sequential) {
     line('sequential: lite create → Ready', fmt(l.sequential.createToReadyMs));
     line('sequential: raw Docker API → running', fmt(r.rawDocker?.sequential?.toRunningMs));
+    if (r.rawDocker?.onLitePodNetwork) line("  raw Docker on lite's pod network", fmt(r.rawDocker.onLitePodNetwork.sequential.toRunningMs));
     const m = l.sequential.milestonesMs;
     line('  lite milestones (p50 from create)', `bound ${m.bound.p50}, sandbox ready ${m.sandboxReady.p50}, Running ${m.running.p50}, Ready ${m.ready.p50} ms`);
     line('  lite create request', fmt(l.sequential.createRequestMs));
@@ -820,6 +873,7 @@ function printReport(r) {
   if (r.rawDocker?.cli) line('docker run ×2 CLI (reference)', fmt(r.rawDocker.cli.toRunningMs));
   if (l.idleAfterStart) line('idle RSS after start (VmRSS / VmHWM)', `${l.idleAfterStart.rssMiB} / ${l.idleAfterStart.hwmMiB} MiB, CPU ${l.idleAfterStart.cpuCores} cores`);
   if (l.idleAfterPods) line('idle RSS after pods (VmRSS / VmHWM)', `${l.idleAfterPods.rssMiB} / ${l.idleAfterPods.hwmMiB} MiB, CPU ${l.idleAfterPods.cpuCores} cores`);
+  if (l.serverWarnings?.count) line('lite warnings/errors logged', `${l.serverWarnings.count} (the last in the results: lite.serverWarnings)`);
   if (l.deletions) line('deletions (forced / containers left)', `${l.deletions.count} (${l.deletions.forcedAfterTimeout} / ${l.deletions.containersLeftBehind}), delete → gone p50 ${l.deletions.deleteToGoneMs.p50} ms`);
   const t = r.targets ?? {};
   process.stdout.write('\ntargets (issue 4, acceptance 6):\n');
@@ -837,7 +891,7 @@ const results = {
   machine: machineInfo(),
   git: gitInfo(liteRoot),
   liteRoot: liteRoot === repoRoot ? undefined : liteRoot,
-  settings: { ...settings, image: BUSYBOX, command: COMMAND, nodeName },
+  settings: { ...settings, image: BUSYBOX, command: COMMAND, nodeName, clusterCidr },
   targets: undefined,
   note: 'lite: pod create sent over HTTPS → the watch shows it Running with Ready=True (the Kubernetes pod start-up SLI, image present). Raw Docker: the same sandbox + container through the Docker Engine API, to the container running. Samples alternate between the two. The load generator, lite and dockerd share the machine; other processes add noise (see machine.loadAverage*).',
 };
