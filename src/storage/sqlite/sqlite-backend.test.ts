@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -413,6 +413,40 @@ describe('SqliteBackend', () => {
       expect(new SqliteBackend({ path: '/tmp/x.db' }).writerMode).toBe('inline');
       expect(new SqliteBackend({ path: '/tmp/x.db', writer: 'worker' }).writerMode).toBe('worker');
       expect(() => new SqliteBackend({ path: '/tmp/x.db', writer: 'thread' as never })).toThrow(RangeError);
+    });
+
+    it('checkpoints the WAL of an inline writer on a thread of its own, well before the WAL is full', async () => {
+      /** Rows of `log` in the database file alone (a copy without its WAL): what checkpoints moved there. */
+      const rowsInDbFile = async (path: string): Promise<number> => {
+        const copy = join(tempDir(), 'copy.db');
+        copyFileSync(path, copy);
+        const db = await openBetterSqlite(copy);
+        try {
+          return (db.prepare<{ n: number }>('SELECT count(*) AS n FROM log').get()?.n ?? 0);
+        } catch {
+          return 0; // the schema itself not checkpointed yet, or a copy taken mid-checkpoint
+        } finally {
+          db.close();
+        }
+      };
+      const run = async (backgroundCheckpoints: SqliteBackendConfig['backgroundCheckpoints'], waitMs: number): Promise<number> => {
+        const path = join(tempDir(), 'state.db');
+        const b = await open({ path, backgroundCheckpoints });
+        // A few hundred KB: far below the 1000 pages at which SQLite checkpoints by itself.
+        await Promise.all(Array.from({ length: 50 }, (_, i) => b.create(`/c/${i}`, bytes('x'.repeat(2000)))));
+        const deadline = performance.now() + waitMs;
+        let rows = await rowsInDbFile(path);
+        while (rows < 50 && performance.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 50));
+          rows = await rowsInDbFile(path);
+        }
+        await b.close();
+        return rows;
+      };
+      expect(await run({ intervalMs: 20 }, 5000)).toBe(50);
+      // Without the thread nothing reaches the database file until SQLite's own checkpoint.
+      expect(await run(false, 500)).toBe(0);
+      expect(() => new SqliteBackend({ path: '/tmp/x.db', backgroundCheckpoints: { intervalMs: 0 } })).toThrow(RangeError);
     });
 
     it('starts without waiting for the writer thread, and closes it', async () => {

@@ -20,6 +20,7 @@ import { WatcherRegistry, type HistoryReader } from '../watcher-registry.js';
 import { failedWatch } from '../failed-watch.js';
 import { openBetterSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite-database.js';
 import { SCHEMA, configureConnection, readStoredState } from './sqlite-schema.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { SqliteLogWriter, WRITE_NAMES, WriteKind, WriteStatus, type WriteOutcome } from './sqlite-log-writer.js';
 import { InlineWriter, WorkerWriter, type WriterClient, type WriterFault } from './writer-client.js';
 import { systemClock, type Clock } from '../../util/clock.js';
@@ -50,6 +51,12 @@ export interface SqliteBackendConfig {
    * (which can only open main-thread connections) always write inline.
    */
   readonly writer?: 'worker' | 'inline';
+  /**
+   * Inline writer on a database file: WAL checkpoints run on a thread of their own every
+   * `intervalMs` instead of inside the COMMIT that fills the WAL (see wal-checkpointer.ts).
+   * Default: on, every 200 ms; `false` leaves them to SQLite's automatic checkpoint.
+   */
+  readonly backgroundCheckpoints?: { readonly intervalMs: number } | false;
   /** Background compaction (default: every 5 minutes, keeping at least 1000 revisions). */
   readonly compaction?: CompactionPolicy | false;
   /** Events a watcher may have queued before it is cut off as slow (default 10 000). */
@@ -162,6 +169,8 @@ export class SqliteBackend implements Backend {
   #db: SqliteDatabase | undefined;
   #reads: ReadStatements | undefined;
   #writer: WriterClient | undefined;
+  #checkpointer: WalCheckpointer | undefined;
+  readonly #backgroundCheckpoints: { readonly intervalMs: number } | false;
   #closed = false;
 
   /** Latest acknowledged revision: committed, and its result processed here. */
@@ -187,6 +196,8 @@ export class SqliteBackend implements Backend {
     const writer = config.writer ?? 'inline';
     if (writer !== 'worker' && writer !== 'inline') throw new RangeError(`SqliteBackend: writer must be 'worker' or 'inline', not ${String(writer)}`);
     this.#writerMode = config.path === ':memory:' || config.openDatabase ? 'inline' : writer;
+    this.#backgroundCheckpoints = config.backgroundCheckpoints ?? { intervalMs: 200 };
+    if (this.#backgroundCheckpoints && !(this.#backgroundCheckpoints.intervalMs > 0)) throw new RangeError('SqliteBackend: backgroundCheckpoints.intervalMs must be positive');
     if (!(this.#maxBatch >= 1)) throw new RangeError('SqliteBackend: maxBatchWrites must be at least 1');
     if (!(this.#compactBatch >= 1)) throw new RangeError('SqliteBackend: compactBatchRevisions must be at least 1');
     const reader: HistoryReader = {
@@ -226,9 +237,10 @@ export class SqliteBackend implements Backend {
     let mode = this.#writerMode;
     let inlineWriter: SqliteLogWriter | undefined;
     let state;
+    let journal: string;
     try {
       // This connection creates the schema in either mode (the writer thread starts after it).
-      const journal = configureConnection(db, mode === 'inline' ? 'writer' : 'reader', this.#sync);
+      journal = configureConnection(db, mode === 'inline' ? 'writer' : 'reader', this.#sync);
       if (journal !== 'wal' && this.#path !== ':memory:') {
         this.#log.warn({ path: this.#path, mode: journal }, 'sqlite refused WAL mode; writes will be slower');
         if (mode === 'worker') {
@@ -250,6 +262,17 @@ export class SqliteBackend implements Backend {
     }
     this.#rev = state.revision;
     this.#compactRev = state.compactRevision;
+    // A real file in WAL mode written on this thread (not a custom opener, which may not be
+    // shareable with another thread): its checkpoints go to a thread of their own.
+    if (inlineWriter && this.#backgroundCheckpoints && journal === 'wal' && this.#path !== ':memory:' && this.#openDatabase === openBetterSqlite) {
+      this.#checkpointer = new WalCheckpointer({
+        path: this.#path,
+        sync: this.#sync,
+        intervalMs: this.#backgroundCheckpoints.intervalMs,
+        logger: this.#log,
+        setAutocheckpoint: (pages) => void db.pragma(`wal_autocheckpoint = ${pages}`),
+      });
+    }
     // The writer thread starts in the background (~50 ms): start() does not wait for it, writes
     // posted meanwhile wait in its queue, and reads need nothing from it.
     this.#writer = inlineWriter
@@ -292,6 +315,8 @@ export class SqliteBackend implements Backend {
     } catch (err) {
       this.#log.warn({ err }, 'stopping the sqlite writer failed');
     }
+    await this.#checkpointer?.close();
+    this.#checkpointer = undefined;
     if (this.#writer?.inline) {
       try {
         db.pragma('wal_checkpoint(TRUNCATE)');
