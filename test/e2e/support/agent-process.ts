@@ -38,6 +38,10 @@ export interface StartAgentOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Default 30 s. */
   readonly readyTimeoutMs?: number;
+  /** Run the agent under this command (e.g. `['nsenter', '--net=/var/run/netns/NS']`: in a network namespace). */
+  readonly prefix?: readonly string[];
+  /** The server URL to join (default the server's own, usually on 127.0.0.1). */
+  readonly serverUrl?: string;
 }
 
 export class LiteAgent {
@@ -121,8 +125,9 @@ export async function startLiteAgent(server: LiteServer, options: StartAgentOpti
   const nodeName = options.nodeName ?? uniqueNodeName('agent');
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? makeTempDir(`agent-${nodeName}`);
-  const args = [LITE_BIN, 'agent', '--server', server.url, '--token', joinToken(server), '--node-name', nodeName, '--data-dir', dataDir, ...(options.args ?? [])];
-  const child = spawn(process.execPath, args, { cwd: dataDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...inheritedEnv(), ...options.env } });
+  const args = [LITE_BIN, 'agent', '--server', options.serverUrl ?? server.url, '--token', joinToken(server), '--node-name', nodeName, '--data-dir', dataDir, ...(options.args ?? [])];
+  const command = [...(options.prefix ?? []), process.execPath, ...args];
+  const child = spawn(command[0], command.slice(1), { cwd: dataDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...inheritedEnv(), ...options.env } });
   const agent = new LiteAgent(child, nodeName, dataDir, ownsDataDir);
   try {
     await withTimeout(
