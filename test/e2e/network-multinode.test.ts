@@ -1,5 +1,5 @@
 /**
- * Issue 5, acceptance 1 and 2 across two nodes: the server's embedded agent on the host, and a
+ * Issue 5, acceptance 1, 2 and 5 across two nodes, for the VXLAN and the host-gw backend: the server's embedded agent on the host, and a
  * `lite agent` in a network namespace this test creates, with its own dockerd, joined over a
  * veth link (support/netns-node.ts). The VXLAN overlay carries pod traffic between them:
  *  - a Deployment of 4 busybox HTTP pods spread over both nodes;
@@ -7,9 +7,11 @@
  *    client's pod IP (no NAT), and the other way round;
  *  - `wget http://web` and `http://web.<ns>.svc.cluster.local` from a pod on either node reach
  *    pods on both nodes;
- *  - the overlay device deleted by hand is back within the resync period (5 s here).
+ *  - the overlay deleted by hand (flannel.1, or the host-gw route) is back within the resync
+ *    period (5 s here);
+ *  - `lite agent --cleanup` in the namespace removes its chains, overlay and pod network.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { runProgram } from './support/kubectl.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -18,7 +20,7 @@ import { uniqueName } from './support/cluster.js';
 import { uniqueNodeName } from './support/docker.js';
 import { ensureE2eImages, TEST_IMAGES } from './support/images.js';
 import { Kubectl, requireKubectl132 } from './support/kubectl.js';
-import { makeTempDir, startLite, type LiteServer } from './support/lite-process.js';
+import { LITE_BIN, makeTempDir, startLite, type LiteServer } from './support/lite-process.js';
 import { copyImage, netnsPrefix, startNetnsNode, type NetnsNode } from './support/netns-node.js';
 import { eventually } from './support/wait.js';
 
@@ -27,9 +29,10 @@ let server: LiteServer | undefined;
 let agent: LiteAgent | undefined;
 let kubectl: Kubectl;
 let tmp = '';
-const ns = uniqueName('mn');
-const serverNode = uniqueNodeName('mn-server');
-const agentNode = uniqueNodeName('mn-agent');
+let ns = '';
+let serverNode = '';
+let agentNode = '';
+const BACKENDS = ['vxlan', 'host-gw'] as const;
 
 function manifest(): string {
   const client = (name: string, nodeName: string) => `---
@@ -92,41 +95,46 @@ async function wget(client: string, url: string): Promise<string> {
   return r.stdout.trim();
 }
 
-beforeAll(async () => {
-  requireKubectl132();
-  await ensureE2eImages();
-  tmp = makeTempDir('mn');
-  node = await startNetnsNode('a');
-  await copyImage(node, TEST_IMAGES.busybox);
-  server = await startLite({
-    agent: { nodeName: serverNode },
-    viaEnv: true,
-    env: { LITE_BIND_ADDRESS: '0.0.0.0' },
-    args: ['--node-ip', node.hostIp, '--tls-san', node.hostIp, '--proxy-sync-period', '5s'],
-    readyTimeoutMs: 40_000,
-  });
-  kubectl = new Kubectl({ kubeconfig: server.kubeconfigPath, cacheDir: join(tmp, 'kube-cache') });
-  agent = await startLiteAgent(server, {
-    nodeName: agentNode,
-    serverUrl: `https://${node.hostIp}:${server.port}`,
-    prefix: netnsPrefix(node),
-    args: ['--node-ip', node.nodeIp, '--docker-socket', node.dockerSocket, '--proxy-sync-period', '5s'],
-    readyTimeoutMs: 60_000,
-  });
-  await kubectl.ok(['create', 'namespace', ns]);
-  const file = join(tmp, 'mn.yaml');
-  writeFileSync(file, manifest());
-  await kubectl.ok(['-n', ns, 'apply', '-f', file]);
-  await kubectl.ok(['-n', ns, 'wait', '--for=condition=Ready', 'pod', '--all', '--timeout=120s'], { timeoutMs: 130_000 });
-}, 300_000);
+describe.each(BACKENDS)('pod network across two nodes (%s)', (backend) => {
+  beforeAll(async () => {
+    ns = uniqueName('mn');
+    serverNode = uniqueNodeName('mn-server');
+    agentNode = uniqueNodeName('mn-agent');
+    requireKubectl132();
+    await ensureE2eImages();
+    tmp = makeTempDir('mn');
+    node = await startNetnsNode(backend === 'vxlan' ? 'v' : 'h');
+    await copyImage(node, TEST_IMAGES.busybox);
+    server = await startLite({
+      agent: { nodeName: serverNode },
+      viaEnv: true,
+      env: { LITE_BIND_ADDRESS: '0.0.0.0' },
+      args: ['--node-ip', node.hostIp, '--tls-san', node.hostIp, '--proxy-sync-period', '5s', '--flannel-backend', backend],
+      readyTimeoutMs: 40_000,
+    });
+    kubectl = new Kubectl({ kubeconfig: server.kubeconfigPath, cacheDir: join(tmp, 'kube-cache') });
+    agent = await startLiteAgent(server, {
+      nodeName: agentNode,
+      serverUrl: `https://${node.hostIp}:${server.port}`,
+      prefix: netnsPrefix(node),
+      args: ['--node-ip', node.nodeIp, '--docker-socket', node.dockerSocket, '--proxy-sync-period', '5s', '--flannel-backend', backend],
+      readyTimeoutMs: 60_000,
+    });
+    await kubectl.ok(['create', 'namespace', ns]);
+    const file = join(tmp, 'mn.yaml');
+    writeFileSync(file, manifest());
+    await kubectl.ok(['-n', ns, 'apply', '-f', file]);
+    await kubectl.ok(['-n', ns, 'wait', '--for=condition=Ready', 'pod', '--all', '--timeout=120s'], { timeoutMs: 130_000 });
+  }, 300_000);
 
-afterAll(async () => {
-  await agent?.cleanup().catch(() => undefined);
-  await server?.cleanup().catch(() => undefined);
-  await node?.stop().catch(() => undefined);
-}, 180_000);
+  afterAll(async () => {
+    await agent?.cleanup().catch(() => undefined);
+    await server?.cleanup().catch(() => undefined);
+    await node?.stop().catch(() => undefined);
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }, 180_000);
 
-describe('pod network across two nodes (VXLAN)', () => {
+
   test('the web pods are spread over both nodes, each with an address of its node', async () => {
     const web = await pods('app=web');
     expect(web).toHaveLength(4);
@@ -173,16 +181,17 @@ describe('pod network across two nodes (VXLAN)', () => {
     }
   });
 
-  test('the VXLAN device deleted by hand is re-created within the resync period', async () => {
+  test('the overlay deleted by hand (VXLAN device, host-gw route) is restored within the resync period', async () => {
     const remote = (await pods('app=web')).find((p) => p.node === agentNode);
     expect(remote).toBeDefined();
-    const route = await runProgram('ip', ['route', 'get', remote?.ip ?? '']);
-    expect(route.stdout).toContain('dev flannel.1');
-    const del = await runProgram('ip', ['link', 'del', 'flannel.1']);
+    const via = backend === 'vxlan' ? 'dev flannel.1' : `via ${node?.nodeIp}`;
+    expect((await runProgram('ip', ['route', 'get', remote?.ip ?? ''])).stdout).toContain(via);
+    const peerCidr = `${(remote?.ip ?? '').split('.').slice(0, 3).join('.')}.0/24`;
+    const del = await runProgram('ip', backend === 'vxlan' ? ['link', 'del', 'flannel.1'] : ['route', 'del', peerCidr]);
     expect(del.code, del.stderr).toBe(0);
     const deletedAt = Date.now();
-    expect((await runProgram('ip', ['route', 'get', remote?.ip ?? ''])).stdout).not.toContain('dev flannel.1');
-    await eventually(async () => (await runProgram('ip', ['link', 'show', 'flannel.1'])).code === 0, { timeoutMs: 15_000, intervalMs: 100, what: 'flannel.1 to be re-created' });
+    expect((await runProgram('ip', ['route', 'get', remote?.ip ?? ''])).stdout).not.toContain(via);
+    await eventually(async () => (await runProgram('ip', ['route', 'get', remote?.ip ?? ''])).stdout.includes(via), { timeoutMs: 15_000, intervalMs: 100, what: 'the overlay route to be restored' });
     await eventually(async () => (await wget('client-a', `http://${remote?.ip}:8080/`).catch(() => '')) === remote?.name, {
       timeoutMs: 15_000,
       intervalMs: 250,
@@ -190,4 +199,18 @@ describe('pod network across two nodes (VXLAN)', () => {
     });
     expect(Date.now() - deletedAt).toBeLessThan(15_000);
   });
+
+  test('lite agent --cleanup (in the namespace) removes its chains, overlay and pod network', async () => {
+    await agent?.stop();
+    const inNs = (cmd: string, args: string[]) => runProgram(netnsPrefix(node as NetnsNode)[0], [...netnsPrefix(node as NetnsNode).slice(1), cmd, ...args], { timeoutMs: 60_000 });
+    expect((await inNs('iptables-save', [])).stdout).toContain(':KUBE-SERVICES');
+    const r = await inNs(process.execPath, [LITE_BIN, 'agent', '--cleanup', '--node-name', agentNode, '--node-ip', node?.nodeIp ?? '', '--docker-socket', node?.dockerSocket ?? '']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`pod network lite-pods-${agentNode} removed`);
+    expect((await inNs('iptables-save', [])).stdout).not.toMatch(/KUBE-|FLANNEL-/);
+    expect((await inNs('ip', ['link', 'show', 'flannel.1'])).code).not.toBe(0);
+    expect((await inNs('ip', ['-4', 'route', 'show'])).stdout).not.toContain('10.42.');
+    expect((await node?.docker(['network', 'ls', '-q', '--filter', 'label=io.lite.pod-network']))?.stdout.trim()).toBe('');
+  });
+
 });
