@@ -26,7 +26,8 @@
  *
  * Usage: node bench/pod-startup-bench.mjs [--quick] [--pods N] [--parallel N] [--parallel-rounds N]
  *        [--kubectl-pods N] [--cli-pods N] [--settle-seconds S] [--profile] [--heap-snapshots]
- *        [--server-stderr] [--out FILE] [--lite-root DIR]
+ *        [--node-arg ARG …] [--server-arg ARG …] [--cluster-cidr CIDR] [--server-stderr] [--out FILE]
+ *        [--lite-root DIR]
  * --profile runs lite under `node --cpu-prof` (summary in the results); --heap-snapshots makes lite
  * write a heap snapshot after each idle RSS reading (both kept in bench/results/profiles/).
  */
@@ -76,6 +77,9 @@ const settings = {
   podTimeoutMs: 30_000,
   deleteTimeoutMs: 30_000,
   profile: flag('--profile'),
+  /** Flags for node itself when it runs lite (e.g. --max-semi-space-size=…), and for `lite server`. */
+  nodeArgs: argv.flatMap((a, i) => (a === '--node-arg' && argv[i + 1] !== undefined ? [argv[i + 1]] : [])),
+  serverArgs: argv.flatMap((a, i) => (a === '--server-arg' && argv[i + 1] !== undefined ? [argv[i + 1]] : [])),
   /** Heap snapshots of lite (SIGUSR2) after the two idle RSS readings, kept in bench/results/profiles/. */
   heapSnapshots: flag('--heap-snapshots'),
   serverStderr: flag('--server-stderr'),
@@ -521,7 +525,7 @@ async function run(results) {
   const { PAUSE_IMAGE } = await import(pathToFileURL(join(liteRoot, 'dist', 'runtime', 'docker', 'pause-image.js')).href);
   let profileDir;
   let profileWindow;
-  const nodeArgs = [];
+  const nodeArgs = [...settings.nodeArgs];
   if (settings.profile) {
     profileDir = makeTempDir('lite-pods-prof-');
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profileDir);
@@ -554,7 +558,7 @@ async function run(results) {
   };
   process.stderr.write(`pod-startup bench: starting lite server with its embedded agent (node ${nodeName}, cluster CIDR ${clusterCidr})…\n`);
   liteStarted = true;
-  const lite = await startLite(liteRoot, { args: ['--node-name', nodeName, '--cluster-cidr', clusterCidr], nodeArgs, readyTimeoutMs: 60_000 });
+  const lite = await startLite(liteRoot, { args: ['--node-name', nodeName, '--cluster-cidr', clusterCidr, ...settings.serverArgs], nodeArgs, readyTimeoutMs: 60_000 });
   const pid = lite.handle.pid;
   if (settings.serverStderr) lite.handle.child.stderr.on('data', (d) => process.stderr.write(d));
   const rss = rssTimeline(pid);
