@@ -207,7 +207,7 @@ async function startNode(
   let bridge: PodBridge | undefined;
   if (network) {
     try {
-      bridge = await preparePodNetwork({ client, nodeName: config.nodeName, dockerSocket: config.dockerSocket ?? DEFAULT_DOCKER_SOCKET, clock, logger: log.child({ component: 'pod-network' }), signal });
+      bridge = await preparePodNetwork({ config: network, client, nodeName: config.nodeName, nodeIp, dockerSocket: config.dockerSocket ?? DEFAULT_DOCKER_SOCKET, clock, logger: log.child({ component: 'pod-network' }), signal });
     } catch (e) {
       if (signal.aborted) throw e;
       throw new AgentError('network', `the pod network could not be set up: ${e instanceof Error ? e.message : String(e)}`, { cause: e });

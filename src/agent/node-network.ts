@@ -17,7 +17,7 @@ import { isJsonObject } from '../api/object.js';
 import { resources, type Client } from '../client/client.js';
 import { startOverlay, cleanupOverlay, type RunningOverlay } from '../network/overlay/overlay.js';
 import type { OverlayBackend } from '../network/overlay/overlay-plan.js';
-import { ExecIpRunner } from '../network/overlay/overlay-reconciler.js';
+import { ExecIpRunner, observe } from '../network/overlay/overlay-reconciler.js';
 import { dockerNetworks, ensurePodBridge, removePodBridges, type PodBridge } from '../network/pod-bridge.js';
 import { ExecIptablesRunner } from '../proxy/iptables.js';
 import { cleanupProxyRules, startProxy, type RunningProxy } from '../proxy/proxy.js';
@@ -100,11 +100,24 @@ export interface RunningNodeNetwork {
   stopped(): Promise<void>;
 }
 
-/** Everything before the kubelet: sysctls, pod CIDR, pod bridge. */
-export async function preparePodNetwork(opts: { client: Client; nodeName: string; dockerSocket: string; clock: Clock; logger: Logger; signal: AbortSignal }): Promise<PodBridge> {
+/** VXLAN's encapsulation overhead (outer IPv4 + UDP + VXLAN + Ethernet headers), as flannel. */
+const VXLAN_OVERHEAD = 50;
+
+/**
+ * Everything before the kubelet: sysctls, pod CIDR, pod bridge. With VXLAN the pods' MTU is the
+ * uplink's less the encapsulation (flannel hands the CNI the same), so full-size packets between
+ * nodes are not dropped.
+ */
+export async function preparePodNetwork(opts: { config: NodeNetworkConfig; client: Client; nodeName: string; nodeIp: string; dockerSocket: string; clock: Clock; logger: Logger; signal: AbortSignal }): Promise<PodBridge> {
   applyNetworkSysctls(opts.logger);
   const cidr = await waitForPodCidr(opts.client, opts.nodeName, opts.clock, opts.logger, opts.signal);
-  return ensurePodBridge(dockerNetworks(opts.dockerSocket), opts.nodeName, cidr, opts.logger);
+  let mtu: number | undefined;
+  if (opts.config.flannelBackend === 'vxlan') {
+    const uplink = opts.config.flannelIface ?? interfaceOf(opts.nodeIp);
+    const link = uplink ? (await observe(new ExecIpRunner({ logger: opts.logger }), 'flannel.1')).links.find((l) => l.name === uplink) : undefined;
+    if (link) mtu = link.mtu - VXLAN_OVERHEAD;
+  }
+  return ensurePodBridge(dockerNetworks(opts.dockerSocket), opts.nodeName, cidr, opts.logger, mtu);
 }
 
 /** kube-proxy and the overlay (after the kubelet started). */

@@ -106,7 +106,9 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
       taints: node.taints,
       ...(node.nodeIp ? { nodeIp: node.nodeIp } : {}),
       dockerSocket: node.dockerSocket,
-      network: net.network,
+      // Without the controller manager no node IPAM assigns pod CIDRs: pods stay on Docker's
+      // default bridge rather than the node waiting for a range that never comes.
+      ...(argv['disable-controller-manager'] === true ? {} : { network: net.network }),
       clusterDns: [dnsIp],
       clusterDomain: net.clusterDomain,
       startKubelet,

@@ -162,8 +162,14 @@ describe('cluster networking on one node', () => {
     const events = await ctx.kubectl.ok(['-n', ns, 'get', 'events', '-o', 'jsonpath={.items[*].reason}']);
     expect(events).not.toContain('MissingClusterDNS');
     // The bridge network exists with the pod CIDR and Docker's masquerade off.
-    const inspect = await docker(['network', 'inspect', `lite-pods-${ctx.server.nodeName ?? ''}`, '--format', '{{(index .IPAM.Config 0).Subnet}} {{index .Options "com.docker.network.bridge.enable_ip_masquerade"}}']);
-    expect(inspect.stdout.trim()).toBe(`${podCidr} false`);
+    // With VXLAN (the default) the pods' MTU leaves room for the encapsulation (uplink − 50).
+    const inspect = await docker(['network', 'inspect', `lite-pods-${ctx.server.nodeName ?? ''}`, '--format', '{{(index .IPAM.Config 0).Subnet}} {{index .Options "com.docker.network.bridge.enable_ip_masquerade"}} {{index .Options "com.docker.network.driver.mtu"}}']);
+    const dev = (await runProgram('ip', ['-o', 'addr', 'show', 'to', nodeIp])).stdout.split(/\s+/)[1] ?? '';
+    const mtu = Number(/ mtu (\d+)/.exec((await runProgram('ip', ['-o', 'link', 'show', 'dev', dev])).stdout)?.[1]);
+    expect(mtu).toBeGreaterThan(576);
+    expect(inspect.stdout.trim()).toBe(`${podCidr} false ${mtu - 50}`);
+    const podMtu = await inClient('cat /sys/class/net/eth0/mtu');
+    expect(Number(podMtu.out.trim())).toBe(mtu - 50);
   });
 
   test('a ClusterIP Service answers by name from another pod; scaled to 0 it refuses at once; scaled back it answers', async () => {
