@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resources } from '../client/client.js';
+import type { JsonObject, KubeObject } from '../api/object.js';
+import { resources, type Client } from '../client/client.js';
+import { silentLogger } from '../util/log.js';
+import { ClientEventRecorder } from './event-recorder.js';
 import { startTestApi, type TestApi } from '../controllers/testing/test-api.js';
 
 describe('ClientEventRecorder', () => {
@@ -57,5 +60,54 @@ describe('ClientEventRecorder', () => {
       ['spec.containers{a}', 2],
       ['spec.containers{b}', 1],
     ]);
+  });
+
+  it('writes several events at once, but never two that fold into one another', async () => {
+    // A client whose writes take an event-loop turn each, like a storage group commit.
+    let inFlight = 0;
+    let most = 0;
+    const inFlightKeys = new Set<string>();
+    let overlappedSameKey = false;
+    const created: KubeObject[] = [];
+    const patched: string[] = [];
+    const slow = async <T>(key: string, f: () => T): Promise<T> => {
+      if (inFlightKeys.has(key)) overlappedSameKey = true;
+      inFlightKeys.add(key);
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      inFlightKeys.delete(key);
+      return f();
+    };
+    const keyOf = (e: KubeObject) => `${(e.involvedObject as JsonObject).name as string}/${e.reason as string}`;
+    const byName = new Map<string, KubeObject>();
+    const client = {
+      create: (_r: unknown, _ns: string, e: KubeObject) =>
+        slow(keyOf(e), () => {
+          created.push(e);
+          byName.set(e.metadata.name ?? '', e);
+          return e;
+        }),
+      patch: (_r: unknown, _ns: string, name: string) => {
+        const e = byName.get(name) as KubeObject;
+        return slow(keyOf(e), () => {
+          patched.push(name);
+          return e;
+        });
+      },
+    } as unknown as Client;
+    const rec = new ClientEventRecorder({ client, component: 'kubelet', host: 'n1', clock: api.clock, logger: silentLogger });
+    const pod = (i: number): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: 'default', uid: `u${i}` } });
+    for (let i = 0; i < 40; i++) rec.event(pod(i), 'Normal', 'Started', 'Started container c');
+    for (let i = 0; i < 5; i++) rec.event(pod(0), 'Warning', 'BackOff', 'Back-off restarting failed container c');
+    await rec.flush();
+    expect(created).toHaveLength(41);
+    expect(new Set(created.map(keyOf)).size).toBe(41);
+    // The repeated event: created once, then counted up four times, never two writes at once.
+    expect(patched).toHaveLength(4);
+    expect(overlappedSameKey).toBe(false);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(16);
   });
 });

@@ -54,6 +54,13 @@ interface Pending {
 }
 
 const MAX_MESSAGE = 1024;
+/** Event writes in flight at once per recorder. */
+const MAX_IN_FLIGHT = 16;
+
+/** Events with the same key fold into one Event (count, lastTimestamp). */
+function aggregationKey(p: Pending): string {
+  return JSON.stringify([p.ref.kind, p.ref.namespace, p.ref.name, p.ref.uid, p.ref.fieldPath, p.type, p.reason, p.message]);
+}
 const MAX_AGGREGATES = 4096;
 
 export class ClientEventRecorder implements EventRecorder {
@@ -92,25 +99,43 @@ export class ClientEventRecorder implements EventRecorder {
     for (let i = 0; i < 1000 && (this.#draining || this.#queue.length > 0); i++) await new Promise((r) => setImmediate(r));
   }
 
+  /**
+   * Writes queued events, up to MAX_IN_FLIGHT at a time so that they share the storage's group
+   * commits: one at a time, a busy server (whose commits come once per event-loop turn) wrote a
+   * few dozen events a second and dropped the rest once the queue was full. Events that fold into
+   * one another (same aggregation key) are never in flight together: the later waits its turn.
+   */
   async #drain(): Promise<void> {
     try {
-      for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
-        try {
-          await this.#write(next);
-        } catch (e) {
-          this.#c.logger.debug({ err: e instanceof Error ? e.message : String(e), reason: next.reason }, 'could not record event');
+      while (this.#queue.length > 0) {
+        const batch: { p: Pending; key: string }[] = [];
+        const keys = new Set<string>();
+        for (let i = 0; i < this.#queue.length && batch.length < MAX_IN_FLIGHT; ) {
+          const p = this.#queue[i];
+          const key = aggregationKey(p);
+          if (keys.has(key)) {
+            i++;
+            continue;
+          }
+          keys.add(key);
+          batch.push({ p, key });
+          this.#queue.splice(i, 1);
         }
+        await Promise.all(
+          batch.map(({ p, key }) =>
+            this.#write(p, key).catch((e: unknown) => this.#c.logger.debug({ err: e instanceof Error ? e.message : String(e), reason: p.reason }, 'could not record event')),
+          ),
+        );
       }
     } finally {
       this.#draining = false;
     }
   }
 
-  async #write(p: Pending): Promise<void> {
+  async #write(p: Pending, key: string): Promise<void> {
     const { client, clock } = this.#c;
     // Events about cluster-scoped objects live in the default namespace, as upstream records them.
     const namespace = p.ref.namespace || 'default';
-    const key = JSON.stringify([p.ref.kind, p.ref.namespace, p.ref.name, p.ref.uid, p.ref.fieldPath, p.type, p.reason, p.message]);
     const window = this.#c.aggregationWindowMs ?? 600_000;
     this.#expire(p.at - window);
     const now = rfc3339(p.at);
