@@ -819,7 +819,15 @@ async function run(results) {
     const stop = await stopLite(lite, { graceMs: 20_000 });
     out.stop = { seconds: round(stop.stopMs / 1000, 2), forced: stop.forced, code: stop.code, signal: stop.signal };
     // A stopped kubelet leaves its containers (as upstream's does): remove the node's and ours.
-    await removeContainers((await benchContainers()).map((c) => c.Id)).catch((e) => process.stderr.write(`pod-startup bench: removing containers: ${e.message}\n`));
+    // dockerd may be restarting (someone else's test): retry for a minute.
+    try {
+      await until('removing the containers of the run (is dockerd running?)', 60_000, async () => {
+        await removeContainers((await benchContainers()).map((c) => c.Id));
+        return (await benchContainers()).length === 0;
+      }, 2000);
+    } catch (e) {
+      process.stderr.write(`pod-startup bench: ${e.message}\n`);
+    }
     out.networkCleanup = await cleanupNodeNetwork().catch((e) => ({ error: e.message }));
     // lite's warnings and errors (it logs at warn level here): a slow pod often has its reason there.
     const warnings = lite.handle.stderrTail.split('\n').filter((l) => /"level":(40|50|60)/.test(l));
