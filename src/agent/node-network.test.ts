@@ -2,9 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { resources } from '../client/client.js';
+import { startTestApi } from '../controllers/testing/test-api.js';
 import { silentLogger } from '../util/log.js';
 import { jumpPosition } from '../network/overlay/overlay-reconciler.js';
-import { applyNetworkSysctls, interfaceOf, NETWORK_SYSCTLS } from './node-network.js';
+import { applyNetworkSysctls, interfaceOf, NETWORK_SYSCTLS, waitForPodCidr } from './node-network.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -39,5 +41,35 @@ describe('node networking', () => {
         '-A FORWARD -j DOCKER-USER',
       ]),
     ).toBe(3);
+  });
+});
+
+describe('waitForPodCidr', () => {
+  it("waits for the Node and its spec.podCIDR (node IPAM), checking every poll, until the signal aborts", async () => {
+    const api = await startTestApi();
+    try {
+      const stop = new AbortController();
+      let result: string | undefined;
+      const waiting = waitForPodCidr(api.client, 'n1', api.clock, silentLogger, stop.signal, 100).then((c) => (result = c));
+      const turn = async () => {
+        api.clock.advance(100);
+        for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      };
+      await turn();
+      expect(result).toBeUndefined();
+      await api.client.create(resources.nodes, '', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } });
+      await turn();
+      expect(result).toBeUndefined();
+      const node = await api.client.get(resources.nodes, '', 'n1');
+      await api.client.update(resources.nodes, '', { ...node, spec: { podCIDR: '10.42.7.0/24', podCIDRs: ['10.42.7.0/24'] } });
+      for (let i = 0; i < 5 && result === undefined; i++) await turn();
+      expect(await waiting).toBe('10.42.7.0/24');
+
+      const aborted = waitForPodCidr(api.client, 'absent', api.clock, silentLogger, stop.signal, 100);
+      stop.abort();
+      await expect(aborted).rejects.toThrow();
+    } finally {
+      await api.stop();
+    }
   });
 });
