@@ -338,7 +338,10 @@ async function listenClusterDns(settings: ClusterDnsSettings, address: string, i
     return await start(settings.port);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || settings.port === 0) throw e;
-    log.warn({ address, port: settings.port }, 'the cluster DNS port is taken; listening on a free port instead (pods reach it through the kube-dns Service either way)');
+    log.warn(
+      { address, port: settings.port },
+      'the cluster DNS port is taken; listening on a free port instead (pods reach it through the kube-dns Service either way). If another lite server runs on this host, the two clusters overwrite each other\'s Service rules (kube-proxy\'s chains are per host)',
+    );
     return start(0);
   }
 }
