@@ -96,7 +96,7 @@ describe('NodeSimulator nodes', () => {
     expect(events.some((e) => e.reason === 'NodeReady' && e.message === 'Node sim-node-0 status is now: NodeReady')).toBe(true);
   });
 
-  it('renews leases every 10 s and posts status every 60 s, spread out, from one timer', async () => {
+  it('renews leases every 10 s and posts status every 5 minutes, spread out, from one timer', async () => {
     await startSim({ count: 20, events: false });
     const renewTimes = async () => new Map((await api.client.list(resources.leases, 'kube-node-lease')).items.map((l) => [l.metadata.name, (l.spec as JsonObject).renewTime]));
     const before = await renewTimes();
@@ -206,11 +206,16 @@ describe('NodeSimulator pods', () => {
   it('moves a bound pod to Running and Ready after the start delay', async () => {
     await startSim();
     await createPods(pod('web', 'sim-node-0'));
-    expect(status(await getPod('web')).phase).toBe('Pending');
+    const pending = await getPod('web');
+    expect(status(pending).phase).toBe('Pending');
     await advance(1000);
     const p = await getPod('web');
     const st = status(p);
     expect(st.phase).toBe('Running');
+    // The status write changed the status only.
+    expect(p.spec).toEqual(pending.spec);
+    expect(p.metadata.labels).toEqual(pending.metadata.labels);
+    expect(p.metadata.managedFields?.map((f) => `${f.manager ?? ''}/${f.subresource ?? ''}`)).toContain('kubelet/status');
     expect(st.hostIP).toBe('10.200.0.1');
     expect(st.hostIPs).toEqual([{ ip: '10.200.0.1' }]);
     expect(String(st.podIP)).toMatch(/^10\.64\.1\.\d+$/);

@@ -722,8 +722,13 @@ export class NodeSimulator implements Controller {
 
   /** Writes a pod status with the pod's resourceVersion; undefined when the pod is gone. */
   async #writeStatus(pod: KubeObject, status: JsonObject): Promise<KubeObject | undefined> {
+    // Only what a status write uses: the pod's identity, its resourceVersion (the precondition)
+    // and the status; the API keeps everything else (as the kubelet's status patch touches only
+    // the status).
+    const m = pod.metadata;
+    const body: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion }, status };
     try {
-      const written = await this.#client.update(resources.pods, pod.metadata.namespace, { ...pod, status }, { subresource: 'status', fieldManager: FIELD_MANAGER });
+      const written = await this.#client.update(resources.pods, pod.metadata.namespace, body, { subresource: 'status', fieldManager: FIELD_MANAGER });
       this.#counters.podStatusWrites++;
       return written;
     } catch (e) {
