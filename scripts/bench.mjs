@@ -10,8 +10,12 @@
  *  - pod-startup (bench/pod-startup-bench.mjs → bench/results/pod-startup.json): `lite server` with
  *    its embedded agent on the local Docker engine: pod create → Running+Ready vs raw Docker sandbox +
  *    container, and idle RSS (needs dockerd; flags --quick, --pods N, --parallel N, --profile).
+ *  - network (bench/network-bench.mjs → bench/results/network.json): `lite server` with its
+ *    embedded agent: Service create → reachable through its ClusterIP (p50/p99), and HTTP req/s
+ *    through a ClusterIP vs to the pod IPs directly (needs dockerd and root; flags --quick,
+ *    --samples N, --concurrency N, --round-seconds S, --rounds N).
  *
- * `--bench apiserver|scheduler|pod-startup|apiserver,scheduler,…` chooses (default: all, in that order). Every
+ * `--bench apiserver|scheduler|pod-startup|network|apiserver,scheduler,…` chooses (default: all, in that order). Every
  * other flag is passed to each chosen benchmark; those that differ (--only, --out) are best used
  * with one --bench. apiserver: --quick, --no-etcd, --no-install (do not apt-get etcd-server),
  * --no-profile, --out FILE, --only PHASE,… (startup, latency, watch, throughput, openLoop,
@@ -28,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const BENCHES = { apiserver: 'bench/apiserver-bench.mjs', scheduler: 'bench/scheduler-bench.mjs', 'pod-startup': 'bench/pod-startup-bench.mjs' };
+const BENCHES = { apiserver: 'bench/apiserver-bench.mjs', scheduler: 'bench/scheduler-bench.mjs', 'pod-startup': 'bench/pod-startup-bench.mjs', network: 'bench/network-bench.mjs' };
 const args = process.argv.slice(2);
 const at = args.indexOf('--bench');
 const chosen = at >= 0 ? (args[at + 1] ?? '').split(',').filter(Boolean) : Object.keys(BENCHES);
