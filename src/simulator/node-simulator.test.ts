@@ -206,10 +206,10 @@ describe('NodeSimulator pods', () => {
   it('moves a bound pod to Running and Ready after the start delay', async () => {
     await startSim();
     await createPods(pod('web', 'sim-node-0'));
-    const pending = await getPod('web');
+    const pending = (await getPod('web')) as KubeObject;
     expect(status(pending).phase).toBe('Pending');
     await advance(1000);
-    const p = await getPod('web');
+    const p = (await getPod('web')) as KubeObject;
     const st = status(p);
     expect(st.phase).toBe('Running');
     // The status write changed the status only.
