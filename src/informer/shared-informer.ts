@@ -105,11 +105,18 @@ export class IndexedStore<T extends KubeObject = KubeObject> implements Lister<T
   upsert(obj: T): T | undefined {
     const key = objectKey(obj);
     const old = this.#items.get(key);
-    if (old) this.#unindex(key, old);
     this.#items.set(key, obj);
     for (const [name, fn] of this.#indexers) {
       const index = this.#indices.get(name) as Map<string, Set<string>>;
-      for (const v of fn(obj)) addTo(index, v, key);
+      const next = fn(obj);
+      if (old) {
+        // Most updates leave an object's index values as they were: touch only what changed.
+        const prev = fn(old);
+        for (const v of prev) if (!next.includes(v)) removeFrom(index, v, key);
+        for (const v of next) if (!prev.includes(v)) addTo(index, v, key);
+        continue;
+      }
+      for (const v of next) addTo(index, v, key);
     }
     return old;
   }
@@ -125,14 +132,16 @@ export class IndexedStore<T extends KubeObject = KubeObject> implements Lister<T
   #unindex(key: string, obj: T): void {
     for (const [name, fn] of this.#indexers) {
       const index = this.#indices.get(name) as Map<string, Set<string>>;
-      for (const v of fn(obj)) {
-        const set = index.get(v);
-        if (!set) continue;
-        set.delete(key);
-        if (set.size === 0) index.delete(v);
-      }
+      for (const v of fn(obj)) removeFrom(index, v, key);
     }
   }
+}
+
+function removeFrom(index: Map<string, Set<string>>, value: string, key: string): void {
+  const set = index.get(value);
+  if (!set) return;
+  set.delete(key);
+  if (set.size === 0) index.delete(value);
 }
 
 function addTo(index: Map<string, Set<string>>, value: string, key: string): void {
