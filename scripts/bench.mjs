@@ -21,7 +21,8 @@
  * --no-profile, --out FILE, --only PHASE,… (startup, latency, watch, throughput, openLoop,
  * profile), --etcd-client auto|grpc|gateway, --wait-quiet SECONDS. scheduler: --quick, --only
  * basic,density, --clients N, --basic-nodes N, --basic-pods N, --density-nodes N, --density-pods N,
- * --profile, --out FILE, --server-arg ARG, --node-arg ARG. Both: --lite-root DIR (measure a built
+ * --profile, --out FILE, --server-arg ARG, --node-arg ARG, --wait-quiet SECONDS (before each
+ * scenario). Both: --lite-root DIR (measure a built
  * checkout elsewhere, e.g. a clean `git worktree` of HEAD). BENCH_NO_BUILD=1 skips the build check.
  * BENCH_ETCD3_DIR=DIR loads the etcd3 client from DIR/node_modules when the project lacks it.
  */
