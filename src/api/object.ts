@@ -131,9 +131,18 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return count === 0;
 }
 
+/** The last second formatted by rfc3339 (every write stamps a few times, mostly in the same second). */
+let lastSecond = Number.NaN;
+let lastText = '';
+
 /** RFC 3339 timestamp with second precision, as metav1.Time serialises. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /** RFC 3339 with microseconds, as metav1.MicroTime serialises. */
