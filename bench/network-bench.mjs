@@ -59,7 +59,7 @@ const settings = {
   pods: num('--pods', 2),
   concurrency: num('--concurrency', 8),
   roundSeconds: num('--round-seconds', quick ? 1.5 : 3),
-  rounds: num('--rounds', quick ? 2 : 3),
+  rounds: num('--rounds', quick ? 2 : 7),
   warmupMs: 500,
   waitOtherSeconds: num('--wait-other-seconds', 900),
   connectTimeoutMs: 30,
@@ -117,6 +117,10 @@ function otherAgents() {
   } catch {
     return [];
   }
+  return otherAgentLines(out);
+}
+let stopWatchingOthers = () => {};
+function otherAgentLines(out) {
   return out.split('\n').filter((l) => / server( |$)/.test(l) && !/--simulate-nodes|--cleanup|--disable-agent/.test(l) && !l.includes(nodeName) && !l.startsWith(`${process.pid} `));
 }
 
@@ -252,6 +256,16 @@ async function runBench(results) {
   }
   results.machine.loadAverageAtStart = load();
   results.machine.uptimeAtStart = uptime();
+  // Another lite with an agent starting meanwhile rewrites the same host-global chains: watch for
+  // one for the whole run and record it (such a run's numbers are not to be trusted).
+  results.overlappingAgents = [];
+  const watchOthers = setInterval(() => {
+    execFile('pgrep', ['-af', 'bin/lite'], { encoding: 'utf8' }, (_err, stdout) => {
+      for (const l of otherAgentLines(stdout ?? '')) if (!results.overlappingAgents.some((o) => o.process === l.slice(0, 200))) results.overlappingAgents.push({ seenAt: new Date().toISOString(), process: l.slice(0, 200) });
+    });
+  }, 1000);
+  watchOthers.unref();
+  stopWatchingOthers = () => clearInterval(watchOthers);
   try {
     execFileSync('docker', ['image', 'inspect', BUSYBOX], { stdio: 'ignore', timeout: 15_000 });
   } catch {
@@ -357,6 +371,8 @@ async function runBench(results) {
         reqPerSecMedian: round(median(list.map((x) => x.perSecond)), 1),
         reqPerSecRounds: list.map((x) => round(x.perSecond, 1)),
         latencyMs: summarize(list.flatMap((x) => x.latencyMs)),
+        /** Requests that took ≥ 900 ms: the signature of a lost SYN (retransmitted after 1 s). */
+        slowOver900Ms: list.reduce((a, x) => a + x.latencyMs.filter((v) => v >= 900).length, 0),
         errors: list.reduce((a, x) => a + x.errors, 0),
         firstError: list.find((x) => x.firstError)?.firstError,
         otherCoresMedian: round(median(list.map((x) => x.cpu?.otherCores ?? 0)), 2),
@@ -377,6 +393,7 @@ async function runBench(results) {
       }
     }, 500).catch((e) => (out.namespaceDelete = e.message));
   } finally {
+    stopWatchingOthers();
     agent.destroy();
     const stop = await stopLite(lite, { graceMs: 20_000 });
     out.stop = { seconds: round(stop.stopMs / 1000, 2), forced: stop.forced, code: stop.code };
@@ -404,7 +421,9 @@ function printReport(r) {
     line(`${mode} ×${r.lite.throughput.concurrency}: ClusterIP`, `${m.clusterIP.reqPerSecMedian} req/s, ${fmt(m.clusterIP.latencyMs)}, errors ${m.clusterIP.errors}`);
     line(`${mode} ×${r.lite.throughput.concurrency}: pod IPs`, `${m.podIP.reqPerSecMedian} req/s, ${fmt(m.podIP.latencyMs)}, errors ${m.podIP.errors}`);
     line(`${mode}: ClusterIP ÷ pod IP`, `${m.clusterIPvsPodIP}`);
+    line(`${mode}: rounds req/s ClusterIP | pod IPs`, `${m.clusterIP.reqPerSecRounds.join(' ')} | ${m.podIP.reqPerSecRounds.join(' ')}; ≥ 900 ms: ${m.clusterIP.slowOver900Ms} | ${m.podIP.slowOver900Ms}`);
   }
+  if (r.overlappingAgents?.length) line('WARNING: other lite agents ran meanwhile', r.overlappingAgents.map((o) => `${o.seenAt} ${o.process.slice(0, 80)}`).join('; '));
   line('machine load (1 min) start / end', `${r.machine.loadAverageAtStart?.[0]} / ${r.machine.loadAverageAtEnd?.[0]} on ${r.machine.cpus} cpus`);
 }
 
