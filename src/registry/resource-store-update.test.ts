@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isJsonObject, type JsonObject, type KubeObject } from '../api/object.js';
 import { resources } from '../client/client.js';
 import { startTestApi, type TestApi } from '../controllers/testing/test-api.js';
+import type { StoreWatchEvent } from './resource-store.js';
 
 let api: TestApi;
 
@@ -88,5 +89,27 @@ describe('ResourceStore updates', () => {
     expect(bound.metadata.labels).toEqual(pod.metadata.labels);
     expect(managers(bound)).toContain('kube-scheduler/binding');
     await expect(scheduler.createSubresource(resources.pods, 'default', 'b', 'binding', { ...binding, target: { ...binding.target, name: 'n2' } })).rejects.toMatchObject({ code: 409 });
+  });
+
+  it('decodes a change once for all the watches that receive it', async () => {
+    api = await startTestApi();
+    const pods = api.core.registry.get('', 'v1', 'pods');
+    if (!pods) throw new Error('pods not served');
+    const ac = new AbortController();
+    const next = async (w: AsyncGenerator<StoreWatchEvent>) => (await w.next()).value as StoreWatchEvent;
+    const rv = (await api.client.list(resources.pods, 'default')).metadata.resourceVersion;
+    const a = pods.store.watch('default', { resourceVersion: rv, signal: ac.signal });
+    const b = pods.store.watch(undefined, { resourceVersion: rv, signal: ac.signal });
+    const pa = next(a);
+    const pb = next(b);
+    await createPod('w');
+    const [ea, eb] = await Promise.all([pa, pb]);
+    expect(ea.type).toBe('ADDED');
+    expect(eb.type).toBe('ADDED');
+    if (ea.type !== 'ADDED' || eb.type !== 'ADDED') return;
+    expect(ea.object.metadata.name).toBe('w');
+    expect(ea.object).toBe(eb.object);
+    ac.abort();
+    await Promise.all([a.return(undefined), b.return(undefined)]);
   });
 });

@@ -18,6 +18,7 @@ import {
   KeyNotFoundError,
   RevisionMismatchError,
   type Backend,
+  type KeyValue,
   type WatchEvent,
 } from '../storage/backend.js';
 import type { Clock } from '../util/clock.js';
@@ -79,8 +80,14 @@ export interface DeleteResult {
  * notification (a BOOKMARK opportunity).
  */
 export interface WatchSource {
-  subscribe(prefix: string, options: { fromRevision: number; signal?: AbortSignal }): AsyncIterable<{ readonly events: readonly WatchEvent[]; readonly progressRevision: number }>;
+  subscribe(prefix: string, options: { fromRevision: number; signal?: AbortSignal }): AsyncIterable<{ readonly events: readonly SourceEvent[]; readonly progressRevision: number }>;
 }
+
+/**
+ * A change from the watch source. Events the bus hands to several subscribers carry a memo, so
+ * that each is decoded once for all of them.
+ */
+export type SourceEvent = WatchEvent & { memo?<T>(key: string, compute: () => T): T };
 
 export interface UpdateOptions {
   /** 'status' for /status writes; undefined for the main resource. */
@@ -682,18 +689,18 @@ export class ResourceStore {
     }
   }
 
-  #translate(ev: WatchEvent, query: WatchQuery): StoreWatchEvent | undefined {
+  #translate(ev: SourceEvent, query: WatchQuery): StoreWatchEvent | undefined {
     const filtering = query.labelSelector !== undefined || query.fieldSelector !== undefined;
     if (ev.type === 'delete') {
-      const obj = decodeObject(ev.kv);
+      const obj = eventObject(ev, 'kv');
       if (filtering && !this.#matches(obj, query.labelSelector, query.fieldSelector)) return undefined;
       return { type: 'DELETED', object: obj };
     }
-    const obj = decodeObject(ev.kv);
+    const obj = eventObject(ev, 'kv');
     const nowMatches = !filtering || this.#matches(obj, query.labelSelector, query.fieldSelector);
     if (ev.type === 'create') return nowMatches ? { type: 'ADDED', object: obj } : undefined;
     if (!filtering) return { type: 'MODIFIED', object: obj };
-    const prev = ev.prevKv ? decodeObject(ev.prevKv) : undefined;
+    const prev = ev.prevKv ? eventObject(ev, 'prevKv') : undefined;
     const prevMatched = prev ? this.#matches(prev, query.labelSelector, query.fieldSelector) : true;
     if (nowMatches) return { type: prevMatched ? 'MODIFIED' : 'ADDED', object: obj };
     // Left the selector: the client last saw it matching, so it must be told it is gone.
@@ -702,6 +709,17 @@ export class ResourceStore {
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
+
+/**
+ * The object of a watch event, decoded once and shared by every watch that receives the event
+ * (kube-apiserver's watch cache hands its watchers one object likewise). Watch objects are
+ * read-only for everyone downstream: the HTTP layer serialises them, conversions build new
+ * objects, and informers never mutate what they cache.
+ */
+function eventObject(ev: SourceEvent, which: 'kv' | 'prevKv'): KubeObject {
+  const kv = which === 'kv' ? ev.kv : (ev.prevKv as KeyValue);
+  return ev.memo ? ev.memo(which, () => decodeObject(kv)) : decodeObject(kv);
+}
 
 function isDirectChild(prefix: string, key: string): boolean {
   // `/registry/core/pods/` + `ns/name`: exactly one more slash.
