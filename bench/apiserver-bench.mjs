@@ -23,6 +23,11 @@ import { closedLoop, makeAgent, openLoop, request, sleep } from './lib/http-load
 import { liteTlsFiles, measureModuleLoad, measureStartup, readKubeconfigTls, startLite, stopLite } from './lib/lite.mjs';
 import { median, ratio, round, summarize } from './lib/stats.mjs';
 
+/**
+ * The API server is measured on its own (as etcd is on the other side): no embedded agent, so no
+ * Docker node, pod network or host iptables rules come with it.
+ */
+const API_ONLY = ['--disable-agent'];
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..');
 
@@ -399,11 +404,11 @@ async function main() {
   // ---- start-up (first, on a quiet machine) ----
   results.startup = await phase(results, 'startup', 60_000, async () => {
     const fresh = [];
-    for (let i = 0; i < settings.startupRunsFresh; i++) fresh.push(await measureStartup(liteRoot));
+    for (let i = 0; i < settings.startupRunsFresh; i++) fresh.push(await measureStartup(liteRoot, { args: API_ONLY }));
     const dir = makeTempDir('lite-bench-restart-');
-    await measureStartup(liteRoot, { dataDir: dir }); // creates the data dir; not counted
+    await measureStartup(liteRoot, { dataDir: dir, args: API_ONLY }); // creates the data dir; not counted
     const restart = [];
-    for (let i = 0; i < settings.startupRunsRestart; i++) restart.push(await measureStartup(liteRoot, { dataDir: dir }));
+    for (let i = 0; i < settings.startupRunsRestart; i++) restart.push(await measureStartup(liteRoot, { dataDir: dir, args: API_ONLY }));
     const pick = (runs, k) => runs.map((r) => round(r[k], 1));
     const load = [];
     for (let i = 0; i < 3; i++) load.push(await measureModuleLoad(liteRoot));
@@ -411,7 +416,7 @@ async function main() {
     let profile;
     try {
       const profDir = makeTempDir('lite-bench-prof-');
-      const sp = await startLite(liteRoot, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '250'] });
+      const sp = await startLite(liteRoot, { args: API_ONLY, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '250'] });
       const spStop = await stopLite(sp);
       const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
       if (file) {
@@ -436,7 +441,7 @@ async function main() {
 
   // ---- servers for the load phases ----
   log('starting lite, etcd and the ceiling server…');
-  const lite = await startLite(liteRoot);
+  const lite = await startLite(liteRoot, { args: API_ONLY });
   const tls = readKubeconfigTls(lite.kubeconfigPath);
   const tlsFiles = liteTlsFiles(lite.dir);
   const ceiling = spawnTracked(process.execPath, [join(here, 'ceiling-server.mjs')], {
@@ -610,7 +615,7 @@ async function main() {
   if (settings.profile) {
     results.profile = await phase(results, 'profile', 40_000, async () => {
       const profDir = makeTempDir('lite-bench-prof-');
-      const pl = await startLite(liteRoot, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
+      const pl = await startLite(liteRoot, { args: API_ONLY, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
       const ptls = readKubeconfigTls(pl.kubeconfigPath);
       await createNamespace(pl, ptls, 'bench-prof');
       const loadStart = performance.now();

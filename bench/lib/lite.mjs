@@ -69,11 +69,11 @@ export function liteTlsFiles(dataDir) {
  * One start-up measurement: spawn `bin/lite server` on a port picked beforehand and poll
  * GET /readyz every `pollMs` until it answers 200. Then SIGTERM and time the stop.
  */
-export async function measureStartup(repoRoot, { dataDir, pollMs = 5 } = {}) {
+export async function measureStartup(repoRoot, { dataDir, pollMs = 5, args = [] } = {}) {
   const port = await freePort();
   const agent = new https.Agent({ keepAlive: false, rejectUnauthorized: false });
   const t0 = performance.now();
-  const lite = startLite(repoRoot, { dataDir, port });
+  const lite = startLite(repoRoot, { dataDir, port, args });
   // startLite's own wait runs alongside; readiness is what /readyz says, not the log line.
   let startError;
   lite.catch((e) => (startError = e));
