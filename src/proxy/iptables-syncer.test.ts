@@ -98,6 +98,24 @@ describe('IptablesSyncer', () => {
     expect(ipt.rules('nat', 'DOCKER')).toEqual(['-i docker0 -j RETURN']);
   });
 
+  it('a full sync moves its jumps back above rules Docker inserted at the top of FORWARD', async () => {
+    const ipt = withDocker();
+    const s = new IptablesSyncer({ runner: ipt, logger: silentLogger });
+    const desired = ruleset([svc('web', '10.43.0.20')], []);
+    await s.sync(desired, false);
+    const ours = ipt.rules('filter', 'FORWARD')?.slice(0, 4);
+    // Docker creating a bridge network inserts its rules at the top of FORWARD.
+    await ipt.restore('*filter\n-I FORWARD 1 -i br-pods ! -o br-pods -j ACCEPT\n-I FORWARD 1 -j DOCKER-USER\nCOMMIT\n');
+    expect(await s.sync(desired, true)).toBe('full');
+    const forward = ipt.rules('filter', 'FORWARD') ?? [];
+    expect(forward.slice(0, 4).sort()).toEqual([...(ours ?? [])].sort());
+    expect(forward.slice(4)).toEqual(['-j DOCKER-USER', '-i br-pods ! -o br-pods -j ACCEPT', '-j DOCKER-USER']);
+    // Already in place: the next full sync leaves the built-in chains alone.
+    const restoresBefore = ipt.restores.length;
+    await s.sync(desired, true);
+    expect(ipt.restores.slice(restoresBefore).join('')).not.toMatch(/^-[DI] FORWARD/m);
+  });
+
   it('after a failed restore the next sync is a full one', async () => {
     const ipt = withDocker();
     const s = new IptablesSyncer({ runner: ipt, logger: silentLogger });

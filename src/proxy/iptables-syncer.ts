@@ -4,8 +4,8 @@
  *  - full sync (first sync, after a failure, every resync period): reads both tables, rewrites
  *    every one of our chains (declaring a chain flushes it), deletes stale KUBE-SVC/SVL/EXT/FW/SEP
  *    chains nobody needs any more, and inserts any missing jump from a built-in chain (INPUT,
- *    FORWARD, OUTPUT, PREROUTING, POSTROUTING) at position 1 — so rules or jumps deleted by hand
- *    come back;
+ *    FORWARD, OUTPUT, PREROUTING, POSTROUTING) at position 1, moving back to the top a jump that
+ *    someone else's rules (Docker's) got ahead of — so rules or jumps deleted by hand come back;
  *  - partial sync: only the chains whose rules differ from what was last applied are rewritten,
  *    chains no longer wanted are flushed and deleted; an unchanged ruleset writes nothing;
  *  - cleanup: removes our jumps (by the exact text iptables-save shows), then flushes and deletes
@@ -25,8 +25,25 @@ function ours(table: IptablesTable, chain: string): boolean {
   return (NAT_TOP_CHAINS as readonly string[]).includes(chain) || isServiceChain(chain);
 }
 
-function jumpPresent(save: string, j: JumpRule): boolean {
-  return rulesInSave(save, j.from).some((l) => l.endsWith(` -j ${j.to}`) && l.includes(j.comment));
+function isJump(line: string, j: JumpRule): boolean {
+  return line.endsWith(` -j ${j.to}`) && line.includes(j.comment);
+}
+
+/**
+ * The restore lines that put jump `j` where it must be: first in its built-in chain, ahead of
+ * every rule that is not one of our jumps. Missing → inserted at 1. Present but below someone
+ * else's rule → deleted and inserted at 1 again: Docker inserts its own FORWARD rules at the top
+ * whenever it creates a bridge network or restarts, and its `-i br ! -o br -j ACCEPT` ahead of
+ * KUBE-SERVICES would let traffic to a Service without endpoints past the REJECT (and a jump
+ * left by an earlier run may sit anywhere).
+ */
+function placeJump(save: string, j: JumpRule): string[] {
+  const rules = rulesInSave(save, j.from);
+  const at = rules.findIndex((l) => isJump(l, j));
+  const insert = `-I ${j.from} 1 ${j.args} -j ${j.to}`;
+  if (at < 0) return [insert];
+  if (rules.slice(0, at).every((l) => / -j KUBE-[A-Z-]+$/.test(l))) return [];
+  return [`-D ${rules[at].slice(3)}`, insert];
 }
 
 function sameRules(a: readonly string[] | undefined, b: readonly string[]): boolean {
@@ -79,7 +96,7 @@ export class IptablesSyncer {
     const lines = [`*${table}`];
     for (const chain of [...want.keys(), ...stale]) lines.push(`:${chain} - [0:0]`);
     for (const rules of want.values()) lines.push(...rules);
-    for (const j of JUMP_RULES) if (j.table === table && !jumpPresent(save, j)) lines.push(`-I ${j.from} 1 ${j.args} -j ${j.to}`);
+    for (const j of JUMP_RULES) if (j.table === table) lines.push(...placeJump(save, j));
     for (const chain of stale) lines.push(`-X ${chain}`);
     lines.push('COMMIT', '');
     return lines.join('\n');
@@ -108,7 +125,7 @@ export class IptablesSyncer {
       const jumps: string[] = [];
       for (const j of JUMP_RULES) {
         if (j.table !== table) continue;
-        for (const l of rulesInSave(save, j.from)) if (l.endsWith(` -j ${j.to}`) && l.includes(j.comment)) jumps.push(`-D ${l.slice(3)}`);
+        for (const l of rulesInSave(save, j.from)) if (isJump(l, j)) jumps.push(`-D ${l.slice(3)}`);
       }
       if (chains.length === 0 && jumps.length === 0) continue;
       const lines = [`*${table}`, ...chains.map((c) => `:${c} - [0:0]`), ...jumps, ...chains.map((c) => `-X ${c}`), 'COMMIT', ''];
