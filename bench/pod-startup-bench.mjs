@@ -32,7 +32,6 @@
  * write a heap snapshot after each idle RSS reading (both kept in bench/results/profiles/).
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import https from 'node:https';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -41,6 +40,7 @@ import Docker from 'dockerode';
 import { installCleanupHooks, makeTempDir, spawnTracked, stopAll } from './lib/children.mjs';
 import { summarizeCpuProfile } from './lib/cpu-profile.mjs';
 import { makeAgent, request, sleep } from './lib/http-load.mjs';
+import { watchNamespacePods } from './lib/pod-watch.mjs';
 import { readKubeconfigTls, startLite, stopLite } from './lib/lite.mjs';
 import { ratio, round, summarize } from './lib/stats.mjs';
 
@@ -356,12 +356,7 @@ const condTrue = (pod, type) => (pod.status?.conditions ?? []).some((c) => c.typ
  * (PodReadyToStartContainers), Running, Running+Ready, deleted; waiters resolve on Ready / deletion.
  */
 function podTracker(lite, tls, resourceVersion) {
-  const agent = new https.Agent({ keepAlive: false, ca: tls.ca, cert: tls.cert, key: tls.key });
   const pods = new Map();
-  const state = { reconnects: 0, errors: 0, lastError: undefined, events: 0 };
-  let rv = resourceVersion;
-  let stopped = false;
-  let current;
   const entry = (name) => {
     let e = pods.get(name);
     if (!e) {
@@ -388,63 +383,8 @@ function podTracker(lite, tls, resourceVersion) {
     }
     e.waiters = e.waiters.filter((w) => !w());
   };
-  const connect = () => {
-    if (stopped) return;
-    const path = `/api/v1/namespaces/${NS}/pods?watch=1&allowWatchBookmarks=true&resourceVersion=${rv}`;
-    const req = https.request({ agent, host: lite.host, port: lite.port, method: 'GET', path, headers: { accept: 'application/json' } }, (res) => {
-      if (res.statusCode !== 200) {
-        state.errors++;
-        state.lastError = `watch HTTP ${res.statusCode}`;
-        res.resume();
-        res.on('end', retry);
-        return;
-      }
-      res.setEncoding('utf8');
-      let buf = '';
-      res.on('data', (chunk) => {
-        const at = performance.now();
-        buf += chunk;
-        let nl;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (!line) continue;
-          const ev = JSON.parse(line);
-          if (ev.type === 'ERROR') {
-            state.errors++;
-            state.lastError = ev.object?.message;
-            // 410 Gone: resume from now (the bench only cares about what happens next).
-            if (ev.object?.code === 410) rv = '';
-            continue;
-          }
-          rv = ev.object?.metadata?.resourceVersion ?? rv;
-          if (ev.type === 'BOOKMARK') continue;
-          state.events++;
-          onEvent(ev.type, ev.object, at);
-        }
-      });
-      res.on('end', retry);
-      res.on('error', retry);
-    });
-    req.on('error', (e) => {
-      state.errors++;
-      state.lastError = e.message;
-      retry();
-    });
-    req.end();
-    current = req;
-  };
-  let retrying = false;
-  const retry = () => {
-    if (stopped || retrying) return;
-    retrying = true;
-    state.reconnects++;
-    setTimeout(() => {
-      retrying = false;
-      connect();
-    }, 100).unref();
-  };
-  connect();
+  // 410 Gone: resume from now (the bench only cares about what happens next).
+  const watch = watchNamespacePods({ lite, tls, namespace: NS, resourceVersion, onEvent, retryMs: 100, resumeFromNowOnExpired: true });
   const waitFor = (name, key, timeoutMs) => {
     const e = entry(name);
     if (e.marks[key] !== undefined) return Promise.resolve(e);
@@ -471,15 +411,11 @@ function podTracker(lite, tls, resourceVersion) {
     });
   };
   return {
-    state,
+    state: watch.state,
     pods,
     waitReady: (name, timeoutMs) => waitFor(name, 'ready', timeoutMs),
     waitDeleted: (name, timeoutMs) => waitFor(name, 'deleted', timeoutMs),
-    stop() {
-      stopped = true;
-      current?.destroy();
-      agent.destroy();
-    },
+    stop: () => watch.stop(),
   };
 }
 

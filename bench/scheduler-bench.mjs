@@ -26,7 +26,6 @@
  * --wait-quiet SECONDS waits, before each scenario and at most that long, for a quiet machine.
  */
 import { execFileSync } from 'node:child_process';
-import https from 'node:https';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -34,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { installCleanupHooks, makeTempDir, stopAll } from './lib/children.mjs';
 import { summarizeCpuProfile } from './lib/cpu-profile.mjs';
 import { makeAgent, request, sleep } from './lib/http-load.mjs';
+import { watchNamespacePods } from './lib/pod-watch.mjs';
 import { readKubeconfigTls, startLite, stopLite } from './lib/lite.mjs';
 import { round, summarize } from './lib/stats.mjs';
 
@@ -243,75 +243,15 @@ async function waitNodesReady(client, want, timeoutMs) {
  * `onPod(pod, arrivedAt)` gets every ADDED/MODIFIED pod. Returns { stop(), errors }.
  */
 function watchPods(lite, tls, resourceVersion, onPod) {
-  const agent = new https.Agent({ keepAlive: false, ca: tls.ca, cert: tls.cert, key: tls.key });
-  let rv = resourceVersion;
-  let stopped = false;
-  let current;
-  const state = { reconnects: 0, errors: 0, lastError: undefined, events: 0 };
-  const connect = () => {
-    if (stopped) return;
-    const path = `/api/v1/namespaces/${NS}/pods?watch=1&allowWatchBookmarks=true&resourceVersion=${rv}`;
-    const req = https.request({ agent, host: lite.host, port: lite.port, method: 'GET', path, headers: { accept: 'application/json' } }, (res) => {
-      if (res.statusCode !== 200) {
-        state.errors++;
-        state.lastError = `watch HTTP ${res.statusCode}`;
-        res.resume();
-        res.on('end', retry);
-        return;
-      }
-      res.setEncoding('utf8');
-      let buf = '';
-      res.on('data', (chunk) => {
-        const arrived = performance.now();
-        buf += chunk;
-        let nl;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (!line) continue;
-          const ev = JSON.parse(line);
-          if (ev.type === 'ERROR') {
-            state.errors++;
-            state.lastError = ev.object?.message;
-            continue;
-          }
-          rv = ev.object?.metadata?.resourceVersion ?? rv;
-          if (ev.type === 'ADDED' || ev.type === 'MODIFIED') {
-            state.events++;
-            onPod(ev.object, arrived);
-          }
-        }
-      });
-      res.on('end', retry);
-      res.on('error', retry);
-    });
-    req.on('error', (e) => {
-      state.errors++;
-      state.lastError = e.message;
-      retry();
-    });
-    req.end();
-    current = req;
-  };
-  let retrying = false;
-  const retry = () => {
-    if (stopped || retrying) return;
-    retrying = true;
-    state.reconnects++;
-    setTimeout(() => {
-      retrying = false;
-      connect();
-    }, 200).unref();
-  };
-  connect();
-  return {
-    state,
-    stop() {
-      stopped = true;
-      current?.destroy();
-      agent.destroy();
+  return watchNamespacePods({
+    lite,
+    tls,
+    namespace: NS,
+    resourceVersion,
+    onEvent: (type, pod, arrived) => {
+      if (type === 'ADDED' || type === 'MODIFIED') onPod(pod, arrived);
     },
-  };
+  });
 }
 
 const podName = (i) => `p-${String(i).padStart(6, '0')}`;
