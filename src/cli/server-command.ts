@@ -135,6 +135,7 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
       stopRequested('lost-leadership');
     },
     compaction: { intervalMs: interval, retainRevisions: retain },
+    datastoreWriter: argv['datastore-writer'] === 'inline' ? 'inline' : 'thread',
     disableControllerManager: argv['disable-controller-manager'] === true,
     disableScheduler: argv['disable-scheduler'] === true,
     nodeMonitorGracePeriodMs: gracePeriod,

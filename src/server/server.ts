@@ -68,6 +68,14 @@ export interface ServerConfig {
   /** 'sqlite' (default, in the data dir) or 'memory' (tests). */
   readonly datastore?: 'sqlite' | 'memory';
   /**
+   * Where SQLite applies and fsyncs writes (default 'thread'). On a busy control plane the
+   * event loop, not the CPU, is the limit, and a writer thread keeps every commit's fsync off it:
+   * +13% scheduling throughput in the scheduler bench (5 000 nodes, 2 cores). 'inline' spends less
+   * CPU per write (no thread hand-offs), which wins when one client alone drives the API server on
+   * a machine with no core to spare (see SqliteBackendConfig.writer).
+   */
+  readonly datastoreWriter?: 'thread' | 'inline';
+  /**
    * Called if the controller manager loses its lease after holding it (another server on the
    * same datastore took over); the CLI exits so the process restarts, as upstream components do.
    */
@@ -162,7 +170,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       backend:
         config.datastore === 'memory'
           ? new MemoryBackend({ logger: log, clock, ...(config.compaction ? { compaction: config.compaction } : {}) })
-          : new SqliteBackend({ path: paths.database, logger: log, clock, ...(config.compaction ? { compaction: config.compaction } : {}) }),
+          : new SqliteBackend({
+              path: paths.database,
+              logger: log,
+              clock,
+              writer: config.datastoreWriter === 'inline' ? 'inline' : 'worker',
+              ...(config.compaction ? { compaction: config.compaction } : {}),
+            }),
       serviceCidr: config.serviceCidr,
       nodePortRange: config.nodePortRange,
       clock,
