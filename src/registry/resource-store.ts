@@ -475,7 +475,7 @@ export class ResourceStore {
       }
       meta.namespace = old.metadata.namespace;
     } else delete meta.namespace;
-    if (!options.internal) this.#lifecycle.checkStructure(desired, ctx);
+    if (!options.internal) this.#lifecycle.checkStructure(this.#structureCheckTarget(desired, ctx, options), ctx);
 
     let next: KubeObject;
     if (options.internal) {
@@ -521,6 +521,19 @@ export class ResourceStore {
       if (!options.internal) this.#lifecycle.abandoned?.('update', next, old);
       throw e;
     }
+  }
+
+  /**
+   * What the structure check of an update looks at. A status write keeps only the status fields
+   * of the body (the rest comes from the stored object), so when no unknown-field warnings are
+   * wanted (fieldValidation=Ignore, as in-process components write) only those are checked: a
+   * kubelet's pod status update then does not pay for a walk of the whole pod spec it sends along.
+   */
+  #structureCheckTarget(desired: KubeObject, ctx: RequestContext, options: UpdateOptions): KubeObject {
+    if (options.subresource !== 'status' || ctx.fieldValidation !== 'Ignore') return desired;
+    const view: KubeObject = { apiVersion: desired.apiVersion, kind: desired.kind, metadata: desired.metadata };
+    for (const f of this.def.statusFields) if (desired[f] !== undefined) view[f] = desired[f];
+    return view;
   }
 
   #validateAdmittedUpdate(next: KubeObject, old: KubeObject, name: string, ctx: RequestContext, options: UpdateOptions): KubeObject {

@@ -38,11 +38,33 @@ export function indexElement(i: number): PathElement {
 
 type Parsed =
   | { t: 0; name: string }
-  | { t: 1; fields: Array<[string, JsonValue]> }
+  | { t: 1; fields: ReadonlyArray<readonly [string, JsonValue]> }
   | { t: 2; value: JsonValue }
   | { t: 3; index: number };
 
+/**
+ * Memo of parsed and canonicalised `k:`/`v:` elements. The same few keys (`k:{"type":"Ready"}`,
+ * `k:{"name":"app"}`, …) come up in every managedFields entry of every object of a kind, and each
+ * sort comparison or decode would otherwise parse their JSON again. Bounded: emptied when full.
+ */
+const MEMO_LIMIT = 4096;
+const parsedMemo = new Map<PathElement, Parsed>();
+const canonicalMemo = new Map<string, PathElement | undefined>();
+
+function remember<K, V>(memo: Map<K, V>, key: K, value: V): V {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
+/** The parsed form of an element; shared between callers, so read-only. */
 function parseElement(pe: PathElement): Parsed {
+  if (pe[0] === 'f') return { t: 0, name: pe.slice(2) };
+  const known = parsedMemo.get(pe);
+  return known ?? remember(parsedMemo, pe, parseElementUncached(pe));
+}
+
+function parseElementUncached(pe: PathElement): Parsed {
   const body = pe.slice(2);
   switch (pe[0]) {
     case 'f':
@@ -421,6 +443,13 @@ const EMPTY = new FieldSet();
  * does not know (upstream drops those); throws for malformed keys.
  */
 function canonicalElement(key: string): PathElement | undefined {
+  if (key.length >= 2 && key[0] === 'f' && key[1] === ':') return key;
+  if (canonicalMemo.has(key)) return canonicalMemo.get(key);
+  // Only well-formed keys are remembered: a malformed one throws on every use.
+  return remember(canonicalMemo, key, canonicalElementUncached(key));
+}
+
+function canonicalElementUncached(key: string): PathElement | undefined {
   if (key.length < 2) throw new Error('parsing key as path element: key must be 2 characters long:');
   if (key[1] !== ':') throw new Error(`parsing key as path element: missing colon: ${key}`);
   const body = key.slice(2);
