@@ -143,23 +143,36 @@ export class Forwarder {
     }
   }
 
-  #udp(u: UpstreamAddress, query: Buffer, signal?: AbortSignal): Promise<Buffer> {
+  /**
+   * One exchange with an upstream over `open`'s socket: settles once, with the answer, an error,
+   * the timeout or the abort, and always releases the socket and the timer.
+   */
+  #exchange(signal: AbortSignal | undefined, open: (finish: (err: Error | undefined, answer?: Buffer) => void) => { release(): void }): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      const socket = createSocket(u.address.includes(':') ? 'udp6' : 'udp4');
-      const id = query.readUInt16BE(0);
       let settled = false;
-      const finish = (err: Error | undefined, value?: Buffer) => {
+      let release: (() => void) | undefined;
+      const finish = (err: Error | undefined, answer?: Buffer) => {
         if (settled) return;
         settled = true;
         cancelTimer();
         signal?.removeEventListener('abort', onAbort);
-        socket.close();
+        release?.();
         if (err) reject(err);
-        else resolve(value as Buffer);
+        else resolve(answer as Buffer);
       };
       const onAbort = () => finish(new Error('aborted'));
       const cancelTimer = this.#c.clock.setTimer(this.#timeoutMs, () => finish(new Error(`no answer within ${this.#timeoutMs} ms`)));
       signal?.addEventListener('abort', onAbort, { once: true });
+      const socket = open(finish);
+      if (settled) socket.release();
+      else release = () => socket.release();
+    });
+  }
+
+  #udp(u: UpstreamAddress, query: Buffer, signal?: AbortSignal): Promise<Buffer> {
+    return this.#exchange(signal, (finish) => {
+      const socket = createSocket(u.address.includes(':') ? 'udp6' : 'udp4');
+      const id = query.readUInt16BE(0);
       socket.on('error', (e) => finish(e));
       socket.on('message', (msg, rinfo) => {
         // Only the upstream's answer to this query counts (not a stray or spoofed datagram).
@@ -169,26 +182,14 @@ export class Forwarder {
       socket.send(query, u.port, u.address, (e) => {
         if (e) finish(e);
       });
+      return { release: () => socket.close() };
     });
   }
 
   #tcp(u: UpstreamAddress, query: Buffer, signal?: AbortSignal): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
+    return this.#exchange(signal, (finish) => {
       const socket = connect({ host: u.address, port: u.port });
       let buffered = Buffer.alloc(0);
-      let settled = false;
-      const finish = (err: Error | undefined, value?: Buffer) => {
-        if (settled) return;
-        settled = true;
-        cancelTimer();
-        signal?.removeEventListener('abort', onAbort);
-        socket.destroy();
-        if (err) reject(err);
-        else resolve(value as Buffer);
-      };
-      const onAbort = () => finish(new Error('aborted'));
-      const cancelTimer = this.#c.clock.setTimer(this.#timeoutMs, () => finish(new Error(`no answer within ${this.#timeoutMs} ms`)));
-      signal?.addEventListener('abort', onAbort, { once: true });
       socket.on('error', (e) => finish(e));
       socket.on('close', () => finish(new Error('connection closed before an answer')));
       socket.on('connect', () => {
@@ -204,6 +205,7 @@ export class Forwarder {
         const len = buffered.readUInt16BE(0);
         if (buffered.length >= 2 + len) finish(undefined, buffered.subarray(2, 2 + len));
       });
+      return { release: () => socket.destroy() };
     });
   }
 }

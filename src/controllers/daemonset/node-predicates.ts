@@ -11,6 +11,7 @@
  */
 import { jsonEqual, type JsonObject, type KubeObject } from '../../api/object.js';
 import { arrAt, at, objAt, objs, obj, strAt, strListAt, strMap } from '../../api/json-access.js';
+import { taintFrom, tolerationFrom, toleratesTaint } from '../../api/taints.js';
 
 /** A compiled view of what a DaemonSet's pods require of a node (built once per sync). */
 export interface DaemonPodPlacement {
@@ -107,28 +108,11 @@ function requirementMatches(labels: Readonly<Record<string, string>>, req: JsonO
   }
 }
 
-/** Toleration.ToleratesTaint. */
-export function toleratesTaint(toleration: JsonObject, taint: JsonObject): boolean {
-  const effect = strAt(toleration, 'effect');
-  if (effect !== '' && effect !== strAt(taint, 'effect')) return false;
-  const key = strAt(toleration, 'key');
-  if (key !== '' && key !== strAt(taint, 'key')) return false;
-  switch (strAt(toleration, 'operator')) {
-    case '':
-    case 'Equal':
-      return strAt(toleration, 'value') === strAt(taint, 'value');
-    case 'Exists':
-      return true;
-    default:
-      return false;
-  }
-}
-
 /** FindMatchingUntoleratedTaint: the first taint passing `filter` that no toleration tolerates. */
 export function findUntoleratedTaint(taints: readonly JsonObject[], tolerations: readonly JsonObject[], filter: (effect: string) => boolean): JsonObject | undefined {
   for (const taint of taints) {
     if (!filter(strAt(taint, 'effect'))) continue;
-    if (!tolerations.some((t) => toleratesTaint(t, taint))) return taint;
+    if (!tolerations.some((t) => toleratesTaint(tolerationFrom(t), taintFrom(taint)))) return taint;
   }
   return undefined;
 }

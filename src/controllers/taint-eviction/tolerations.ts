@@ -5,6 +5,9 @@
  */
 import { objsAt, optNumAt, strAt } from '../../api/json-access.js';
 import { isJsonObject, type KubeObject } from '../../api/object.js';
+import { toleratesTaint } from '../../api/taints.js';
+
+export { toleratesTaint };
 
 export interface Taint {
   readonly key: string;
@@ -59,21 +62,6 @@ export function podTolerations(pod: KubeObject): Toleration[] {
 /** Taints are the same taint when key and effect match (Taint.MatchTaint). */
 export function matchTaint(a: Taint, b: { key: string; effect: string }): boolean {
   return a.key === b.key && a.effect === b.effect;
-}
-
-/** Toleration.ToleratesTaint: an empty effect or key (with Exists) matches any. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect !== '' && t.effect !== taint.effect) return false;
-  if (t.key !== '' && t.key !== taint.key) return false;
-  switch (t.operator) {
-    case '':
-    case 'Equal':
-      return t.value === taint.value;
-    case 'Exists':
-      return true;
-    default:
-      return false;
-  }
 }
 
 /**
