@@ -567,6 +567,20 @@ describe('garbage collection and namespace deletion', () => {
     // Only what the controllers put into every new namespace.
     expect(left.items.map((i) => `${i.kind}/${i.metadata.name}`).filter((n) => n !== 'ConfigMap/kube-root-ca.crt')).toEqual([]);
   });
+  test('kubectl delete -f of a manifest holding a namespace and objects in it succeeds (the namespace is emptied after 5 s, as upstream)', async () => {
+    const ns = `manifest-${Date.now().toString(36)}`;
+    const manifest = [
+      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: ${ns}\ndata:\n  a: "1"\n`,
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: ${ns}\nstringData:\n  a: "1"\n`,
+    ].join('---\n');
+    await w.kubectl.ok(['apply', '-f', '-'], { input: manifest });
+    // kubectl deletes in file order: the namespace first, then each object, which must still exist.
+    const out = await w.kubectl.run(['delete', '-f', '-'], { input: manifest, timeoutMs: 60_000 });
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe(`namespace "${ns}" deleted\nconfigmap "cfg" deleted\nsecret "s" deleted\n`);
+  });
 });
 
 describe('PodDisruptionBudget, Endpoints, EndpointSlices, ServiceAccounts', () => {

@@ -16,7 +16,8 @@ describe('NamespaceController', () => {
       .filter((r) => r.def.namespaced)
       .map((r) => ({ group: r.def.group, version: r.def.version, resource: r.def.plural }));
     discovery = () => all;
-    void new NamespaceController(api.context, { namespacedResources: () => discovery() }).run(api.signal);
+    // Processing at once keeps these tests about deletion itself; the default delay has its own test.
+    void new NamespaceController(api.context, { namespacedResources: () => discovery(), deletionDelayMs: 0 }).run(api.signal);
   });
   afterEach(() => api.stop());
 
@@ -125,7 +126,7 @@ describe('NamespaceController (legacy configuration)', () => {
 
   it('runs its own informers when built from the old config object', async () => {
     api = await startTestApi();
-    const controller = new NamespaceController({ client: api.client, namespacedResources: () => [resources.configmaps], clock: api.clock, logger: silentLogger });
+    const controller = new NamespaceController({ client: api.client, namespacedResources: () => [resources.configmaps], clock: api.clock, logger: silentLogger, deletionDelayMs: 0 });
     void controller.run(api.signal);
     await api.client.create(resources.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'old' } });
     await api.client.create(resources.configmaps, 'old', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } });
@@ -138,5 +139,27 @@ describe('NamespaceController (legacy configuration)', () => {
         return e instanceof ApiError && e.code === 404;
       }
     }, 'namespace gone');
+  });
+});
+
+describe('NamespaceController (default deletion delay)', () => {
+  let api: TestApi;
+  afterEach(() => api.stop());
+
+  it("leaves a deleted namespace's content alone for 5 s, as upstream, so clients can delete it themselves", async () => {
+    api = await startTestApi();
+    void new NamespaceController(api.context, { namespacedResources: () => [resources.configmaps] }).run(api.signal);
+    await api.client.create(resources.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app' } });
+    await api.client.create(resources.configmaps, 'app', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+    await api.client.create(resources.configmaps, 'app', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } });
+    await api.client.delete(resources.namespaces, undefined, 'app');
+    // `kubectl delete -f` order: the namespace first, then each object in it.
+    await new Promise((r) => setTimeout(r, 50));
+    await api.client.delete(resources.configmaps, 'app', 'a');
+    api.clock.advance(4_900);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await api.client.list(resources.configmaps, 'app')).items.map((c) => c.metadata.name)).toEqual(['b']);
+    api.clock.advance(200);
+    await until(async () => (await api.client.list(resources.namespaces, undefined)).items.every((n) => n.metadata.name !== 'app'), 'namespace gone after the delay');
   });
 });

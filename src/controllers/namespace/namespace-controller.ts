@@ -35,8 +35,11 @@ export interface NamespaceControllerOptions {
   /** Namespaces processed in parallel (upstream --concurrent-namespace-syncs: 10). */
   readonly workers?: number;
   /**
-   * Delay before a deleted namespace is first processed. Upstream waits 5 s so admission on
-   * other (HA) API servers sees the deletion first; lite's admission shares the store, so 0.
+   * Delay before a deleted namespace is first processed (default 5 s, upstream's
+   * namespaceDeletionGracePeriod). Besides letting every API server's admission see the deletion
+   * first (servers sharing a datastore), it is what makes `kubectl delete -f` of a manifest holding
+   * a namespace and objects in it succeed: kubectl deletes the namespace first and then each
+   * object, which must still be there to be deleted.
    */
   readonly deletionDelayMs?: number;
   /** Parallel deletes within one resource. */
@@ -53,6 +56,7 @@ export interface NamespaceControllerConfig {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly retryMs?: number;
+  readonly deletionDelayMs?: number;
 }
 
 interface ResourceResult {
@@ -71,6 +75,8 @@ export class NamespaceController implements Controller {
   readonly #namespaces: SharedInformer;
   /** Resources whose deletions re-queue terminating namespaces (`group/resource`). */
   readonly #watched = new Set<string>();
+  /** Terminating namespaces whose content deletion has begun (past the deletion delay). */
+  readonly #emptying = new Set<string>();
   /** Set only in the legacy configuration: informers this controller starts itself. */
   readonly #ownInformers: InformerFactory | undefined;
 
@@ -82,18 +88,18 @@ export class NamespaceController implements Controller {
       const legacy = a as NamespaceControllerConfig;
       this.#ownInformers = new InformerFactory({ client: legacy.client, clock: legacy.clock, logger: legacy.logger });
       this.#ctx = { client: legacy.client, informers: this.#ownInformers, clock: legacy.clock, logger: legacy.logger, recorder: () => ({ event: () => undefined }) };
-      b = { namespacedResources: legacy.namespacedResources };
+      b = { namespacedResources: legacy.namespacedResources, ...(legacy.deletionDelayMs !== undefined ? { deletionDelayMs: legacy.deletionDelayMs } : {}) };
     } else {
       this.#ctx = a as ControllerContext;
     }
     this.#log = this.#ctx.logger.child({ controller: this.name });
-    this.#options = { workers: 5, deletionDelayMs: 0, deleteConcurrency: 16, ...b };
+    this.#options = { workers: 5, deletionDelayMs: 5_000, deleteConcurrency: 16, ...b };
     this.#queue = newQueue(this.#ctx.clock, { maxDelayMs: 60_000 });
     this.#namespaces = this.#ctx.informers.informer(resources.namespaces);
     const enqueue = (ns: KubeObject) => {
       if (ns.metadata.deletionTimestamp) this.#queue.addAfter(ns.metadata.name ?? '', this.#options.deletionDelayMs);
     };
-    this.#namespaces.addEventHandler({ onAdd: enqueue, onUpdate: (_o, ns) => enqueue(ns) });
+    this.#namespaces.addEventHandler({ onAdd: enqueue, onUpdate: (_o, ns) => enqueue(ns), onDelete: (ns) => this.#emptying.delete(ns.metadata.name ?? '') });
     if (!this.#ownInformers) this.#watchContent();
   }
 
@@ -117,7 +123,8 @@ export class NamespaceController implements Controller {
       this.#ctx.informers.informer(ref).addEventHandler({
         onDelete: (obj) => {
           const ns = obj.metadata.namespace ? this.#namespaces.lister.get(undefined, obj.metadata.namespace) : undefined;
-          if (ns?.metadata.deletionTimestamp) this.#queue.add(ns.metadata.name ?? '');
+          // Only once the controller has begun emptying it: the deletion delay holds until then.
+          if (ns?.metadata.deletionTimestamp && this.#emptying.has(ns.metadata.name ?? '')) this.#queue.add(ns.metadata.name ?? '');
         },
       });
     }
@@ -132,10 +139,17 @@ export class NamespaceController implements Controller {
 
   async #sync(name: string): Promise<ReconcileResult> {
     const cached = this.#namespaces.lister.get(undefined, name);
-    if (!cached?.metadata.deletionTimestamp) return;
+    if (!cached?.metadata.deletionTimestamp) {
+      this.#emptying.delete(name);
+      return;
+    }
     // Several writers touch a terminating namespace: act on the latest state.
     let ns = await this.#get(name);
-    if (!ns?.metadata.deletionTimestamp) return;
+    if (!ns?.metadata.deletionTimestamp) {
+      this.#emptying.delete(name);
+      return;
+    }
+    this.#emptying.add(name);
     ns = await this.#retryOnConflict(ns, (n) => this.#ensureTerminating(n));
     if (!ns?.metadata.deletionTimestamp || finalizersOf(ns).length === 0) return;
 
