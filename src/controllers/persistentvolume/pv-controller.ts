@@ -181,10 +181,11 @@ export class PersistentVolumeController implements Controller {
         await this.#bind(volume, claim);
         return;
       }
+      let current = claim;
       if (delayBinding) {
         this.#recorder.event(claim, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
       } else if (cls !== '') {
-        await this.#provisionClaim(claim, cls, sc);
+        current = await this.#provisionClaim(claim, cls, sc);
       } else if (claimHasNoClass(claim)) {
         // RetroactiveDefaultStorageClass: a claim without a class gets today's default.
         const def = defaultStorageClass(this.#classes.lister.list());
@@ -196,7 +197,7 @@ export class PersistentVolumeController implements Controller {
       } else {
         this.#recorder.event(claim, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set');
       }
-      await this.#claimStatus(claim, 'Pending', undefined);
+      await this.#claimStatus(current, 'Pending', undefined);
       return;
     }
     // Pre-bound to a volume by name.
@@ -218,15 +219,15 @@ export class PersistentVolumeController implements Controller {
   }
 
   /** provisionClaim for an out-of-tree provisioner: hand the claim to it by annotation. */
-  async #provisionClaim(claim: KubeObject, cls: string, sc: KubeObject | undefined): Promise<void> {
+  async #provisionClaim(claim: KubeObject, cls: string, sc: KubeObject | undefined): Promise<KubeObject> {
     if (!sc) {
       this.#recorder.event(claim, 'Warning', 'ProvisioningFailed', `storageclass.storage.k8s.io "${cls}" not found`);
-      return;
+      return claim;
     }
     const provisioner = provisionerOf(sc);
     if (provisioner === '' || provisioner === 'kubernetes.io/no-provisioner') {
       this.#recorder.event(claim, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set');
-      return;
+      return claim;
     }
     const a = claim.metadata.annotations ?? {};
     let current = claim;
@@ -234,6 +235,7 @@ export class PersistentVolumeController implements Controller {
       current = await this.#write('pvc', { ...claim, metadata: { ...claim.metadata, annotations: { ...a, [ANN_STORAGE_PROVISIONER]: provisioner, [ANN_BETA_STORAGE_PROVISIONER]: provisioner } } });
     }
     this.#recorder.event(current, 'Normal', 'ExternalProvisioning', `waiting for a volume to be created, either by external provisioner "${provisioner}" or manually created by system administrator`);
+    return current;
   }
 
   async #syncBoundClaim(claim: KubeObject): Promise<void> {

@@ -120,13 +120,15 @@ export function volumeBindingPlugin(handle: FrameworkHandle, options: VolumeBind
   const state = (cs: CycleState) => cs.read<State>(STATE_KEY);
 
   /** Resolves once every claim of the pod is bound; rejects with the reason it never will be. */
-  const waitForBound = async (pod: PodInfo, names: readonly string[], provisioned: ReadonlySet<string>, signal: AbortSignal): Promise<void> => {
+  const waitForBound = async (pod: PodInfo, names: readonly string[], provisioned: ReadonlyMap<string, number>, signal: AbortSignal): Promise<void> => {
     const check = (): 'done' | 'wait' | string => {
       for (const n of names) {
         const pvc = listers.claim(pod.namespace, n);
         if (!pvc) return `persistentvolumeclaim "${n}" not found`;
         if (fullyBound(pvc)) continue;
-        if (provisioned.has(n) && pvc.metadata.annotations?.[ANN_SELECTED_NODE] === undefined) return `persistentvolumeclaim "${n}" has lost its selected node: provisioning failed and it is to be rescheduled`;
+        // Lost only once the cache is at least as new as our annotation write.
+        const written = provisioned.get(n);
+        if (written !== undefined && Number(pvc.metadata.resourceVersion) >= written && pvc.metadata.annotations?.[ANN_SELECTED_NODE] === undefined) return `persistentvolumeclaim "${n}" has lost its selected node: provisioning failed and it is to be rescheduled`;
         return 'wait';
       }
       return 'done';
@@ -254,13 +256,16 @@ export function volumeBindingPlugin(handle: FrameworkHandle, options: VolumeBind
             },
           });
         }
-        const provisioned = new Set<string>();
+        const provisioned = new Map<string, number>();
         for (const c of v.provisions) {
           const name = c.metadata.name ?? '';
-          provisioned.add(name);
           const pvc = listers.claim(pod.namespace, name) ?? c;
-          if (pvc.metadata.annotations?.[ANN_SELECTED_NODE] === nodeName) continue;
-          await handle.client.update(pvcsResource, pod.namespace, { ...pvc, metadata: { ...pvc.metadata, annotations: { ...pvc.metadata.annotations, [ANN_SELECTED_NODE]: nodeName } } });
+          if (pvc.metadata.annotations?.[ANN_SELECTED_NODE] === nodeName) {
+            provisioned.set(name, Number(pvc.metadata.resourceVersion));
+            continue;
+          }
+          const written = await handle.client.update(pvcsResource, pod.namespace, { ...pvc, metadata: { ...pvc.metadata, annotations: { ...pvc.metadata.annotations, [ANN_SELECTED_NODE]: nodeName } } });
+          provisioned.set(name, Number(written.metadata.resourceVersion));
         }
         await waitForBound(pod, st.claimNames, provisioned, signal);
         return null;
