@@ -12,7 +12,9 @@
  *  - PostFilter, PreBind and Bind are asynchronous (API calls) and get the scheduler's AbortSignal.
  *  - PreBind runs in the binding cycle before Bind, only for plugins whose PreFilter did not
  *    return Skip (so pods a plugin has nothing to do for cost no PreBind call); a non-null
- *    status fails the binding (Unreserve, back to the queue).
+ *    status fails the binding (Unreserve, back to the queue). The binding cycle is started
+ *    synchronously after Reserve, and PreBind runs synchronously up to its first await, before
+ *    the next scheduling cycle: that prefix may assume things as Reserve would.
  */
 import type { KubeObject } from '../../api/object.js';
 import type { Client } from '../../client/client.js';

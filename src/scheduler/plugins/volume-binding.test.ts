@@ -104,6 +104,18 @@ describe('VolumeBinding (scheduler with the PV controller and the local-path pro
     await eventually(async () => (await nodeOf('missing')) !== '', 'pod bound once its claim exists');
   });
 
+  it('gives one static volume to one claim only, also while the first binding is in flight', async () => {
+    await kit.createPv(pvManifest('only', '1Gi', { cls: 'static-wffc', node: 'node-a' }));
+    await kit.createPvc(pvcManifest('c1', '1Gi', { cls: 'static-wffc' }));
+    await kit.createPvc(pvcManifest('c2', '1Gi', { cls: 'static-wffc' }));
+    await pod('p1', ['c1']);
+    await pod('p2', ['c2']);
+    await eventually(async () => [await nodeOf('p1'), await nodeOf('p2')].filter((n) => n !== '').length === 1 && (await failed('p1')).length + (await failed('p2')).length > 0, 'one pod bound, the other rejected');
+    const bound = (await nodeOf('p1')) !== '' ? 'c1' : 'c2';
+    expect(specOf(await kit.pvc(bound)).volumeName).toBe('only');
+    expect(specOf(await kit.pvc(bound === 'c1' ? 'c2' : 'c1')).volumeName).toBeUndefined();
+  });
+
   it("provisions only where the class's allowedTopologies allow", async () => {
     await kit.createPvc(pvcManifest('z', '1Gi', { cls: 'zoned' }));
     await pod('zoned', ['z']);

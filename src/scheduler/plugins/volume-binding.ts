@@ -9,9 +9,9 @@
  *    WaitForFirstConsumer claim needs a matching Available volume that fits the node (the
  *    smallest, not assumed for another claim) or a class that can provision there (a provisioner
  *    other than kubernetes.io/no-provisioner and allowedTopologies matching the node).
- *  - Reserve: the chosen static volumes are assumed (other pods' Filter skips them) until PreBind
- *    finishes or Unreserve.
- *  - PreBind: static volumes get their claimRef (the PV controller completes the binding);
+ *  - PreBind (which also does Reserve's job: no Reserve hook, so pods without claims cost
+ *    nothing after PreFilter): the chosen static volumes are assumed (other pods' Filter skips
+ *    them) until PreBind finishes; static volumes get their claimRef (the PV controller completes the binding);
  *    claims to provision get `volume.kubernetes.io/selected-node`; then the pod's claims must all
  *    become bound (bind-completed) before the pod is bound — within the bind timeout (600 s), and
  *    failing early if a claim loses its selected node (provisioning gave up) or goes away.
@@ -221,28 +221,25 @@ export function volumeBindingPlugin(handle: FrameworkHandle, options: VolumeBind
       return null;
     },
 
-    reserve(cs, pod, nodeName) {
-      const v = state(cs)?.byNode.get(nodeName);
-      if (!v) return null;
-      for (const b of v.bindings) {
-        const name = b.pv.metadata.name ?? '';
-        const owner = assumed.get(name);
-        const key = `${pod.namespace}/${b.pvc.metadata.name ?? ''}`;
-        if (owner !== undefined && owner !== key) return Status.unschedulable(ERR_REASON_BIND_CONFLICT);
-        assumed.set(name, key);
-      }
-      return null;
-    },
-
-    unreserve(cs, _pod, nodeName) {
-      const v = state(cs)?.byNode.get(nodeName);
-      if (v) for (const b of v.bindings) assumed.delete(b.pv.metadata.name ?? '');
-    },
-
     async preBind(cs, pod, nodeName, signal) {
       const st = state(cs);
       const v = st?.byNode.get(nodeName);
       if (!st || !v) return null;
+      // Reserve's work, done here so pods without claims never reach this plugin after PreFilter:
+      // the scheduler starts PreBind synchronously right after Reserve, before the next cycle's
+      // Filter, so the assumption is in place in time.
+      const mine: string[] = [];
+      for (const b of v.bindings) {
+        const name = b.pv.metadata.name ?? '';
+        const owner = assumed.get(name);
+        const key = `${pod.namespace}/${b.pvc.metadata.name ?? ''}`;
+        if (owner !== undefined && owner !== key) {
+          for (const m of mine) assumed.delete(m);
+          return Status.error(`binding volumes: persistentvolume "${name}" is assumed for claim ${owner}`);
+        }
+        assumed.set(name, key);
+        mine.push(name);
+      }
       try {
         for (const b of v.bindings) {
           const pv = listers.volume(b.pv.metadata.name ?? '') ?? b.pv;
@@ -273,7 +270,7 @@ export function volumeBindingPlugin(handle: FrameworkHandle, options: VolumeBind
         const message = e instanceof ApiError ? `binding volumes: ${e.message}` : e instanceof Error ? e.message : String(e);
         return Status.error(message);
       } finally {
-        for (const b of v.bindings) assumed.delete(b.pv.metadata.name ?? '');
+        for (const m of mine) assumed.delete(m);
       }
     },
   };
