@@ -48,7 +48,8 @@ export const ERR_REASON_PV_NOT_EXIST = 'node(s) unavailable due to one or more p
 export const ERR_UNBOUND_IMMEDIATE = 'pod has unbound immediate PersistentVolumeClaims';
 
 const STATE_KEY = PluginName.VolumeBinding;
-const SKIP = Status.skip();
+/** Shared, so PreFilter allocates nothing for pods without claims. */
+const SKIP_RESULT = { status: Status.skip() } as const;
 
 export interface VolumeBindingOptions {
   /** How long PreBind waits for the claims to be bound (kube-scheduler bindTimeoutSeconds: 600). */
@@ -170,7 +171,7 @@ export function volumeBindingPlugin(handle: FrameworkHandle, options: VolumeBind
     ],
 
     preFilter(cs, pod) {
-      if (!hasClaimVolumes(pod.pod)) return { status: SKIP };
+      if (!hasClaimVolumes(pod.pod)) return SKIP_RESULT;
       const names = claimNames(pod.pod);
       const bound: State['bound'] = [];
       const delayed: DelayedClaim[] = [];
