@@ -72,6 +72,8 @@ export interface NodeConfig {
    * with the Docker runtime. Absent: pods stay on Docker's default bridge and no rules are written.
    */
   readonly network?: NodeNetworkConfig;
+  /** Where local-path volumes live on this node (default `<dataDir>/storage`, as k3s). */
+  readonly localStoragePath?: string;
   readonly clock?: Clock;
   readonly logger?: Logger;
   /** A runtime instead of Docker (tests: the simulated runtime). */
@@ -224,6 +226,7 @@ async function startNode(
     ...(config.clusterDns ? { clusterDns: config.clusterDns } : {}),
     ...(config.clusterDomain ? { clusterDomain: config.clusterDomain } : {}),
     ...(bridge ? { podNetwork: { name: bridge.name, cidr: bridge.cidr } } : {}),
+    localStoragePath: config.localStoragePath ?? join(config.dataDir, 'storage'),
     clock,
     logger: log.child({ component: 'kubelet' }),
   };

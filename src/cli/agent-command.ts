@@ -6,6 +6,7 @@
  * kube-proxy could not be set up. `lite agent --cleanup` removes the node's networking and exits
  * (no --server needed).
  */
+import { resolve as resolvePath } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { StartKubelet } from '../kubelet/kubelet-api.js';
 import { createLogger } from '../util/log.js';
@@ -101,6 +102,7 @@ export async function runAgentCommand(argv: Record<string, unknown>, startKubele
         token: args.token,
         nodeName: args.node.nodeName,
         dataDir,
+        ...(typeof argv['default-local-storage-path'] === 'string' && argv['default-local-storage-path'] ? { localStoragePath: resolvePath(argv['default-local-storage-path']) } : {}),
         labels: args.node.labels,
         taints: args.node.taints,
         ...(args.node.nodeIp ? { nodeIp: args.node.nodeIp } : {}),

@@ -50,6 +50,7 @@ export const serverFlags = withEnv({
   'tls-san': { type: 'array', string: true, default: [], describe: 'Extra host name or IP for the serving certificate (repeatable)', group: LISTENER },
   'advertise-address': { type: 'string', describe: 'Address written into the kubeconfig and the kubernetes Service endpoints (default 127.0.0.1 in the kubeconfig, the first host address for endpoints)', group: LISTENER },
   'write-kubeconfig': { type: 'string', describe: 'Where to write the admin kubeconfig (default <data-dir>/kubeconfig.yaml)', group: DATA },
+  'default-local-storage-path': { type: 'string', describe: 'Where the local-path provisioner (default StorageClass local-path) creates volume directories on the nodes (default <data-dir>/storage)', group: DATA },
   'write-kubeconfig-mode': { type: 'string', default: '600', describe: 'File mode of the written kubeconfig, in octal', group: DATA },
   'service-cidr': { type: 'string', default: '10.43.0.0/16', describe: 'IPv4 range for Service cluster IPs', group: NETWORK },
   'cluster-cidr': { type: 'string', default: '10.42.0.0/16', describe: 'IPv4 range for pod IPs; each node gets a /24 of it', group: NETWORK },
@@ -92,6 +93,7 @@ export const agentFlags = withEnv({
   server: { type: 'string', env: 'LITE_URL', describe: 'The server to join, e.g. https://10.0.0.1:6443', group: CLUSTER },
   token: { type: 'string', env: 'LITE_TOKEN', describe: 'Join token (print it on the server with "lite token")', group: CLUSTER },
   'token-file': { type: 'string', describe: 'Read the join token from this file', group: CLUSTER },
+  'default-local-storage-path': { type: 'string', describe: "This node's local-path volume directory, where deleted volumes are cleaned up (the server's --default-local-storage-path; default <data-dir>/storage)", group: DATA },
   'cluster-cidr': { type: 'string', default: '10.42.0.0/16', describe: "The cluster's pod range (the server's --cluster-cidr): traffic leaving it is masqueraded", group: NETWORK },
 });
 

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ServerConfig } from '../server/server.js';
 import { createLogger } from '../util/log.js';
 import { defaultDataDir } from './flags.js';
@@ -127,6 +127,7 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     serviceCidr,
     clusterDns: { port: dnsPort, domain: net.clusterDomain, ...(upstreams ? { upstreams } : {}) },
     serviceLb: argv['disable-servicelb'] !== true,
+    localStoragePath: resolve(typeof argv['default-local-storage-path'] === 'string' && argv['default-local-storage-path'] ? argv['default-local-storage-path'] : join(dataDir, 'storage')),
     clusterCidr,
     nodePortRange: [Number(m[1]), Number(m[2])],
     onLostLeadership: () => {

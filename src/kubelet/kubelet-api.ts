@@ -33,6 +33,12 @@ export interface KubeletConfig {
    * runtime's default network.
    */
   readonly podNetwork?: { readonly name: string; readonly cidr: string };
+  /**
+   * The local-path storage dir on this node (`--default-local-storage-path`): the kubelet removes
+   * the directories of deleted local-path volumes pinned to it (volumes/local-path-cleaner.ts).
+   * Absent: no clean-up.
+   */
+  readonly localStoragePath?: string;
   readonly clock: Clock;
   readonly logger: Logger;
 }

@@ -28,6 +28,7 @@ import { isJsonObject, jsonEqual, rfc3339, type KubeObject } from '../api/object
 import { resources } from '../client/client.js';
 import { ClientEventRecorder, type EventType } from '../events/event-recorder.js';
 import { InformerFactory } from '../informer/informer-factory.js';
+import { LocalPathCleaner } from './volumes/local-path-cleaner.js';
 import type { SharedInformer } from '../informer/shared-informer.js';
 import { ApiError } from '../api/errors.js';
 import { innerSignal } from '../util/abort.js';
@@ -260,6 +261,11 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     for (const kind of ['configmaps', 'secrets'] as const) {
       const wake = (obj: KubeObject) => this.#wakeReferencing(kind, obj);
       this.#objects.informer(kind).addEventHandler({ onAdd: wake, onUpdate: (_o, n) => wake(n), onDelete: wake });
+    }
+    if (this.#c.localStoragePath !== undefined) {
+      const nodeName = this.#c.nodeName;
+      const cleaner = new LocalPathCleaner({ client: this.#c.client, informers: this.#informers, clock: this.#c.clock, logger: this.#log, ownsNode: (n) => n === nodeName, storagePath: this.#c.localStoragePath, recorder: this.#recorder });
+      void cleaner.run(this.#signal).catch((e: unknown) => this.#log.error({ err: e }, 'local-path cleaner stopped'));
     }
     this.#informers.start(this.#signal);
     await this.#podInformer.waitForSync(this.#signal);

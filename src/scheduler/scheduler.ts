@@ -30,7 +30,7 @@ import { LeaderElector } from '../leaderelection/leader-elector.js';
 import { SchedulerCache } from './cache/scheduler-cache.js';
 import { Diagnosis, FitError, truncateMessage } from './framework/fit-error.js';
 import { Framework, type ProfileConfig } from './framework/framework.js';
-import { ActionType, CycleState, type ClusterEvent, type ClusterEventInterest, type NominatingInfo, type WorkloadListers } from './framework/interfaces.js';
+import { ActionType, CycleState, type ClusterEvent, type ClusterEventInterest, type NominatingInfo, type VolumeListers, type WorkloadListers } from './framework/interfaces.js';
 import type { NodeInfo } from './framework/node-info.js';
 import { assumedPodInfo, newPodInfo, type PodInfo } from './framework/pod-info.js';
 import { Code, Status } from './framework/status.js';
@@ -44,6 +44,9 @@ const pdbResource: ResourceRef = { group: 'policy', version: 'v1', resource: 'po
 const rcResource: ResourceRef = { group: '', version: 'v1', resource: 'replicationcontrollers' };
 const rsResource: ResourceRef = { group: 'apps', version: 'v1', resource: 'replicasets' };
 const stsResource: ResourceRef = { group: 'apps', version: 'v1', resource: 'statefulsets' };
+const pvcResource: ResourceRef = { group: '', version: 'v1', resource: 'persistentvolumeclaims' };
+const pvResource: ResourceRef = { group: '', version: 'v1', resource: 'persistentvolumes' };
+const scResource: ResourceRef = { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses' };
 
 export interface SchedulerOptions {
   /** Pods with this spec.schedulerName are ours (default `default-scheduler`). */
@@ -116,6 +119,8 @@ export class Scheduler implements Controller {
   readonly #pdbs: SharedInformer;
   /** Services, RCs, ReplicaSets, StatefulSets: PodTopologySpread's default selectors. */
   readonly #workloads: readonly SharedInformer[];
+  /** Claims, volumes, classes: VolumeBinding. */
+  readonly #storage: readonly SharedInformer[];
   readonly #cache: SchedulerCache;
   readonly #queue: SchedulingQueue;
   readonly #fw: Framework;
@@ -158,6 +163,22 @@ export class Scheduler implements Controller {
       replicaSet: (ns, name) => rss.lister.get(ns, name),
       statefulSet: (ns, name) => sts.lister.get(ns, name),
     };
+    const [pvcs, pvs, scs] = (this.#storage = [ctx.informers.informer(pvcResource), ctx.informers.informer(pvResource), ctx.informers.informer(scResource)]);
+    const volumeListeners = new Set<() => void>();
+    const volumes: VolumeListers = {
+      claim: (ns, name) => pvcs.lister.get(ns, name),
+      volume: (name) => pvs.lister.get(undefined, name),
+      volumes: () => pvs.lister.list(),
+      storageClass: (name) => scs.lister.get(undefined, name),
+      onChange: (l) => (volumeListeners.add(l), () => volumeListeners.delete(l)),
+    };
+    for (const [informer, resource] of [[pvcs, 'PersistentVolumeClaim'], [pvs, 'PersistentVolume'], [scs, 'StorageClass']] as const) {
+      const changed = (actions: number, label: string) => {
+        for (const l of volumeListeners) l();
+        this.#queue.moveAllToActiveOrBackoffQueue(event(resource, actions, label));
+      };
+      informer.addEventHandler({ onAdd: () => changed(ActionType.Add, `${resource}Add`), onUpdate: (o, n) => o.metadata.resourceVersion !== n.metadata.resourceVersion && changed(ActionType.All, `${resource}Update`), onDelete: () => changed(ActionType.Delete, `${resource}Delete`) });
+    }
     this.#cache = new SchedulerCache((ns) => this.#namespaces.lister.get(undefined, ns)?.metadata.labels);
     const currentPod = (ns: string, name: string) => this.#pods.lister.get(ns, name);
     // The queue and the framework refer to each other (PreEnqueue, plugin events / nominator).
@@ -185,6 +206,7 @@ export class Scheduler implements Controller {
         fieldManager: this.#o.fieldManager,
         podDisruptionBudgets: () => this.#pdbs.lister.list(),
         workloads,
+        volumes,
         currentPod,
         random: this.#o.random,
       },
@@ -215,7 +237,7 @@ export class Scheduler implements Controller {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.#pods, this.#nodes, this.#namespaces, this.#pdbs, ...this.#workloads].map((i) => i.waitForSync(signal)));
+    await Promise.all([this.#pods, this.#nodes, this.#namespaces, this.#pdbs, ...this.#workloads, ...this.#storage].map((i) => i.waitForSync(signal)));
     if (signal.aborted) return;
     if (!this.#o.leaderElection) {
       await this.#loop(signal);
@@ -413,7 +435,9 @@ export class Scheduler implements Controller {
   async #bindingCycle(state: CycleState, qpi: QueuedPodInfo, assumed: PodInfo, host: string, signal: AbortSignal): Promise<void> {
     // From here on a failure is an error (backoff), never "unschedulable".
     this.#queue.done(assumed.key);
-    const s = await this.#fw.runBind(state, assumed, host, signal);
+    // PreBind only for pods a PreBind plugin did not skip (VolumeBinding: pods with claims).
+    const preBind = this.#fw.runPreBind(state, assumed, host, signal);
+    const s = (preBind === null ? null : await preBind) ?? (await this.#fw.runBind(state, assumed, host, signal));
     this.#cache.finishBinding(assumed.uid);
     if (s === null) {
       this.#stats.scheduled++;

@@ -21,6 +21,7 @@ import { NamespaceCache } from '../admission/namespace-cache.js';
 import { ResourceQuotaAdmission } from '../admission/resource-quota.js';
 import { NamespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
 import { ServiceAllocator } from '../admission/service-allocator.js';
+import { clientStorageClasses, DefaultStorageClassPlugin, StorageObjectInUseProtectionPlugin } from '../admission/storage.js';
 import { LocalClient } from '../client/local-client.js';
 import { SYSTEM_USER } from '../registry/context.js';
 import { Registry } from '../registry/registry.js';
@@ -83,6 +84,8 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       new TaintNodesByConditionPlugin(),
       new PriorityPlugin(priorityClasses),
       new DefaultTolerationSecondsPlugin(),
+      new DefaultStorageClassPlugin(clientStorageClasses(client)),
+      new StorageObjectInUseProtectionPlugin(),
       allocator,
     ];
     const wiring: ResourceWiringConfig = {

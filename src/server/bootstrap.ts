@@ -1,12 +1,13 @@
 /**
  * Objects every cluster has from its first start (kube-apiserver's bootstrap controllers): the
- * system namespaces and the `default/kubernetes` Service with its Endpoints and EndpointSlice
- * pointing at the API server. Idempotent: run at every start, it only creates what is missing
+ * system namespaces, the `default/kubernetes` Service with its Endpoints and EndpointSlice
+ * pointing at the API server, and (once per cluster) the default `local-path` StorageClass. Idempotent: run at every start, it only creates what is missing
  * and corrects the endpoints if the server's address or port changed.
  */
 import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import { resources, type Client } from '../client/client.js';
+import { ensureLocalStorageClass } from './local-storage.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 
@@ -73,4 +74,6 @@ export async function bootstrapCluster(config: BootstrapConfig): Promise<void> {
   if (JSON.stringify(currentSlice.endpoints) !== JSON.stringify(slice.endpoints) || JSON.stringify(currentSlice.ports) !== JSON.stringify(slice.ports)) {
     await client.update(resources.endpointslices, 'default', { ...currentSlice, endpoints: slice.endpoints, ports: slice.ports });
   }
+  // The default StorageClass, once per cluster (k3s' local-storage addon).
+  await ensureLocalStorageClass(client);
 }

@@ -13,6 +13,9 @@ import { EndpointSliceController } from '../controllers/endpointslice/endpointsl
 import type { Controller, ControllerContext } from '../controllers/framework/controller.js';
 import { GarbageCollector } from '../controllers/garbage-collector/garbage-collector.js';
 import { gcResourcesFromRegistry } from '../controllers/garbage-collector/registry-resources.js';
+import { LocalPathProvisioner } from '../controllers/local-path-provisioner/local-path-provisioner.js';
+import { PersistentVolumeController } from '../controllers/persistentvolume/pv-controller.js';
+import { PvcProtectionController, PvProtectionController } from '../controllers/volume-protection/volume-protection-controllers.js';
 import { JobController } from '../controllers/job/job-controller.js';
 import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
 import { NodeIpamController } from '../controllers/nodeipam/node-ipam-controller.js';
@@ -40,6 +43,8 @@ export interface ControllerSetConfig {
   readonly clusterCidr: string;
   /** Run ServiceLB (LoadBalancer Services get node addresses as ingress; default true). */
   readonly serviceLb?: boolean;
+  /** Where the local-path provisioner puts volumes on the nodes (--default-local-storage-path). */
+  readonly localStoragePath: string;
 }
 
 /** Namespaced resources that hold content (one version per storage location). */
@@ -75,6 +80,10 @@ export function controllerSet(ctx: ControllerContext, config: ControllerSetConfi
     new NodeLifecycleController(ctx, config.nodeMonitorGracePeriodMs === undefined ? {} : { nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs }),
     new TaintEvictionController(ctx),
     new NodeIpamController(ctx, { clusterCidr: config.clusterCidr }),
+    new PersistentVolumeController(ctx),
+    new PvcProtectionController(ctx),
+    new PvProtectionController(ctx),
+    new LocalPathProvisioner(ctx, { storagePath: config.localStoragePath }),
     ...(config.serviceLb === false ? [] : [new ServiceLbController(ctx)]),
   ];
 }

@@ -8,7 +8,7 @@
 import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { nthAddress } from '../util/ipv4.js';
 import { createApiApp, type HealthCheck } from '../apiserver/app.js';
@@ -102,6 +102,11 @@ export interface ServerConfig {
   readonly clusterDns?: ClusterDnsSettings;
   /** Run ServiceLB in the controller manager (default true). */
   readonly serviceLb?: boolean;
+  /**
+   * Where the local-path provisioner creates volumes on the nodes (k3s
+   * --default-local-storage-path; default `<dataDir>/storage`). The embedded agent cleans up there.
+   */
+  readonly localStoragePath?: string;
 }
 
 export interface ClusterDnsSettings {
@@ -144,6 +149,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const log = config.logger ?? silentLogger;
   const clock = config.clock ?? systemClock;
   const paths = serverPaths(config.dataDir);
+  const localStoragePath = config.localStoragePath ?? join(config.dataDir, 'storage');
   mkdirSync(dirname(paths.database), { recursive: true, mode: 0o700 });
   const stopping = new AbortController();
   // Every component and informer of the process listens on this one signal.
@@ -278,7 +284,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         informers,
         logger: log.child({ component: 'controller-manager' }),
         onLostLeadership: config.onLostLeadership,
-        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000, clusterCidr: config.clusterCidr ?? DEFAULT_CLUSTER_CIDR, serviceLb: config.serviceLb !== false }),
+        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000, clusterCidr: config.clusterCidr ?? DEFAULT_CLUSTER_CIDR, serviceLb: config.serviceLb !== false, localStoragePath }),
       });
       loops.push(controllerManager.run(stopping.signal));
     }
@@ -320,6 +326,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
             ...config.agent,
             nodeIp: config.agent.nodeIp ?? advertise,
             dataDir: config.dataDir,
+            localStoragePath,
             client: client.withUser({ username: `system:node:${nodeName}`, groups: ['system:nodes', 'system:authenticated'] }, 'kubelet'),
             kubelets,
             clock,

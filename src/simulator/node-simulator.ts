@@ -43,6 +43,7 @@ import type { Clock } from '../util/clock.js';
 import type { WorkQueue } from '../workqueue/work-queue.js';
 import { buildNode, DEFAULT_CAPACITY, kubeletConditions, MAX_SIM_NODES, nodeAddresses, type KubeletReady, type SimNodeTemplate } from './sim-node.js';
 import { adoptPodState, advance, nextWake, podProgram, simulatedStatus, statusFingerprint, type PodSimState, type ProgramDefaults } from './sim-pod.js';
+import { LocalPathCleaner } from '../kubelet/volumes/local-path-cleaner.js';
 import { TaskPool } from './task-pool.js';
 import { TimerHeap, type TimerHandle } from './timer-heap.js';
 
@@ -175,6 +176,8 @@ export class NodeSimulator implements Controller {
   readonly #podInformer: SharedInformer;
   readonly #nodeInformer: SharedInformer;
   readonly #nodes = new Map<string, SimNode>();
+  /** Local-path volumes of our nodes lose their clean-up finalizer (there is no directory). */
+  readonly #volumeCleaner: LocalPathCleaner;
   readonly #pods = new Map<string, PodSimState>();
   readonly #heap: TimerHeap<Tick>;
   readonly #api: TaskPool;
@@ -246,6 +249,7 @@ export class NodeSimulator implements Controller {
         if (node?.registered && node.uid === n.metadata.uid) this.#forgetNode(node, 'deleted');
       },
     });
+    this.#volumeCleaner = new LocalPathCleaner({ client: this.#client, informers: this.#informers, clock: this.#clock, logger: this.#log, ownsNode: (n) => this.#nodes.has(n) });
   }
 
   /** Registers the nodes, then runs the kubelets until the signal aborts. */
@@ -259,9 +263,11 @@ export class NodeSimulator implements Controller {
     const { signal, release } = innerSignal(outer);
     this.#signal = signal;
     const loop = runReconcileLoop({ name: this.name, queue: this.#queue, reconcile: (key) => this.#countedSync(key), workers: this.#c.concurrency ?? 32, logger: this.#log }, signal);
+    const cleaning = this.#volumeCleaner.run(signal);
     void this.#registerAll([...this.#nodes.values()]).then(this.#registeredDone);
     try {
       await loop;
+      await cleaning;
     } finally {
       this.#heap.stop();
       await this.#api.idle();

@@ -293,6 +293,17 @@ describe('StatefulSet with a headless Service and volumeClaimTemplates', () => {
 
       const pvcs = parseTable(await w.kubectl.ok(['get', 'pvc', '-n', ns]));
       expect(pvcs.map((r) => r.NAME).sort()).toEqual(['data-web-0', 'data-web-1', 'data-web-2']);
+      // The default local-path class provisioned each claim on its pod's node before the pod was
+      // bound there, so by the time the pods run every claim is Bound to its own volume.
+      const pvs = rowsByName(await w.kubectl.ok(['get', 'pv']));
+      for (const r of pvcs) {
+        expect(r, r.NAME).toMatchObject({ STATUS: 'Bound', CAPACITY: '1Gi', 'ACCESS MODES': 'RWO', STORAGECLASS: 'local-path' });
+        expect(r.VOLUME).toMatch(/^pvc-[0-9a-f-]{36}$/);
+        expect(pvs.get(r.VOLUME), r.VOLUME).toMatchObject({ STATUS: 'Bound', CLAIM: `${ns}/${r.NAME}`, 'RECLAIM POLICY': 'Delete', STORAGECLASS: 'local-path' });
+        const n = r.NAME.slice('data-'.length);
+        const node = await w.kubectl.ok(['get', 'pod', n, '-n', ns, '-o', 'jsonpath={.spec.nodeName}']);
+        expect(await w.kubectl.ok(['get', 'pvc', r.NAME, '-n', ns, '-o', 'jsonpath={.metadata.annotations.volume\\.kubernetes\\.io/selected-node}'])).toBe(node);
+      }
       for (const n of [0, 1, 2]) {
         expect(await w.kubectl.ok(['get', 'pod', `web-${n}`, '-n', ns, '-o', 'jsonpath={.spec.volumes[?(@.name=="data")].persistentVolumeClaim.claimName}'])).toBe(`data-web-${n}`);
       }

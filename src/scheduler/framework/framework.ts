@@ -45,6 +45,7 @@ export class Framework {
   readonly #preScore: SchedulerPlugin[];
   readonly #score: { plugin: SchedulerPlugin; weight: number }[];
   readonly #reserve: SchedulerPlugin[];
+  readonly #preBind: SchedulerPlugin[];
   readonly #bind: SchedulerPlugin[];
 
   constructor(base: BaseHandle, profile: ProfileConfig) {
@@ -64,6 +65,7 @@ export class Framework {
     this.#preScore = this.plugins.filter((p) => p.preScore);
     this.#score = this.plugins.filter((p) => p.score).map((plugin) => ({ plugin, weight: weights[plugin.name] ?? 1 }));
     this.#reserve = this.plugins.filter((p) => p.reserve || p.unreserve);
+    this.#preBind = this.plugins.filter((p) => p.preBind);
     this.#bind = this.plugins.filter((p) => p.bind);
   }
 
@@ -222,6 +224,30 @@ export class Framework {
 
   runUnreserve(state: CycleState, pod: PodInfo, nodeName: string): void {
     for (let i = this.#reserve.length - 1; i >= 0; i--) this.#reserve[i].unreserve?.(state, pod, nodeName);
+  }
+
+  /**
+   * RunPreBindPlugins, for the plugins that did not skip this pod at PreFilter; null (no promise,
+   * nothing to await) when there are none.
+   */
+  runPreBind(state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<Status | null> | null {
+    for (let i = 0; i < this.#preBind.length; i++) {
+      if (!state.skipFilter.has(this.#preBind[i].name)) return this.#runPreBind(i, state, pod, nodeName, signal);
+    }
+    return null;
+  }
+
+  async #runPreBind(from: number, state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<Status | null> {
+    for (let i = from; i < this.#preBind.length; i++) {
+      const p = this.#preBind[i];
+      if (state.skipFilter.has(p.name) || !p.preBind) continue;
+      const s = await p.preBind(state, pod, nodeName, signal);
+      if (s !== null && s.code !== Code.Success) {
+        s.plugin = p.name;
+        return s;
+      }
+    }
+    return null;
   }
 
   async runBind(state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<Status | null> {

@@ -9,7 +9,12 @@
  *    they must not keep references to NodeInfos beyond the cycle.
  *  - Filter returns null for "fits", a Status otherwise; it must not mutate the NodeInfo.
  *  - A PreFilter or PreScore returning Skip removes the plugin's Filter / Score for the cycle.
- *  - PostFilter and Bind are asynchronous (API calls) and get the scheduler's AbortSignal.
+ *  - PostFilter, PreBind and Bind are asynchronous (API calls) and get the scheduler's AbortSignal.
+ *  - PreBind runs in the binding cycle before Bind, only for plugins whose PreFilter did not
+ *    return Skip (so pods a plugin has nothing to do for cost no PreBind call); a non-null
+ *    status fails the binding (Unreserve, back to the queue). The binding cycle is started
+ *    synchronously after Reserve, and PreBind runs synchronously up to its first await, before
+ *    the next scheduling cycle: that prefix may assume things as Reserve would.
  */
 import type { KubeObject } from '../../api/object.js';
 import type { Client } from '../../client/client.js';
@@ -73,7 +78,7 @@ export const ActionType = {
   All: (1 << 12) - 1,
 } as const;
 
-export type EventResource = 'Node' | 'AssignedPod' | 'UnscheduledPod' | 'Wildcard';
+export type EventResource = 'Node' | 'AssignedPod' | 'UnscheduledPod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'StorageClass' | 'Wildcard';
 
 export interface ClusterEvent {
   readonly resource: EventResource;
@@ -187,6 +192,25 @@ export const noWorkloads: WorkloadListers = {
   statefulSet: () => undefined,
 };
 
+/** PersistentVolumeClaims, PersistentVolumes and StorageClasses from the informer caches (VolumeBinding). */
+export interface VolumeListers {
+  claim(namespace: string, name: string): KubeObject | undefined;
+  volume(name: string): KubeObject | undefined;
+  volumes(): readonly KubeObject[];
+  storageClass(name: string): KubeObject | undefined;
+  /** Calls `listener` after every claim or volume change; returns the unsubscribe function. */
+  onChange(listener: () => void): () => void;
+}
+
+/** Listers that know no volume objects (tests, profiles without VolumeBinding). */
+export const noVolumes: VolumeListers = {
+  claim: () => undefined,
+  volume: () => undefined,
+  volumes: () => [],
+  storageClass: () => undefined,
+  onChange: () => () => undefined,
+};
+
 /** What plugins get from the scheduler (framework.Handle). */
 export interface FrameworkHandle {
   readonly client: Client;
@@ -201,6 +225,8 @@ export interface FrameworkHandle {
   podDisruptionBudgets(): readonly KubeObject[];
   /** Services, RCs, ReplicaSets and StatefulSets (PodTopologySpread's default constraints). */
   readonly workloads: WorkloadListers;
+  /** Claims, volumes and classes (VolumeBinding); absent: none. */
+  readonly volumes?: VolumeListers;
   /** The current pod from the informer cache. */
   currentPod(namespace: string, name: string): KubeObject | undefined;
   /** Random number in [0, 1) (injectable for tests). */
@@ -230,6 +256,7 @@ export interface SchedulerPlugin {
   normalizeScores?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void;
   reserve?(state: CycleState, pod: PodInfo, nodeName: string): Status | null;
   unreserve?(state: CycleState, pod: PodInfo, nodeName: string): void;
+  preBind?(state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<Status | null>;
   bind?(state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<Status | null>;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The default scheduling profile of kube-scheduler 1.32: plugin order (the order of every
- * extension point) and score weights. Volume plugins are not part of lite's scheduler.
+ * extension point) and score weights. Of the volume plugins, lite has VolumeBinding (claims and
+ * PersistentVolumes); VolumeRestrictions, the volume limits and VolumeZone are not part of it.
  */
 import type { ProfileConfig } from '../framework/framework.js';
 import { balancedAllocationPlugin } from './balanced-allocation.js';
@@ -17,6 +18,7 @@ import { nodeUnschedulablePlugin } from './node-unschedulable.js';
 import { podTopologySpreadPlugin, type PodTopologySpreadOptions } from './pod-topology-spread.js';
 import { schedulingGatesPlugin } from './scheduling-gates.js';
 import { taintTolerationPlugin } from './taint-toleration.js';
+import { volumeBindingPlugin, type VolumeBindingOptions } from './volume-binding.js';
 
 export const DEFAULT_SCORE_WEIGHTS: Readonly<Record<string, number>> = {
   [PluginName.TaintToleration]: 3,
@@ -33,6 +35,7 @@ export interface DefaultProfileOptions {
   readonly preemption?: DefaultPreemptionOptions | false;
   /** Default constraints (default: kube-scheduler's System defaulting). */
   readonly podTopologySpread?: PodTopologySpreadOptions;
+  readonly volumeBinding?: VolumeBindingOptions;
 }
 
 export function defaultProfile(options: DefaultProfileOptions = {}): ProfileConfig {
@@ -46,6 +49,7 @@ export function defaultProfile(options: DefaultProfileOptions = {}): ProfileConf
       () => nodeAffinityPlugin(),
       () => nodePortsPlugin(),
       () => nodeResourcesFitPlugin(options.nodeResourcesFit),
+      (h) => volumeBindingPlugin(h, options.volumeBinding),
       (h) => podTopologySpreadPlugin(h, options.podTopologySpread),
       (h) => interPodAffinityPlugin(h),
       ...(preemption === false ? [] : [(h: Parameters<typeof defaultPreemptionPlugin>[0]) => defaultPreemptionPlugin(h, preemption)]),

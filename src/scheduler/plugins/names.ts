@@ -8,6 +8,7 @@ export const PluginName = {
   NodeAffinity: 'NodeAffinity',
   NodePorts: 'NodePorts',
   NodeResourcesFit: 'NodeResourcesFit',
+  VolumeBinding: 'VolumeBinding',
   PodTopologySpread: 'PodTopologySpread',
   InterPodAffinity: 'InterPodAffinity',
   DefaultPreemption: 'DefaultPreemption',
