@@ -212,10 +212,20 @@ type J = JsonValue | undefined;
 
 /** An `Any`: the value as YAML, the way gnostic's compiler.Marshal writes it. */
 export function anyOf(value: JsonValue): Msg {
-  // YAML 1.1 schema: kube-openapi parses these with a YAML 1.1 parser (go-yaml v2), where e.g.
-  // `yes`, `on` or `0755` would not be strings unless quoted.
-  return { yaml: stringifyYaml(value, { version: '1.1', lineWidth: 0 }) };
+  const key = JSON.stringify(value);
+  let yaml = yamlCache.get(key);
+  if (yaml === undefined) {
+    // YAML 1.1 schema: kube-openapi parses these with a YAML 1.1 parser (go-yaml v2), where e.g.
+    // `yes`, `on` or `0755` would not be strings unless quoted.
+    yaml = stringifyYaml(value, { version: '1.1', lineWidth: 0 });
+    if (yamlCache.size >= 10_000) yamlCache.clear();
+    yamlCache.set(key, yaml);
+  }
+  return { yaml };
 }
+
+/** The same few extension values (`atomic`, `merge`, GVKs …) recur thousands of times. */
+const yamlCache = new Map<string, string>();
 
 function vendorExtensions(o: JsonObject): Msg[] {
   const out: Msg[] = [];
@@ -453,7 +463,8 @@ export function toGnosticDocument(doc: JsonObject): Msg {
 /** Encodes a Swagger 2.0 document as a gnostic `openapi.v2.Document`. */
 export function encodeOpenApiV2(doc: JsonObject): Uint8Array {
   const type = docType();
-  return type.encode(type.fromObject(toGnosticDocument(doc))).finish();
+  // Plain objects encode directly: every field already has its wire type (numbers for int64).
+  return type.encode(toGnosticDocument(doc)).finish();
 }
 
 // ---- message → JSON (the inverse, as gnostic's ToRawInfo) ----------------------------------
