@@ -57,6 +57,33 @@ const STRUCTURAL_KEYS = new Set([
   'x-kubernetes-validations',
 ]);
 
+/** JSON types of the scalar keys (a stored CRD has them right; anything else is dropped). */
+const KEY_TYPES: Readonly<Record<string, 'string' | 'number' | 'integer' | 'boolean'>> = {
+  type: 'string',
+  description: 'string',
+  title: 'string',
+  format: 'string',
+  pattern: 'string',
+  nullable: 'boolean',
+  exclusiveMaximum: 'boolean',
+  exclusiveMinimum: 'boolean',
+  uniqueItems: 'boolean',
+  maximum: 'number',
+  minimum: 'number',
+  multipleOf: 'number',
+  maxLength: 'integer',
+  minLength: 'integer',
+  maxItems: 'integer',
+  minItems: 'integer',
+  maxProperties: 'integer',
+  minProperties: 'integer',
+};
+
+function hasType(v: JsonValue | undefined, t: 'string' | 'number' | 'integer' | 'boolean'): boolean {
+  if (t === 'integer') return typeof v === 'number' && Number.isInteger(v);
+  return typeof v === t;
+}
+
 /** Boolean keys that go-openapi leaves out when false. */
 const OMIT_FALSE = new Set(['nullable', 'exclusiveMaximum', 'exclusiveMinimum', 'uniqueItems', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource', 'x-kubernetes-int-or-string']);
 
@@ -69,6 +96,8 @@ function structural(s: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(s)) {
     if (!STRUCTURAL_KEYS.has(k)) continue;
+    const t = KEY_TYPES[k];
+    if (t && !hasType(v, t)) continue;
     if (v === false && OMIT_FALSE.has(k)) continue;
     if (k === 'type' && v === '') continue;
     if ((k === 'required' || k === 'enum' || k === 'x-kubernetes-list-map-keys' || k === 'x-kubernetes-validations') && Array.isArray(v) && v.length === 0) continue;
@@ -77,6 +106,14 @@ function structural(s: JsonObject): JsonObject {
       const props: JsonObject = {};
       for (const [name, p] of Object.entries(v)) if (isObject(p)) props[name] = structural(p);
       if (Object.keys(props).length) out.properties = props; // an empty map is omitted (omitempty)
+      continue;
+    }
+    if (k === 'externalDocs') {
+      if (!isObject(v)) continue;
+      const docs: JsonObject = {};
+      if (typeof v.description === 'string' && v.description) docs.description = v.description;
+      if (typeof v.url === 'string' && v.url) docs.url = v.url;
+      out.externalDocs = docs;
       continue;
     }
     if (k === 'items') {

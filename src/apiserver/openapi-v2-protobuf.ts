@@ -460,6 +460,11 @@ export function toGnosticDocument(doc: JsonObject): Msg {
   });
 }
 
+/** Throws (InvalidOpenApiV2Document) if gnostic would refuse this schema. */
+export function checkOpenApiV2Schema(s: JsonObject): void {
+  schema(s, '$schema');
+}
+
 /** Encodes a Swagger 2.0 document as a gnostic `openapi.v2.Document`. */
 export function encodeOpenApiV2(doc: JsonObject): Uint8Array {
   const type = docType();

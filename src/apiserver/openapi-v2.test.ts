@@ -164,6 +164,19 @@ describe('the OpenAPI v2 document', () => {
     });
   });
 
+  it('a CRD schema gnostic could not carry is published as an open object instead of breaking the document', () => {
+    const crd = structuredClone(WIDGETS) as any;
+    const spec = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    spec.required = 'size'; // not a list: stored CRDs never have it, but it must not take /openapi/v2 down
+    spec.properties.size.maxLength = 1.5; // a wrong JSON type is dropped
+    crd.spec.names = { plural: 'odd', singular: 'odd', kind: 'Odd', listKind: 'OddList' };
+    const r = new Registry();
+    r.add(served(crdResourceDef(crdVersionInfo(crd, 'v1')!)));
+    const doc = buildOpenApiV2(r, schemas, 'v1.32.0');
+    expect(defs(doc)['com.example.v1.Odd']).toEqual({ type: 'object', 'x-kubernetes-group-version-kind': [{ group: 'example.com', kind: 'Odd', version: 'v1' }] });
+    expect(decodeOpenApiV2(encodeOpenApiV2(doc)).swagger).toBe('2.0');
+  });
+
   it('a CRD whose root preserves unknown fields is an open object with only its GVK', async () => {
     const crd = structuredClone(WIDGETS) as any;
     crd.spec.versions[0].schema.openAPIV3Schema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };

@@ -28,7 +28,7 @@ import type { SchemaRegistry } from '../api/schema/registry.js';
 import type { Registry } from '../registry/registry.js';
 import { DocumentBuilder } from './openapi.js';
 import { crdDefinitionName, crdOpenApiV2Definitions } from './openapi-v2-crd.js';
-import { encodeOpenApiV2 } from './openapi-v2-protobuf.js';
+import { checkOpenApiV2Schema, encodeOpenApiV2, InvalidOpenApiV2Document } from './openapi-v2-protobuf.js';
 
 const V3_PREFIX = '#/components/schemas/';
 const V2_PREFIX = '#/definitions/';
@@ -128,7 +128,7 @@ export function buildOpenApiV2(registry: Registry, schemas: SchemaRegistry, kube
       for (const r of resources) {
         const d = r.def;
         if (d.schema !== undefined || d.virtual) continue;
-        for (const [name, schema] of Object.entries(crdOpenApiV2Definitions(d.crdSchema, d))) definitions.set(name, schema);
+        for (const [name, schema] of Object.entries(crdOpenApiV2Definitions(d.crdSchema, d))) definitions.set(name, encodable(schema));
       }
       const v3Paths = v3.paths as JsonObject;
       for (const [p, item] of Object.entries(v3Paths)) paths.set(p, v2PathItem(item as JsonObject));
@@ -142,6 +142,21 @@ export function buildOpenApiV2(registry: Registry, schemas: SchemaRegistry, kube
     securityDefinitions: { BearerToken: { description: 'Bearer Token authentication', type: 'apiKey', name: 'authorization', in: 'header' } },
     security: [{ BearerToken: [] }],
   };
+}
+
+/**
+ * A CRD's schema comes from users: should it hold something gnostic cannot carry, it is published
+ * as an open object (still findable by its GVK) rather than break the whole document, which
+ * kubectl needs for every List it validates.
+ */
+function encodable(schema: JsonObject): JsonObject {
+  try {
+    checkOpenApiV2Schema(schema);
+    return schema;
+  } catch (e) {
+    if (!(e instanceof InvalidOpenApiV2Document)) throw e;
+    return { type: 'object', 'x-kubernetes-group-version-kind': schema['x-kubernetes-group-version-kind'] ?? [] };
+  }
 }
 
 function sortedObject(m: Map<string, JsonObject>): JsonObject {
