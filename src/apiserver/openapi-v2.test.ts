@@ -1,6 +1,5 @@
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import { builtinGroupVersions, builtinResources } from '../api/builtin-resources.js';
 import { crdResourceDef, crdVersionInfo } from '../api/crd/crd-version-info.js';
 import type { JsonObject, KubeObject } from '../api/object.js';
@@ -10,7 +9,7 @@ import { Registry } from '../registry/registry.js';
 import type { ServedResource } from '../registry/served-resource.js';
 import { loadApiModules } from '../server/api-modules.js';
 import { buildOpenApiV2, negotiateOpenApiV2, OpenApiV2, openApiV2Response, OPENAPI_V2_PROTOBUF } from './openapi-v2.js';
-import { decodeOpenApiV2, encodeOpenApiV2, toGnosticDocument } from './openapi-v2-protobuf.js';
+import { decodeOpenApiV2, encodeOpenApiV2 } from './openapi-v2-protobuf.js';
 
 const WIDGETS: KubeObject = {
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -197,35 +196,6 @@ describe('gnostic protobuf', () => {
     expect(decodeOpenApiV2(bytes)).toEqual(withoutProto3Zeros(doc));
   });
 
-  it('writes vendor extensions, enums and defaults as YAML in Any, the way kubectl reads them back', () => {
-    const msg = toGnosticDocument({
-      swagger: '2.0',
-      info: { title: 't', version: 'v' },
-      paths: {},
-      definitions: {
-        'io.k8s.api.core.v1.Pod': {
-          type: 'object',
-          properties: { policy: { type: 'string', enum: ['Always', 'on'], default: 'yes' } },
-          'x-kubernetes-group-version-kind': [{ group: '', kind: 'Pod', version: 'v1' }],
-        },
-      },
-    }) as any;
-    const pod = msg.definitions.additionalProperties[0];
-    expect(pod.name).toBe('io.k8s.api.core.v1.Pod');
-    expect(pod.value.type).toEqual({ value: ['object'] });
-    const gvk = pod.value.vendorExtension[0];
-    expect(gvk.name).toBe('x-kubernetes-group-version-kind');
-    expect(gvk.value.yaml).toBe('- group: ""\n  kind: Pod\n  version: v1\n');
-    // kube-openapi parses these with YAML 1.1: "on"/"yes" must stay strings.
-    expect(parseYaml(gvk.value.yaml, { version: '1.1' })).toEqual([{ group: '', kind: 'Pod', version: 'v1' }]);
-    const policy = pod.value.properties.additionalProperties[0].value;
-    expect(policy.enum.map((a: any) => a.yaml)).toEqual(['Always\n', '"on"\n']);
-    expect(policy.default.yaml).toBe('"yes"\n');
-  });
-
-  it('refuses what gnostic refuses (a v3-only keyword in a schema)', () => {
-    expect(() => encodeOpenApiV2({ swagger: '2.0', info: { title: 't', version: 'v' }, paths: {}, definitions: { x: { type: 'string', nullable: true } } })).toThrow(/nullable/);
-  });
 });
 
 describe('GET /openapi/v2', () => {
