@@ -239,5 +239,9 @@ describe('OpenAPI v2', () => {
     }
     expect(missing).toEqual([]);
     expect((await rawRequest(t.server, { path: '/openapi/v2', token: null })).status).toBe(401);
+    const head = await rawRequest(t.server, { method: 'HEAD', path: '/openapi/v2' });
+    expect(head.status).toBe(200);
+    expect(head.headers.etag).toBe(res.headers.etag);
+    expect(head.text).toBe('');
   });
 });
