@@ -298,7 +298,10 @@ export interface OpenApiV2Request {
 /** gziphandler's DefaultMinSize: smaller bodies are not worth compressing. */
 const GZIP_MIN_SIZE = 1400;
 
-/** Answers a GET/HEAD of /openapi/v2. */
+/**
+ * Answers a GET/HEAD of /openapi/v2. Nothing acceptable → 406, as upstream, but with a Status body
+ * (upstream's is empty) like every other error of lite's API server.
+ */
 export function openApiV2Response(service: OpenApiV2, req: OpenApiV2Request): Response {
   const form = negotiateOpenApiV2(req.accept);
   if (!form) throw ApiError.notAcceptable(`only the following media types are accepted: ${OPENAPI_V2_JSON}, ${OPENAPI_V2_PROTOBUF}`);
