@@ -15,6 +15,7 @@ import type { UnionAuthenticator } from './authn.js';
 import { AGGREGATED_CONTENT_TYPE, Discovery } from './discovery.js';
 import { negotiateDiscovery } from './media.js';
 import { OpenApi } from './openapi.js';
+import { openApiV2Response, type OpenApiV2 } from './openapi-v2.js';
 import { handleResourceRequest, type HandlerResult, type ResourceHandlerDeps } from './resource-handler.js';
 
 export interface VersionInfo {
@@ -52,6 +53,7 @@ export interface ApiAppConfig extends Omit<ResourceHandlerDeps, 'registry'> {
   readonly registry: Registry;
   readonly authenticator: UnionAuthenticator;
   readonly openapi: OpenApi;
+  readonly openapiV2: OpenApiV2;
   readonly discovery: Discovery;
   readonly version: VersionInfo;
   readonly liveChecks: readonly HealthCheck[];
@@ -126,9 +128,15 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
     const cache = c.req.query('hash') === doc.hash ? 'public, immutable' : 'no-cache, private';
     return new Response(doc.text, { status: 200, headers: { 'Content-Type': JSON_TYPE, Etag: `"${doc.hash}"`, 'Cache-Control': cache } });
   });
-  app.get('/openapi/v2', () => {
-    throw new ApiError(404, 'NotFound', 'OpenAPI v2 is not served by lite; use /openapi/v3', {});
-  });
+  app.get('/openapi/v2', (c) =>
+    openApiV2Response(config.openapiV2, {
+      method: c.req.method,
+      accept: c.req.header('accept'),
+      acceptEncoding: c.req.header('accept-encoding'),
+      ifNoneMatch: c.req.header('if-none-match'),
+      ifModifiedSince: c.req.header('if-modified-since'),
+    }),
+  );
 
   const resources = (group: string, version: string, segments: string[]) => async (c: Context<Env>) => {
     const user = c.get('user');

@@ -111,7 +111,8 @@ export class OpenApi {
   }
 }
 
-class DocumentBuilder {
+/** Builds one group version's document; also used by the OpenAPI v2 document (openapi-v2.ts). */
+export class DocumentBuilder {
   readonly #types: SchemaRegistry;
   readonly #components = new Map<string, JsonObject>();
 
@@ -163,6 +164,15 @@ class DocumentBuilder {
     const schemas: JsonObject = {};
     for (const name of [...this.#components.keys()].sort()) schemas[name] = this.#components.get(name) ?? {};
     return { openapi: '3.0.0', info: { title: 'Kubernetes', version: k8sVersion }, paths, components: { schemas } };
+  }
+
+  /**
+   * Adds the named types (those the schema registry knows) and everything they reference to the
+   * components; returns every component schema built so far, by name.
+   */
+  typeSchemas(names: readonly string[]): ReadonlyMap<string, JsonObject> {
+    for (const name of names) if (SPECIAL_SCHEMAS[name] || this.#types.has(name)) this.#addType(name);
+    return this.#components;
   }
 
   /** Adds the kind's schema (and everything it references); returns its $ref. */

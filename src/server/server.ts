@@ -18,6 +18,7 @@ import { bindingCreateHandler, podSubresourceHandlers } from '../apiserver/exten
 import { podStreamHandlers } from '../apiserver/extensions/pod-streams.js';
 import { reviewHandlers, tokenRequest } from '../apiserver/extensions/reviews.js';
 import { OpenApi } from '../apiserver/openapi.js';
+import { OpenApiV2 } from '../apiserver/openapi-v2.js';
 import { AllowAllAuthorizer } from '../auth/authorizer.js';
 import { nodePassword } from '../agent/join.js';
 import { superviseEmbeddedAgent, type EmbeddedAgentConfig, type EmbeddedAgentHandle, type RunningAgent } from '../agent/agent.js';
@@ -221,6 +222,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     let listener: HttpsListener | undefined;
     const discovery = new Discovery({ registry, serverAddress: () => `${advertise}:${listener?.port ?? config.httpsPort}` });
     const openapi = new OpenApi({ registry, schemas: modules.schemas, kubernetesVersion: KUBERNETES_VERSION });
+    const openapiV2 = new OpenApiV2({ registry, schemas: modules.schemas, kubernetesVersion: KUBERNETES_VERSION, now: () => new Date(clock.now()) });
     const joinTokens = new JoinTokens({ client, clock, tokenFile: paths.token, caHash: pki.caHash });
     const identities = new NodeIdentities(client.withFieldManager('lite-join'));
     const app = createApiApp({
@@ -231,6 +233,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       registry,
       authenticator,
       openapi,
+      openapiV2,
       discovery,
       selectors: modules.selectors,
       decodeProtobuf: modules.decodeProtobuf,

@@ -214,3 +214,34 @@ function resolveRef(doc: any, ref: string): any {
   for (const part of ref.replace(/^#\//, '').split('/')) cur = cur?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
   return cur;
 }
+
+describe('OpenAPI v2', () => {
+  it('/openapi/v2 is Swagger 2.0 with a definition, tagged with its GVK, for every kind discovery lists', async () => {
+    const res = await rawRequest(t.server, { path: '/openapi/v2' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(String(res.headers.vary)).toContain('Accept');
+    expect(res.headers.etag).toMatch(/^"[0-9A-F]{128}"$/);
+    expect(res.json.swagger).toBe('2.0');
+    const gvks = new Set(
+      Object.values(res.json.definitions as Record<string, any>).flatMap((d) => (d['x-kubernetes-group-version-kind'] ?? []).map((g: any) => `${g.group}/${g.version}/${g.kind}`)),
+    );
+    const groups = (await rawRequest(t.server, { path: '/apis' })).json.groups as { versions: { groupVersion: string }[] }[];
+    const gvs = ['v1', ...groups.flatMap((g) => g.versions.map((v) => v.groupVersion))];
+    const missing: string[] = [];
+    for (const gv of gvs) {
+      const list = (await rawRequest(t.server, { path: gv === 'v1' ? '/api/v1' : `/apis/${gv}` })).json;
+      const [group, version] = gv.includes('/') ? gv.split('/') : ['', gv];
+      for (const r of list.resources as { name: string; kind: string }[]) {
+        if (r.name.includes('/')) continue;
+        if (!gvks.has(`${group}/${version}/${r.kind}`)) missing.push(`${gv} ${r.kind}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect((await rawRequest(t.server, { path: '/openapi/v2', token: null })).status).toBe(401);
+    const head = await rawRequest(t.server, { method: 'HEAD', path: '/openapi/v2' });
+    expect(head.status).toBe(200);
+    expect(head.headers.etag).toBe(res.headers.etag);
+    expect(head.text).toBe('');
+  });
+});
