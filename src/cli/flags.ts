@@ -59,7 +59,7 @@ export const serverFlags = withEnv({
   'resolv-conf': { type: 'string', describe: 'resolv.conf whose nameservers the cluster DNS forwards other names to (default /etc/resolv.conf; systemd-resolved\'s list when that names only a loopback stub)', group: NETWORK },
   'disable-servicelb': { type: 'boolean', default: false, describe: 'Do not run ServiceLB (LoadBalancer Services get no ingress address)', group: COMPONENTS },
   'datastore-compact-interval': { type: 'string', default: '5m', describe: 'How often old revisions are compacted away (e.g. 30s, 5m, 1h)', group: DATASTORE },
-  'datastore-writer': { type: 'string', default: 'thread', choices: ['thread', 'inline'], describe: 'Where SQLite commits (and their fsyncs) run: a writer thread of their own (default), or the main thread (less CPU per write; better on a single core)', group: DATASTORE },
+  'datastore-writer': { type: 'string', default: 'inline', choices: ['inline', 'thread'], describe: 'Where SQLite commits (and their fsyncs) run: on the main thread (default; least CPU per write), or on a writer thread of their own (keeps slow fsyncs, e.g. on network disks, from stalling the API server)', group: DATASTORE },
   'datastore-compact-retain': { type: 'number', default: 1000, describe: 'Newest revisions kept by compaction; watches from older ones get 410 Gone', group: DATASTORE },
   'disable-controller-manager': { type: 'boolean', default: false, describe: 'Do not run the controllers (deployments, jobs, garbage collection …)', group: COMPONENTS },
   'disable-scheduler': { type: 'boolean', default: false, describe: 'Do not run the scheduler (pods stay unbound unless something else binds them)', group: COMPONENTS },

@@ -136,7 +136,7 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
       stopRequested('lost-leadership');
     },
     compaction: { intervalMs: interval, retainRevisions: retain },
-    datastoreWriter: argv['datastore-writer'] === 'inline' ? 'inline' : 'thread',
+    datastoreWriter: argv['datastore-writer'] === 'thread' ? 'thread' : 'inline',
     disableControllerManager: argv['disable-controller-manager'] === true,
     disableScheduler: argv['disable-scheduler'] === true,
     nodeMonitorGracePeriodMs: gracePeriod,
