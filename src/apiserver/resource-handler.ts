@@ -323,13 +323,16 @@ async function serveWatch(deps: ResourceHandlerDeps, http: HttpRequestInfo, reso
       { type: 'FieldValueForbidden', field: 'sendInitialEvents', detail: 'sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan' },
     ]);
   }
+  const rvParam = query.get('resourceVersion') ?? undefined;
+  // Checked before the stream starts: once its 200 and headers are out, an error can only end it.
+  if (rvParam !== undefined && rvParam !== '' && !/^\d+$/.test(rvParam)) throw ApiError.badRequest(`invalid resource version: ${JSON.stringify(rvParam)}`);
   const allowBookmarks = query.get('allowWatchBookmarks') === 'true';
   const sel = selectors(deps, resource, query);
   const includeObject = includeObjectParam(query);
   const controller = new AbortController();
   const events = resource.watch(namespace, {
     ...sel,
-    resourceVersion: query.get('resourceVersion') ?? undefined,
+    resourceVersion: rvParam,
     allowWatchBookmarks: allowBookmarks,
     sendInitialEvents,
     signal: controller.signal,

@@ -169,6 +169,12 @@ describe('Watch', () => {
     expect(events.every((e) => e.type === 'ADDED')).toBe(true);
   });
 
+  it('a malformed resourceVersion is a 400 Status before the stream starts', async () => {
+    const res = await rawRequest(t.server, { path: '/api/v1/configmaps?watch=true&resourceVersion=abc' });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text)).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'BadRequest', code: 400, message: 'invalid resource version: "abc"' });
+  });
+
   it('response headers arrive before any event (flushed at once)', async () => {
     const ns = await newNamespace('w-flush');
     const list = await core.listNamespacedConfigMap({ namespace: ns });
