@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../api/object.js';
 import type { ContainerState } from '../../runtime/container-runtime.js';
 import type { RuntimeContainer, RuntimePod, RuntimeSandbox } from '../runtime-pod.js';
 import { containerHash } from '../container/container-config.js';
@@ -32,7 +33,7 @@ describe('podSandboxChanged with a pod network', () => {
 
 describe('computePodActions: ephemeral containers', () => {
   const app = { name: 'app', image: 'busybox' };
-  const rc = (name: string, state: ContainerState, container: object = app): RuntimeContainer => ({
+  const rc = (name: string, state: ContainerState, container: JsonObject = app): RuntimeContainer => ({
     id: `id-${name}`,
     name,
     state,
