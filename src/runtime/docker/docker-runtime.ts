@@ -516,6 +516,7 @@ export class DockerRuntime implements ContainerRuntime {
     return hijackedSession(sock, {
       ...options,
       tty: inspect.Config.Tty,
+      stdinEnd: inspect.Config.StdinOnce === true ? 'half-close' : 'stop',
       resize: async (w, h) => {
         try {
           await container.resize({ w, h });

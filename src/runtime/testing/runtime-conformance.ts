@@ -432,6 +432,19 @@ export function describeRuntimeConformance(name: string, factory: () => Promise<
       });
     }, TIMEOUT);
 
+    it('attach without stdinOnce: output written after the caller\'s stdin ended still arrives (kubectl debug -i)', async () => {
+      await withSandbox(async (sid, sandbox) => {
+        const id = await startContainer(sid, sandbox, { ...sh('read line; sleep 1; echo "late $line"; exit 5'), stdin: true });
+        const session = await rt.attach(id, { stdin: true, stdout: true, stderr: true, tty: false });
+        const output = sessionOutput(session);
+        session.stdin!.write('hello\n');
+        session.stdin!.end();
+        const out = await output;
+        expect(out.stdout).toBe('late hello\n');
+        expect(out.exitCode).toBe(5);
+      });
+    }, TIMEOUT);
+
     it('serves logs: all, tail, limitBytes, timestamps, since', async () => {
       await withSandbox(async (sid, sandbox) => {
         const id = await startContainer(sid, sandbox, sh('echo one; echo two >&2; sleep 1; echo three; echo four'));
