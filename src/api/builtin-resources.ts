@@ -115,6 +115,7 @@ const rows: Row[] = [
     subresources: [
       sub('attach', ['create', 'get'], { group: '', version: 'v1', kind: 'PodAttachOptions' }),
       sub('binding', ['create'], { group: '', version: 'v1', kind: 'Binding' }),
+      sub('ephemeralcontainers', ['get', 'patch', 'update']),
       sub('eviction', ['create'], { group: 'policy', version: 'v1', kind: 'Eviction' }),
       sub('exec', ['create', 'get'], { group: '', version: 'v1', kind: 'PodExecOptions' }),
       sub('log', ['get']),

@@ -51,6 +51,8 @@ export interface Strategy {
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
   /** Validation of a /status update, if it needs more than `validate`. */
   validateStatusUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  /** Validation of a pods/ephemeralcontainers update. */
+  validateEphemeralContainersUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
   /**
    * Field-selector values of an object (besides metadata.name / metadata.namespace, which are
    * added generically). Keys are the upstream field labels, e.g. `spec.nodeName`.

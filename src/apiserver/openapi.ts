@@ -151,6 +151,9 @@ export class DocumentBuilder {
       if (d.hasStatusSubresource) {
         paths[`${item}/status`] = { parameters: [pathParam('name'), ...pathParams], get: op('get', gvk, kindRef, []), put: op('put', gvk, kindRef, writeParams(), 'application/json'), patch: patchOp(gvk, kindRef, isBuiltin) };
       }
+      if (d.subresources.some((s) => s.name === 'ephemeralcontainers')) {
+        paths[`${item}/ephemeralcontainers`] = { parameters: [pathParam('name'), ...pathParams], get: op('get', gvk, kindRef, []), put: op('put', gvk, kindRef, writeParams(), 'application/json'), patch: patchOp(gvk, kindRef, isBuiltin) };
+      }
       if (d.scale && this.#types.has('io.k8s.api.autoscaling.v1.Scale')) {
         const scaleRef = this.#addType('io.k8s.api.autoscaling.v1.Scale');
         const sgvk = { group: 'autoscaling', version: 'v1', kind: 'Scale' };

@@ -117,8 +117,9 @@ export async function handleResourceRequest(deps: ResourceHandlerDeps, http: Htt
     return { ...r, headers: { ...(r.headers ?? {}), Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } };
   };
 
-  // Subresources other than status and scale belong to extensions (binding, eviction, log …).
-  if (subresource !== undefined && subresource !== 'status' && subresource !== 'scale') {
+  // Subresources other than status, scale and ephemeralcontainers belong to extensions (binding,
+  // eviction, log …). pods/ephemeralcontainers is GET/PUT/PATCH of the Pod like status.
+  if (subresource !== undefined && subresource !== 'status' && subresource !== 'scale' && !(subresource === 'ephemeralcontainers' && def.subresources.some((s) => s.name === subresource))) {
     const handler = deps.extensions.subresources.get(`${def.group}/${def.plural}/${subresource}`);
     if (!handler || !def.subresources.some((s) => s.name === subresource)) throw ApiError.pathNotFound();
     return withWarnings(await handler(req));

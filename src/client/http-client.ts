@@ -90,7 +90,7 @@ export class HttpClient implements Client {
     return (await this.#json('POST', withQuery(HttpClient.path(ref, namespace), writeQuery(options)), obj)) as KubeObject;
   }
 
-  async update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions & { subresource?: 'status' | 'finalize' }): Promise<KubeObject> {
+  async update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions & { subresource?: 'status' | 'finalize' | 'ephemeralcontainers' }): Promise<KubeObject> {
     const name = obj.metadata.name;
     if (!name) throw ApiError.badRequest('update needs metadata.name');
     return (await this.#json('PUT', withQuery(HttpClient.path(ref, namespace, name, options?.subresource), writeQuery(options)), obj)) as KubeObject;
@@ -102,7 +102,7 @@ export class HttpClient implements Client {
     name: string,
     kind: PatchKind,
     body: unknown,
-    options?: WriteOptions & { subresource?: 'status'; force?: boolean },
+    options?: WriteOptions & { subresource?: 'status' | 'ephemeralcontainers'; force?: boolean },
   ): Promise<KubeObject> {
     const q = writeQuery(options);
     if (options?.force !== undefined) q.set('force', String(options.force));

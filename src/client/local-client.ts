@@ -90,7 +90,7 @@ export class LocalClient implements Client {
     return r.create(namespace, structuredClone(obj), this.#ctx(options));
   }
 
-  async update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions & { subresource?: 'status' | 'finalize' }): Promise<KubeObject> {
+  async update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions & { subresource?: 'status' | 'finalize' | 'ephemeralcontainers' }): Promise<KubeObject> {
     const name = obj.metadata.name;
     if (!name) throw ApiError.badRequest('update needs metadata.name');
     const r = this.#resource(ref);
@@ -98,7 +98,7 @@ export class LocalClient implements Client {
     return res.object;
   }
 
-  async patch(ref: ResourceRef, namespace: string | undefined, name: string, kind: PatchKind, body: unknown, options?: WriteOptions & { subresource?: 'status'; force?: boolean }): Promise<KubeObject> {
+  async patch(ref: ResourceRef, namespace: string | undefined, name: string, kind: PatchKind, body: unknown, options?: WriteOptions & { subresource?: 'status' | 'ephemeralcontainers'; force?: boolean }): Promise<KubeObject> {
     const res = await this.#resource(ref).patch(namespace, name, kind, structuredClone(body), this.#ctx(options), { subresource: options?.subresource, force: options?.force });
     return res.object;
   }

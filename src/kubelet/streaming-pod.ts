@@ -36,7 +36,7 @@ function streamingContainer(s: JsonObject, rp: RuntimePod): StreamingContainer {
 
 export function streamingPod(pod: KubeObject, status: JsonObject | undefined, rp: RuntimePod): StreamingPod {
   const spec = isJsonObject(pod.spec) ? pod.spec : {};
-  const containers = status ? [...objsAt(status, 'initContainerStatuses'), ...objsAt(status, 'containerStatuses')].map((s) => streamingContainer(s, rp)) : [];
+  const containers = status ? [...objsAt(status, 'initContainerStatuses'), ...objsAt(status, 'containerStatuses'), ...objsAt(status, 'ephemeralContainerStatuses')].map((s) => streamingContainer(s, rp)) : [];
   const sandbox = rp.sandboxes[0];
   const startTime = status ? Date.parse(strAt(status, 'startTime')) : Number.NaN;
   return {

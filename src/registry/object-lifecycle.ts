@@ -24,6 +24,8 @@ export interface ObjectLifecycle {
   validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
   /** Validation of a /status write. */
   validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  /** Validation of a pods/ephemeralcontainers write (upstream ValidatePodEphemeralContainersUpdate). */
+  validateEphemeralContainersUpdate(obj: KubeObject, old: KubeObject): FieldError[];
   /**
    * Records managedFields for a non-apply write by `ctx.fieldManager` (mutates `obj`).
    * `old` is undefined on create.

@@ -499,6 +499,17 @@ export class ResourceStore {
         else next[f] = desired[f];
       }
       if (desired.metadata.managedFields !== undefined) next.metadata.managedFields = desired.metadata.managedFields;
+    } else if (options.subresource === 'ephemeralcontainers') {
+      // pods/ephemeralcontainers changes only spec.ephemeralContainers (upstream
+      // ephemeralContainersStrategy, dropNonEphemeralContainerUpdates): the rest is the stored pod's.
+      next = deepCopy(old);
+      const spec = { ...((isJsonObject(next.spec) ? next.spec : {}) as Record<string, unknown>) };
+      const wanted = isJsonObject(desired.spec) ? desired.spec.ephemeralContainers : undefined;
+      if (wanted === undefined || wanted === null) delete spec.ephemeralContainers;
+      else spec.ephemeralContainers = wanted;
+      next.spec = spec as KubeObject['spec'];
+      if (desired.metadata.managedFields !== undefined) next.metadata.managedFields = desired.metadata.managedFields;
+      this.#lifecycle.applyDefaults(next);
     } else {
       next = desired;
       this.#lifecycle.applyDefaults(next);
@@ -541,7 +552,9 @@ export class ResourceStore {
       ? []
       : options.subresource === 'status' || options.subresource === 'finalize'
         ? this.#lifecycle.validateStatusUpdate(next, old)
-        : this.#lifecycle.validateUpdate(next, old);
+        : options.subresource === 'ephemeralcontainers'
+          ? this.#lifecycle.validateEphemeralContainersUpdate(next, old)
+          : this.#lifecycle.validateUpdate(next, old);
     if (old.metadata.deletionTimestamp !== undefined) {
       const before = new Set(old.metadata.finalizers ?? []);
       if ((next.metadata.finalizers ?? []).some((f) => !before.has(f))) {

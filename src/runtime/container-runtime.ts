@@ -116,6 +116,12 @@ export interface ContainerConfig {
   readonly security?: ContainerSecurity;
   /** Where the container's termination message is read from (terminationMessagePath). */
   readonly terminationMessagePath?: string;
+  /**
+   * Id of a container of the same sandbox whose PID namespace this one joins (CRI
+   * NamespaceMode TARGET: an ephemeral container's targetContainerName). Without it each
+   * container has its own (unless the sandbox uses the host's).
+   */
+  readonly pidNamespaceTarget?: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';

@@ -91,6 +91,10 @@ export function createLifecycle(def: ResourceDef, config: ResourceWiringConfig):
       const errors = modules.validateObjectMetaUpdate(meta(obj), meta(old), { builtin });
       return withMeta(errors, strategy.validateStatusUpdate?.(obj, old));
     },
+    validateEphemeralContainersUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+      const errors = modules.validateObjectMetaUpdate(meta(obj), meta(old), { builtin });
+      return withMeta(errors, strategy.validateEphemeralContainersUpdate?.(obj, old));
+    },
     trackManagedFields(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, subresource: string | undefined): void {
       if (!ctx.fieldManager) return;
       modules.trackManagedFields(def, obj, old, { manager: ctx.fieldManager, time: rfc3339Now(clock), subresource });

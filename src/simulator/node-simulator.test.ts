@@ -203,6 +203,36 @@ describe('NodeSimulator nodes', () => {
 });
 
 describe('NodeSimulator pods', () => {
+  it('reports ephemeral containers added through pods/ephemeralcontainers as running, each once', async () => {
+    await startSim({ events: false });
+    await createPods(pod('dbg', 'sim-node-0'));
+    await advance(1000);
+    expect(status(await getPod('dbg')).phase).toBe('Running');
+    const add = async (name: string) => {
+      const current = (await getPod('dbg')) as KubeObject;
+      const list = (((current.spec as JsonObject).ephemeralContainers ?? []) as JsonObject[]).map((c) => ({ name: c.name }));
+      await api.client.patch(resources.pods, 'default', 'dbg', 'strategic', { spec: { '$setElementOrder/ephemeralContainers': [...list, { name }], ephemeralContainers: [{ name, image: 'busybox', command: ['sh'], stdin: true, tty: true }] } }, { subresource: 'ephemeralcontainers' });
+      await settle();
+    };
+    await add('debugger-1');
+    const first = (status(await getPod('dbg')).ephemeralContainerStatuses ?? []) as JsonObject[];
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ name: 'debugger-1', ready: false, restartCount: 0, started: true, image: 'docker.io/library/busybox:latest' });
+    const startedAt = ((first[0].state as JsonObject).running as JsonObject).startedAt;
+    expect(startedAt).toBeTypeOf('string');
+
+    await advance(5000, 1000);
+    await add('debugger-2');
+    const st = status(await getPod('dbg'));
+    const both = st.ephemeralContainerStatuses as JsonObject[];
+    expect(both.map((c) => c.name)).toEqual(['debugger-1', 'debugger-2']);
+    // The first keeps its start time; the pod is unaffected.
+    expect(((both[0].state as JsonObject).running as JsonObject).startedAt).toBe(startedAt);
+    expect((both[1].state as JsonObject).running).toBeDefined();
+    expect(st.phase).toBe('Running');
+    expect((st.containerStatuses as JsonObject[])[0]).toMatchObject({ name: 'app', ready: true, restartCount: 0 });
+  });
+
   it('moves a bound pod to Running and Ready after the start delay', async () => {
     await startSim();
     await createPods(pod('web', 'sim-node-0'));

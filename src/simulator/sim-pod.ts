@@ -284,6 +284,23 @@ export function simulatedStatus(pod: KubeObject, st: PodSimState, host: HostInfo
     return { ...base, containerID: id, state: { terminated: terminated({ code: sidecar ? stopCode : 0, startedAt: st.startTime, finishedAt }, id) }, lastState: {}, ready: false, restartCount: 0, started: false };
   });
 
+  // Ephemeral containers (kubectl debug) run from when the kubelet first sees them, never restart,
+  // and stop with the pod; they do not affect the phase.
+  const oldEphemeral = new Map(objsAt(old, 'ephemeralContainerStatuses').map((c) => [strAt(c, 'name'), c] as const));
+  const ephemeralStatuses: JsonObject[] = objsAt(spec, 'ephemeralContainers').map((c) => {
+    const name = strAt(c, 'name');
+    const image = normalizeImage(strAt(c, 'image'));
+    const id = containerId(uid, name, 0);
+    const base = { name, image, imageID: imageId(image), containerID: id, lastState: {}, ready: false, restartCount: 0 };
+    const prev = oldEphemeral.get(name);
+    const prevTerminated = prev ? objAtPath(prev, 'state', 'terminated') : undefined;
+    if (prev && prevTerminated) return { ...base, state: { terminated: prevTerminated }, started: false };
+    const startedAt = Date.parse(strAt(objAtPath(prev ?? {}, 'state', 'running') ?? {}, 'startedAt'));
+    const since = Number.isNaN(startedAt) ? now : startedAt;
+    if (exited) return { ...base, state: { terminated: terminated({ code: 137, startedAt: since, finishedAt: now }, id) }, started: false };
+    return { ...base, state: { running: { startedAt: rfc3339(since) } }, started: true };
+  });
+
   let phase: string;
   if (exited) {
     const codes = main.map((c) => numAt(objAtPath(c, 'state', 'terminated') ?? {}, 'exitCode'));
@@ -307,6 +324,7 @@ export function simulatedStatus(pod: KubeObject, st: PodSimState, host: HostInfo
   }
   if (inits.length > 0) out.initContainerStatuses = initStatuses;
   out.containerStatuses = main;
+  if (ephemeralStatuses.length > 0) out.ephemeralContainerStatuses = ephemeralStatuses;
   return out;
 }
 
@@ -323,7 +341,7 @@ export function statusFingerprint(status: unknown): string {
   if (!isJsonObject(status)) return '';
   const parts: string[] = [strAt(status, 'phase'), strAt(status, 'podIP'), strAt(status, 'hostIP')];
   for (const c of objsAt(status, 'conditions')) if (KUBELET_POD_CONDITIONS.has(strAt(c, 'type'))) parts.push(`${strAt(c, 'type')}=${strAt(c, 'status')}/${strAt(c, 'reason')}/${strAt(c, 'message')}`);
-  for (const list of ['initContainerStatuses', 'containerStatuses']) {
+  for (const list of ['initContainerStatuses', 'containerStatuses', 'ephemeralContainerStatuses']) {
     for (const c of objsAt(status, list)) {
       const state = isJsonObject(c.state) ? Object.keys(c.state).join('') : '';
       parts.push(`${strAt(c, 'name')}:${state}:${c.ready === true ? 1 : 0}:${numAt(c, 'restartCount')}:${c.started === true ? 1 : 0}`);

@@ -88,6 +88,7 @@ describe('legacy discovery', () => {
     for (const sub of ['pods/status', 'pods/binding', 'pods/eviction']) expect(byName.has(sub), sub).toBe(true);
     expect(byName.get('pods/status')).toMatchObject({ kind: 'Pod', namespaced: true });
     expect(byName.get('pods/eviction')).toMatchObject({ group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] });
+    expect(byName.get('pods/ephemeralcontainers')).toEqual({ name: 'pods/ephemeralcontainers', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] });
     expect(byName.get('namespaces')).toMatchObject({ namespaced: false, kind: 'Namespace', shortNames: ['ns'] });
     expect(byName.get('namespaces').verbs).not.toContain('deletecollection');
     expect(byName.has('namespaces/finalize')).toBe(true);
@@ -143,7 +144,8 @@ describe('aggregated discovery', () => {
     expect(core.version).toBe('v1');
     const pods = core.resources.find((r: any) => r.resource === 'pods');
     expect(pods).toMatchObject({ responseKind: { group: '', version: 'v1', kind: 'Pod' }, scope: 'Namespaced', shortNames: ['po'] });
-    expect(pods.subresources.map((s: any) => s.subresource)).toEqual(expect.arrayContaining(['status', 'binding', 'eviction']));
+    expect(pods.subresources.map((s: any) => s.subresource)).toEqual(expect.arrayContaining(['status', 'binding', 'eviction', 'ephemeralcontainers']));
+    expect(pods.subresources.find((s: any) => s.subresource === 'ephemeralcontainers')).toEqual({ subresource: 'ephemeralcontainers', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get', 'patch', 'update'] });
     const ns = core.resources.find((r: any) => r.resource === 'namespaces');
     expect(ns.scope).toBe('Cluster');
   });
@@ -203,6 +205,10 @@ describe('OpenAPI v3', () => {
     expect(res.status).toBe(200);
     const pod = Object.values(res.json.components.schemas as Record<string, any>).find((s) => s['x-kubernetes-group-version-kind']?.some?.((g: any) => g.group === '' && g.kind === 'Pod'));
     expect(pod).toBeDefined();
+    const ephemeral = res.json.paths['/api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers'];
+    expect(Object.keys(ephemeral).sort()).toEqual(['get', 'parameters', 'patch', 'put']);
+    expect(ephemeral.patch.requestBody.content).toHaveProperty('application/strategic-merge-patch+json');
+    expect(ephemeral.get['x-kubernetes-group-version-kind']).toEqual({ group: '', version: 'v1', kind: 'Pod' });
     const missing = await rawRequest(t.server, { path: '/openapi/v3/apis/nope.example.com/v1' });
     expect(missing.status).toBe(404);
     expect(missing.json).toMatchObject({ kind: 'Status', code: 404 });
@@ -238,6 +244,9 @@ describe('OpenAPI v2', () => {
       }
     }
     expect(missing).toEqual([]);
+    const ephemeral = res.json.paths['/api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers'];
+    expect(Object.keys(ephemeral).sort()).toEqual(['get', 'parameters', 'patch', 'put']);
+    expect(ephemeral.patch.consumes).toEqual(expect.arrayContaining(['application/strategic-merge-patch+json', 'application/json-patch+json', 'application/merge-patch+json']));
     expect((await rawRequest(t.server, { path: '/openapi/v2', token: null })).status).toBe(401);
     const head = await rawRequest(t.server, { method: 'HEAD', path: '/openapi/v2' });
     expect(head.status).toBe(200);

@@ -86,10 +86,10 @@ import {
 } from './core.js';
 import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressStatus, validateIngressUpdate, validateNetworkPolicy, validateNetworkPolicyUpdate } from './networking.js';
 import type { NameRule } from './names.js';
-import { validatePodCreate, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
+import { validatePodCreate, validatePodEphemeralContainersUpdate, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
 import { validateEndpoints, validateService, validateServiceStatus, validateServiceUpdate, type ServiceValidationOptions } from './service.js';
 
-export type BuiltinStrategy = Pick<Strategy, 'defaults' | 'validate' | 'validateUpdate' | 'validateStatusUpdate'>;
+export type BuiltinStrategy = Pick<Strategy, 'defaults' | 'validate' | 'validateUpdate' | 'validateStatusUpdate' | 'validateEphemeralContainersUpdate'>;
 
 export { validateObjectMeta, validateObjectMetaUpdate, validateImmutableField, validateLabelSelector, validateLabels, validateAnnotations, compileLabelSelector } from './object-meta.js';
 export type { ObjectMetaOptions, CompiledSelector } from './object-meta.js';
@@ -119,6 +119,7 @@ interface Parts {
   readonly validate: Create;
   readonly validateUpdate?: Update;
   readonly validateStatusUpdate?: Update;
+  readonly validateEphemeralContainersUpdate?: Update;
 }
 
 function strategy(defaultsKey: string | undefined, parts: Parts): BuiltinStrategy {
@@ -129,6 +130,7 @@ function strategy(defaultsKey: string | undefined, parts: Parts): BuiltinStrateg
     validateUpdate: (obj, old) => unique(update(obj, old)),
     ...(defaults ? { defaults } : {}),
     ...(parts.validateStatusUpdate ? { validateStatusUpdate: (obj: KubeObject, old: KubeObject) => unique(parts.validateStatusUpdate?.(obj, old) ?? []) } : {}),
+    ...(parts.validateEphemeralContainersUpdate ? { validateEphemeralContainersUpdate: (obj: KubeObject, old: KubeObject) => unique(parts.validateEphemeralContainersUpdate?.(obj, old) ?? []) } : {}),
   };
   return s;
 }
@@ -145,7 +147,7 @@ export function createBuiltinStrategies(options: BuiltinStrategyOptions = {}): R
   const svc = options.service ?? {};
   return {
     // core/v1
-    Pod: strategy('Pod', { validate: validatePodCreate, validateUpdate: validatePodUpdate, validateStatusUpdate: validatePodStatusUpdate }),
+    Pod: strategy('Pod', { validate: validatePodCreate, validateUpdate: validatePodUpdate, validateStatusUpdate: validatePodStatusUpdate, validateEphemeralContainersUpdate: validatePodEphemeralContainersUpdate }),
     PodTemplate: strategy('PodTemplate', { validate: (o) => validatePodTemplate(o), validateUpdate: (o, old) => validatePodTemplate(o, old) }),
     ReplicationController: strategy('ReplicationController', {
       validate: (o) => validateReplicationController(o),

@@ -1187,6 +1187,40 @@ function containerStateTransitions(field: string, next: readonly JsonObject[], p
 const SYSTEM_POD_CONDITIONS = new Set(['PodScheduled', 'Ready', 'Initialized']);
 
 /** Pod /status updates. */
+/**
+ * pods/ephemeralcontainers (upstream ValidatePodEphemeralContainersUpdate): the new pod is
+ * validated as a whole (names unique among all containers, fields forbidden for ephemeral
+ * containers); existing ephemeral containers may be neither removed nor changed; static (mirror)
+ * pods take none. Upstream appends a Go cmp.Diff to the "may not be changed" message; ours lists
+ * the changed fields as `-old` / `+new` lines.
+ */
+export function validatePodEphemeralContainersUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
+  const n = podParts(pod);
+  const o = podParts(old);
+  const opts: PodValidationOptions = { resourceIsPod: true, ...podTemplateOptions({ metadata: o.meta }) };
+  const errs = validatePodMetadataAndSpec(pod, opts);
+  errs.push(...validatePodAnnotationUpdates(strMapAt(n.meta, 'annotations'), strMapAt(o.meta, 'annotations')));
+  if (strMapAt(o.meta, 'annotations')[MIRROR_POD_ANNOTATION] !== undefined) return [forbidden('', 'static pods do not support ephemeral containers')];
+  const byName = new Map(objsAt(n.spec, 'ephemeralContainers').map((c) => [strAt(c, 'name'), c] as const));
+  for (const prev of objsAt(o.spec, 'ephemeralContainers')) {
+    const name = strAt(prev, 'name');
+    const cur = byName.get(name);
+    if (!cur) errs.push(forbidden('spec.ephemeralContainers', `existing ephemeral containers ${JSON.stringify(name)} may not be removed\n`));
+    else if (!jsonEqual(prev, cur)) errs.push(forbidden(key('spec.ephemeralContainers', name), `existing ephemeral containers ${JSON.stringify(name)} may not be changed\n${fieldDiff(prev, cur)}`));
+  }
+  return errs;
+}
+
+function fieldDiff(a: JsonObject, b: JsonObject): string {
+  const lines: string[] = [];
+  for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    if (jsonEqual(a[k], b[k])) continue;
+    if (a[k] !== undefined) lines.push(`- ${k}: ${JSON.stringify(a[k])}`);
+    if (b[k] !== undefined) lines.push(`+ ${k}: ${JSON.stringify(b[k])}`);
+  }
+  return lines.join('\n');
+}
+
 export function validatePodStatusUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
   const n = podParts(pod);
   const o = podParts(old);

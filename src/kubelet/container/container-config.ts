@@ -25,7 +25,7 @@ import { expand, lookupIn } from './expansion.js';
 import { podHostname, sandboxHostname, type DnsSettings } from './hosts-dns.js';
 
 /** A container's role in its pod. */
-export type ContainerKind = 'init' | 'sidecar' | 'app';
+export type ContainerKind = 'init' | 'sidecar' | 'app' | 'ephemeral';
 
 /** A container spec cannot be turned into a runtime config (→ CreateContainerConfigError). */
 export class ContainerConfigError extends Error {
@@ -263,6 +263,8 @@ export interface ContainerConfigInput {
   readonly env: readonly KeyValue[];
   readonly mounts: readonly Mount[];
   readonly terminationLog: string | undefined;
+  /** Runtime id of the container whose PID namespace an ephemeral container joins (targetContainerName). */
+  readonly pidNamespaceTarget?: string;
 }
 
 /** The pod's grace period as upstream records it on containers (for kills after a restart). */
@@ -301,6 +303,7 @@ export function containerConfig(input: ContainerConfigInput): ContainerConfig {
     tty: container.tty === true,
     resources: containerResources(container),
     security,
+    ...(input.pidNamespaceTarget ? { pidNamespaceTarget: input.pidNamespaceTarget } : {}),
   };
 }
 

@@ -160,6 +160,9 @@ export async function serveRemoteCommand(stream: KubeletStreamServer, req: Remot
   // client → container
   const input = (async () => {
     let resizeBuffer = '';
+    // Applied one after another, in order: kubectl attach sends (w+1, h+1) then (w, h) to force a
+    // redraw, and concurrent runtime calls could land the other way round.
+    let resizing: Promise<void> = Promise.resolve();
     try {
       for await (const message of stream.data) {
         if (message.byteLength === 0) continue;
@@ -172,7 +175,7 @@ export async function serveRemoteCommand(stream: KubeletStreamServer, req: Remot
         } else if (channel === RESIZE) {
           resizeBuffer += payload.toString('utf8');
           for (const size of takeResizes(resizeBuffer)) {
-            session.resize(size.width, size.height).catch((err: unknown) => ctx.logger.debug({ err }, 'resize failed'));
+            resizing = resizing.then(() => session.resize(size.width, size.height)).catch((err: unknown) => ctx.logger.debug({ err }, 'resize failed'));
           }
           resizeBuffer = resizeBuffer.slice(resizeBuffer.lastIndexOf('}') + 1);
         } else if (channel === CLOSE && req.protocol === 'v5.channel.k8s.io') {

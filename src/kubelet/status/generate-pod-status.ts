@@ -80,6 +80,10 @@ export function generatePodStatus(input: PodStatusInput): JsonObject {
   const apps = objsAt(spec, 'containers');
   const initStatuses = inits.length ? containerStatuses({ ...base, previous: objsAt(old, 'initContainerStatuses') }, inits, true) : [];
   const appStatuses = containerStatuses({ ...base, previous: objsAt(old, 'containerStatuses') }, apps, false);
+  // Ephemeral containers: spec order, never ready (upstream converts them as init containers).
+  const ephemeral = objsAt(spec, 'ephemeralContainers');
+  const ephemeralStatuses = ephemeral.length ? containerStatuses({ ...base, previous: objsAt(old, 'ephemeralContainerStatuses') }, ephemeral, true) : [];
+  for (const s of ephemeralStatuses) s.ready = false;
   applyProbeResults(initStatuses, inits, input.probes, true, input.podIsTerminal);
   applyProbeResults(appStatuses, apps, input.probes, false, input.podIsTerminal);
 
@@ -121,6 +125,7 @@ export function generatePodStatus(input: PodStatusInput): JsonObject {
   if (input.startTime) status.startTime = input.startTime;
   if (inits.length) status.initContainerStatuses = initStatuses;
   status.containerStatuses = appStatuses;
+  if (ephemeral.length) status.ephemeralContainerStatuses = ephemeralStatuses;
   status.qosClass = podQosClass(pod);
   for (const k of ['nominatedNodeName', 'reason', 'message', 'resize', 'resourceClaimStatuses']) if (old[k] !== undefined) status[k] = old[k];
   if (input.evicted) {

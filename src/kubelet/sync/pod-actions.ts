@@ -12,6 +12,9 @@
  *    exit, on liveness/startup failure, on a spec change).
  *  - After initialisation, app containers that should run and do not are started; running ones are
  *    killed (and restarted if the policy allows) on a spec change or a liveness/startup failure.
+ *  - Ephemeral containers (kubectl debug) are started once each, as soon as the sandbox exists
+ *    (initialisation need not be complete), and never restarted: one is started only while the
+ *    runtime has no container of its name. They keep no pod alive.
  *  - Nothing to keep and nothing to start → the pod is done: kill it (stops the sandbox).
  */
 import { parseCidr, parseIpv4 } from '../../util/ipv4.js';
@@ -43,6 +46,8 @@ export interface PodActions {
   readonly initContainersToStart: readonly number[];
   /** Indexes into spec.containers. */
   readonly containersToStart: readonly number[];
+  /** Indexes into spec.ephemeralContainers. */
+  readonly ephemeralContainersToStart: readonly number[];
   /** By runtime container id. */
   readonly containersToKill: ReadonlyMap<string, ContainerToKill>;
 }
@@ -105,6 +110,7 @@ interface MutableActions {
   attempt: number;
   initContainersToStart: number[];
   containersToStart: number[];
+  ephemeralContainersToStart: number[];
   containersToKill: Map<string, ContainerToKill>;
 }
 
@@ -199,7 +205,7 @@ function initContainerActions(spec: JsonObject, pod: RuntimePod, probes: ProbeLo
 
 export function computePodActions(spec: JsonObject, pod: RuntimePod, probes: ProbeLookup, podCidr?: string): PodActions {
   const [createSandbox, attempt, sandboxId] = podSandboxChanged(spec, pod, podCidr);
-  const changes: MutableActions = { killPod: createSandbox, createSandbox, sandboxId, attempt, initContainersToStart: [], containersToStart: [], containersToKill: new Map() };
+  const changes: MutableActions = { killPod: createSandbox, createSandbox, sandboxId, attempt, initContainersToStart: [], containersToStart: [], ephemeralContainersToStart: [], containersToKill: new Map() };
   const apps = objsAt(spec, 'containers');
   const inits = objsAt(spec, 'initContainers');
 
@@ -222,6 +228,11 @@ export function computePodActions(spec: JsonObject, pod: RuntimePod, probes: Pro
     else changes.containersToStart = toStart;
     return changes;
   }
+
+  // Ephemeral containers may be started even if initialization is not yet complete; never restarted.
+  objsAt(spec, 'ephemeralContainers').forEach((c, i) => {
+    if (!pod.containers.some((r) => r.name === strAt(c, 'name'))) changes.ephemeralContainersToStart.push(i);
+  });
 
   const initialized = initContainerActions(spec, pod, probes, changes);
   if (changes.killPod || !initialized) return changes;

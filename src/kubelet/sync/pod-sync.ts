@@ -8,7 +8,8 @@
  *      containers;
  *   3. set up volumes (FailedMount while they cannot be), create the sandbox if needed
  *      (FailedCreatePodSandBox), write the pod's /etc/hosts;
- *   4. start init containers in order, then app containers, each through: crash-loop back-off
+ *   4. start new ephemeral containers (kubectl debug; in the target's PID namespace when one is
+ *      named), then init containers in order, then app containers, each through: crash-loop back-off
  *      (BackOff / CrashLoopBackOff), the image (Pulling, Pulled, ErrImagePull, ImagePullBackOff),
  *      the container config (CreateContainerConfigError), create (Created), start (Started) and
  *      the postStart hook (FailedPostStartHook, which kills the container again).
@@ -128,7 +129,7 @@ export function podFromRuntime(rp: RuntimePod): KubeObject {
 
 function findSpec(pod: KubeObject, name: string): JsonObject | undefined {
   const spec = podSpec(pod);
-  return [...objsAt(spec, 'containers'), ...objsAt(spec, 'initContainers')].find((c) => strAt(c, 'name') === name);
+  return [...objsAt(spec, 'containers'), ...objsAt(spec, 'initContainers'), ...objsAt(spec, 'ephemeralContainers')].find((c) => strAt(c, 'name') === name);
 }
 
 /** upstream setTerminationGracePeriod. */
@@ -229,6 +230,11 @@ export class PodSyncer {
     await writeIfChanged(hostsFile, hostNetwork ? hostNetworkHostsFile(pod, this.#c.nodeHostsFile) : managedHostsFile(pod, podIPs, h));
 
     const ctx: StartContext = { pod, rp, sandboxId, sbConfig, podIPs, volumes, hostsFile, podDir, failures, later, signal };
+    const ephemeral = objsAt(spec, 'ephemeralContainers');
+    for (const idx of actions.ephemeralContainersToStart) {
+      const container = ephemeral[idx];
+      if (container) await this.#start('ephemeral', container, ctx);
+    }
     const inits = objsAt(spec, 'initContainers');
     for (const idx of actions.initContainersToStart) {
       const container = inits[idx];
@@ -270,7 +276,8 @@ export class PodSyncer {
       ctx.failures.set(name, { reason, message });
       return false;
     };
-    const backOff = this.#backOff(pod, container, rp);
+    // Ephemeral containers run once: no crash-loop back-off.
+    const backOff = kind === 'ephemeral' ? undefined : this.#backOff(pod, container, rp);
     if (backOff) {
       ctx.later(backOff.endsAt);
       return fail('CrashLoopBackOff', backOff.message);
@@ -295,7 +302,7 @@ export class PodSyncer {
         warn: (reason, message) => this.#c.event(pod, 'Warning', reason, message, containerFieldPath(pod, name)),
       });
       const { mounts, terminationLog } = await containerMounts({ pod, container, volumes: ctx.volumes, env, hostsFile: ctx.hostsFile, containerDir: join(ctx.podDir, 'containers', name) });
-      config = containerConfig({ pod, container, kind, restartCount, image: image.image, env, mounts, terminationLog });
+      config = containerConfig({ pod, container, kind, restartCount, image: image.image, env, mounts, terminationLog, pidNamespaceTarget: this.#pidTarget(kind, container, rp) });
     } catch (e) {
       if (e instanceof EnvError || e instanceof ContainerConfigError || e instanceof DownwardApiError || e instanceof ObjectNotFoundError) {
         this.#c.event(pod, 'Warning', 'Failed', `Error: ${e.message}`, containerFieldPath(pod, name));
@@ -336,6 +343,19 @@ export class PodSyncer {
     }
     ctx.failures.set(name, null);
     return true;
+  }
+
+  /**
+   * An ephemeral container's targetContainerName → the runtime id of that container's running
+   * instance, whose PID namespace it joins (upstream getTargetID and the runtime's NamespaceMode
+   * TARGET). A target that is not running is a CreateContainerConfigError, retried next sync.
+   */
+  #pidTarget(kind: ContainerKind, container: JsonObject, rp: RuntimePod): string | undefined {
+    const target = kind === 'ephemeral' ? strAt(container, 'targetContainerName') : '';
+    if (!target) return undefined;
+    const rc = latestContainer(rp, target);
+    if (rc?.state !== 'running') throw new ContainerConfigError(`unable to find target container ${target}`);
+    return rc.id;
   }
 
   #target(container: JsonObject, id: string, podIPs: readonly string[]) {

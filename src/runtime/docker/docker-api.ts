@@ -40,7 +40,7 @@ export interface DockerContainerInspect {
   Created: string;
   Image: string;
   State: DockerContainerState;
-  Config: { Image: string; Labels: Record<string, string> | null; Tty: boolean; Hostname?: string; User?: string };
+  Config: { Image: string; Labels: Record<string, string> | null; Tty: boolean; StdinOnce?: boolean; Hostname?: string; User?: string };
   HostConfig: { NetworkMode?: string };
   /** The container's /etc/resolv.conf on the host. */
   ResolvConfPath?: string;

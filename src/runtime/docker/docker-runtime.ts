@@ -303,6 +303,7 @@ export class DockerRuntime implements ContainerRuntime {
       ReadonlyRootfs: sec.readOnlyRootFilesystem ?? false,
     };
     if (sandbox.hostPid) hostConfig.PidMode = 'host';
+    else if (config.pidNamespaceTarget) hostConfig.PidMode = `container:${config.pidNamespaceTarget}`;
     if (res.memoryLimitBytes && res.memoryLimitBytes > 0) {
       hostConfig.Memory = res.memoryLimitBytes;
       // The kubelet disables swap for limited containers (swap limit = memory limit).
@@ -515,6 +516,7 @@ export class DockerRuntime implements ContainerRuntime {
     return hijackedSession(sock, {
       ...options,
       tty: inspect.Config.Tty,
+      stdinEnd: inspect.Config.StdinOnce === true ? 'half-close' : 'stop',
       resize: async (w, h) => {
         try {
           await container.resize({ w, h });

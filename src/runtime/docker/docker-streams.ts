@@ -71,6 +71,14 @@ export interface SessionOptions {
   readonly stderr: boolean;
   /** The process has a TTY: output is raw and all of it goes to stdout. */
   readonly tty: boolean;
+  /**
+   * What the end of the caller's stdin does. 'half-close' (exec; attach to a stdinOnce container):
+   * the Engine closes the process's stdin and keeps sending output. 'stop' (attach otherwise):
+   * stdin is no longer forwarded and the connection stays open, because the Engine ends an
+   * attach's output as soon as its stdin ends unless the container is stdinOnce — output written
+   * after the caller's last keystroke would be lost (the CRI keeps a container's stdin open then).
+   */
+  readonly stdinEnd?: 'half-close' | 'stop';
   readonly signal?: AbortSignal;
   readonly resize: (width: number, height: number) => Promise<void>;
   /** Called once the connection ended (`closedByCaller`: close() or the signal did it); resolves with the exit code. */
@@ -113,7 +121,7 @@ export function hijackedSession(sock: Duplex, opts: SessionOptions): StreamSessi
       },
       final(cb) {
         // Half-close: the Engine closes the process's stdin and keeps sending its output.
-        if (!sock.destroyed) sock.end();
+        if (opts.stdinEnd !== 'stop' && !sock.destroyed) sock.end();
         cb();
       },
     });

@@ -452,6 +452,11 @@ export class SimRuntime implements ContainerRuntime {
       files: c.files,
       listeners: sandbox.listeners,
       remote: (ip, port) => this.#world.pods.get(ip)?.get(port),
+      processes: () => {
+        // The container's own main process, and the target's when it shares that PID namespace.
+        const target = c.config.pidNamespaceTarget ? this.#containers.get(c.config.pidNamespaceTarget) : undefined;
+        return [...(target?.state === 'running' ? [target.argv] : []), c.argv];
+      },
     };
   }
 

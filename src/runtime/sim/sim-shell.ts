@@ -100,6 +100,8 @@ export interface SimContainerEnv {
   readonly listeners: Map<number, (path: string) => Promise<string | undefined>>;
   /** Resolves another pod's listener by IP (cross-sandbox wget). */
   readonly remote: (ip: string, port: number) => ((path: string) => Promise<string | undefined>) | undefined;
+  /** The main processes' argv visible in the container's PID namespace (`ps`). */
+  readonly processes?: () => readonly (readonly string[])[];
 }
 
 export interface SimProcessOptions {
@@ -639,6 +641,12 @@ export class SimProcess {
           if (m) this.#vars.set(m[1], m[2]);
         }
         return ok(0);
+      case 'ps': {
+        // busybox ps: PID USER TIME COMMAND; only main processes are modelled.
+        const procs = this.#c.processes?.() ?? [];
+        io.out('PID   USER     TIME  COMMAND\n' + procs.map((argv, i) => `${String(i + 1).padStart(5)} root      0:00 ${argv.join(' ')}\n`).join(''));
+        return ok(0);
+      }
       case 'hostname':
         io.out(`${this.#c.hostname}\n`);
         return ok(0);

@@ -240,6 +240,20 @@ export function describeRuntimeConformance(name: string, factory: () => Promise<
       });
     }, TIMEOUT);
 
+    it('joins a target container\'s PID namespace (ephemeral containers\' targetContainerName)', async () => {
+      await withSandbox(async (sid, sandbox) => {
+        const target = await startContainer(sid, sandbox, { name: 'target', command: ['sleep', '3601'] });
+        await waitFor('target running', async () => ((await rt.containerStatus(target)).state === 'running' ? true : undefined));
+        const joined = await startContainer(sid, sandbox, { name: 'debugger', ...sh('ps'), pidNamespaceTarget: target });
+        await waitExited(joined);
+        expect(await logText(joined)).toContain('sleep 3601');
+        const alone = await startContainer(sid, sandbox, { name: 'alone', ...sh('ps') });
+        await waitExited(alone);
+        expect(await logText(alone)).not.toContain('sleep 3601');
+        await rt.stopContainer(target, 0);
+      });
+    }, TIMEOUT);
+
     it('container status carries identity, image and labels; lists filter by labels', async () => {
       await withSandbox(async (sid, sandbox) => {
         const id = await rt.createContainer(sid, containerConfig({ name: 'app', labels: { tier: 'x' }, annotations: { a: 'b' }, ...sh(LONG_RUNNING) }), sandbox);
@@ -415,6 +429,19 @@ export function describeRuntimeConformance(name: string, factory: () => Promise<
         expect(out.stdout).toBe('got hello\n');
         expect(out.exitCode).toBe(6);
         expect(await waitExited(id)).toMatchObject({ exitCode: 6 });
+      });
+    }, TIMEOUT);
+
+    it('attach without stdinOnce: output written after the caller\'s stdin ended still arrives (kubectl debug -i)', async () => {
+      await withSandbox(async (sid, sandbox) => {
+        const id = await startContainer(sid, sandbox, { ...sh('read line; sleep 1; echo "late $line"; exit 5'), stdin: true });
+        const session = await rt.attach(id, { stdin: true, stdout: true, stderr: true, tty: false });
+        const output = sessionOutput(session);
+        session.stdin!.write('hello\n');
+        session.stdin!.end();
+        const out = await output;
+        expect(out.stdout).toBe('late hello\n');
+        expect(out.exitCode).toBe(5);
       });
     }, TIMEOUT);
 
