@@ -9,6 +9,9 @@ import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Logger } from 'pino';
 import { ApiError } from '../api/errors.js';
+import type { Authorizer } from '../auth/authorizer.js';
+import { impersonate, wantsImpersonation } from '../auth/impersonation.js';
+import { forbiddenError, requestAttributes } from '../auth/request-attributes.js';
 import type { UserInfo } from '../registry/context.js';
 import type { Registry } from '../registry/registry.js';
 import type { UnionAuthenticator } from './authn.js';
@@ -52,6 +55,8 @@ export interface ApiAppConfig extends Omit<ResourceHandlerDeps, 'registry'> {
   readonly extraRoutes?: readonly ExtraRoute[];
   readonly registry: Registry;
   readonly authenticator: UnionAuthenticator;
+  /** Decides every authenticated request except public paths and extra routes (which check by themselves). */
+  readonly authorizer: Authorizer;
   readonly openapi: OpenApi;
   readonly openapiV2: OpenApiV2;
   readonly discovery: Discovery;
@@ -70,6 +75,7 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
   const log = config.logger;
 
   const publicPaths = new Set((config.extraRoutes ?? []).filter((r) => r.public).map((r) => r.path));
+  const extraPaths = new Set((config.extraRoutes ?? []).map((r) => r.path));
   app.onError((err, c) => errorResponse(c, err, log));
   app.notFound((c) => statusResponse(ApiError.pathNotFound()));
 
@@ -80,12 +86,24 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
     const path = c.req.path;
     const isPublic =
       path === '/healthz' || path === '/livez' || path === '/readyz' || path === '/version' || path.startsWith('/livez/') || path.startsWith('/readyz/') || publicPaths.has(path);
-    const user = config.authenticator.authenticate(c.env.incoming);
-    if (user) c.set('user', user);
-    else if (!isPublic) {
+    let user = config.authenticator.authenticate(c.env.incoming);
+    if (!user && !isPublic) {
       logRequest(log, c, 401, started, undefined);
       return statusResponse(ApiError.unauthorized());
     }
+    if (user && !isPublic && !extraPaths.has(path)) {
+      const incoming = c.env.incoming as IncomingMessage;
+      if (wantsImpersonation(incoming.headers)) user = impersonate(user, incoming.headers, config.authorizer);
+      const rawUrl = incoming.url ?? '';
+      const q = rawUrl.indexOf('?');
+      const attrs = requestAttributes(c.req.method, path, new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)));
+      const decision = config.authorizer.authorize({ ...attrs, user });
+      if (!decision.allowed) {
+        logRequest(log, c, 403, started, user);
+        return statusResponse(forbiddenError(user, attrs, decision.reason));
+      }
+    }
+    if (user) c.set('user', user);
     await next();
     logRequest(log, c, c.res.status, started, user);
   });

@@ -1,6 +1,6 @@
 /**
- * Authorization seam. lite does not enforce RBAC yet (a later issue): the only authorizer allows
- * every authenticated user and says so in its reason, so `kubectl auth can-i` tells the truth.
+ * Authorization seam: the API server asks an Authorizer about every request (and about the
+ * access reviews). The server's chain is ClusterAuthorizer (privileged group, Node, RBAC).
  */
 import type { UserInfo } from '../registry/context.js';
 
@@ -38,18 +38,4 @@ export interface ResourceRule {
 export interface NonResourceRule {
   verbs: string[];
   nonResourceURLs: string[];
-}
-
-export class AllowAllAuthorizer implements Authorizer {
-  authorize(): AuthorizationDecision {
-    return { allowed: true, reason: 'lite allows every authenticated user: RBAC is not enforced yet' };
-  }
-
-  rulesFor(): { resourceRules: ResourceRule[]; nonResourceRules: NonResourceRule[]; incomplete: boolean } {
-    return {
-      resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
-      nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
-      incomplete: false,
-    };
-  }
 }

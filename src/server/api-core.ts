@@ -12,7 +12,11 @@ import { generateJobSelector } from '../api/defaults/index.js';
 import { isJsonObject, jsonEqual, type JsonObject, type KubeObject } from '../api/object.js';
 import { podQosClass } from '../api/pod-qos.js';
 import type { ResourceDef } from '../api/resource.js';
+import { ApiError } from '../api/errors.js';
 import type { AdmissionPlugin } from '../admission/admission.js';
+import { RbacEscalationPlugin } from '../admission/rbac-escalation.js';
+import { rulesOf } from '../auth/rbac/policy-rule.js';
+import { rbacResources } from '../auth/rbac/reconcile-policy.js';
 import { DefaultTolerationSecondsPlugin } from '../admission/default-toleration-seconds.js';
 import { TaintNodesByConditionPlugin } from '../admission/taint-nodes-by-condition.js';
 import { PriorityClassCache, PriorityPlugin } from '../admission/priority.js';
@@ -53,6 +57,8 @@ export interface ApiCore {
   readonly modules: LoadedApiModules;
   /** The control plane's in-process client (identity system:apiserver). */
   readonly client: LocalClient;
+  /** RBAC escalation checks on role and binding writes; they start once an authorizer is set. */
+  readonly rbacEscalation: RbacEscalationPlugin;
   /** Ends background loops and closes storage. */
   close(): Promise<void>;
 }
@@ -79,6 +85,14 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     const quota = new ResourceQuotaAdmission({ client, clock, logger: log.child({ component: 'resource-quota' }) });
     // Order as kube-apiserver's: lifecycle first, mutating plugins, quota last (it charges usage).
     const priorityClasses = new PriorityClassCache({ client, clock, logger: log.child({ component: 'priority-classes' }) });
+    const rbacEscalation = new RbacEscalationPlugin(async (kind, namespace, name) => {
+      try {
+        return rulesOf(await client.get(kind === 'Role' ? rbacResources.roles : rbacResources.clusterroles, namespace, name));
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 404) return undefined;
+        throw e;
+      }
+    });
     const admission: AdmissionPlugin[] = [
       new NamespaceLifecyclePlugin(namespaceCache),
       new TaintNodesByConditionPlugin(),
@@ -86,6 +100,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       new DefaultTolerationSecondsPlugin(),
       new DefaultStorageClassPlugin(clientStorageClasses(client)),
       new StorageObjectInUseProtectionPlugin(),
+      rbacEscalation,
       allocator,
     ];
     const wiring: ResourceWiringConfig = {
@@ -126,6 +141,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       registry,
       modules,
       client,
+      rbacEscalation,
       async close() {
         clearInterval(repair);
         await Promise.allSettled(loops);

@@ -24,6 +24,7 @@ import { ReplicaSetController, ReplicationManager } from '../controllers/replica
 import { registryResourceResolver } from '../controllers/resourcequota/registry-resource-resolver.js';
 import { ResourceQuotaController } from '../controllers/resourcequota/resource-quota-controller.js';
 import { RootCaCertPublisher } from '../controllers/rootcacert/root-ca-cert-publisher.js';
+import { ClusterRoleAggregationController } from '../controllers/clusterrole-aggregation/clusterrole-aggregation-controller.js';
 import { ServiceAccountController } from '../controllers/serviceaccount/serviceaccount-controller.js';
 import { StatefulSetController } from '../controllers/statefulset/statefulset-controller.js';
 import { TaintEvictionController } from '../controllers/taint-eviction/taint-eviction-controller.js';
@@ -64,6 +65,7 @@ export function controllerSet(ctx: ControllerContext, config: ControllerSetConfi
     new NamespaceController(ctx, { namespacedResources: () => namespacedStorageRefs(registry) }),
     gc,
     new ServiceAccountController(ctx),
+    new ClusterRoleAggregationController(ctx),
     new RootCaCertPublisher(ctx, { rootCaPem: config.rootCaPem }),
     new DeploymentController(ctx),
     new ReplicaSetController(ctx),

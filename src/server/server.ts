@@ -19,7 +19,10 @@ import { podStreamHandlers } from '../apiserver/extensions/pod-streams.js';
 import { reviewHandlers, tokenRequest } from '../apiserver/extensions/reviews.js';
 import { OpenApi } from '../apiserver/openapi.js';
 import { OpenApiV2 } from '../apiserver/openapi-v2.js';
-import { AllowAllAuthorizer } from '../auth/authorizer.js';
+import { ClusterAuthorizer } from '../auth/cluster-authorizer.js';
+import { informerRbacSource } from '../auth/rbac/informer-source.js';
+import { RbacAuthorizer } from '../auth/rbac/rbac-authorizer.js';
+import { reconcileBootstrapPolicy } from '../auth/rbac/reconcile-policy.js';
 import { nodePassword } from '../agent/join.js';
 import { superviseEmbeddedAgent, type EmbeddedAgentConfig, type EmbeddedAgentHandle, type RunningAgent } from '../agent/agent.js';
 import { ApiError } from '../api/errors.js';
@@ -205,12 +208,20 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
     // ---- API server ----
     const authenticator = new UnionAuthenticator([new StaticTokenAuthenticator([{ token: pki.adminToken, user: { username: 'system:admin', groups: ['system:masters'] } }]), new ClientCertAuthenticator()]);
-    const authorizer = new AllowAllAuthorizer();
+    // One informer factory for the authorizer, the controllers, the scheduler and the simulated
+    // kubelets: each resource is listed and watched once per process.
+    const informers = new InformerFactory({ client, clock, logger: log.child({ component: 'informers' }) });
+    informers.start(stopping.signal);
+    const rbac = new RbacAuthorizer(informerRbacSource(informers));
+    const authorizer = new ClusterAuthorizer(rbac);
+    core.rbacEscalation.setAuthorizer(authorizer);
     let ready = false;
+    let rbacPolicyReady = false;
     const readyChecks: HealthCheck[] = [
       { name: 'ping', check: () => true },
       { name: 'etcd', check: () => !stopping.signal.aborted },
       { name: 'bootstrap-objects', check: () => ready },
+      { name: 'poststarthook/rbac/bootstrap-roles', check: () => rbacPolicyReady && rbac.synced },
     ];
     const subresources = podSubresourceHandlers({ registry, now: () => clock.now(), selectorFromObject: modules.labelSelectorFromObject });
     // pods/log, exec, attach, portforward reach kubelets through their tunnels (or the embedded link).
@@ -232,6 +243,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       ],
       registry,
       authenticator,
+      authorizer,
       openapi,
       openapiV2,
       discovery,
@@ -272,10 +284,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
     // ---- bootstrap and controllers ----
     await bootstrapCluster({ client, kubernetesServiceIp, endpointAddress: advertise, endpointPort: port });
-    // One informer factory for the controllers, the scheduler and the simulated kubelets: each
-    // resource is listed and watched once per process.
-    const informers = new InformerFactory({ client, clock, logger: log.child({ component: 'informers' }) });
-    informers.start(stopping.signal);
+    await reconcileBootstrapPolicy(client, log.child({ component: 'rbac-bootstrap' }));
+    rbacPolicyReady = true;
     const loops: Promise<void>[] = [];
     cleanups.push(async () => {
       await Promise.allSettled(loops);
