@@ -10,6 +10,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Logger } from 'pino';
 import { ApiError } from '../api/errors.js';
 import type { Authorizer } from '../auth/authorizer.js';
+import { isNodeUser } from '../auth/cluster-authorizer.js';
 import { impersonate, wantsImpersonation } from '../auth/impersonation.js';
 import { forbiddenError, requestAttributes } from '../auth/request-attributes.js';
 import type { UserInfo } from '../registry/context.js';
@@ -99,6 +100,8 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
       const attrs = requestAttributes(c.req.method, path, new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)));
       const decision = config.authorizer.authorize({ ...attrs, user });
       if (!decision.allowed) {
+        // A kubelet denied is a lite bug (its rules are fixed in code), so it is worth a warning.
+        if (isNodeUser(user)) log.warn({ user: user.username, method: c.req.method, path }, 'request from a node denied');
         logRequest(log, c, 403, started, user);
         return statusResponse(forbiddenError(user, attrs, decision.reason));
       }
