@@ -46,8 +46,10 @@ export const NODE_RULES: readonly PolicyRule[] = [
   rule(['update', 'patch'], [''], ['persistentvolumeclaims/status']),
   rule(READ, ['storage.k8s.io'], ['csidrivers', 'csinodes']),
   rule(READ, ['node.k8s.io'], ['runtimeclasses']),
-  // lite: the kubelet that holds a local-path volume removes its directory and then clears the
-  // volume's clean-up finalizer (k3s' provisioner runs as a pod with its own role for this).
+  // lite: the kubelet reads claims and volumes through informers (upstream's kubelet gets them
+  // one by one), and the kubelet that holds a local-path volume removes its directory and then
+  // clears the volume's clean-up finalizer (k3s' provisioner runs as a pod with its own role).
+  rule(['list', 'watch'], [''], ['persistentvolumeclaims']),
   rule(['list', 'watch', 'update', 'patch'], [''], ['persistentvolumes']),
 ];
 

@@ -83,6 +83,11 @@ describe('ClusterAuthorizer', () => {
     expect(authorizer.authorize({ user: node, verb: 'watch', group: 'discovery.k8s.io', resource: 'endpointslices' }).allowed).toBe(true);
     expect(authorizer.authorize({ user: node, verb: 'create', group: 'apps', resource: 'deployments', namespace: 'x' }).allowed).toBe(false);
     expect(authorizer.authorize({ user: node, verb: 'delete', group: '', resource: 'secrets', namespace: 'x', name: 's' }).allowed).toBe(false);
+    // Everything the agent's informers list and watch (kubelet, kube-proxy, overlay).
+    const watched: [string, string][] = [['', 'pods'], ['', 'nodes'], ['', 'services'], ['', 'configmaps'], ['', 'secrets'], ['', 'persistentvolumeclaims'], ['', 'persistentvolumes'], ['discovery.k8s.io', 'endpointslices']];
+    for (const [group, resource] of watched) {
+      for (const verb of ['list', 'watch']) expect(authorizer.authorize({ user: node, verb, group, resource }).allowed, `${verb} ${resource}`).toBe(true);
+    }
     // The name alone does not make a node: the group is needed too.
     expect(authorizer.authorize({ user: { username: 'system:node:w1', groups: [] }, verb: 'get', group: '', resource: 'pods', namespace: 'x', name: 'p' }).allowed).toBe(false);
   });
