@@ -14,6 +14,7 @@ import { podQosClass } from '../api/pod-qos.js';
 import type { ResourceDef } from '../api/resource.js';
 import { ApiError } from '../api/errors.js';
 import type { AdmissionPlugin } from '../admission/admission.js';
+import { NodeRestrictionPlugin } from '../admission/node-restriction.js';
 import { RbacEscalationPlugin } from '../admission/rbac-escalation.js';
 import { rulesOf } from '../auth/rbac/policy-rule.js';
 import { rbacResources } from '../auth/rbac/reconcile-policy.js';
@@ -95,6 +96,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     });
     const admission: AdmissionPlugin[] = [
       new NamespaceLifecyclePlugin(namespaceCache),
+      new NodeRestrictionPlugin(),
       new TaintNodesByConditionPlugin(),
       new PriorityPlugin(priorityClasses),
       new DefaultTolerationSecondsPlugin(),
