@@ -60,6 +60,32 @@ async function main(): Promise<void> {
         process.exitCode = printServerToken(dataDirOf(argv));
       },
     )
+    .command('kubeconfig', 'Make kubeconfigs for people and tools (client certificates; access comes from RBAC)', (y) =>
+      withFlags(y, commonFlags)
+        .command(
+          'create <user>',
+          'Print (or write with --output) a kubeconfig for USER with a client certificate signed by this cluster',
+          (yy) =>
+            withFlags(yy, commonFlags)
+              .positional('user', { type: 'string', demandOption: true, describe: 'User name (the certificate CN; RBAC subjects name it)' })
+              .option('group', { type: 'string', array: true, default: [], describe: 'A group the user belongs to (repeatable; the certificate O)' })
+              .option('days', { type: 'number', default: 365, describe: 'How long the certificate is valid' })
+              .option('server', { type: 'string', describe: 'API server URL written into the kubeconfig (default: the admin kubeconfig\'s)' })
+              .option('output', { alias: 'o', type: 'string', describe: 'Write the kubeconfig to this file (mode 0600) instead of stdout' }),
+          async (argv) => {
+            const { createUserKubeconfig } = await import('./kubeconfig-command.js');
+            process.exitCode = await createUserKubeconfig({
+              dataDir: dataDirOf(argv),
+              user: String(argv.user),
+              groups: (argv.group as unknown[]).map(String),
+              days: Number(argv.days),
+              server: argv.server as string | undefined,
+              output: argv.output as string | undefined,
+            });
+          },
+        )
+        .demandCommand(1, 'Name a kubeconfig command: lite kubeconfig create USER'),
+    )
     .command('node', 'Manage node identities on this server', (y) =>
       withFlags(y, commonFlags)
         .command(
@@ -87,7 +113,7 @@ async function main(): Promise<void> {
         )
         .demandCommand(1, 'Name an images command: lite images import FILE.tar'),
     )
-    .demandCommand(1, 'Name a command: lite server, lite agent, lite token, lite node, lite images')
+    .demandCommand(1, 'Name a command: lite server, lite agent, lite token, lite kubeconfig, lite node, lite images')
     .strict()
     .version(`lite ${LITE_VERSION} (Kubernetes ${KUBERNETES_VERSION})`)
     .alias('v', 'version')

@@ -6,6 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { uniqueName, useCluster } from './support/cluster.js';
+import { Kubectl, runProgram } from './support/kubectl.js';
+import { LITE_BIN } from './support/lite-process.js';
 import { eventually } from './support/wait.js';
 
 const ctx = useCluster();
@@ -94,5 +96,22 @@ describe('RBAC with kubectl', () => {
     for (const r of ['cluster-admin', 'admin', 'edit', 'view', 'system:discovery', 'system:basic-user', 'system:node', 'system:aggregate-to-view']) expect(roles).toContain(`clusterrole.rbac.authorization.k8s.io/${r}\n`);
     expect(await ctx.kubectl.ok(['get', 'clusterrolebinding', 'cluster-admin', '-o', 'jsonpath={.subjects[0].name}'])).toBe('system:masters');
     expect((await ctx.kubectl.ok(['auth', 'whoami', '--as', 'jane', '--as-group', 'devs', '-o', 'jsonpath={.status.userInfo.groups}'])).trim()).toBe('["devs","system:authenticated"]');
+  });
+
+  test('lite kubeconfig create gives a person a certificate; RBAC decides what it may do', async () => {
+    const ns = uniqueName('rbac');
+    await ctx.kubectl.ok(['create', 'namespace', ns]);
+    const file = join(ctx.tmp, `${ns}-dana.kubeconfig`);
+    const made = await runProgram(process.execPath, [LITE_BIN, 'kubeconfig', 'create', 'dana', '--group', 'testers', '--data-dir', ctx.server.dataDir, '--output', file]);
+    expect(made.code, made.stderr).toBe(0);
+    const dana = new Kubectl({ kubeconfig: file, cacheDir: join(ctx.tmp, 'dana-cache') });
+    expect(await dana.ok(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username} {.status.userInfo.groups}'])).toBe('dana ["testers","system:authenticated"]');
+    expect((await dana.fails(['get', 'pods', '-n', ns])).stderr).toContain('User "dana" cannot list resource "pods"');
+    await ctx.kubectl.ok(['create', 'rolebinding', 'testers-edit', '--clusterrole=edit', '--group=testers', '-n', ns]);
+    await eventually(async () => (await dana.run(['get', 'pods', '-n', ns])).code === 0, { what: 'dana can list pods' });
+    await dana.ok(['create', 'configmap', 'c1', '--from-literal=a=b', '-n', ns]);
+    const reserved = await runProgram(process.execPath, [LITE_BIN, 'kubeconfig', 'create', 'system:admin', '--data-dir', ctx.server.dataDir]);
+    expect(reserved.code).toBe(2);
+    expect(reserved.stderr).toContain('reserved name');
   });
 });
