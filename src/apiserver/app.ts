@@ -102,7 +102,7 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
       const incoming = c.env.incoming as IncomingMessage;
       const rawUrl = incoming.url ?? '';
       const q = rawUrl.indexOf('?');
-      const attrs = requestAttributes(c.req.method, path, new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)));
+      const attrs = requestAttributes(c.req.method, path, new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)), incoming.headers.upgrade !== undefined);
       const decision = config.authorizer.authorize({ ...attrs, user });
       if (!decision.allowed) {
         // A kubelet denied is a lite bug (its rules are fixed in code), so it is worth a warning.

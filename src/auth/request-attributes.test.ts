@@ -16,6 +16,13 @@ describe('requestAttributes', () => {
     expect(requestAttributes('PUT', '/api/v1/nodes/n1/status', q())).toEqual({ verb: 'update', group: '', resource: 'nodes', name: 'n1', subresource: 'status' });
   });
 
+  it('authorizes a WebSocket upgrade of exec, attach and portforward as create', () => {
+    expect(requestAttributes('GET', '/api/v1/namespaces/a/pods/p/exec', q('command=sh'), true)).toMatchObject({ verb: 'create', subresource: 'exec' });
+    expect(requestAttributes('GET', '/api/v1/namespaces/a/pods/p/portforward', q(), true)).toMatchObject({ verb: 'create' });
+    expect(requestAttributes('GET', '/api/v1/namespaces/a/pods/p/log', q(), true)).toMatchObject({ verb: 'get' });
+    expect(requestAttributes('GET', '/api/v1/namespaces/a/pods/p/exec', q(), false)).toMatchObject({ verb: 'get' });
+  });
+
   it('treats namespaces as named cluster objects carrying their own namespace', () => {
     expect(requestAttributes('GET', '/api/v1/namespaces', q())).toEqual({ verb: 'list', group: '', resource: 'namespaces' });
     expect(requestAttributes('GET', '/api/v1/namespaces/team', q())).toEqual({ verb: 'get', group: '', resource: 'namespaces', namespace: 'team', name: 'team' });

@@ -17,8 +17,14 @@ export type RequestAttributes = Omit<AuthorizationAttributes, 'user'>;
 
 const SPECIAL_VERBS = new Set(['proxy', 'redirect', 'watch']);
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+const STREAMING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
 
-export function requestAttributes(method: string, path: string, query: URLSearchParams): RequestAttributes {
+/**
+ * `upgrade`: the request asks for a connection upgrade (WebSocket). An upgrade of pods/exec,
+ * attach or portforward is authorized as `create`, as kube-apiserver does since 1.31
+ * (AuthorizePodWebsocketUpgradeCreatePermission), so read-only roles cannot open a shell.
+ */
+export function requestAttributes(method: string, path: string, query: URLSearchParams, upgrade = false): RequestAttributes {
   const lowerMethod = method.toLowerCase();
   const nonResource = (): RequestAttributes => ({ verb: httpVerb(lowerMethod), path });
   const segs = path.split('/').filter((p) => p !== '');
@@ -57,6 +63,7 @@ export function requestAttributes(method: string, path: string, query: URLSearch
   const resource = parts[0];
   const name = parts.length >= 2 ? parts[1] : undefined;
   const subresource = parts.length >= 3 ? parts[2] : undefined;
+  if (upgrade && verb === 'get' && resource === 'pods' && subresource !== undefined && STREAMING_SUBRESOURCES.has(subresource)) verb = 'create';
   const watching = query.get('watch') === 'true' || query.get('watch') === '1';
   let attributedName = name;
   if (name === undefined) {
