@@ -121,7 +121,8 @@ describe('nodeLocation', () => {
     metadata: { name: 'n1' },
     status: { addresses: [{ type: 'Hostname', address: 'host1' }, { type: 'InternalIP', address: '192.168.5.10' }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } } },
   };
-  const o = objects({ nodes: [node, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'bare' }, status: {} }] });
+  const loop: KubeObject = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'loop' }, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] } };
+  const o = objects({ nodes: [node, loop, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'bare' }, status: {} }] });
   it('is the kubelet for no port or the kubelet port, else the node address', async () => {
     expect(await nodeLocation(o, 'n1')).toEqual({ kind: 'kubelet', node: 'n1' });
     expect(await nodeLocation(o, 'https:n1:10250')).toEqual({ kind: 'kubelet', node: 'n1' });
@@ -131,6 +132,9 @@ describe('nodeLocation', () => {
     expect(await error(nodeLocation(o, 'gone'))).toEqual({ code: 404, message: 'nodes "gone" not found' });
     expect(await error(nodeLocation(o, 'a:b:c:d'))).toEqual({ code: 400, message: 'invalid node request "a:b:c:d"' });
     expect((await error(nodeLocation(o, 'bare:9100'))).code).toBe(503);
+    // upstream IsProxyableIP: not the node's loopback (its kubelet, reached over the agent connection, is fine).
+    expect(await error(nodeLocation(o, 'loop:9100'))).toEqual({ code: 400, message: 'address not allowed' });
+    expect(await nodeLocation(o, 'loop')).toEqual({ kind: 'kubelet', node: 'loop' });
   });
 });
 

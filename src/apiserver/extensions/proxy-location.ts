@@ -187,6 +187,9 @@ export async function nodeLocation(objects: ProxyObjects, id: string): Promise<P
     const known = list(obj(node.status).addresses).map((a) => `{${String(a.type)} ${String(a.address)}}`);
     throw ApiError.serviceUnavailable(`no preferred addresses found; known addresses: [${known.join(' ')}]`);
   }
+  // upstream proxyutil.IsProxyableIP: never the node's loopback or link-local addresses.
+  const ip = parseIpv4(address);
+  if (ip !== undefined && (ip >>> 24 === 127 || (ip >>> 16) === 0xa9fe)) throw ApiError.badRequest('address not allowed');
   if (!/^\d+$/.test(parsed.port) || Number(parsed.port) < 1 || Number(parsed.port) > 65535) {
     throw unreachable(`dial tcp: lookup tcp/${parsed.port}: unknown port`);
   }
