@@ -322,6 +322,26 @@ describe('nodes/proxy', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('has the connect operations of the proxy subresources, with and without a path (v3 and v2)', async () => {
+    const index = (await get('/openapi/v3')).json as { paths: Record<string, { serverRelativeURL: string }> };
+    const v3 = (await get(index.paths['api/v1'].serverRelativeURL)).json as { paths: Record<string, Record<string, { 'x-kubernetes-action'?: string; 'x-kubernetes-group-version-kind'?: { kind: string } }>> };
+    for (const [path, kind] of [
+      ['/api/v1/namespaces/{namespace}/pods/{name}/proxy', 'PodProxyOptions'],
+      ['/api/v1/namespaces/{namespace}/pods/{name}/proxy/{path}', 'PodProxyOptions'],
+      ['/api/v1/namespaces/{namespace}/services/{name}/proxy/{path}', 'ServiceProxyOptions'],
+      ['/api/v1/nodes/{name}/proxy', 'NodeProxyOptions'],
+    ] as const) {
+      const item = v3.paths[path];
+      expect(Object.keys(item).filter((k) => k !== 'parameters').sort(), path).toEqual(['delete', 'get', 'head', 'options', 'patch', 'post', 'put']);
+      expect(item.get['x-kubernetes-action']).toBe('connect');
+      expect(item.get['x-kubernetes-group-version-kind']?.kind).toBe(kind);
+    }
+    const v2 = (await get('/openapi/v2', { headers: { Accept: 'application/json' } })).json as { paths: Record<string, object> };
+    expect(Object.keys(v2.paths)).toContain('/api/v1/nodes/{name}/proxy/{path}');
+  });
+});
+
 describe('discovery', () => {
   it('lists pods/proxy, services/proxy and nodes/proxy as kube-apiserver does', async () => {
     const list = (await get('/api/v1')).json as { resources: { name: string; kind: string; verbs: string[]; namespaced: boolean }[] };
