@@ -224,6 +224,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const proxyDialer = new AgentDialer({
       kubelets,
       clock,
+      ...(config.agent ? { localNode: config.agent.nodeName } : {}),
       nodes: {
         get: (name) => client.get(resources.nodes, undefined, name).catch((e: unknown) => (e instanceof ApiError && e.code === 404 ? undefined : Promise.reject(e))),
         list: async () => (await client.list(resources.nodes, undefined)).items,

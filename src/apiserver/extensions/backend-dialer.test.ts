@@ -73,6 +73,25 @@ describe('AgentDialer', () => {
     expect(directs).toEqual(['8.8.8.8:53']);
   });
 
+  it("dials the server's own node directly", async () => {
+    const requests: KubeletRequest[] = [];
+    const directs: string[] = [];
+    const d = new AgentDialer({
+      kubelets: { forNode: () => echoKubelet(requests) },
+      clock: new FakeClock(),
+      localNode: 'n1',
+      nodes: { get: async (n) => NODES.find((x) => x.metadata.name === n), list: async () => NODES },
+      directDial: async (h, p) => {
+        directs.push(`${h}:${p}`);
+        return new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
+      },
+    });
+    (await d.dial({ host: '10.42.0.7', port: 80 }, new AbortController().signal)).destroy();
+    (await d.dial({ host: '192.168.1.10', port: 10053, node: 'n1' }, new AbortController().signal)).destroy();
+    expect(directs).toEqual(['10.42.0.7:80', '192.168.1.10:10053']);
+    expect(requests).toHaveLength(0);
+  });
+
   it("relays the agent's refusal as Go's dial error, and names simulated and disconnected nodes", async () => {
     const refusing = directConnection({
       handle(stream) {

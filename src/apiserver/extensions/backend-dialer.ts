@@ -6,8 +6,11 @@
  * dialled by that node's agent, through the connection the API server already holds to its
  * kubelet (a CONNECT stream over the agent's tunnel, or the embedded agent's in-process link;
  * see src/kubelet/server/tcp-dial.ts). The server so needs no route to other nodes' pod
- * networks, and behind NAT an agent's pods stay reachable. An address of no node (a
- * selector-less Service pointing outside the cluster) is dialled directly, as k3s falls back to.
+ * networks, and behind NAT an agent's pods stay reachable. Addresses of the server's own node
+ * (the embedded agent's pods, the cluster DNS on the node IP) are dialled directly, as k3s does
+ * for its local node: the host routes to its pod bridge, and the DNS answers even while the
+ * embedded agent waits for Docker. An address of no node (a selector-less Service pointing
+ * outside the cluster) is dialled directly too, as k3s falls back to.
  *
  * Failures are Errors whose message reads like Go's dialer (`dial tcp 10.42.0.5:80: connect:
  * connection refused`); the proxy answers them as 503 "error trying to reach service: …". Every
@@ -53,6 +56,8 @@ export interface AgentDialerConfig {
   readonly clock: Clock;
   /** Bound on a dial, through an agent or direct (default 10 s). */
   readonly timeoutMs?: number;
+  /** The server's own node (the embedded agent's): its addresses are dialled directly. */
+  readonly localNode?: string;
   /** The direct dial (tests replace it). */
   readonly directDial?: (host: string, port: number, signal: AbortSignal) => Promise<Duplex>;
 }
@@ -92,7 +97,7 @@ export class AgentDialer implements BackendDialer {
     const node = target.node ? await this.#config.nodes.get(target.node) : nodeForAddress(await this.#config.nodes.list(), target.host);
     const nodeName = target.node ?? node?.metadata.name;
     const address = `${target.host}:${target.port}`;
-    if (nodeName === undefined) {
+    if (nodeName === undefined || nodeName === this.#config.localNode) {
       const direct = this.#config.directDial ?? ((h, p, s) => dialTcp(h, p, s, this.#config.clock, this.#timeoutMs));
       return direct(target.host, target.port, signal);
     }
