@@ -6,14 +6,18 @@
  *  - a Service without endpoints answers 503 "no endpoints available";
  *  - `kubectl cluster-info` prints the CoreDNS URL, which answers (not 404): the DNS port speaks
  *    no HTTP, so as upstream it is 503 "error trying to reach service: EOF";
- *  - nodes/proxy reaches the node's kubelet API (healthz, pods, stats/summary).
+ *  - nodes/proxy reaches the node's kubelet API (healthz, pods, stats/summary);
+ *  - a pod on a joined `lite agent` node is reached through that agent's tunnel (its kubelet
+ *    dials the pod IP: CONNECT /dial), by pods/proxy, services/proxy and nodes/proxy.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startLiteAgent, type LiteAgent } from './support/agent-process.js';
 import { uniqueName, useCluster } from './support/cluster.js';
 import { ensureE2eImages, TEST_IMAGES } from './support/images.js';
 import { runProgram, type KubectlProcess } from './support/kubectl.js';
+import { eventually } from './support/wait.js';
 
 const ctx = useCluster({ agent: true, readyTimeoutMs: 40_000 });
 const ns = uniqueName('proxy');
@@ -150,5 +154,58 @@ describe('nodes/proxy', () => {
     expect(stats.node.nodeName).toBe(node);
     const missing = await ctx.kubectl.fails(['get', '--raw', '/api/v1/nodes/no-such-node/proxy/healthz']);
     expect(missing.stderr).toBe('Error from server (NotFound): nodes "no-such-node" not found\n');
+  });
+});
+
+describe('a pod on a joined lite agent node, through its tunnel', () => {
+  let agent: LiteAgent | undefined;
+  const remote = (node: string) => `
+apiVersion: v1
+kind: Pod
+metadata: {name: remote, labels: {app: remote}}
+spec:
+  nodeName: ${node}
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: httpd
+    image: ${TEST_IMAGES.busybox}
+    imagePullPolicy: Never
+    command: ["sh", "-c", "mkdir -p /www && echo 'hello from the agent node' > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    ports: [{containerPort: 8080}]
+    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: remote}
+spec:
+  selector: {app: remote}
+  ports: [{port: 80, targetPort: 8080}]
+`;
+
+  beforeAll(async () => {
+    agent = await startLiteAgent(ctx.server);
+    const name = agent.nodeName;
+    await eventually(async () => (await ctx.kubectl.run(['get', 'node', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])).stdout === 'True', { timeoutMs: 30_000, what: `node ${name} Ready` });
+    const file = join(ctx.tmp, 'remote.yaml');
+    writeFileSync(file, remote(name));
+    await ctx.kubectl.ok(['-n', ns, 'apply', '-f', file]);
+    await ctx.kubectl.ok(['-n', ns, 'wait', '--for=condition=Ready', 'pod/remote', '--timeout=90s'], { timeoutMs: 100_000 });
+  }, 150_000);
+
+  afterAll(async () => {
+    await ctx.kubectl?.run(['-n', ns, 'delete', 'pod', 'remote', '--wait=false']).catch(() => undefined);
+    await agent?.cleanup();
+  });
+
+  test('pods/proxy, services/proxy and nodes/proxy reach it', async () => {
+    expect(await ctx.kubectl.ok(['get', '--raw', podPath('remote:8080', '/index.html')])).toBe('hello from the agent node\n');
+    const viaService = await eventually(async () => {
+      const r = await ctx.kubectl.run(['get', '--raw', svcPath('remote:80', '/index.html')]);
+      return r.code === 0 ? r.stdout : undefined;
+    }, { timeoutMs: 20_000, what: 'the Service to answer through the proxy' });
+    expect(viaService).toBe('hello from the agent node\n');
+    const refused = await ctx.kubectl.fails(['get', '--raw', podPath('remote:9999', '/')]);
+    expect(refused.stderr).toMatch(/^Error from server \(ServiceUnavailable\): error trying to reach service: dial tcp 10\.42\.\d+\.\d+:9999: connect: connection refused\n$/);
+    expect(await ctx.kubectl.ok(['get', '--raw', `/api/v1/nodes/${agent?.nodeName ?? ''}/proxy/healthz`])).toBe('ok');
   });
 });
