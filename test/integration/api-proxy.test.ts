@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { KubeObject } from '../../src/api/object.js';
@@ -42,6 +43,12 @@ function backendHandler(req: IncomingMessage, res: ServerResponse): void {
     } else if (url === '/') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end('<html><body><a href="/docs/">docs</a> <a href="rel.html">rel</a> <img src="http://elsewhere.example/x.png"><script>var s = "<a href=\'/no\'>";</script></body></html>');
+    } else if (url === '/gz.html') {
+      res.writeHead(200, { 'Content-Type': 'text/html', 'Content-Encoding': 'gzip' });
+      res.end(gzipSync('<a href="/zipped">z</a>'));
+    } else if (url === '/big.html') {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(`<a href="/big">b</a>${'x'.repeat(17 * 1024 * 1024)}`);
     } else if (url === '/redirect') {
       res.writeHead(302, { Location: '/target?x=1' });
       res.end();
@@ -194,6 +201,25 @@ describe('services/proxy', () => {
     expect(res.text).toContain('<a href="rel.html">');
     expect(res.text).toContain('<img src="http://elsewhere.example/x.png">');
     expect(res.text).toContain(`var s = "<a href='/no'>";`);
+  });
+
+  it('rewrites gzipped HTML, and passes pages too large to hold through unchanged', async () => {
+    const { request } = await import('node:https');
+    const raw = await new Promise<{ headers: IncomingMessage['headers']; body: Buffer }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: ts.server.port, path: `${SVC}/web:80/proxy/gz.html`, ca: ts.server.caCertPem, headers: { Authorization: `Bearer ${ts.server.adminToken}` }, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(raw.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(raw.body).toString()).toBe(`<a href="${SVC}/web:80/proxy/zipped">z</a>`);
+    const big = await get(`${SVC}/web:80/proxy/big.html`);
+    expect(big.status).toBe(200);
+    expect(big.text.length).toBe(17 * 1024 * 1024 + '<a href="/big">b</a>'.length);
+    expect(big.text.startsWith('<a href="/big">b</a>xxx')).toBe(true);
   });
 
   it('streams the answer as it comes and aborts the backend when the client goes away', async () => {

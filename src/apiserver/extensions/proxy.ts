@@ -229,11 +229,11 @@ function relayHttp(deps: ProxyDeps, log: Logger, req: ResourceRequest, socket: D
       if (!location && contentType === 'text/html' && req.method !== 'HEAD') {
         void relayHtml(deps, res, outgoing, out, rewrite, incoming.headers.host).then(finish, (e: unknown) => {
           log.debug({ err: e }, 'rewriting an HTML answer failed');
-          if (!outgoing.headersSent) settle(unreachable(e));
-          else {
-            outgoing.destroy();
-            finish();
-          }
+          const headersSent = outgoing.headersSent;
+          if (headersSent) outgoing.destroy();
+          outgoing.off('close', clientGone);
+          socket.destroy();
+          settle(headersSent ? 'sent' : unreachable(e));
         });
         return;
       }
@@ -342,15 +342,23 @@ async function relayHtml(deps: ProxyDeps, res: IncomingMessage, outgoing: Server
   let size = 0;
   let tooBig = encoding !== '' && encoding !== 'gzip';
   if (!tooBig) {
-    for await (const c of res) {
-      const b = c as Buffer;
-      chunks.push(b);
-      size += b.length;
-      if (size > limit) {
+    // Read with 'data' events: leaving a for-await loop early would destroy the response.
+    await new Promise<void>((resolve, reject) => {
+      const onData = (b: Buffer) => {
+        chunks.push(b);
+        size += b.length;
+        if (size <= limit) return;
         tooBig = true;
-        break;
-      }
-    }
+        res.pause();
+        res.off('data', onData);
+        res.off('end', resolve);
+        res.off('error', reject);
+        resolve();
+      };
+      res.on('data', onData);
+      res.once('end', resolve);
+      res.once('error', reject);
+    });
   }
   if (tooBig) {
     // An encoding lite cannot read, or a page too large to hold: passed through unchanged.
