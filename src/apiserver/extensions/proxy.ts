@@ -444,8 +444,8 @@ async function proxyToKubelet(deps: ProxyDeps, log: Logger, req: ResourceRequest
   const stream = connection.open(request);
   const onGone = () => stream.close('the client went away');
   incoming.socket.once('close', onGone);
+  // A WebSocket's messages follow the 101 (relayWebSocket); a plain request's body streams now.
   if (!websocket) void sendBody(incoming, stream);
-  else stream.end();
   let head;
   try {
     head = await stream.head;
