@@ -18,6 +18,13 @@ import { isKubeletMethod, KUBELET_METHODS, type KubeletRequest, type KubeletResp
 
 /** WebSocket subprotocol of the tunnel (bumped on incompatible framing changes). */
 export const TUNNEL_PROTOCOL = 'v1.tunnel.lite.dev';
+/**
+ * The same framing, and open frames may carry any of KUBELET_METHODS (CONNECT /dial for
+ * pods/proxy and services/proxy, every method for nodes/proxy). A v1 agent refuses those as a
+ * protocol error (closing its tunnel), so the server sends them only on v2 tunnels; agents offer
+ * both, servers pick v2 when offered.
+ */
+export const TUNNEL_PROTOCOL_V2 = 'v2.tunnel.lite.dev';
 
 export const FrameType = {
   open: 1,
