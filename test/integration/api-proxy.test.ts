@@ -6,6 +6,7 @@
  * (a pod IP of 127.0.0.1 is refused by the API, as upstream's "address not allowed").
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,8 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { KubeObject } from '../../src/api/object.js';
 import { resources } from '../../src/client/client.js';
 import { KubeletServer } from '../../src/kubelet/server/kubelet-server.js';
+import { createCertificateAuthority } from '../../src/pki/issue-certificate.js';
+import { systemClock } from '../../src/util/clock.js';
 import { RuntimePodLookup } from '../../src/kubelet/server/pod-lookup.js';
 import { SimRuntime } from '../../src/runtime/sim/sim-runtime.js';
 import { directConnection } from '../../src/tunnel/kubelet-connection.js';
@@ -21,6 +24,8 @@ import { rawRequest, startTestServer, type RawRequest, type TestServer } from '.
 let ts: TestServer;
 let backend: Server;
 let backendPort = 0;
+let tlsBackend: Server;
+let tlsPort = 0;
 let unregister: () => void = () => undefined;
 const NS = 'proxy';
 const POD_IP = '10.42.7.5';
@@ -108,6 +113,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', () => r()));
   backendPort = (backend.address() as AddressInfo).port;
+  // An HTTPS port of the same pod (self-signed: upstream's proxy does not verify pod certificates).
+  const cert = await createCertificateAuthority({ commonName: 'pod', validDays: 1, clock: systemClock });
+  tlsBackend = createHttpsServer({ cert: cert.certPem, key: cert.keyPem }, backendHandler);
+  await new Promise<void>((r) => tlsBackend.listen(0, '127.0.0.1', () => r()));
+  tlsPort = (tlsBackend.address() as AddressInfo).port;
 
   ts = await startTestServer();
   await ts.server.client.create(resources.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
@@ -122,8 +132,8 @@ beforeAll(async () => {
     tcpDialer: (host, port) =>
       new Promise<Socket>((resolve, reject) => {
         dials.push(`${host}:${port}`);
-        if (host !== POD_IP || port !== 8080) return reject(new Error(`dial tcp ${host}:${port}: connect: connection refused`));
-        const s = connect(backendPort, '127.0.0.1');
+        if (host !== POD_IP || (port !== 8080 && port !== 8443)) return reject(new Error(`dial tcp ${host}:${port}: connect: connection refused`));
+        const s = connect(port === 8443 ? tlsPort : backendPort, '127.0.0.1');
         s.once('connect', () => resolve(s));
         s.once('error', reject);
       }),
@@ -141,6 +151,7 @@ afterAll(async () => {
   unregister();
   await ts?.stop();
   await new Promise<void>((r) => backend?.close(() => r()));
+  await new Promise<void>((r) => tlsBackend?.close(() => r()));
 });
 
 const SVC = `/api/v1/namespaces/${NS}/services`;
@@ -283,6 +294,12 @@ describe('pods/proxy', () => {
       expect(res.status, id).toBe(200);
       expect(res.text).toBe('hello from the pod\n');
     }
+  });
+
+  it('speaks TLS to the pod for the https scheme', async () => {
+    const res = await get(`${PODS}/https:web:8443/proxy/index.html`);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('hello from the pod\n');
   });
 
   it('answers 503 with the dial error of a closed port, and the upstream errors', async () => {

@@ -36,8 +36,8 @@ export interface ProxyObjects {
 }
 
 /** Picks an index in [0, n) (upstream picks endpoints at random; tests pin it). */
-export type Pick = (n: number) => number;
-const randomPick: Pick = (n) => Math.floor(Math.random() * n);
+export type PickIndex = (n: number) => number;
+const randomPick: PickIndex = (n) => Math.floor(Math.random() * n);
 
 /** apimachinery utilnet.SplitSchemeNamePort: `name`, `name:port` or `scheme:name:port`. */
 export function splitSchemeNamePort(id: string): { scheme: '' | ProxyScheme; name: string; port: string } | undefined {
@@ -117,7 +117,7 @@ interface Candidate {
   readonly node?: string;
 }
 
-export async function serviceLocation(objects: ProxyObjects, namespace: string, id: string, pick: Pick = randomPick): Promise<ProxyLocation> {
+export async function serviceLocation(objects: ProxyObjects, namespace: string, id: string, pick: PickIndex = randomPick): Promise<ProxyLocation> {
   const parsed = splitSchemeNamePort(id);
   if (!parsed) throw ApiError.badRequest(`invalid service request ${JSON.stringify(id)}`);
   const { name } = parsed;

@@ -34,7 +34,7 @@ import { silentLogger } from '../../util/log.js';
 import type { HandlerResult, ResourceRequest } from '../resource-handler.js';
 import { isSimulatedNode, type BackendDialer } from './backend-dialer.js';
 import { relayWebSocket } from './pod-streams.js';
-import { nodeLocation, podLocation, serviceLocation, type Pick, type ProxyLocation, type ProxyObjects } from './proxy-location.js';
+import { nodeLocation, podLocation, serviceLocation, type PickIndex, type ProxyLocation, type ProxyObjects } from './proxy-location.js';
 import { acceptWebSocket, isUpgradeRequest, isWebSocketRequest, offeredProtocols } from './websocket-upgrade.js';
 
 type Handler = (req: ResourceRequest) => Promise<HandlerResult>;
@@ -45,7 +45,7 @@ export interface ProxyDeps {
   readonly kubelets: KubeletConnections;
   readonly logger?: Logger;
   /** Endpoint choice (default random, as upstream). */
-  readonly pick?: Pick;
+  readonly pick?: PickIndex;
   /** Largest text/html body rewritten (larger ones pass through unchanged; default 16 MiB). */
   readonly maxRewriteBytes?: number;
 }
@@ -82,7 +82,7 @@ interface ProxyPaths {
 }
 
 /** The raw path after the `proxy` segment: the decoded segments lose trailing slashes and encoding. */
-export function proxyPaths(req: Pick2<ResourceRequest, 'incoming' | 'namespace' | 'subpath'>): ProxyPaths {
+export function proxyPaths(req: Pick<ResourceRequest, 'incoming' | 'namespace' | 'subpath'>): ProxyPaths {
   const raw = req.incoming.url ?? '';
   const q = raw.indexOf('?');
   const requestPath = q < 0 ? raw : raw.slice(0, q);
@@ -95,7 +95,6 @@ export function proxyPaths(req: Pick2<ResourceRequest, 'incoming' | 'namespace' 
   else subpath = req.subpath.length ? `/${req.subpath.map(encodeURIComponent).join('/')}` : '';
   return { requestPath, subpath, query };
 }
-type Pick2<T, K extends keyof T> = { readonly [P in K]: T[P] };
 
 /** Go's path.Join plus upstream's "keep the trailing slash". */
 function joinKeepingSlash(a: string, b: string): string {
@@ -177,11 +176,15 @@ function startTls(socket: Duplex, host: string): Promise<Duplex> {
   // Upstream's proxy transport does not verify pod or node certificates (InsecureSkipVerify).
   return new Promise((resolve, reject) => {
     const tls = tlsConnect({ socket, rejectUnauthorized: false, ...(/^[\d.]+$/.test(host) ? {} : { servername: host }) });
+    const fail = (err: Error) => {
+      socket.destroy();
+      reject(err);
+    };
     tls.once('secureConnect', () => {
-      tls.off('error', reject);
+      tls.off('error', fail);
       resolve(tls);
     });
-    tls.once('error', reject);
+    tls.once('error', fail);
   });
 }
 
