@@ -92,9 +92,9 @@ async function createPod(name: string, node: string, ip: string | undefined, por
   return ts.server.client.update(resources.pods, NS, { ...pod, status: { ...(pod.status as object), phase: 'Running', podIP: ip, podIPs: [{ ip }] } }, { subresource: 'status' });
 }
 
-async function createService(name: string, endpoints: { ip: string; node: string }[], port: { name: string; port: number; targetPort: number }): Promise<void> {
+async function createService(name: string, endpoints: { ip: string; node: string }[] | undefined, port: { name: string; port: number; targetPort: number }): Promise<void> {
   await ts.server.client.create(resources.services, NS, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NS }, spec: { ports: [{ name: port.name, port: port.port, targetPort: port.targetPort, protocol: 'TCP' }] } });
-  if (!endpoints.length) return;
+  if (!endpoints) return;
   await ts.server.client.create(resources.endpointslices, NS, {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -145,6 +145,7 @@ beforeAll(async () => {
   await createPod('lonely', 'n2', '10.42.9.5');
   await createService('web', [{ ip: POD_IP, node: 'n1' }], { name: 'http', port: 80, targetPort: 8080 });
   await createService('empty', [], { name: 'http', port: 80, targetPort: 8080 });
+  await createService('selectorless', undefined, { name: 'http', port: 80, targetPort: 8080 });
 });
 
 afterAll(async () => {
@@ -281,6 +282,10 @@ describe('services/proxy', () => {
     const missing = await get(`${SVC}/nosuch:80/proxy/`);
     expect(missing.status).toBe(404);
     expect(missing.json.message).toBe('services "nosuch" not found');
+    // Neither pods nor slices: upstream finds no Endpoints object at all.
+    const selectorless = await get(`${SVC}/selectorless:80/proxy/`);
+    expect(selectorless.status).toBe(404);
+    expect(selectorless.json.message).toBe('endpoints "selectorless" not found');
     const missingByName = await get(`${SVC}/nosuch/proxy/`);
     expect(missingByName.status).toBe(404);
     expect(missingByName.json.message).toBe('endpoints "nosuch" not found');

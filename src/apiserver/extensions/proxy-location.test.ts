@@ -88,8 +88,9 @@ describe('podLocation', () => {
 
 describe('serviceLocation', () => {
   const o = objects({
-    services: [service('web', [{ name: 'http', port: 80 }, { name: 'admin', port: 9000 }]), service('plain', [{ port: 80 }]), service('empty', [{ name: 'http', port: 80 }]), service('notready', [{ name: 'http', port: 80 }])],
+    services: [service('web', [{ name: 'http', port: 80 }, { name: 'admin', port: 9000 }]), service('plain', [{ port: 80 }]), service('empty', [{ name: 'http', port: 80 }]), service('notready', [{ name: 'http', port: 80 }]), service('noslices', [{ port: 80 }])],
     slices: [
+      slice('empty', [], []),
       slice('web', [{ name: 'http', port: 8080 }], [{ ip: '10.42.0.5', node: 'n1' }, { ip: '10.42.1.5', node: 'n2' }, { ip: '10.42.2.5', ready: false, node: 'n3' }]),
       slice('plain', [{ port: 8080 }], [{ ip: '10.42.0.7' }]),
       slice('notready', [{ name: 'http', port: 8080 }], [{ ip: '10.42.0.8', ready: false }]),
@@ -110,6 +111,7 @@ describe('serviceLocation', () => {
     expect(await error(serviceLocation(o, 'default', 'web:81'))).toEqual({ code: 503, message: 'no service port 81 found for service "web"' });
     expect(await error(serviceLocation(o, 'default', 'gone:80'))).toEqual({ code: 404, message: 'services "gone" not found' });
     expect(await error(serviceLocation(o, 'default', 'gone'))).toEqual({ code: 404, message: 'endpoints "gone" not found' });
+    expect(await error(serviceLocation(o, 'default', 'noslices:80'))).toEqual({ code: 404, message: 'endpoints "noslices" not found' });
     expect(await error(serviceLocation(o, 'default', 'tcp:web:80'))).toEqual({ code: 400, message: 'invalid service request "tcp:web:80"' });
   });
 });

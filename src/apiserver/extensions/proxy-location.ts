@@ -137,6 +137,10 @@ export async function serviceLocation(objects: ProxyObjects, namespace: string, 
     }
   }
   const slices = await objects.serviceSlices(namespace, name);
+  // Upstream reads the Endpoints object, which the endpoints controller writes for every Service
+  // with a selector (empty when no pod matches); the EndpointSlice controller's placeholder slice
+  // plays that part here. A Service with neither has no endpoints object at all.
+  if (slices.length === 0) throw ApiError.notFound({ group: '', resource: 'endpoints' }, name);
   let anyAddress = false;
   const candidates: Candidate[] = [];
   for (const slice of slices) {
