@@ -245,7 +245,9 @@ async function startNode(
       throw new AgentError('network', `cluster networking did not start: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
-  const server = new KubeletServer({ nodeName: config.nodeName, runtime, pods: kubelet.streaming, clock, logger: log });
+  // CONNECT /dial (pods/proxy, services/proxy) may reach this node's addresses and pod CIDR.
+  const dialScope = { nodeIps: [nodeIp], podCidrs: bridge ? [bridge.cidr] : [] };
+  const server = new KubeletServer({ nodeName: config.nodeName, runtime, pods: kubelet.streaming, dialScope, clock, logger: log });
   return { runtime, kubelet, server, status };
 }
 

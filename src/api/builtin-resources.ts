@@ -53,6 +53,9 @@ function schemaName(group: string, version: string, kind: string): string {
   return `io.k8s.api.${schemaPackage(group)}.${version}.${kind}`;
 }
 
+/** The verbs kube-apiserver lists for pods/proxy, services/proxy and nodes/proxy. */
+const PROXY_VERBS = ['create', 'delete', 'get', 'patch', 'update'] as const;
+
 const sub = (name: string, verbs: readonly string[], kind?: SubresourceDef['kind']): SubresourceDef => (kind ? { name, verbs, kind } : { name, verbs });
 
 function build(r: Row): BuiltinResource {
@@ -100,7 +103,7 @@ const rows: Row[] = [
     status: true,
     subresources: [sub('finalize', ['update'])],
   },
-  { group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false, shortNames: ['no'], status: true, subresources: [sub('proxy', ['create', 'delete', 'get', 'patch', 'update'])] },
+  { group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false, shortNames: ['no'], status: true, subresources: [sub('proxy', PROXY_VERBS, { group: '', version: 'v1', kind: 'NodeProxyOptions' })] },
   { group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', namespaced: true, shortNames: ['pvc'], status: true },
   { group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', namespaced: false, shortNames: ['pv'], status: true },
   {
@@ -120,6 +123,7 @@ const rows: Row[] = [
       sub('exec', ['create', 'get'], { group: '', version: 'v1', kind: 'PodExecOptions' }),
       sub('log', ['get']),
       sub('portforward', ['create', 'get'], { group: '', version: 'v1', kind: 'PodPortForwardOptions' }),
+      sub('proxy', PROXY_VERBS, { group: '', version: 'v1', kind: 'PodProxyOptions' }),
     ],
   },
   { group: '', version: 'v1', kind: 'PodTemplate', plural: 'podtemplates', namespaced: true },
@@ -127,7 +131,17 @@ const rows: Row[] = [
   { group: '', version: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', namespaced: true, shortNames: ['quota'], status: true },
   { group: '', version: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true },
   { group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true, shortNames: ['sa'] },
-  { group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true, shortNames: ['svc'], categories: ['all'], status: true },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Service',
+    plural: 'services',
+    namespaced: true,
+    shortNames: ['svc'],
+    categories: ['all'],
+    status: true,
+    subresources: [sub('proxy', PROXY_VERBS, { group: '', version: 'v1', kind: 'ServiceProxyOptions' })],
+  },
 
   // ---- apps/v1 ----
   { group: 'apps', version: 'v1', kind: 'ControllerRevision', plural: 'controllerrevisions', namespaced: true },

@@ -154,6 +154,16 @@ export class DocumentBuilder {
       if (d.subresources.some((s) => s.name === 'ephemeralcontainers')) {
         paths[`${item}/ephemeralcontainers`] = { parameters: [pathParam('name'), ...pathParams], get: op('get', gvk, kindRef, []), put: op('put', gvk, kindRef, writeParams(), 'application/json'), patch: patchOp(gvk, kindRef, isBuiltin) };
       }
+      const proxy = d.subresources.find((sr) => sr.name === 'proxy' && sr.kind);
+      if (proxy?.kind) {
+        // upstream's connect operations of pods/proxy, services/proxy, nodes/proxy: every method, with and without a path.
+        const pgvk = { group: proxy.kind.group, version: proxy.kind.version, kind: proxy.kind.kind };
+        const what = d.kind === 'Node' ? 'node' : d.kind === 'Service' ? 'service' : 'pod';
+        const nameParam = { ...pathParam('name'), description: `name of the ${proxy.kind.kind}` };
+        const connect = (): JsonObject => Object.fromEntries(CONNECT_METHODS.map((m) => [m, connectOp(m, pgvk, d.kind)]));
+        paths[`${item}/proxy`] = { ...connect(), parameters: [nameParam, ...pathParams, queryParam('path', 'string', `Path is the URL path to use for the current proxy request to ${what}.`)] };
+        paths[`${item}/proxy/{path}`] = { ...connect(), parameters: [nameParam, ...pathParams, { ...pathParam('path'), description: 'path to the resource' }] };
+      }
       if (d.scale && this.#types.has('io.k8s.api.autoscaling.v1.Scale')) {
         const scaleRef = this.#addType('io.k8s.api.autoscaling.v1.Scale');
         const sgvk = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
@@ -337,6 +347,18 @@ function op(action: string, gvk: JsonObject, ref: string, parameters: JsonValue[
   };
   if (requestType) out.requestBody = { content: { [requestType]: { schema: { $ref: ref } } }, required: true };
   return out;
+}
+
+const CONNECT_METHODS = ['delete', 'get', 'head', 'options', 'patch', 'post', 'put'] as const;
+
+/** A connect operation (proxy): any body, a string answer. */
+function connectOp(method: string, gvk: JsonObject, parentKind: string): JsonObject {
+  return {
+    description: `connect ${method.toUpperCase()} requests to proxy of ${parentKind}`,
+    'x-kubernetes-action': 'connect',
+    'x-kubernetes-group-version-kind': gvk,
+    responses: { '200': { description: 'OK', content: { '*/*': { schema: { type: 'string' } } } } },
+  };
 }
 
 function patchOp(gvk: JsonObject, ref: string, strategic: boolean): JsonObject {

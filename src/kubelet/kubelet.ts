@@ -670,6 +670,10 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
   async listPods(): Promise<StreamingPod[]> {
     return [...this.#records.values()].filter((r) => !r.orphan).map((r) => streamingPod(r.pod, r.status, r.runtime));
   }
+
+  async listPodObjects(): Promise<KubeObject[]> {
+    return [...this.#records.values()].filter((r) => !r.orphan && !r.removed).map((r) => ({ ...r.pod, ...(r.status ? { status: r.status } : {}) }));
+  }
 }
 
 async function readOr(path: string, fallback: string): Promise<string> {

@@ -16,6 +16,9 @@ import { ClientCertAuthenticator, StaticTokenAuthenticator, UnionAuthenticator }
 import { Discovery } from '../apiserver/discovery.js';
 import { bindingCreateHandler, podSubresourceHandlers } from '../apiserver/extensions/pods.js';
 import { podStreamHandlers } from '../apiserver/extensions/pod-streams.js';
+import { AgentDialer } from '../apiserver/extensions/backend-dialer.js';
+import { proxyHandlers } from '../apiserver/extensions/proxy.js';
+import type { ProxyObjects } from '../apiserver/extensions/proxy-location.js';
 import { reviewHandlers, tokenRequest } from '../apiserver/extensions/reviews.js';
 import { OpenApi } from '../apiserver/openapi.js';
 import { OpenApiV2 } from '../apiserver/openapi-v2.js';
@@ -26,7 +29,7 @@ import { reconcileBootstrapPolicy } from '../auth/rbac/reconcile-policy.js';
 import { nodePassword } from '../agent/join.js';
 import { superviseEmbeddedAgent, type EmbeddedAgentConfig, type EmbeddedAgentHandle, type RunningAgent } from '../agent/agent.js';
 import { ApiError } from '../api/errors.js';
-import type { Client } from '../client/client.js';
+import { resources, type Client } from '../client/client.js';
 import { ControllerManager, controllerContext } from '../controllers/controller-manager.js';
 import { InformerFactory } from '../informer/informer-factory.js';
 import { Scheduler } from '../scheduler/index.js';
@@ -228,6 +231,23 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const kubelets = new KubeletTunnels({ clock, logger: log });
     cleanups.push(() => kubelets.close());
     for (const [key, handler] of podStreamHandlers({ kubelets, logger: log.child({ component: 'apiserver' }) })) subresources.set(key, handler);
+    // pods/proxy, services/proxy, nodes/proxy: backends are dialled by the agent of their node.
+    const proxyDialer = new AgentDialer({
+      kubelets,
+      clock,
+      ...(config.agent ? { localNode: config.agent.nodeName } : {}),
+      nodes: {
+        get: (name) => client.get(resources.nodes, undefined, name).catch((e: unknown) => (e instanceof ApiError && e.code === 404 ? undefined : Promise.reject(e))),
+        list: async () => (await client.list(resources.nodes, undefined)).items,
+      },
+    });
+    const proxyObjects: ProxyObjects = {
+      getPod: (ns, name) => client.get(resources.pods, ns, name),
+      getService: (ns, name) => client.get(resources.services, ns, name),
+      getNode: (name) => client.get(resources.nodes, undefined, name),
+      serviceSlices: async (ns, service) => (await client.list(resources.endpointslices, ns, { labelSelector: `kubernetes.io/service-name=${service}` })).items,
+    };
+    for (const [key, handler] of proxyHandlers({ objects: proxyObjects, dialer: proxyDialer, kubelets, logger: log.child({ component: 'apiserver' }) })) subresources.set(key, handler);
     const virtualCreate = reviewHandlers({ authorizer, authenticateToken: (t) => authenticator.authenticate(tokenRequest(t)) });
     virtualCreate.set('/bindings', bindingCreateHandler({ registry, now: () => clock.now(), selectorFromObject: modules.labelSelectorFromObject }));
     let listener: HttpsListener | undefined;

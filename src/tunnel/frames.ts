@@ -14,10 +14,17 @@
  * | close  | both   | UTF-8 reason: the stream is torn down in both directions        |
  * | window | both   | uint32: the receiver took this many more bytes (flow control)   |
  */
-import type { KubeletRequest, KubeletResponseHead } from './kubelet-connection.js';
+import { isKubeletMethod, KUBELET_METHODS, type KubeletRequest, type KubeletResponseHead } from './kubelet-connection.js';
 
 /** WebSocket subprotocol of the tunnel (bumped on incompatible framing changes). */
 export const TUNNEL_PROTOCOL = 'v1.tunnel.lite.dev';
+/**
+ * The same framing, and open frames may carry any of KUBELET_METHODS (CONNECT /dial for
+ * pods/proxy and services/proxy, every method for nodes/proxy). A v1 agent refuses those as a
+ * protocol error (closing its tunnel), so the server sends them only on v2 tunnels; agents offer
+ * both, servers pick v2 when offered.
+ */
+export const TUNNEL_PROTOCOL_V2 = 'v2.tunnel.lite.dev';
 
 export const FrameType = {
   open: 1,
@@ -133,7 +140,7 @@ function stringRecord(v: unknown, what: string): Record<string, string> {
 
 function parseRequest(payload: Buffer): KubeletRequest {
   const o = parseJson(payload, 'open');
-  if (o.method !== 'GET' && o.method !== 'POST') throw new FrameError('open frame: method must be GET or POST');
+  if (!isKubeletMethod(o.method)) throw new FrameError(`open frame: method must be one of ${KUBELET_METHODS.join(', ')}`);
   if (typeof o.path !== 'string' || !o.path.startsWith('/')) throw new FrameError('open frame: path must be an absolute path');
   if (typeof o.query !== 'string') throw new FrameError('open frame: query must be a string');
   const headers = stringRecord(o.headers, 'open frame: headers');

@@ -14,13 +14,28 @@
  * (a sender that ignores `send()`'s answer) fails the stream instead of buffering without bound.
  */
 
+export const KUBELET_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT'] as const;
+export type KubeletMethod = (typeof KUBELET_METHODS)[number];
+
+export function isKubeletMethod(m: unknown): m is KubeletMethod {
+  return typeof m === 'string' && (KUBELET_METHODS as readonly string[]).includes(m);
+}
+
 /** A request from the API server to a kubelet. */
 export interface KubeletRequest {
-  readonly method: 'GET' | 'POST';
+  /**
+   * GET/POST for the streaming API; any of KUBELET_METHODS for nodes/proxy (the kubelet answers
+   * 405 where it serves no such method); CONNECT for a TCP dial (`path` `/dial`, query
+   * `host=<ip>&port=<n>`): after a 200 head the stream carries the connection's raw bytes both
+   * ways — how pods/proxy and services/proxy reach pod IPs on the agent's node (k3s' egress
+   * selector mode "agent"); an error head (Status body) means the dial failed or was refused.
+   */
+  readonly method: KubeletMethod;
   /**
    * Kubelet API paths, as upstream's: `/containerLogs/<ns>/<pod>/<container>`,
    * `/exec/<ns>/<pod>/<container>`, `/attach/<ns>/<pod>/<container>`, `/portForward/<ns>/<pod>`,
-   * `/stats/summary`. The pod's uid travels in the `podUID` query parameter when known.
+   * `/stats/summary`, `/healthz`, `/pods`. The pod's uid travels in the `podUID` query
+   * parameter when known.
    */
   readonly path: string;
   /** The raw query string, without `?`. */

@@ -16,8 +16,8 @@ import { acceptWebSocket, isWebSocketRequest, offeredProtocols } from '../apiser
 import type { UserInfo } from '../registry/context.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger } from '../util/log.js';
-import { TUNNEL_PROTOCOL } from './frames.js';
-import type { KubeletConnection, KubeletConnections } from './kubelet-connection.js';
+import { TUNNEL_PROTOCOL, TUNNEL_PROTOCOL_V2 } from './frames.js';
+import { streamPair, type KubeletConnection, type KubeletConnections } from './kubelet-connection.js';
 import { TunnelMux } from './tunnel-mux.js';
 import { webSocketLink, wireSocket } from './ws-link.js';
 
@@ -78,16 +78,21 @@ export class KubeletTunnels implements KubeletConnections {
     return () => this.#remove(nodeName, entry);
   }
 
-  /** Takes over the WebSocket of an authenticated agent. */
-  accept(nodeName: string, ws: WebSocket): void {
+  /**
+   * Takes over the WebSocket of an authenticated agent. `protocol`: the subprotocol agreed; on a
+   * v1 tunnel only GET and POST requests are sent (the agent would take others for a protocol
+   * error), the rest fail at once and say the agent is too old.
+   */
+  accept(nodeName: string, ws: WebSocket, protocol: string = TUNNEL_PROTOCOL_V2): void {
     if (this.#closed) {
       ws.close(1001, 'server shutting down');
       return;
     }
     const mux = new TunnelMux({ role: 'server', link: webSocketLink(ws), logger: this.#log, ...(this.#window ? { window: this.#window } : {}) });
+    const connection: KubeletConnection = protocol === TUNNEL_PROTOCOL ? getPostOnly(nodeName, mux) : mux;
     const entry: Entry = {
       kind: 'tunnel',
-      connection: mux,
+      connection,
       close: (reason) => {
         mux.shutdown(reason);
         ws.close(1001, reason.slice(0, 120));
@@ -141,6 +146,18 @@ export class KubeletTunnels implements KubeletConnections {
   }
 }
 
+/** A v1 agent's connection: requests it cannot parse fail here instead of closing its tunnel. */
+function getPostOnly(nodeName: string, mux: TunnelMux): KubeletConnection {
+  return {
+    open(request) {
+      if (request.method === 'GET' || request.method === 'POST') return mux.open(request);
+      const { client } = streamPair(request);
+      client.close(`the agent of node "${nodeName}" runs an older lite whose tunnel cannot carry ${request.method} requests (proxy connections): upgrade lite on that node`);
+      return client;
+    },
+  };
+}
+
 const NODE_PREFIX = 'system:node:';
 
 /** The node an authenticated user speaks for (group system:nodes, name system:node:<name>). */
@@ -164,17 +181,19 @@ export function tunnelRoute(tunnels: KubeletTunnels, logger: Logger = silentLogg
         return fail(new ApiError(403, 'Forbidden', `the agent tunnel is only for nodes: user "${user?.username ?? 'system:anonymous'}" is not a node (a client certificate for "system:node:<name>" in group "system:nodes" is needed)`));
       }
       if (!isWebSocketRequest(req)) return fail(ApiError.badRequest('Upgrade request required: the agent tunnel is a WebSocket'));
-      if (!offeredProtocols(req).includes(TUNNEL_PROTOCOL)) {
-        return fail(ApiError.badRequest(`the agent tunnel speaks the WebSocket subprotocol ${TUNNEL_PROTOCOL}; upgrade the agent to the server's version`));
+      const offered = offeredProtocols(req);
+      const protocol = offered.includes(TUNNEL_PROTOCOL_V2) ? TUNNEL_PROTOCOL_V2 : offered.includes(TUNNEL_PROTOCOL) ? TUNNEL_PROTOCOL : undefined;
+      if (!protocol) {
+        return fail(ApiError.badRequest(`the agent tunnel speaks the WebSocket subprotocol ${TUNNEL_PROTOCOL_V2} or ${TUNNEL_PROTOCOL}; upgrade the agent to the server's version`));
       }
       let ws: WebSocket;
       try {
-        ws = await acceptWebSocket(req, TUNNEL_PROTOCOL);
+        ws = await acceptWebSocket(req, protocol);
       } catch (e) {
         logger.debug({ err: e, node }, 'agent went away during the tunnel handshake');
         return 'sent';
       }
-      tunnels.accept(node, ws);
+      tunnels.accept(node, ws, protocol);
       return 'sent';
     },
   };

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger } from '../util/log.js';
-import { TUNNEL_PROTOCOL } from './frames.js';
+import { TUNNEL_PROTOCOL, TUNNEL_PROTOCOL_V2 } from './frames.js';
 import type { KubeletRequestHandler } from './kubelet-connection.js';
 import { TUNNEL_PATH } from './kubelet-tunnels.js';
 import { TunnelMux } from './tunnel-mux.js';
@@ -136,7 +136,7 @@ export class TunnelClient {
     return new Promise((resolve) => {
       let ws: ReturnType<TunnelDialer>;
       try {
-        ws = dial(this.#url, [TUNNEL_PROTOCOL], { ca: tls.caPem, cert: tls.certPem, key: tls.keyPem });
+        ws = dial(this.#url, [TUNNEL_PROTOCOL_V2, TUNNEL_PROTOCOL], { ca: tls.caPem, cert: tls.certPem, key: tls.keyPem });
       } catch (e) {
         resolve({ connected: false, reason: e instanceof Error ? e.message : String(e) });
         return;

@@ -136,6 +136,9 @@ describe('lite agent (startAgent)', () => {
     await waitFor('the tunnel registered', () => server.kubelets.connectedNodes().includes('worker-1'));
     await runPod(runtime, 'worker-1', 'tunnel-log', 'echo through the tunnel; sleep 3600');
     await waitFor('the log', async () => (await rawRequest(server, { path: '/api/v1/namespaces/default/pods/tunnel-log/log', headers: { Accept: '*/*' } })).text === 'through the tunnel\n');
+    // nodes/proxy reaches the kubelet API through the tunnel as well.
+    const healthz = await rawRequest(server, { path: '/api/v1/nodes/worker-1/proxy/healthz', headers: { Accept: '*/*' } });
+    expect([healthz.status, healthz.text]).toEqual([200, 'ok']);
   });
 
   it('closes its tunnel when stopped (pods/log then says no agent is connected)', async () => {

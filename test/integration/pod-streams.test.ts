@@ -172,6 +172,17 @@ describe('pods/exec and pods/attach', () => {
     expect(JSON.parse(r.channels.get(3) ?? '{}')).toMatchObject({ status: 'Success' });
   });
 
+  it("reaches the kubelet's exec through nodes/proxy too (WebSocket, stdin both ways)", async () => {
+    await ts.server.client.create(resources.nodes, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } });
+    const r = await remoteCommand(`/api/v1/nodes/n1/proxy/exec/${NS}/shell/main?command=cat&input=1&output=1&stdin=1&stdout=1`, ['v5.channel.k8s.io'], (ws) => {
+      ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('via nodes/proxy\n')]));
+      ws.send(Buffer.from([255, 0]));
+    });
+    expect(r.protocol).toBe('v5.channel.k8s.io');
+    expect(r.channels.get(1)).toBe('via nodes/proxy\n');
+    expect(JSON.parse(r.channels.get(3) ?? '{}')).toMatchObject({ status: 'Success' });
+  });
+
   it('refuses a container that does not exist and a pod without a node, with upstream texts', async () => {
     await expect(remoteCommand(`/api/v1/namespaces/${NS}/pods/shell/exec?command=true&container=nope&stdout=true`, ['v5.channel.k8s.io'])).rejects.toThrow(/HTTP 400: .*container nope is not valid for pod shell/);
     await expect(remoteCommand(`/api/v1/namespaces/${NS}/pods/unbound/exec?command=true&stdout=true`, ['v5.channel.k8s.io'])).rejects.toThrow(/HTTP 400: .*pod unbound does not have a host assigned/);

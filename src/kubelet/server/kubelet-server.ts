@@ -7,6 +7,11 @@
  *   GET|POST  /attach/<ns>/<pod>[/<uid>]/<container>?stdin=1&stdout=1&stderr=1&tty=1
  *   GET|POST  /portForward/<ns>/<pod>[/<uid>][?port=80,443]
  *   GET       /stats/summary
+ *   GET       /healthz, /pods
+ *   CONNECT   /dial?host=<ip>&port=<n>   (lite's: a TCP connection to a pod on this node; tcp-dial.ts)
+ *
+ * nodes/proxy reaches every one of these paths with the client's method (upstream's kubelet
+ * answers 405 to methods a path does not serve, and 404 to paths it does not know).
  *
  * Authorisation: the API is never exposed on a port. Its only callers are the streams of the
  * tunnel the agent itself dialed to the server (verifying the server against the cluster CA it
@@ -21,11 +26,12 @@ import { systemClock, type Clock } from '../../util/clock.js';
 import { silentLogger } from '../../util/log.js';
 import { serveContainerLogs } from './container-logs.js';
 import { pathSegments, respondError } from './http.js';
-import { runtimePodDialer, type PodDialer } from './pod-dialer.js';
+import { dialTcp, runtimePodDialer, type PodDialer } from './pod-dialer.js';
 import type { StreamingPod, StreamingPodLookup } from './pod-lookup.js';
 import { negotiatePortForwardProtocol, parsePorts, serveChannelPortForward, serveSpdyPortForward, SPDY_PORT_FORWARD_PROTOCOL } from './port-forward.js';
 import { negotiateChannelProtocol, refuseNonWebSocket, remoteCommandOptions, serveRemoteCommand } from './remote-command.js';
 import { StatsSummaryProvider, type HostStats } from './stats-summary.js';
+import { serveDial, type DialScope, type TcpDialer } from './tcp-dial.js';
 
 export interface KubeletServerConfig {
   readonly nodeName: string;
@@ -37,6 +43,10 @@ export interface KubeletServerConfig {
   readonly logger?: Logger;
   /** Host CPU/memory for /stats/summary (default: the OS's). */
   readonly hostStats?: HostStats;
+  /** The node's addresses and pod CIDR: what CONNECT /dial may reach (besides its pods' IPs). */
+  readonly dialScope?: { readonly nodeIps: readonly string[]; readonly podCidrs: readonly string[] };
+  /** How CONNECT /dial opens TCP connections (default: a plain dial with a 10 s timeout). */
+  readonly tcpDialer?: TcpDialer;
 }
 
 export class KubeletServer implements KubeletRequestHandler {
@@ -46,6 +56,8 @@ export class KubeletServer implements KubeletRequestHandler {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #stats: StatsSummaryProvider;
+  readonly #dialScope: DialScope;
+  readonly #tcpDialer: TcpDialer;
 
   constructor(config: KubeletServerConfig) {
     if (!config.nodeName) throw new Error('KubeletServer: nodeName is required');
@@ -54,6 +66,9 @@ export class KubeletServer implements KubeletRequestHandler {
     this.#clock = config.clock ?? systemClock;
     this.#dial = config.dialer ?? runtimePodDialer(config.runtime, this.#clock);
     this.#log = (config.logger ?? silentLogger).child({ component: 'kubelet-server', node: config.nodeName });
+    const scope = config.dialScope ?? { nodeIps: [], podCidrs: [] };
+    this.#dialScope = { ...scope, podIps: () => this.#podIps() };
+    this.#tcpDialer = config.tcpDialer ?? ((host, port, signal) => dialTcp(host, port, signal, this.#clock));
     this.#stats = new StatsSummaryProvider({ runtime: config.runtime, pods: config.pods, clock: this.#clock, nodeName: config.nodeName, ...(config.hostStats ? { host: config.hostStats } : {}) });
   }
 
@@ -69,13 +84,32 @@ export class KubeletServer implements KubeletRequestHandler {
 
   async #serve(stream: KubeletStreamServer): Promise<void> {
     const req = stream.request;
+    const query = new URLSearchParams(req.query);
+    if (req.method === 'CONNECT') {
+      if (req.path !== '/dial') throw ApiError.methodNotAllowed(`method CONNECT is not allowed on ${req.path}`);
+      return serveDial(stream, query, { scope: this.#dialScope, dial: this.#tcpDialer, logger: this.#log });
+    }
     const seg = pathSegments(req.path);
     const [root] = seg;
+    const known = ['containerLogs', 'exec', 'attach', 'portForward', 'stats', 'healthz', 'pods'];
+    if (!known.includes(root ?? '')) throw ApiError.pathNotFound(`the kubelet has no endpoint ${req.path}`);
     const streaming = root === 'exec' || root === 'attach' || root === 'portForward';
-    if (streaming ? req.method !== 'GET' && req.method !== 'POST' : req.method !== 'GET') {
+    if (streaming ? req.method !== 'GET' && req.method !== 'POST' : req.method !== 'GET' && !(req.method === 'HEAD' && (root === 'healthz' || root === 'pods'))) {
       throw ApiError.methodNotAllowed(`method ${req.method} is not allowed on ${req.path}`);
     }
-    const query = new URLSearchParams(req.query);
+    if (root === 'healthz' && seg.length === 1) {
+      stream.respond({ status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+      if (req.method !== 'HEAD') stream.send(Buffer.from('ok'));
+      stream.end();
+      return;
+    }
+    if (root === 'pods' && seg.length === 1) {
+      const items = (await this.#pods.listPodObjects?.()) ?? [];
+      stream.respond({ status: 200, headers: { 'Content-Type': 'application/json' } });
+      if (req.method !== 'HEAD') stream.send(Buffer.from(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items })));
+      stream.end();
+      return;
+    }
     if (root === 'containerLogs' && seg.length === 4) {
       return serveContainerLogs(stream, seg[1], seg[2], seg[3], { runtime: this.#runtime, pods: this.#pods, clock: this.#clock, logger: this.#log });
     }
@@ -96,6 +130,20 @@ export class KubeletServer implements KubeletRequestHandler {
       return;
     }
     throw ApiError.pathNotFound(`the kubelet has no endpoint ${req.path}`);
+  }
+
+  async #podIps(): Promise<string[]> {
+    const ips: string[] = [];
+    for (const pod of await this.#pods.listPods()) {
+      if (pod.hostNetwork || !pod.sandboxId) continue;
+      try {
+        const status = await this.#runtime.podSandboxStatus(pod.sandboxId);
+        if (status.ip) ips.push(status.ip);
+      } catch {
+        // the sandbox is gone
+      }
+    }
+    return ips;
   }
 
   async #findPod(namespace: string, name: string, uid: string | undefined): Promise<StreamingPod | undefined> {

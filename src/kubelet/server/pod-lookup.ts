@@ -6,6 +6,7 @@
  * waitingReason); `RuntimePodLookup` reads the same from runtime labels (tests, and a kubelet
  * before its first sync).
  */
+import type { KubeObject } from '../../api/object.js';
 import { LABELS, type ContainerRuntime, type ContainerStatus } from '../../runtime/container-runtime.js';
 
 export interface StreamingContainerInstance {
@@ -45,6 +46,8 @@ export interface StreamingPodLookup {
   getPod(namespace: string, name: string): Promise<StreamingPod | undefined>;
   /** Every pod of this node (for /stats/summary). */
   listPods(): Promise<StreamingPod[]>;
+  /** The API's pods this kubelet runs, with the status it computed (for GET /pods); optional. */
+  listPodObjects?(): Promise<KubeObject[]>;
 }
 
 /**
