@@ -80,7 +80,7 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
     const path = c.req.path;
     const isPublic =
       path === '/healthz' || path === '/livez' || path === '/readyz' || path === '/version' || path.startsWith('/livez/') || path.startsWith('/readyz/') || publicPaths.has(path);
-    const user = config.authenticator.authenticate(c.env.incoming);
+    const user = await config.authenticator.authenticate(c.env.incoming);
     if (user) c.set('user', user);
     else if (!isPublic) {
       logRequest(log, c, 401, started, undefined);

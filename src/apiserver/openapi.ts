@@ -154,6 +154,15 @@ export class DocumentBuilder {
       if (d.subresources.some((s) => s.name === 'ephemeralcontainers')) {
         paths[`${item}/ephemeralcontainers`] = { parameters: [pathParam('name'), ...pathParams], get: op('get', gvk, kindRef, []), put: op('put', gvk, kindRef, writeParams(), 'application/json'), patch: patchOp(gvk, kindRef, isBuiltin) };
       }
+      // Action subresources that speak a kind of their own (serviceaccounts/token → TokenRequest).
+      for (const sr of d.subresources) {
+        if (sr.name !== 'token' || !sr.kind) continue;
+        const pkg = sr.kind.group === '' ? 'core' : sr.kind.group.replace(/\.k8s\.io$/, '').split('.')[0];
+        const typeName = `io.k8s.api.${pkg}.${sr.kind.version}.${sr.kind.kind}`;
+        if (!this.#types.has(typeName)) continue;
+        const subRef = this.#addType(typeName);
+        paths[`${item}/${sr.name}`] = { parameters: [pathParam('name'), ...pathParams], post: op('create', { ...sr.kind }, subRef, writeParams(), 'application/json') };
+      }
       if (d.scale && this.#types.has('io.k8s.api.autoscaling.v1.Scale')) {
         const scaleRef = this.#addType('io.k8s.api.autoscaling.v1.Scale');
         const sgvk = { group: 'autoscaling', version: 'v1', kind: 'Scale' };

@@ -12,7 +12,12 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { nthAddress } from '../util/ipv4.js';
 import { createApiApp, type HealthCheck } from '../apiserver/app.js';
-import { ClientCertAuthenticator, StaticTokenAuthenticator, UnionAuthenticator } from '../apiserver/authn.js';
+import { ClientCertAuthenticator, StaticTokenAuthenticator, UnionAuthenticator, withAuthenticated } from '../apiserver/authn.js';
+import { serviceAccountSubresourceHandlers } from '../apiserver/extensions/serviceaccounts.js';
+import { DEFAULT_ISSUER } from '../serviceaccount/claims.js';
+import { ServiceAccountTokenAuthenticator, TokenSigner } from '../serviceaccount/jwt.js';
+import { registryBoundObjectGetter, tokenObjectGetter } from '../serviceaccount/registry-getter.js';
+import { ensureServiceAccountKey } from '../serviceaccount/signing-key.js';
 import { Discovery } from '../apiserver/discovery.js';
 import { bindingCreateHandler, podSubresourceHandlers } from '../apiserver/extensions/pods.js';
 import { podStreamHandlers } from '../apiserver/extensions/pod-streams.js';
@@ -172,8 +177,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const hostAddresses = localAddresses();
     const advertise = config.advertiseAddress ?? hostAddresses[0] ?? '127.0.0.1';
 
+    // ---- service-account signing key (created once, like the other PKI) ----
+    const saKey = ensureServiceAccountKey(paths.tls, log);
+    if (saKey.generated) log.info({ dir: paths.tls }, 'service-account signing key created');
+    const apiAudiences = [DEFAULT_ISSUER];
+
     // ---- storage, watch fan-out, registry ----
     const core = await buildApiCore({
+      serviceAccounts: { signer: new TokenSigner(saKey), issuer: DEFAULT_ISSUER, audiences: apiAudiences },
       backend:
         config.datastore === 'memory'
           ? new MemoryBackend({ logger: log, clock, ...(config.compaction ? { compaction: config.compaction } : {}) })
@@ -204,7 +215,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
 
     // ---- API server ----
-    const authenticator = new UnionAuthenticator([new StaticTokenAuthenticator([{ token: pki.adminToken, user: { username: 'system:admin', groups: ['system:masters'] } }]), new ClientCertAuthenticator()]);
+    const staticTokens = new StaticTokenAuthenticator([{ token: pki.adminToken, user: { username: 'system:admin', groups: ['system:masters'] } }]);
+    const serviceAccountTokens = new ServiceAccountTokenAuthenticator({
+      publicKeyPems: [saKey.publicKeyPem],
+      issuer: DEFAULT_ISSUER,
+      audiences: apiAudiences,
+      getter: tokenObjectGetter(registryBoundObjectGetter(registry)),
+      clock,
+      logger: log.child({ component: 'serviceaccount-tokens' }),
+    });
+    const authenticator = new UnionAuthenticator([staticTokens, serviceAccountTokens, new ClientCertAuthenticator()]);
     const authorizer = new AllowAllAuthorizer();
     let ready = false;
     const readyChecks: HealthCheck[] = [
@@ -217,7 +237,20 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const kubelets = new KubeletTunnels({ clock, logger: log });
     cleanups.push(() => kubelets.close());
     for (const [key, handler] of podStreamHandlers({ kubelets, logger: log.child({ component: 'apiserver' }) })) subresources.set(key, handler);
-    const virtualCreate = reviewHandlers({ authorizer, authenticateToken: (t) => authenticator.authenticate(tokenRequest(t)) });
+    for (const [key, handler] of serviceAccountSubresourceHandlers({ tokenRequests: core.tokenRequests })) subresources.set(key, handler);
+    const virtualCreate = reviewHandlers({
+      authorizer,
+      reviewToken: async (token, audiences) => {
+        const wanted = audiences.length ? audiences : apiAudiences;
+        const sa = await serviceAccountTokens.review(token, wanted);
+        if (sa) return sa;
+        const user = await staticTokens.authenticate(tokenRequest(token));
+        // Static tokens are good for the API server's own audiences only.
+        const auds = apiAudiences.filter((a) => wanted.includes(a));
+        if (user && auds.length) return { authenticated: true, user: withAuthenticated(user), audiences: auds };
+        return { authenticated: false, error: 'invalid bearer token' };
+      },
+    });
     virtualCreate.set('/bindings', bindingCreateHandler({ registry, now: () => clock.now(), selectorFromObject: modules.labelSelectorFromObject }));
     let listener: HttpsListener | undefined;
     const discovery = new Discovery({ registry, serverAddress: () => `${advertise}:${listener?.port ?? config.httpsPort}` });

@@ -1,0 +1,191 @@
+/**
+ * Service-account tokens end to end in-process, over HTTPS: TokenRequest (serviceaccounts/token)
+ * issues a JWT that authenticates as the ServiceAccount; bound tokens die with their pod or
+ * secret; TokenReview; the ServiceAccount admission plugin; kube-root-ca.crt in every namespace.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawRequest, startTestServer, uniqueName, waitFor, type TestServer } from './helpers.js';
+
+let t: TestServer;
+
+beforeAll(async () => {
+  t = await startTestServer();
+}, 60_000);
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+async function requestToken(ns: string, sa: string, spec: Record<string, unknown> = {}) {
+  return rawRequest(t.server, {
+    method: 'POST',
+    path: `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec }),
+  });
+}
+
+async function whoami(token: string) {
+  return rawRequest(t.server, {
+    method: 'POST',
+    path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
+    token,
+  });
+}
+
+async function createNamespace(name: string) {
+  const r = await rawRequest(t.server, { method: 'POST', path: '/api/v1/namespaces', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }) });
+  expect(r.status).toBe(201);
+}
+
+function pod(name: string, extra: Record<string, unknown> = {}) {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...extra } });
+}
+
+async function createPod(ns: string, name: string, extra: Record<string, unknown> = {}) {
+  return rawRequest(t.server, { method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, headers: { 'Content-Type': 'application/json' }, body: pod(name, extra) });
+}
+
+describe('TokenRequest and service-account authentication', () => {
+  it('issues a token for the default ServiceAccount that authenticates as it', async () => {
+    await waitFor('default ServiceAccount', async () => (await rawRequest(t.server, { path: '/api/v1/namespaces/default/serviceaccounts/default' })).status === 200 || undefined);
+    const r = await requestToken('default', 'default');
+    expect(r.status).toBe(201);
+    expect(r.json.kind).toBe('TokenRequest');
+    expect(r.json.spec.expirationSeconds).toBe(3600);
+    expect(r.json.spec.audiences).toEqual(['https://kubernetes.default.svc.cluster.local']);
+    const exp = Date.parse(r.json.status.expirationTimestamp);
+    expect(exp - Date.now()).toBeGreaterThan(3500_000);
+    const token: string = r.json.status.token;
+    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+    expect(payload.iss).toBe('https://kubernetes.default.svc.cluster.local');
+    expect(payload.sub).toBe('system:serviceaccount:default:default');
+    expect(payload['kubernetes.io'].namespace).toBe('default');
+
+    const who = await whoami(token);
+    expect(who.status).toBe(201);
+    const sa = (await rawRequest(t.server, { path: '/api/v1/namespaces/default/serviceaccounts/default' })).json;
+    expect(who.json.status.userInfo).toMatchObject({
+      username: 'system:serviceaccount:default:default',
+      uid: sa.metadata.uid,
+      groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'],
+    });
+    expect(who.json.status.userInfo.extra['authentication.kubernetes.io/credential-id'][0]).toMatch(/^JTI=/);
+    // The token reads the API like any user (authorization is allow-all for now).
+    expect((await rawRequest(t.server, { path: '/api/v1/namespaces/default/pods', token })).status).toBe(200);
+  });
+
+  it('validates expirationSeconds and the service account', async () => {
+    const short = await requestToken('default', 'default', { expirationSeconds: 10 });
+    expect(short.status).toBe(422);
+    expect(short.json.message).toContain('may not specify a duration less than 10 minutes');
+    const missing = await requestToken('default', 'nobody');
+    expect(missing.status).toBe(404);
+    expect(missing.json.message).toBe('serviceaccounts "nobody" not found');
+    const custom = await requestToken('default', 'default', { expirationSeconds: 7200, audiences: ['vault'] });
+    expect(custom.status).toBe(201);
+    expect(Date.parse(custom.json.status.expirationTimestamp) - Date.now()).toBeGreaterThan(7100_000);
+    // A token for another audience is not good for the API server.
+    expect((await whoami(custom.json.status.token)).status).toBe(401);
+  });
+
+  it('binds a token to a pod: valid while the pod exists', async () => {
+    const ns = uniqueName('tok');
+    await createNamespace(ns);
+    const created = await createPod(ns, 'p');
+    expect(created.status).toBe(201);
+    expect(created.json.spec.serviceAccountName).toBe('default');
+    const r = await requestToken(ns, 'default', { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'p' } });
+    expect(r.status).toBe(201);
+    const token = r.json.status.token;
+    const who = await whoami(token);
+    expect(who.status).toBe(201);
+    expect(who.json.status.userInfo.extra['authentication.kubernetes.io/pod-name']).toEqual(['p']);
+    expect(who.json.status.userInfo.extra['authentication.kubernetes.io/pod-uid']).toEqual([created.json.metadata.uid]);
+
+    const wrongUid = await requestToken(ns, 'default', { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'p', uid: 'not-it' } });
+    expect(wrongUid.status).toBe(409);
+    const badKind = await requestToken(ns, 'default', { boundObjectRef: { kind: 'ConfigMap', apiVersion: 'v1', name: 'x' } });
+    expect(badKind.status).toBe(400);
+
+    // Unscheduled pods are deleted at once.
+    expect((await rawRequest(t.server, { method: 'DELETE', path: `/api/v1/namespaces/${ns}/pods/p` })).status).toBe(200);
+    expect((await whoami(token)).status).toBe(401);
+    const review = await rawRequest(t.server, {
+      method: 'POST',
+      path: '/apis/authentication.k8s.io/v1/tokenreviews',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } }),
+    });
+    expect(review.json.status).toMatchObject({ authenticated: false, error: 'service account token has been invalidated' });
+  });
+
+  it('a token dies with its ServiceAccount; TokenReview reports users and audiences', async () => {
+    const ns = uniqueName('tok');
+    await createNamespace(ns);
+    const sa = await rawRequest(t.server, { method: 'POST', path: `/api/v1/namespaces/${ns}/serviceaccounts`, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'robot' } }) });
+    expect(sa.status).toBe(201);
+    const token = (await requestToken(ns, 'robot')).json.status.token;
+    const review = await rawRequest(t.server, {
+      method: 'POST',
+      path: '/apis/authentication.k8s.io/v1/tokenreviews',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } }),
+    });
+    expect(review.json.status).toMatchObject({ authenticated: true, user: { username: `system:serviceaccount:${ns}:robot` }, audiences: ['https://kubernetes.default.svc.cluster.local'] });
+    expect((await rawRequest(t.server, { method: 'DELETE', path: `/api/v1/namespaces/${ns}/serviceaccounts/robot` })).status).toBe(200);
+    expect((await whoami(token)).status).toBe(401);
+  });
+});
+
+describe('ServiceAccount admission', () => {
+  it('mounts the kube-api-access volume and refuses unknown service accounts', async () => {
+    const ns = uniqueName('adm');
+    await createNamespace(ns);
+    const created = await createPod(ns, 'p', { initContainers: [{ name: 'i', image: 'busybox' }] });
+    expect(created.status).toBe(201);
+    const spec = created.json.spec;
+    const vol = spec.volumes.find((v: { name: string }) => v.name.startsWith('kube-api-access-'));
+    expect(vol.name).toMatch(/^kube-api-access-[a-z0-9]{5}$/);
+    expect(vol.projected.sources[0]).toEqual({ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } });
+    for (const c of [...spec.containers, ...spec.initContainers]) {
+      expect(c.volumeMounts).toContainEqual({ name: vol.name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' });
+    }
+    const off = await createPod(ns, 'q', { automountServiceAccountToken: false });
+    expect(off.status).toBe(201);
+    expect(off.json.spec.volumes ?? []).toEqual([]);
+    const bad = await createPod(ns, 'r', { serviceAccountName: 'ghost' });
+    expect(bad.status).toBe(403);
+    expect(bad.json.message).toBe(`pods "r" is forbidden: error looking up service account ${ns}/ghost: serviceaccount "ghost" not found`);
+  });
+});
+
+describe('kube-root-ca.crt', () => {
+  it('is published in every namespace, recreated when deleted and restored when changed', async () => {
+    const ns = uniqueName('ca');
+    await createNamespace(ns);
+    const path = `/api/v1/namespaces/${ns}/configmaps/kube-root-ca.crt`;
+    const cm = await waitFor('kube-root-ca.crt', async () => {
+      const r = await rawRequest(t.server, { path });
+      return r.status === 200 ? r.json : undefined;
+    });
+    expect(cm.data['ca.crt']).toBe(t.server.caCertPem);
+    expect((await rawRequest(t.server, { method: 'DELETE', path })).status).toBe(200);
+    await waitFor('recreated', async () => (await rawRequest(t.server, { path })).status === 200 || undefined);
+    const patched = await rawRequest(t.server, { method: 'PATCH', path, headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ data: { 'ca.crt': 'tampered' } }) });
+    expect(patched.status).toBe(200);
+    await waitFor('restored', async () => (await rawRequest(t.server, { path })).json.data['ca.crt'] === t.server.caCertPem || undefined);
+  });
+});
+
+describe('discovery', () => {
+  it('lists serviceaccounts/token as TokenRequest and OpenAPI has its path', async () => {
+    const list = await rawRequest(t.server, { path: '/api/v1' });
+    const token = list.json.resources.find((r: { name: string }) => r.name === 'serviceaccounts/token');
+    expect(token).toMatchObject({ group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'], namespaced: true });
+    const doc = await rawRequest(t.server, { path: '/openapi/v3/api/v1' });
+    expect(doc.json.paths['/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token'].post['x-kubernetes-group-version-kind']).toEqual({ group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' });
+  });
+});
