@@ -43,6 +43,11 @@ export function ensureServiceAccountKey(dir: string, logger?: Logger): ServiceAc
   return describe(privateKey, true);
 }
 
+/** A fresh key pair kept in memory only (tests, in-process APIs). */
+export function generateServiceAccountKey(): ServiceAccountSigningKey {
+  return describe(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, true);
+}
+
 function usableKey(pem: string): KeyObject | undefined {
   try {
     const key = createPrivateKey(pem);
