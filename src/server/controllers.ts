@@ -25,6 +25,8 @@ import { registryResourceResolver } from '../controllers/resourcequota/registry-
 import { ResourceQuotaController } from '../controllers/resourcequota/resource-quota-controller.js';
 import { RootCaCertPublisher } from '../controllers/rootcacert/root-ca-cert-publisher.js';
 import { ServiceAccountController } from '../controllers/serviceaccount/serviceaccount-controller.js';
+import { TokensController } from '../controllers/serviceaccount/tokens-controller.js';
+import type { TokenSigner } from '../serviceaccount/jwt.js';
 import { StatefulSetController } from '../controllers/statefulset/statefulset-controller.js';
 import { TaintEvictionController } from '../controllers/taint-eviction/taint-eviction-controller.js';
 import { TtlAfterFinishedController } from '../controllers/ttl-after-finished/ttl-after-finished-controller.js';
@@ -45,6 +47,8 @@ export interface ControllerSetConfig {
   readonly serviceLb?: boolean;
   /** Where the local-path provisioner puts volumes on the nodes (--default-local-storage-path). */
   readonly localStoragePath: string;
+  /** Signs legacy tokens of hand-made service-account token Secrets; absent: no tokens controller. */
+  readonly serviceAccountSigner?: TokenSigner;
 }
 
 /** Namespaced resources that hold content (one version per storage location). */
@@ -65,6 +69,7 @@ export function controllerSet(ctx: ControllerContext, config: ControllerSetConfi
     gc,
     new ServiceAccountController(ctx),
     new RootCaCertPublisher(ctx, { rootCaPem: config.rootCaPem }),
+    ...(config.serviceAccountSigner ? [new TokensController(ctx, { signer: config.serviceAccountSigner, rootCaPem: config.rootCaPem })] : []),
     new DeploymentController(ctx),
     new ReplicaSetController(ctx),
     new ReplicationManager(ctx),

@@ -181,10 +181,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const saKey = ensureServiceAccountKey(paths.tls, log);
     if (saKey.generated) log.info({ dir: paths.tls }, 'service-account signing key created');
     const apiAudiences = [DEFAULT_ISSUER];
+    const saSigner = new TokenSigner(saKey);
 
     // ---- storage, watch fan-out, registry ----
     const core = await buildApiCore({
-      serviceAccounts: { signer: new TokenSigner(saKey), issuer: DEFAULT_ISSUER, audiences: apiAudiences },
+      serviceAccounts: { signer: saSigner, issuer: DEFAULT_ISSUER, audiences: apiAudiences },
       backend:
         config.datastore === 'memory'
           ? new MemoryBackend({ logger: log, clock, ...(config.compaction ? { compaction: config.compaction } : {}) })
@@ -320,7 +321,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         informers,
         logger: log.child({ component: 'controller-manager' }),
         onLostLeadership: config.onLostLeadership,
-        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000, clusterCidr: config.clusterCidr ?? DEFAULT_CLUSTER_CIDR, serviceLb: config.serviceLb !== false, localStoragePath }),
+        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, serviceAccountSigner: saSigner, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000, clusterCidr: config.clusterCidr ?? DEFAULT_CLUSTER_CIDR, serviceLb: config.serviceLb !== false, localStoragePath }),
       });
       loops.push(controllerManager.run(stopping.signal));
     }

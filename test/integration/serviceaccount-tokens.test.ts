@@ -140,6 +140,33 @@ describe('TokenRequest and service-account authentication', () => {
   });
 });
 
+describe('legacy token Secrets', () => {
+  it('a hand-made kubernetes.io/service-account-token Secret gets a token that authenticates until the Secret goes', async () => {
+    const ns = uniqueName('legacy');
+    await createNamespace(ns);
+    await waitFor('default ServiceAccount', async () => (await rawRequest(t.server, { path: `/api/v1/namespaces/${ns}/serviceaccounts/default` })).status === 200 || undefined);
+    const created = await rawRequest(t.server, {
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/secrets`,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'default-token', annotations: { 'kubernetes.io/service-account.name': 'default' } }, type: 'kubernetes.io/service-account-token' }),
+    });
+    expect(created.status).toBe(201);
+    const path = `/api/v1/namespaces/${ns}/secrets/default-token`;
+    const secret = await waitFor('the token filled in', async () => {
+      const r = await rawRequest(t.server, { path });
+      return r.json?.data?.token ? r.json : undefined;
+    });
+    expect(Buffer.from(secret.data['ca.crt'], 'base64').toString()).toBe(t.server.caCertPem);
+    const token = Buffer.from(secret.data.token, 'base64').toString();
+    const who = await whoami(token);
+    expect(who.status).toBe(201);
+    expect(who.json.status.userInfo.username).toBe(`system:serviceaccount:${ns}:default`);
+    expect((await rawRequest(t.server, { method: 'DELETE', path })).status).toBe(200);
+    expect((await whoami(token)).status).toBe(401);
+  });
+});
+
 describe('ServiceAccount admission', () => {
   it('mounts the kube-api-access volume and refuses unknown service accounts', async () => {
     const ns = uniqueName('adm');
