@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { nthAddress } from '../util/ipv4.js';
 import { createApiApp, type HealthCheck } from '../apiserver/app.js';
 import { ClientCertAuthenticator, StaticTokenAuthenticator, UnionAuthenticator, withAuthenticated } from '../apiserver/authn.js';
+import { openIdDiscoveryRoutes } from '../apiserver/extensions/openid-discovery.js';
 import { serviceAccountSubresourceHandlers } from '../apiserver/extensions/serviceaccounts.js';
 import { DEFAULT_ISSUER } from '../serviceaccount/claims.js';
 import { ServiceAccountTokenAuthenticator, TokenSigner } from '../serviceaccount/jwt.js';
@@ -263,6 +264,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       extraRoutes: [
         ...joinRoutes({ caCertPem: pki.caCertPem, clientCa: pki.clientCa, tokens: joinTokens, identities, clock, logger: log.child({ component: 'join' }) }),
         tunnelRoute(kubelets, log.child({ component: 'kubelet-tunnels' })),
+        ...openIdDiscoveryRoutes({ issuer: DEFAULT_ISSUER, keys: [saKey] }),
       ],
       registry,
       authenticator,

@@ -207,6 +207,30 @@ describe('kube-root-ca.crt', () => {
   });
 });
 
+describe('service-account issuer discovery', () => {
+  it('serves the OIDC configuration and the JWKS that verifies issued tokens', async () => {
+    const conf = await rawRequest(t.server, { path: '/.well-known/openid-configuration' });
+    expect(conf.status).toBe(200);
+    expect(conf.json).toEqual({
+      issuer: 'https://kubernetes.default.svc.cluster.local',
+      jwks_uri: 'https://kubernetes.default.svc.cluster.local/openid/v1/jwks',
+      response_types_supported: ['id_token'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+    });
+    const jwks = await rawRequest(t.server, { path: '/openid/v1/jwks' });
+    expect(jwks.headers['content-type']).toBe('application/jwk-set+json');
+    const token: string = (await requestToken('default', 'default')).json.status.token;
+    const kid = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()).kid;
+    const jwk = jwks.json.keys.find((k: { kid: string }) => k.kid === kid);
+    expect(jwk).toMatchObject({ use: 'sig', kty: 'RSA', alg: 'RS256' });
+    const { createPublicKey, verify } = await import('node:crypto');
+    const [h, p, sig] = token.split('.');
+    expect(verify('sha256', Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(sig, 'base64url'))).toBe(true);
+    expect((await rawRequest(t.server, { path: '/openid/v1/jwks', token: null })).status).toBe(401);
+  });
+});
+
 describe('discovery', () => {
   it('lists serviceaccounts/token as TokenRequest and OpenAPI has its path', async () => {
     const list = await rawRequest(t.server, { path: '/api/v1' });
