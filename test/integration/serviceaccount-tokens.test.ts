@@ -140,6 +140,38 @@ describe('TokenRequest and service-account authentication', () => {
   });
 });
 
+describe('in-cluster client configuration', () => {
+  it("client-node's loadFromCluster works with a pod's token, ca.crt and namespace files", async () => {
+    const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { AuthenticationV1Api, CoreV1Api, KubeConfig } = await import('@kubernetes/client-node');
+    const root = mkdtempSync(join(tmpdir(), 'lite-incluster-'));
+    const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+    try {
+      const dir = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'token'), (await requestToken('default', 'default')).json.status.token);
+      writeFileSync(join(dir, 'ca.crt'), (await rawRequest(t.server, { path: '/api/v1/namespaces/default/configmaps/kube-root-ca.crt' })).json.data['ca.crt']);
+      writeFileSync(join(dir, 'namespace'), 'default');
+      process.env.KUBERNETES_SERVICE_HOST = '127.0.0.1';
+      process.env.KUBERNETES_SERVICE_PORT = String(t.server.port);
+      const kc = new KubeConfig();
+      kc.loadFromCluster(root);
+      const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: kc.getContextObject(kc.getCurrentContext())?.namespace ?? '' });
+      expect(pods.kind ?? 'PodList').toBe('PodList');
+      const review = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+      expect(review.status?.userInfo?.username).toBe('system:serviceaccount:default:default');
+    } finally {
+      if (saved.host === undefined) delete process.env.KUBERNETES_SERVICE_HOST;
+      else process.env.KUBERNETES_SERVICE_HOST = saved.host;
+      if (saved.port === undefined) delete process.env.KUBERNETES_SERVICE_PORT;
+      else process.env.KUBERNETES_SERVICE_PORT = saved.port;
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('legacy token Secrets', () => {
   it('a hand-made kubernetes.io/service-account-token Secret gets a token that authenticates until the Secret goes', async () => {
     const ns = uniqueName('legacy');
