@@ -32,6 +32,7 @@ describe('ServiceAccount admission', () => {
     await admit(p, obj);
     const spec = obj.spec as { serviceAccountName: string; volumes: { name: string }[]; initContainers: { volumeMounts: unknown[] }[]; containers: { volumeMounts: unknown[] }[] };
     expect(spec.serviceAccountName).toBe('default');
+    expect((obj.spec as { serviceAccount: string }).serviceAccount).toBe('default');
     expect(spec.volumes).toEqual([{ name: 'mine', emptyDir: {} }, { name: 'kube-api-access-bbbbb', projected: tokenVolumeSource() }]);
     const mount = { name: 'kube-api-access-bbbbb', readOnly: true, mountPath: MOUNT };
     expect(spec.initContainers[0].volumeMounts).toEqual([mount]);
@@ -51,6 +52,13 @@ describe('ServiceAccount admission', () => {
     const c = pod({ serviceAccountName: 'quiet', automountServiceAccountToken: true, containers: [{ name: 'a', image: 'x' }] });
     await admit(p, c);
     expect((c.spec as { volumes: unknown[] }).volumes).toHaveLength(1);
+  });
+
+  it('takes the deprecated serviceAccount field when serviceAccountName is empty', async () => {
+    const { p } = plugin([sa('robot')]);
+    const a = pod({ serviceAccount: 'robot', containers: [{ name: 'a', image: 'x' }] });
+    await admit(p, a);
+    expect(a.spec).toMatchObject({ serviceAccountName: 'robot', serviceAccount: 'robot' });
   });
 
   it('copies imagePullSecrets from the service account to a pod without any', async () => {
@@ -87,6 +95,9 @@ describe('ServiceAccount admission', () => {
     const u = pod({ containers: [{ name: 'a', image: 'x' }] });
     await admit(p, u, 'update');
     expect((u.spec as { serviceAccountName?: string }).serviceAccountName).toBeUndefined();
+    const v = pod({ serviceAccountName: 'default', containers: [{ name: 'a', image: 'x' }] });
+    await admit(p, v, 'update');
+    expect(v.spec).toEqual({ serviceAccountName: 'default', serviceAccount: 'default', containers: [{ name: 'a', image: 'x' }] });
     const mirror = pod({ containers: [{ name: 'a', image: 'x' }] }, { 'kubernetes.io/config.mirror': 'h' });
     await admit(p, mirror);
     expect(mirror.spec).toEqual({ containers: [{ name: 'a', image: 'x' }] });

@@ -62,6 +62,13 @@ export class ServiceAccountPlugin implements AdmissionPlugin {
   }
 
   async admit(req: AdmissionRequest): Promise<void> {
+    if (req.operation === 'update' && isJsonObject(req.object.spec)) {
+      // v1 conversion: the deprecated `serviceAccount` mirrors serviceAccountName, so an update
+      // that leaves it out (or sends only it) changes nothing.
+      const spec = req.object.spec;
+      if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '' && (spec.serviceAccount === undefined || spec.serviceAccount === '')) spec.serviceAccount = spec.serviceAccountName;
+      if ((spec.serviceAccountName === undefined || spec.serviceAccountName === '') && typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '') spec.serviceAccountName = spec.serviceAccount;
+    }
     if (req.operation !== 'create') return;
     const pod = req.object;
     const namespace = pod.metadata.namespace ?? '';
@@ -72,8 +79,13 @@ export class ServiceAccountPlugin implements AdmissionPlugin {
       validateMirrorPod(spec, forbidden);
       return;
     }
-    if (typeof spec.serviceAccountName !== 'string' || spec.serviceAccountName === '') spec.serviceAccountName = DEFAULT_SERVICE_ACCOUNT_NAME;
+    if (typeof spec.serviceAccountName !== 'string' || spec.serviceAccountName === '') {
+      // The deprecated `serviceAccount` field stands in for an empty serviceAccountName (v1 conversion).
+      spec.serviceAccountName = typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '' ? spec.serviceAccount : DEFAULT_SERVICE_ACCOUNT_NAME;
+    }
     const saName = spec.serviceAccountName;
+    // v1 serves the deprecated field as a copy of serviceAccountName.
+    spec.serviceAccount = saName;
     const sa = await this.#lookUp(namespace, saName);
     if (!sa) throw forbidden(`error looking up service account ${namespace}/${saName}: serviceaccount "${saName}" not found`);
     if (shouldAutomount(sa, spec)) this.#mountToken(spec);

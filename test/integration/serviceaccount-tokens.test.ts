@@ -272,3 +272,19 @@ describe('discovery', () => {
     expect(doc.json.paths['/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token'].post['x-kubernetes-group-version-kind']).toEqual({ group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' });
   });
 });
+
+describe('pod updates', () => {
+  it('a PUT that leaves out the deprecated serviceAccount field is no spec change', async () => {
+    const ns = uniqueName('upd');
+    await createNamespace(ns);
+    const created = await createPod(ns, 'p');
+    expect(created.json.spec.serviceAccount).toBe('default');
+    // The scheduler may have written the status meanwhile: PUT over the current version.
+    const current = (await rawRequest(t.server, { path: `/api/v1/namespaces/${ns}/pods/p` })).json;
+    const { serviceAccount: _dropped, ...spec } = current.spec;
+    const body = { ...current, metadata: { ...current.metadata, labels: { x: 'y' } }, spec };
+    const put = await rawRequest(t.server, { method: 'PUT', path: `/api/v1/namespaces/${ns}/pods/p`, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect(put.status).toBe(200);
+    expect(put.json.metadata.labels).toEqual({ x: 'y' });
+  });
+});
