@@ -2,7 +2,8 @@
  * The composition root of `lite server`: builds every control-plane component from one config
  * object, starts them in order behind readiness signals, and stops them in reverse.
  *
- *   storage backend → watch bus → registry (built-in resources) → API server (HTTPS)
+ *   service-account key → storage backend → watch bus → registry (built-in resources, TokenRequest,
+ *   admission) → API server (HTTPS; client certificates, admin and service-account tokens)
  *   → bootstrap objects → controllers (namespace, CRD serving) → ready
  */
 import { setMaxListeners } from 'node:events';
