@@ -87,7 +87,7 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
     const path = c.req.path;
     const isPublic =
       path === '/healthz' || path === '/livez' || path === '/readyz' || path === '/version' || path.startsWith('/livez/') || path.startsWith('/readyz/') || publicPaths.has(path);
-    let user = config.authenticator.authenticate(c.env.incoming);
+    let user = await config.authenticator.authenticate(c.env.incoming);
     if (!user && !isPublic) {
       logRequest(log, c, 401, started, undefined);
       return statusResponse(ApiError.unauthorized());

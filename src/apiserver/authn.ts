@@ -11,13 +11,16 @@ import type { UserInfo } from '../registry/context.js';
 export interface Authenticator {
   /** 'token' authenticators judge bearer tokens; 'certificate' ones the TLS client certificate. */
   readonly kind: 'token' | 'certificate';
-  /** The user, or undefined if this authenticator does not recognise the request. */
-  authenticate(req: IncomingMessage): UserInfo | undefined;
+  /**
+   * The user, or undefined if this authenticator does not recognise the request (or refuses it).
+   * Token authenticators that look objects up (service-account tokens) answer asynchronously.
+   */
+  authenticate(req: IncomingMessage): UserInfo | undefined | Promise<UserInfo | undefined>;
 }
 
 const AUTHENTICATED = 'system:authenticated';
 
-function withAuthenticated(user: UserInfo): UserInfo {
+export function withAuthenticated(user: UserInfo): UserInfo {
   return user.groups.includes(AUTHENTICATED) ? user : { ...user, groups: [...user.groups, AUTHENTICATED] };
 }
 
@@ -128,12 +131,12 @@ export class UnionAuthenticator {
     this.#members = members;
   }
 
-  authenticate(req: IncomingMessage): UserInfo | undefined {
+  async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
     const kind = bearerToken(req) !== undefined ? 'token' : 'certificate';
     for (const a of this.#members) {
       if (a.kind !== kind) continue;
-      const u = a.authenticate(req);
-      if (u) return u;
+      const u = await a.authenticate(req);
+      if (u) return withAuthenticated(u);
     }
     return undefined;
   }

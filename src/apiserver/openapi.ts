@@ -164,6 +164,15 @@ export class DocumentBuilder {
         paths[`${item}/proxy`] = { ...connect(), parameters: [nameParam, ...pathParams, queryParam('path', 'string', `Path is the URL path to use for the current proxy request to ${what}.`)] };
         paths[`${item}/proxy/{path}`] = { ...connect(), parameters: [nameParam, ...pathParams, { ...pathParam('path'), description: 'path to the resource' }] };
       }
+      // Action subresources that speak a kind of their own (serviceaccounts/token → TokenRequest).
+      for (const sr of d.subresources) {
+        if (sr.name !== 'token' || !sr.kind) continue;
+        const pkg = sr.kind.group === '' ? 'core' : sr.kind.group.replace(/\.k8s\.io$/, '').split('.')[0];
+        const typeName = `io.k8s.api.${pkg}.${sr.kind.version}.${sr.kind.kind}`;
+        if (!this.#types.has(typeName)) continue;
+        const subRef = this.#addType(typeName);
+        paths[`${item}/${sr.name}`] = { parameters: [pathParam('name'), ...pathParams], post: op('create', { ...sr.kind }, subRef, writeParams(), 'application/json') };
+      }
       if (d.scale && this.#types.has('io.k8s.api.autoscaling.v1.Scale')) {
         const scaleRef = this.#addType('io.k8s.api.autoscaling.v1.Scale');
         const sgvk = { group: 'autoscaling', version: 'v1', kind: 'Scale' };

@@ -64,6 +64,11 @@ export interface Client {
    * scheduler), `pods/eviction` (drain). Resolves when the action took effect.
    */
   createSubresource(ref: ResourceRef, namespace: string | undefined, name: string, subresource: 'binding' | 'eviction', body: KubeObject, options?: SubresourceCreateOptions): Promise<void>;
+  /**
+   * TokenRequest: POST serviceaccounts/<name>/token. Resolves with the TokenRequest whose status
+   * holds the token and its expiration.
+   */
+  createToken(namespace: string, serviceAccount: string, request: KubeObject): Promise<KubeObject>;
 }
 
 export const resources = {

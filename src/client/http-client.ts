@@ -121,6 +121,10 @@ export class HttpClient implements Client {
     await this.#json('POST', withQuery(HttpClient.path(ref, namespace, name, subresource), writeQuery(options)), body);
   }
 
+  async createToken(namespace: string, serviceAccount: string, request: KubeObject): Promise<KubeObject> {
+    return (await this.#json('POST', HttpClient.path({ group: '', version: 'v1', resource: 'serviceaccounts' }, namespace, serviceAccount, 'token'), request)) as KubeObject;
+  }
+
   async *watch(ref: ResourceRef, namespace: string | undefined, options: ClientWatchOptions): AsyncIterable<ClientWatchEvent> {
     const q = new URLSearchParams({ watch: 'true' });
     if (options.labelSelector) q.set('labelSelector', options.labelSelector);

@@ -16,6 +16,8 @@ export interface LocalClientConfig {
   readonly fieldManager: string;
   /** Binding and eviction (the actions behind pods/binding and pods/eviction). */
   readonly podOperations: PodOperationDeps;
+  /** TokenRequest (serviceaccounts/token); absent: the API issues no tokens (404, as upstream without a signing key). */
+  readonly tokens?: { create(namespace: string, name: string, body: KubeObject, warnings?: string[]): Promise<KubeObject> };
   readonly selectors: {
     label(s: string): LabelMatcher;
     field(s: string, rule: FieldLabelRule | undefined, namespaced: boolean): FieldMatcher;
@@ -108,6 +110,11 @@ export class LocalClient implements Client {
     const ctx = this.#ctx(options);
     if (subresource === 'binding') await bindPod(this.#config.podOperations, ctx, namespace, name, structuredClone(body));
     else await evictPod(this.#config.podOperations, ctx, namespace, name, structuredClone(body));
+  }
+
+  async createToken(namespace: string, serviceAccount: string, request: KubeObject): Promise<KubeObject> {
+    if (!this.#config.tokens) throw ApiError.pathNotFound();
+    return this.#config.tokens.create(namespace, serviceAccount, structuredClone(request));
   }
 
   async delete(ref: ResourceRef, namespace: string | undefined, name: string, options?: ClientDeleteOptions): Promise<KubeObject | undefined> {

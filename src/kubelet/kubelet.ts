@@ -52,6 +52,7 @@ import { streamingPod } from './streaming-pod.js';
 import { Backoff } from './sync/backoff.js';
 import { podSandboxChanged } from './sync/pod-actions.js';
 import { MINIMUM_GRACE_PERIOD_SECONDS, PodSyncer } from './sync/pod-sync.js';
+import { TokenManager } from './token/token-manager.js';
 import { systemMounter, VolumeManager, type Mounter } from './volumes/volume-manager.js';
 
 /** Knobs that are not part of the seam: tests and benchmarks set them; the agent never needs to. */
@@ -152,6 +153,7 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
   readonly #recorder: ClientEventRecorder;
   readonly #reader: RuntimePodReader;
   readonly #volumes: VolumeManager;
+  readonly #tokens: TokenManager;
   readonly #syncer: PodSyncer;
   readonly #status: StatusManager;
   readonly #prober: ProberManager;
@@ -191,7 +193,8 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     this.#reader = new RuntimePodReader(runtime, this.#log.child({ component: 'runtime-pods' }));
     const network = internals.probeNetwork ?? hostProbeNetwork;
     const mounter = internals.mounter === null ? undefined : (internals.mounter ?? systemMounter());
-    this.#volumes = new VolumeManager({ root: join(config.dataDir, 'kubelet'), objects: this.#objects, clock, logger: this.#log.child({ component: 'volumes' }), mounter, allocatable: () => this.#allocatable() });
+    this.#tokens = new TokenManager({ client, clock, logger: this.#log.child({ component: 'token-manager' }) });
+    this.#volumes = new VolumeManager({ root: join(config.dataDir, 'kubelet'), objects: this.#objects, clock, logger: this.#log.child({ component: 'volumes' }), mounter, allocatable: () => this.#allocatable(), tokens: this.#tokens });
     const event = (pod: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string) => this.#recorder.event(podRef(pod), type, reason, message, fieldPath);
     this.#prober = new ProberManager({
       runtime,

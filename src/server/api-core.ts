@@ -5,6 +5,7 @@
  * (memory storage, fake clock) to exercise the real API semantics in-process.
  */
 import type { Logger } from 'pino';
+import { ApiError } from '../api/errors.js';
 import { builtinGroupVersions, builtinResources } from '../api/builtin-resources.js';
 import { coreToEventsV1, eventsV1ToCore } from '../api/conversion/event-conversion.js';
 import { hpaV1ToV2, hpaV2ToV1 } from '../api/conversion/hpa-conversion.js';
@@ -12,7 +13,6 @@ import { generateJobSelector } from '../api/defaults/index.js';
 import { isJsonObject, jsonEqual, type JsonObject, type KubeObject } from '../api/object.js';
 import { podQosClass } from '../api/pod-qos.js';
 import type { ResourceDef } from '../api/resource.js';
-import { ApiError } from '../api/errors.js';
 import type { AdmissionPlugin } from '../admission/admission.js';
 import { NodeRestrictionPlugin } from '../admission/node-restriction.js';
 import { RbacEscalationPlugin } from '../admission/rbac-escalation.js';
@@ -27,7 +27,11 @@ import { ResourceQuotaAdmission } from '../admission/resource-quota.js';
 import { NamespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
 import { ServiceAllocator } from '../admission/service-allocator.js';
 import { clientStorageClasses, DefaultStorageClassPlugin, StorageObjectInUseProtectionPlugin } from '../admission/storage.js';
+import { ServiceAccountPlugin } from '../admission/service-account.js';
 import { LocalClient } from '../client/local-client.js';
+import type { TokenSigner } from '../serviceaccount/jwt.js';
+import { registryBoundObjectGetter } from '../serviceaccount/registry-getter.js';
+import { TokenRequestService } from '../serviceaccount/token-request.js';
 import { SYSTEM_USER } from '../registry/context.js';
 import { Registry } from '../registry/registry.js';
 import type { ResourceStoreConfig } from '../registry/resource-store.js';
@@ -49,6 +53,23 @@ export interface ApiCoreConfig {
   readonly signal: AbortSignal;
   /** Watch bus window (recent events kept for replay). */
   readonly watchWindow?: number;
+  /**
+   * Service accounts: TokenRequest (with a signing key) and the ServiceAccount admission plugin.
+   * Absent (controller tests): no tokens, and pods are admitted without a service account.
+   */
+  readonly serviceAccounts?: ServiceAccountsConfig;
+}
+
+export interface ServiceAccountsConfig {
+  readonly signer: TokenSigner;
+  /** `--service-account-issuer`. */
+  readonly issuer: string;
+  /** `--api-audiences`: the default audiences of requested tokens. */
+  readonly audiences: readonly string[];
+  /** `--service-account-max-token-expiration` in seconds (0: none). */
+  readonly maxExpirationSeconds?: number;
+  /** Run the ServiceAccount admission plugin (default true). */
+  readonly admission?: boolean;
 }
 
 export interface ApiCore {
@@ -60,6 +81,8 @@ export interface ApiCore {
   readonly client: LocalClient;
   /** RBAC escalation checks on role and binding writes; they start once an authorizer is set. */
   readonly rbacEscalation: RbacEscalationPlugin;
+  /** TokenRequest, when service accounts are configured. */
+  readonly tokenRequests: TokenRequestService | undefined;
   /** Ends background loops and closes storage. */
   close(): Promise<void>;
 }
@@ -75,7 +98,12 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     const registry = new Registry();
     for (const gv of builtinGroupVersions) registry.setVersionOrder(gv.group, gv.versions);
     const allocator = new ServiceAllocator({ serviceCidr: config.serviceCidr, nodePortRange: config.nodePortRange, clock });
+    const sa = config.serviceAccounts;
+    const tokenRequests = sa
+      ? new TokenRequestService({ signer: sa.signer, issuer: sa.issuer, audiences: sa.audiences, get: registryBoundObjectGetter(registry), clock, ...(sa.maxExpirationSeconds ? { maxExpirationSeconds: sa.maxExpirationSeconds } : {}) })
+      : undefined;
     const client = new LocalClient({
+      ...(tokenRequests ? { tokens: tokenRequests } : {}),
       registry,
       user: SYSTEM_USER,
       fieldManager: 'lite-server',
@@ -84,7 +112,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     });
     const namespaceCache = new NamespaceCache({ client, clock, logger: log.child({ component: 'namespace-cache' }) });
     const quota = new ResourceQuotaAdmission({ client, clock, logger: log.child({ component: 'resource-quota' }) });
-    // Order as kube-apiserver's: lifecycle first, mutating plugins, quota last (it charges usage).
+    // Order as kube-apiserver's: lifecycle first, ServiceAccount, mutating plugins, quota last (it charges usage).
     const priorityClasses = new PriorityClassCache({ client, clock, logger: log.child({ component: 'priority-classes' }) });
     const rbacEscalation = new RbacEscalationPlugin(async (kind, namespace, name) => {
       try {
@@ -96,6 +124,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     });
     const admission: AdmissionPlugin[] = [
       new NamespaceLifecyclePlugin(namespaceCache),
+      ...(sa && sa.admission !== false ? [new ServiceAccountPlugin({ getServiceAccount: serviceAccountLookup(registry), clock })] : []),
       new NodeRestrictionPlugin(),
       new TaintNodesByConditionPlugin(),
       new PriorityPlugin(priorityClasses),
@@ -144,6 +173,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       modules,
       client,
       rbacEscalation,
+      tokenRequests,
       async close() {
         clearInterval(repair);
         await Promise.allSettled(loops);
@@ -154,6 +184,19 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     await backend.close();
     throw e;
   }
+}
+
+function serviceAccountLookup(registry: Registry): (namespace: string, name: string) => Promise<KubeObject | undefined> {
+  return async (namespace, name) => {
+    const accounts = registry.get('', 'v1', 'serviceaccounts');
+    if (!accounts) return undefined;
+    try {
+      return await accounts.get(namespace, name);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404) return undefined;
+      throw e;
+    }
+  };
 }
 
 /**

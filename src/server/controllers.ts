@@ -26,6 +26,8 @@ import { ResourceQuotaController } from '../controllers/resourcequota/resource-q
 import { RootCaCertPublisher } from '../controllers/rootcacert/root-ca-cert-publisher.js';
 import { ClusterRoleAggregationController } from '../controllers/clusterrole-aggregation/clusterrole-aggregation-controller.js';
 import { ServiceAccountController } from '../controllers/serviceaccount/serviceaccount-controller.js';
+import { TokensController } from '../controllers/serviceaccount/tokens-controller.js';
+import type { TokenSigner } from '../serviceaccount/jwt.js';
 import { StatefulSetController } from '../controllers/statefulset/statefulset-controller.js';
 import { TaintEvictionController } from '../controllers/taint-eviction/taint-eviction-controller.js';
 import { TtlAfterFinishedController } from '../controllers/ttl-after-finished/ttl-after-finished-controller.js';
@@ -46,6 +48,8 @@ export interface ControllerSetConfig {
   readonly serviceLb?: boolean;
   /** Where the local-path provisioner puts volumes on the nodes (--default-local-storage-path). */
   readonly localStoragePath: string;
+  /** Signs legacy tokens of hand-made service-account token Secrets; absent: no tokens controller. */
+  readonly serviceAccountSigner?: TokenSigner;
 }
 
 /** Namespaced resources that hold content (one version per storage location). */
@@ -67,6 +71,7 @@ export function controllerSet(ctx: ControllerContext, config: ControllerSetConfi
     new ServiceAccountController(ctx),
     new ClusterRoleAggregationController(ctx),
     new RootCaCertPublisher(ctx, { rootCaPem: config.rootCaPem }),
+    ...(config.serviceAccountSigner ? [new TokensController(ctx, { signer: config.serviceAccountSigner, rootCaPem: config.rootCaPem })] : []),
     new DeploymentController(ctx),
     new ReplicaSetController(ctx),
     new ReplicationManager(ctx),

@@ -2,7 +2,8 @@
  * The composition root of `lite server`: builds every control-plane component from one config
  * object, starts them in order behind readiness signals, and stops them in reverse.
  *
- *   storage backend → watch bus → registry (built-in resources) → API server (HTTPS)
+ *   service-account key → storage backend → watch bus → registry (built-in resources, TokenRequest,
+ *   admission) → API server (HTTPS; client certificates, admin and service-account tokens)
  *   → bootstrap objects → controllers (namespace, CRD serving) → ready
  */
 import { setMaxListeners } from 'node:events';
@@ -12,7 +13,13 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { nthAddress } from '../util/ipv4.js';
 import { createApiApp, type HealthCheck } from '../apiserver/app.js';
-import { ClientCertAuthenticator, StaticTokenAuthenticator, UnionAuthenticator } from '../apiserver/authn.js';
+import { ClientCertAuthenticator, StaticTokenAuthenticator, UnionAuthenticator, withAuthenticated } from '../apiserver/authn.js';
+import { openIdDiscoveryRoutes } from '../apiserver/extensions/openid-discovery.js';
+import { serviceAccountSubresourceHandlers } from '../apiserver/extensions/serviceaccounts.js';
+import { DEFAULT_ISSUER } from '../serviceaccount/claims.js';
+import { ServiceAccountTokenAuthenticator, TokenSigner } from '../serviceaccount/jwt.js';
+import { registryBoundObjectGetter, tokenObjectGetter } from '../serviceaccount/registry-getter.js';
+import { ensureServiceAccountKey } from '../serviceaccount/signing-key.js';
 import { Discovery } from '../apiserver/discovery.js';
 import { bindingCreateHandler, podSubresourceHandlers } from '../apiserver/extensions/pods.js';
 import { podStreamHandlers } from '../apiserver/extensions/pod-streams.js';
@@ -178,8 +185,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const hostAddresses = localAddresses();
     const advertise = config.advertiseAddress ?? hostAddresses[0] ?? '127.0.0.1';
 
+    // ---- service-account signing key (created once, like the other PKI) ----
+    const saKey = ensureServiceAccountKey(paths.tls, log);
+    if (saKey.generated) log.info({ dir: paths.tls }, 'service-account signing key created');
+    const apiAudiences = [DEFAULT_ISSUER];
+    const saSigner = new TokenSigner(saKey);
+
     // ---- storage, watch fan-out, registry ----
     const core = await buildApiCore({
+      serviceAccounts: { signer: saSigner, issuer: DEFAULT_ISSUER, audiences: apiAudiences },
       backend:
         config.datastore === 'memory'
           ? new MemoryBackend({ logger: log, clock, ...(config.compaction ? { compaction: config.compaction } : {}) })
@@ -210,7 +224,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
 
     // ---- API server ----
-    const authenticator = new UnionAuthenticator([new StaticTokenAuthenticator([{ token: pki.adminToken, user: { username: 'system:admin', groups: ['system:masters'] } }]), new ClientCertAuthenticator()]);
+    const staticTokens = new StaticTokenAuthenticator([{ token: pki.adminToken, user: { username: 'system:admin', groups: ['system:masters'] } }]);
+    const serviceAccountTokens = new ServiceAccountTokenAuthenticator({
+      publicKeyPems: [saKey.publicKeyPem],
+      issuer: DEFAULT_ISSUER,
+      audiences: apiAudiences,
+      getter: tokenObjectGetter(registryBoundObjectGetter(registry)),
+      clock,
+      logger: log.child({ component: 'serviceaccount-tokens' }),
+    });
+    const authenticator = new UnionAuthenticator([staticTokens, serviceAccountTokens, new ClientCertAuthenticator()]);
     // One informer factory for the authorizer, the controllers, the scheduler and the simulated
     // kubelets: each resource is listed and watched once per process.
     const informers = new InformerFactory({ client, clock, logger: log.child({ component: 'informers' }) });
@@ -248,7 +271,20 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       serviceSlices: async (ns, service) => (await client.list(resources.endpointslices, ns, { labelSelector: `kubernetes.io/service-name=${service}` })).items,
     };
     for (const [key, handler] of proxyHandlers({ objects: proxyObjects, dialer: proxyDialer, kubelets, logger: log.child({ component: 'apiserver' }) })) subresources.set(key, handler);
-    const virtualCreate = reviewHandlers({ authorizer, authenticateToken: (t) => authenticator.authenticate(tokenRequest(t)) });
+    for (const [key, handler] of serviceAccountSubresourceHandlers({ tokenRequests: core.tokenRequests })) subresources.set(key, handler);
+    const virtualCreate = reviewHandlers({
+      authorizer,
+      reviewToken: async (token, audiences) => {
+        const wanted = audiences.length ? audiences : apiAudiences;
+        const sa = await serviceAccountTokens.review(token, wanted);
+        if (sa) return sa;
+        const user = await staticTokens.authenticate(tokenRequest(token));
+        // Static tokens are good for the API server's own audiences only.
+        const auds = apiAudiences.filter((a) => wanted.includes(a));
+        if (user && auds.length) return { authenticated: true, user: withAuthenticated(user), audiences: auds };
+        return { authenticated: false, error: 'invalid bearer token' };
+      },
+    });
     virtualCreate.set('/bindings', bindingCreateHandler({ registry, now: () => clock.now(), selectorFromObject: modules.labelSelectorFromObject }));
     let listener: HttpsListener | undefined;
     const discovery = new Discovery({ registry, serverAddress: () => `${advertise}:${listener?.port ?? config.httpsPort}` });
@@ -260,6 +296,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       extraRoutes: [
         ...joinRoutes({ caCertPem: pki.caCertPem, clientCa: pki.clientCa, tokens: joinTokens, identities, clock, logger: log.child({ component: 'join' }) }),
         tunnelRoute(kubelets, log.child({ component: 'kubelet-tunnels' })),
+        ...openIdDiscoveryRoutes({ issuer: DEFAULT_ISSUER, keys: [saKey] }),
       ],
       registry,
       authenticator,
@@ -317,7 +354,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         informers,
         logger: log.child({ component: 'controller-manager' }),
         onLostLeadership: config.onLostLeadership,
-        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000, clusterCidr: config.clusterCidr ?? DEFAULT_CLUSTER_CIDR, serviceLb: config.serviceLb !== false, localStoragePath }),
+        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, serviceAccountSigner: saSigner, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000, clusterCidr: config.clusterCidr ?? DEFAULT_CLUSTER_CIDR, serviceLb: config.serviceLb !== false, localStoragePath }),
       });
       loops.push(controllerManager.run(stopping.signal));
     }

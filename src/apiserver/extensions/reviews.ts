@@ -11,11 +11,16 @@ import type { HandlerResult, ResourceRequest } from '../resource-handler.js';
 
 export interface ReviewDeps {
   readonly authorizer: Authorizer;
-  /** Authenticates a bearer token for TokenReview. */
-  readonly authenticateToken: (token: string) => UserInfo | undefined;
+  /**
+   * Authenticates a bearer token for TokenReview, for the audiences the review names (empty: the
+   * API server's own audiences).
+   */
+  readonly reviewToken: (token: string, audiences: readonly string[]) => Promise<TokenReviewAnswer>;
 }
 
 type Handler = (req: ResourceRequest) => Promise<HandlerResult>;
+
+export type TokenReviewAnswer = { readonly authenticated: true; readonly user: UserInfo; readonly audiences: readonly string[] } | { readonly authenticated: false; readonly error: string };
 
 function spec(obj: KubeObject): JsonObject {
   return isJsonObject(obj.spec) ? obj.spec : {};
@@ -96,8 +101,10 @@ export function reviewHandlers(deps: ReviewDeps): Map<string, Handler> {
     if (typeof token !== 'string' || token === '') {
       throw ApiError.invalid({ group: 'authentication.k8s.io', kind: 'TokenReview' }, '', [{ type: 'FieldValueRequired', field: 'spec.token', detail: 'token must not be empty' }]);
     }
-    const user = deps.authenticateToken(token);
-    return answer(req, obj, user ? { authenticated: true, user: userInfoJson(user), audiences: [] } : { authenticated: false, error: 'invalid bearer token' });
+    const auds = spec(obj).audiences;
+    const audiences = Array.isArray(auds) ? auds.filter((a): a is string => typeof a === 'string') : [];
+    const r = await deps.reviewToken(token, audiences);
+    return answer(req, obj, r.authenticated ? { authenticated: true, user: userInfoJson(r.user), audiences: [...r.audiences] } : { authenticated: false, error: r.error });
   });
   return handlers;
 }

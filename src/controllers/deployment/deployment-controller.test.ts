@@ -406,6 +406,7 @@ describe('DeploymentController with failing pod creation', () => {
       patch: (...a) => real.patch(...a),
       delete: (...a) => real.delete(...a),
       createSubresource: (...a) => real.createSubresource(...a),
+      createToken: (...a) => real.createToken(...a),
       create: (ref, ns, obj, o) =>
         ref.resource === 'pods' ? Promise.reject(ApiError.forbidden({ group: '', resource: 'pods' }, obj.metadata.generateName ?? '', 'exceeded quota: q')) : real.create(ref, ns, obj, o),
     };

@@ -134,6 +134,7 @@ describe('ReplicaSetController with failing pod creation', () => {
       patch: (...a) => real.patch(...a),
       delete: (...a) => real.delete(...a),
       createSubresource: (...a) => real.createSubresource(...a),
+      createToken: (...a) => real.createToken(...a),
       create: (ref, ns, obj, o) => {
         if (failCreates && ref.resource === 'pods') return Promise.reject(ApiError.forbidden({ group: '', resource: 'pods' }, `${obj.metadata.generateName ?? ''}`, 'exceeded quota: q, requested: pods=1, used: pods=0, limited: pods=0'));
         return real.create(ref, ns, obj, o);

@@ -10,6 +10,9 @@ import { resources, type Client } from '../../client/client.js';
 import { ClientEventRecorder, type EventRecorder } from '../../events/event-recorder.js';
 import { InformerFactory } from '../../informer/informer-factory.js';
 import { buildApiCore, type ApiCore } from '../../server/api-core.js';
+import { DEFAULT_ISSUER } from '../../serviceaccount/claims.js';
+import { TokenSigner } from '../../serviceaccount/jwt.js';
+import { generateServiceAccountKey } from '../../serviceaccount/signing-key.js';
 import { MemoryBackend } from '../../storage/memory/memory-backend.js';
 import { FakeClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/log.js';
@@ -30,7 +33,11 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(options: { clock?: FakeClock; logger?: Logger } = {}): Promise<TestApi> {
+/**
+ * `serviceAccounts`: TokenRequest with an in-memory signing key, the ServiceAccount admission
+ * plugin, and a `default` ServiceAccount in each of the namespaces created here.
+ */
+export async function startTestApi(options: { clock?: FakeClock; logger?: Logger; serviceAccounts?: boolean } = {}): Promise<TestApi> {
   const clock = options.clock ?? new FakeClock();
   const logger = options.logger ?? silentLogger;
   const stopping = new AbortController();
@@ -41,9 +48,11 @@ export async function startTestApi(options: { clock?: FakeClock; logger?: Logger
     clock,
     logger,
     signal: stopping.signal,
+    ...(options.serviceAccounts ? { serviceAccounts: { signer: new TokenSigner(generateServiceAccountKey()), issuer: DEFAULT_ISSUER, audiences: [DEFAULT_ISSUER] } } : {}),
   });
   for (const name of ['default', 'kube-system', 'kube-node-lease']) {
     await core.client.create({ group: '', version: 'v1', resource: 'namespaces' }, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    if (options.serviceAccounts) await core.client.create(resources.serviceaccounts, name, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: name } });
   }
   const informers = new InformerFactory({ client: core.client, clock, logger });
   const recorders: ClientEventRecorder[] = [];

@@ -50,6 +50,8 @@ export interface HarnessOptions {
   readonly internals?: KubeletInternals;
   readonly clusterDns?: readonly string[];
   readonly staticPodDir?: string;
+  /** TokenRequest, ServiceAccount admission and `default` ServiceAccounts in the API. */
+  readonly serviceAccounts?: boolean;
 }
 
 export interface Harness {
@@ -74,7 +76,7 @@ export interface Harness {
 const realSleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const api = await startTestApi();
+  const api = await startTestApi({ serviceAccounts: opts.serviceAccounts === true });
   const clock = api.clock;
   const world = new SimWorld();
   const runtime = new SimRuntime({ nodeName: NODE_NAME, clock, images: SIM_IMAGES, world, podCIDR: '10.42.1.0/24', ...(opts.registry ? { registry: opts.registry } : {}), ...(opts.behaviour ? { behaviour: opts.behaviour } : {}) });

@@ -7,7 +7,9 @@
  *  - hostPath: the host path itself, after upstream's type checks (DirectoryOrCreate …);
  *  - configMap, secret, downwardAPI, projected: files written by the atomic writer
  *    (`..data` symlink swap), refreshed whenever the pod syncs and the content changed — the
- *    kubelet syncs every pod referencing an object when the object changes;
+ *    kubelet syncs every pod referencing an object when the object changes, and every pod at
+ *    least once a minute; projected serviceAccountToken sources are bound tokens from the token
+ *    manager, which renews them at 80% of their TTL;
  *  - persistentVolumeClaim: the bound PV's hostPath or local path.
  * configMap, secret, downwardAPI and projected volumes are always mounted read-only, as upstream.
  *
@@ -26,6 +28,7 @@ import { readQuantity, quantityIntValue } from '../../api/schema/quantity.js';
 import type { Clock } from '../../util/clock.js';
 import { containerResourceValue, findContainer, podFieldValue, type Allocatable, type PodRuntimeFields } from '../container/downward.js';
 import { ObjectNotFoundError, type ObjectCache } from '../object-cache.js';
+import type { TokenManager } from '../token/token-manager.js';
 import { writeAtomically, type FileProjection } from './atomic-writer.js';
 
 const run = promisify(execFile);
@@ -83,6 +86,8 @@ export interface VolumeManagerConfig {
   readonly logger: Logger;
   readonly mounter: Mounter | undefined;
   readonly allocatable: () => Allocatable;
+  /** Bound service-account tokens for projected serviceAccountToken sources. */
+  readonly tokens: TokenManager;
 }
 
 const PLUGIN_DIRS = {
@@ -151,6 +156,7 @@ export class VolumeManager {
       }
     }
     await rm(dir, { recursive: true, force: true });
+    this.#c.tokens.deleteServiceAccountToken(uid);
   }
 
   /** Removes everything of a pod the kubelet keeps on disk (after its volumes are torn down). */
@@ -298,14 +304,30 @@ export class VolumeManager {
       if (isJsonObject(s.configMap)) part = await this.#configMapPayload(pod, s.configMap, defaultMode);
       else if (isJsonObject(s.secret)) part = await this.#secretPayload(pod, s.secret, defaultMode);
       else if (isJsonObject(s.downwardAPI)) part = this.#downwardPayload(pod, s.downwardAPI, defaultMode, fields);
-      else if (isJsonObject(s.serviceAccountToken)) {
-        // lite's API does not serve serviceaccounts/<name>/token (TokenRequest): fail as a kubelet
-        // facing such an API server does.
-        throw new Error('failed to fetch token: the server could not find the requested resource');
-      } else continue;
+      else if (isJsonObject(s.serviceAccountToken)) part = await this.#tokenPayload(pod, s.serviceAccountToken, defaultMode);
+      else continue;
       for (const [k, f] of part) out.set(k, f);
     }
     return out;
+  }
+
+  /** upstream projected volume: a token bound to the pod, for the source's audience and lifetime. */
+  async #tokenPayload(pod: KubeObject, src: JsonObject, defaultMode: number): Promise<Map<string, FileProjection>> {
+    const spec = isJsonObject(pod.spec) ? pod.spec : {};
+    const audience = strAt(src, 'audience');
+    let token: string;
+    try {
+      token = await this.#c.tokens.getServiceAccountToken({
+        namespace: pod.metadata.namespace ?? '',
+        serviceAccount: strAt(spec, 'serviceAccountName') || 'default',
+        audiences: audience ? [audience] : [],
+        expirationSeconds: typeof src.expirationSeconds === 'number' ? src.expirationSeconds : 3600,
+        boundPod: { name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '' },
+      });
+    } catch (e) {
+      throw new Error(`failed to fetch token: ${(e as Error).message}`, { cause: e });
+    }
+    return new Map([[normalize(strAt(src, 'path')), { data: Buffer.from(token, 'utf8'), mode: defaultMode }]]);
   }
 
   async #pvc(pod: KubeObject, name: string, src: JsonObject): Promise<MountedVolume> {

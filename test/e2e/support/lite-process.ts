@@ -85,6 +85,12 @@ export interface StartLiteOptions {
   /** Pass data dir, bind address and port as LITE_* variables instead of flags. */
   readonly viaEnv?: boolean;
   /**
+   * `--bind-address` (default 127.0.0.1). Pods reach the API server through the `kubernetes`
+   * Service, whose endpoint is the host's address: suites calling the API from inside pods need
+   * 0.0.0.0 (kubectl still talks to 127.0.0.1).
+   */
+  readonly bindAddress?: string;
+  /**
    * Run the embedded agent (a Docker node). Default: no (`--disable-agent`), for suites about the
    * API alone. The node gets a name unique to this server (`--node-name`), and cleanup() removes
    * the Docker containers it created.
@@ -221,7 +227,7 @@ export async function startLite(options: StartLiteOptions = {}): Promise<LiteSer
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? makeTempDir('data');
   const port = options.port ?? (await freePort());
-  const base = { dataDir, bindAddress: '127.0.0.1', port: String(port) };
+  const base = { dataDir, bindAddress: options.bindAddress ?? '127.0.0.1', port: String(port) };
   const nodeName = options.agent ? ((typeof options.agent === 'object' ? options.agent.nodeName : undefined) ?? uniqueNodeName('server')) : undefined;
   const agentArgs = nodeName ? ['--node-name', nodeName] : ['--disable-agent'];
   const args = options.viaEnv
