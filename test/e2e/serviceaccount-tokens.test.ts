@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseTable, uniqueName, useCluster } from './support/cluster.js';
 import { ensureE2eImages, TEST_IMAGES } from './support/images.js';
 import { describeResult } from './support/kubectl.js';
+import { eventually } from './support/wait.js';
 
 // A pod range of its own: a leftover Docker network of another cluster on 10.42.0.0/24 does not block it.
 // Listening on every address: the pod reaches the server at the host's address (the endpoint of
@@ -58,8 +59,11 @@ describe('kubectl create token', () => {
       { ATTRIBUTE: 'Groups', VALUE: `[system:serviceaccounts system:serviceaccounts:${ns} system:authenticated]` },
     ]);
     expect(who[3]?.ATTRIBUTE).toBe('Extra: authentication.kubernetes.io/credential-id');
-    // The token reads the API (authorization is allow-all for now).
-    expect(await ctx.kubectl.ok(['--token', token, 'get', 'sa', '-n', ns, '-o', 'name'])).toBe('serviceaccount/default\n');
+    // RBAC decides what the token may do: nothing until a role is bound to the ServiceAccount.
+    const denied = await ctx.kubectl.fails(['--token', token, 'get', 'sa', '-n', ns, '-o', 'name']);
+    expect(denied.stderr).toContain(`serviceaccounts is forbidden: User "system:serviceaccount:${ns}:default" cannot list resource "serviceaccounts" in API group "" in the namespace "${ns}"`);
+    await ctx.kubectl.ok(['create', 'rolebinding', 'default-view', '--clusterrole=view', `--serviceaccount=${ns}:default`, '-n', ns]);
+    await eventually(async () => (await ctx.kubectl.run(['--token', token, 'get', 'sa', '-n', ns, '-o', 'name'])).stdout === 'serviceaccount/default\n', { what: 'the token may list service accounts' });
   });
 
   test('--duration sets the lifetime; under 10 minutes is refused by the server', async () => {

@@ -73,8 +73,12 @@ describe('TokenRequest and service-account authentication', () => {
       groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'],
     });
     expect(who.json.status.userInfo.extra['authentication.kubernetes.io/credential-id'][0]).toMatch(/^JTI=/);
-    // The token reads the API like any user (authorization is allow-all for now).
-    expect((await rawRequest(t.server, { path: '/api/v1/namespaces/default/pods', token })).status).toBe(200);
+    // Authenticated, then authorized by RBAC like any user: nothing until a role is bound.
+    const denied = await rawRequest(t.server, { path: '/api/v1/namespaces/default/pods', token });
+    expect(denied.status).toBe(403);
+    expect(denied.json.message).toBe('pods is forbidden: User "system:serviceaccount:default:default" cannot list resource "pods" in API group "" in the namespace "default"');
+    await bindView('default', 'default');
+    await waitFor('the token reads pods', async () => (await rawRequest(t.server, { path: '/api/v1/namespaces/default/pods', token })).status === 200 || undefined);
   });
 
   it('validates expirationSeconds and the service account', async () => {
@@ -140,9 +144,26 @@ describe('TokenRequest and service-account authentication', () => {
   });
 });
 
+/** Binds the `view` ClusterRole to a service account in its namespace (idempotent). */
+async function bindView(namespace: string, serviceAccount: string): Promise<void> {
+  const name = `${serviceAccount}-view`;
+  const res = await rawRequest(t.server, {
+    method: 'POST',
+    path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings`,
+    body: JSON.stringify({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+    }),
+  });
+  if (res.status !== 201 && res.status !== 409) throw new Error(`binding view: HTTP ${res.status} ${res.text}`);
+}
+
 describe('in-cluster client configuration', () => {
   it("client-node's loadFromCluster works with a pod's token, ca.crt and namespace files", async () => {
-    const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
+    const { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { AuthenticationV1Api, CoreV1Api, KubeConfig } = await import('@kubernetes/client-node');
@@ -158,6 +179,8 @@ describe('in-cluster client configuration', () => {
       process.env.KUBERNETES_SERVICE_PORT = String(t.server.port);
       const kc = new KubeConfig();
       kc.loadFromCluster(root);
+      await bindView('default', 'default');
+      await waitFor('the service account may list pods', async () => (await rawRequest(t.server, { path: '/api/v1/namespaces/default/pods', token: readFileSync(join(dir, 'token'), 'utf8') })).status === 200 || undefined);
       const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: kc.getContextObject(kc.getCurrentContext())?.namespace ?? '' });
       expect(pods.kind ?? 'PodList').toBe('PodList');
       const review = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
