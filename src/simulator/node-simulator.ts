@@ -44,6 +44,8 @@ import type { WorkQueue } from '../workqueue/work-queue.js';
 import { buildNode, DEFAULT_CAPACITY, kubeletConditions, MAX_SIM_NODES, nodeAddresses, type KubeletReady, type SimNodeTemplate } from './sim-node.js';
 import { adoptPodState, advance, nextWake, podProgram, simulatedStatus, statusFingerprint, type PodSimState, type ProgramDefaults } from './sim-pod.js';
 import { LocalPathCleaner } from '../kubelet/volumes/local-path-cleaner.js';
+import type { DirectKubeletRegistry } from '../tunnel/kubelet-connection.js';
+import { PodWatchers, SimKubelet } from './sim-kubelet.js';
 import { TaskPool } from './task-pool.js';
 import { TimerHeap, type TimerHandle } from './timer-heap.js';
 
@@ -95,6 +97,12 @@ export interface NodeSimulatorConfig {
    * kubelets instead of one each. Each is up to this late; 0 fires each at its own time.
    */
   readonly timerQuantumMs?: number;
+  /**
+   * Where each node's simulated kubelet API is registered (the server's kubelet registry), so
+   * `kubectl logs`, `exec`, `attach` and `port-forward` reach it as they reach a real kubelet
+   * (sim-kubelet.ts). Without one the nodes have no kubelet API.
+   */
+  readonly kubelets?: DirectKubeletRegistry;
 }
 
 export interface NodeSimulatorStats {
@@ -140,6 +148,8 @@ interface SimNode {
   ips: Uint8Array | undefined;
   ipHint: number;
   recorder: EventRecorder | undefined;
+  /** Removes the node's kubelet API from the registry. */
+  unregisterKubelet: (() => void) | undefined;
   readonly leaseTick: NodeTick;
   readonly statusTick: NodeTick;
   readonly registerTick: NodeTick;
@@ -179,6 +189,8 @@ export class NodeSimulator implements Controller {
   /** Local-path volumes of our nodes lose their clean-up finalizer (there is no directory). */
   readonly #volumeCleaner: LocalPathCleaner;
   readonly #pods = new Map<string, PodSimState>();
+  /** `kubectl logs -f` streams of the simulated kubelets, woken by pod changes. */
+  readonly #watchers = new PodWatchers();
   readonly #heap: TimerHeap<Tick>;
   readonly #api: TaskPool;
   readonly #queue: WorkQueue<string>;
@@ -237,9 +249,13 @@ export class NodeSimulator implements Controller {
     for (let i = 0; i < count; i++) this.#addSimNode();
     this.#podInformer.addEventHandler({
       onAdd: (p) => this.#podChanged(p),
-      onUpdate: (_o, p) => this.#podChanged(p),
+      onUpdate: (_o, p) => {
+        this.#podChanged(p);
+        if (this.#watchers.size) this.#watchers.notify(objectKey(p));
+      },
       onDelete: (p) => {
         if (this.#pods.has(objectKey(p))) this.#queue.add(objectKey(p));
+        if (this.#watchers.size) this.#watchers.notify(objectKey(p));
       },
     });
     this.#nodeInformer.addEventHandler({
@@ -270,6 +286,11 @@ export class NodeSimulator implements Controller {
       await cleaning;
     } finally {
       this.#heap.stop();
+      for (const node of this.#nodes.values()) {
+        node.unregisterKubelet?.();
+        node.unregisterKubelet = undefined;
+      }
+      this.#watchers.notifyAll();
       await this.#api.idle();
       release();
       if (this.#ownInformers) await this.#informers.stopped();
@@ -301,6 +322,8 @@ export class NodeSimulator implements Controller {
     this.#heap.cancel(node.leaseTimer);
     this.#heap.cancel(node.statusTimer);
     node.leaseTimer = node.statusTimer = undefined;
+    // Its kubelet API goes down with it: log streams it was following end.
+    this.#watchers.notifyAll();
   }
 
   /** Restarts a stopped kubelet: heartbeats at once, then on its schedule; its pods are synced. */
@@ -384,9 +407,20 @@ export class NodeSimulator implements Controller {
     const index = this.#nextIndex++;
     const name = `${this.#c.namePrefix ?? ''}${index}`;
     const addr = nodeAddresses(index);
-    const node = { name, index, internalIp: addr.internalIp, podNet: addr.podNet, uid: '', registered: false, registering: false, stopped: false, stoppedByAnnotation: false, deleted: false, ready: 'True', nextLeaseAt: 0, nextStatusAt: 0, leaseTimer: undefined, statusTimer: undefined, ips: undefined, ipHint: 2, recorder: undefined } as Omit<SimNode, 'leaseTick' | 'statusTick' | 'registerTick'> as SimNode;
+    const node = { name, index, internalIp: addr.internalIp, podNet: addr.podNet, uid: '', registered: false, registering: false, stopped: false, stoppedByAnnotation: false, deleted: false, ready: 'True', nextLeaseAt: 0, nextStatusAt: 0, leaseTimer: undefined, statusTimer: undefined, ips: undefined, ipHint: 2, recorder: undefined, unregisterKubelet: undefined } as Omit<SimNode, 'leaseTick' | 'statusTick' | 'registerTick'> as SimNode;
     Object.assign(node, { leaseTick: { kind: 'lease', node }, statusTick: { kind: 'status', node }, registerTick: { kind: 'register', node } });
     this.#nodes.set(name, node);
+    if (this.#c.kubelets) {
+      const kubelet = new SimKubelet({
+        nodeName: name,
+        getPod: (key) => this.#podInformer.lister.getByKey(key),
+        watchers: this.#watchers,
+        unreachable: () => (node.stopped ? `the kubelet of simulated node "${name}" is stopped${node.stoppedByAnnotation ? ` (node annotation ${HEARTBEAT_ANNOTATION}=stopped)` : ''}` : undefined),
+        clock: this.#clock,
+        logger: this.#log,
+      });
+      node.unregisterKubelet = this.#c.kubelets.registerDirect(name, kubelet);
+    }
     return node;
   }
 
@@ -550,6 +584,8 @@ export class NodeSimulator implements Controller {
     if (node.deleted) return;
     this.#log.info({ node: node.name, why }, 'simulated node was deleted; stopping its kubelet');
     node.deleted = true;
+    node.unregisterKubelet?.();
+    node.unregisterKubelet = undefined;
     this.#heap.cancel(node.leaseTimer);
     this.#heap.cancel(node.statusTimer);
     node.leaseTimer = node.statusTimer = undefined;

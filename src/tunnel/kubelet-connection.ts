@@ -13,6 +13,7 @@
  * awaits `writable()` before sending more. A receiver whose buffer goes far past the window
  * (a sender that ignores `send()`'s answer) fails the stream instead of buffering without bound.
  */
+import type { ApiError } from '../api/errors.js';
 
 /** A request from the API server to a kubelet. */
 export interface KubeletRequest {
@@ -85,6 +86,20 @@ export interface KubeletRequestHandler {
 /** Implemented by the tunnel registry (server side) and by the embedded agent's direct link. */
 export interface KubeletConnection {
   open(request: KubeletRequest): KubeletStream;
+  /**
+   * A request this node refuses before any stream is opened, or undefined. A kubelet whose
+   * containers are not processes (a simulated node) has nothing to exec into, attach to or
+   * forward ports to: that is a fact about the request, like a pod without a node, so the API
+   * server answers the client with this error as is (a 4xx Status) — not as a kubelet that failed
+   * an upgrade (which upstream reports as an InternalError on the stream's error channel).
+   */
+  refuse?(request: KubeletRequest): ApiError | undefined;
+}
+
+/** Where in-process kubelets (the embedded agent, simulated nodes) register their connection. */
+export interface DirectKubeletRegistry {
+  /** Returns the function that removes the registration. */
+  registerDirect(nodeName: string, connection: KubeletConnection): () => void;
 }
 
 /** Finds the connection to a node's kubelet (undefined: that node has no agent connected). */
