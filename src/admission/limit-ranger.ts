@@ -12,8 +12,7 @@
  *    update: `PersistentVolumeClaim` min/max against the requested storage.
  *  - A violation is a 403 in upstream's words, several joined as Go's error aggregate does:
  *      pods "x" is forbidden: maximum cpu usage per Container is 1, but limit is 2
- *    (lite names objects after admission, so a generateName create is reported under its prefix,
- *    as ResourceQuota's refusals are.)
+ *    (a generateName create under its generated name, as upstream's validating admission sees it.)
  *  - Pod updates and subresources are not looked at (containers' resources are immutable).
  *
  * It runs before ResourceQuota, as in kube-apiserver's chain, so quotas see the defaults: a pod
