@@ -109,11 +109,16 @@ export function statusContainer(pod: KubeObject, name: string): StreamingContain
 /** One simulated node's kubelet, as a connection the API server opens streams on. */
 export class SimKubelet implements KubeletConnection {
   readonly #c: SimKubeletConfig;
-  readonly #log: Logger;
+  /** Made on first use: thousands of simulated nodes should not cost thousands of loggers. */
+  #logger: Logger | undefined;
 
   constructor(config: SimKubeletConfig) {
     this.#c = config;
-    this.#log = config.logger.child({ component: 'sim-kubelet', node: config.nodeName });
+  }
+
+  get #log(): Logger {
+    this.#logger ??= this.#c.logger.child({ component: 'sim-kubelet', node: this.#c.nodeName });
+    return this.#logger;
   }
 
   refuse(request: KubeletRequest): ApiError | undefined {
