@@ -44,7 +44,7 @@ import type { WorkQueue } from '../workqueue/work-queue.js';
 import { buildNode, DEFAULT_CAPACITY, kubeletConditions, MAX_SIM_NODES, nodeAddresses, type KubeletReady, type SimNodeTemplate } from './sim-node.js';
 import { adoptPodState, advance, nextWake, podProgram, simulatedStatus, statusFingerprint, type PodSimState, type ProgramDefaults } from './sim-pod.js';
 import { LocalPathCleaner } from '../kubelet/volumes/local-path-cleaner.js';
-import type { DirectKubeletRegistry } from '../tunnel/kubelet-connection.js';
+import type { KubeletConnection, KubeletResolverRegistry } from '../tunnel/kubelet-connection.js';
 import { PodWatchers, SimKubelet } from './sim-kubelet.js';
 import { TaskPool } from './task-pool.js';
 import { TimerHeap, type TimerHandle } from './timer-heap.js';
@@ -102,7 +102,7 @@ export interface NodeSimulatorConfig {
    * `kubectl logs`, `exec`, `attach` and `port-forward` reach it as they reach a real kubelet
    * (sim-kubelet.ts). Without one the nodes have no kubelet API.
    */
-  readonly kubelets?: DirectKubeletRegistry;
+  readonly kubelets?: KubeletResolverRegistry;
 }
 
 export interface NodeSimulatorStats {
@@ -148,8 +148,6 @@ interface SimNode {
   ips: Uint8Array | undefined;
   ipHint: number;
   recorder: EventRecorder | undefined;
-  /** Removes the node's kubelet API from the registry. */
-  unregisterKubelet: (() => void) | undefined;
   readonly leaseTick: NodeTick;
   readonly statusTick: NodeTick;
   readonly registerTick: NodeTick;
@@ -280,16 +278,14 @@ export class NodeSimulator implements Controller {
     this.#signal = signal;
     const loop = runReconcileLoop({ name: this.name, queue: this.#queue, reconcile: (key) => this.#countedSync(key), workers: this.#c.concurrency ?? 32, logger: this.#log }, signal);
     const cleaning = this.#volumeCleaner.run(signal);
+    const unregisterKubelets = this.#c.kubelets?.registerResolver((name) => this.#kubeletFor(name));
     void this.#registerAll([...this.#nodes.values()]).then(this.#registeredDone);
     try {
       await loop;
       await cleaning;
     } finally {
       this.#heap.stop();
-      for (const node of this.#nodes.values()) {
-        node.unregisterKubelet?.();
-        node.unregisterKubelet = undefined;
-      }
+      unregisterKubelets?.();
       this.#watchers.notifyAll();
       await this.#api.idle();
       release();
@@ -407,21 +403,24 @@ export class NodeSimulator implements Controller {
     const index = this.#nextIndex++;
     const name = `${this.#c.namePrefix ?? ''}${index}`;
     const addr = nodeAddresses(index);
-    const node = { name, index, internalIp: addr.internalIp, podNet: addr.podNet, uid: '', registered: false, registering: false, stopped: false, stoppedByAnnotation: false, deleted: false, ready: 'True', nextLeaseAt: 0, nextStatusAt: 0, leaseTimer: undefined, statusTimer: undefined, ips: undefined, ipHint: 2, recorder: undefined, unregisterKubelet: undefined } as Omit<SimNode, 'leaseTick' | 'statusTick' | 'registerTick'> as SimNode;
+    const node = { name, index, internalIp: addr.internalIp, podNet: addr.podNet, uid: '', registered: false, registering: false, stopped: false, stoppedByAnnotation: false, deleted: false, ready: 'True', nextLeaseAt: 0, nextStatusAt: 0, leaseTimer: undefined, statusTimer: undefined, ips: undefined, ipHint: 2, recorder: undefined } as Omit<SimNode, 'leaseTick' | 'statusTick' | 'registerTick'> as SimNode;
     Object.assign(node, { leaseTick: { kind: 'lease', node }, statusTick: { kind: 'status', node }, registerTick: { kind: 'register', node } });
     this.#nodes.set(name, node);
-    if (this.#c.kubelets) {
-      const kubelet = new SimKubelet({
-        nodeName: name,
-        getPod: (key) => this.#podInformer.lister.getByKey(key),
-        watchers: this.#watchers,
-        unreachable: () => (node.stopped ? `the kubelet of simulated node "${name}" is stopped${node.stoppedByAnnotation ? ` (node annotation ${HEARTBEAT_ANNOTATION}=stopped)` : ''}` : undefined),
-        clock: this.#clock,
-        logger: this.#log,
-      });
-      node.unregisterKubelet = this.#c.kubelets.registerDirect(name, kubelet);
-    }
     return node;
+  }
+
+  /** The kubelet API of one of our nodes, made per request (sim-kubelet.ts); undefined for others. */
+  #kubeletFor(name: string): KubeletConnection | undefined {
+    const node = this.#nodes.get(name);
+    if (!node || node.deleted) return undefined;
+    return new SimKubelet({
+      nodeName: name,
+      getPod: (key) => this.#podInformer.lister.getByKey(key),
+      watchers: this.#watchers,
+      unreachable: () => (node.stopped ? `the kubelet of simulated node "${name}" is stopped${node.stoppedByAnnotation ? ` (node annotation ${HEARTBEAT_ANNOTATION}=stopped)` : ''}` : undefined),
+      clock: this.#clock,
+      logger: this.#log,
+    });
   }
 
   async #registerAll(nodes: readonly SimNode[]): Promise<void> {
@@ -584,8 +583,6 @@ export class NodeSimulator implements Controller {
     if (node.deleted) return;
     this.#log.info({ node: node.name, why }, 'simulated node was deleted; stopping its kubelet');
     node.deleted = true;
-    node.unregisterKubelet?.();
-    node.unregisterKubelet = undefined;
     this.#heap.cancel(node.leaseTimer);
     this.#heap.cancel(node.statusTimer);
     node.leaseTimer = node.statusTimer = undefined;

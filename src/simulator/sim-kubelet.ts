@@ -1,8 +1,9 @@
 /**
  * The streaming API of a simulated node's kubelet: what `kubectl logs`, `exec`, `attach`, `cp`
- * and `port-forward` get for a pod on a simulated node. The simulator registers one per node with
- * the server's kubelet registry (as the embedded agent registers its kubelet), so the API server
- * reaches it exactly as it reaches a real kubelet.
+ * and `port-forward` get for a pod on a simulated node. The simulator registers one resolver with
+ * the server's kubelet registry that makes one of these per request for any of its nodes, so the
+ * API server reaches a simulated kubelet exactly as it reaches a real one, and thousands of
+ * simulated nodes cost nothing until a request names one.
  *
  * A simulated container is not a process: it writes nothing and there is nothing to enter.
  *  - `GET /containerLogs/<ns>/<pod>/<container>`: an empty log, after the checks a kubelet makes

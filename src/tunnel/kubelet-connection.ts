@@ -96,10 +96,23 @@ export interface KubeletConnection {
   refuse?(request: KubeletRequest): ApiError | undefined;
 }
 
-/** Where in-process kubelets (the embedded agent, simulated nodes) register their connection. */
+/** Where an in-process kubelet (the embedded agent) registers its connection. */
 export interface DirectKubeletRegistry {
   /** Returns the function that removes the registration. */
   registerDirect(nodeName: string, connection: KubeletConnection): () => void;
+}
+
+/** The connection to a node's kubelet, if this resolver serves that node. */
+export type KubeletResolver = (nodeName: string) => KubeletConnection | undefined;
+
+/**
+ * Where a component serving many nodes' kubelets in-process (the node simulator) registers one
+ * resolver, rather than one connection per node: thousands of simulated nodes cost nothing until
+ * a request names one of them.
+ */
+export interface KubeletResolverRegistry {
+  /** Returns the function that removes the resolver. */
+  registerResolver(resolve: KubeletResolver): () => void;
 }
 
 /** Finds the connection to a node's kubelet (undefined: that node has no agent connected). */
