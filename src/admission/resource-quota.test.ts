@@ -67,6 +67,10 @@ describe('ResourceQuotaAdmission', () => {
     );
     await write(resources.pods, pod('two', { cpu: '1', memory: '256Mi' }));
     expect(await used('compute')).toEqual({ 'requests.cpu': '2', 'requests.memory': '512Mi' });
+    // A generated name is in the message, as a ReplicaSet's FailedCreate event shows it upstream.
+    const generated = pod('', { cpu: '1', memory: '1Mi' });
+    generated.metadata = { generateName: 'web-5d9c7c9b8-' };
+    expect(await refusal(resources.pods, generated)).toMatch(/^pods "web-5d9c7c9b8-[a-z0-9]{5}" is forbidden: exceeded quota: compute, requested: requests.cpu=1, used: requests.cpu=2, limited: requests.cpu=2$/);
   });
 
   it('refuses pods that do not state what a quota tracks', async () => {

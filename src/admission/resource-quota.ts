@@ -14,7 +14,8 @@
  * Refusals are upstream's 403 Forbidden texts:
  *   pods "x" is forbidden: exceeded quota: compute, requested: requests.cpu=2, used: requests.cpu=1, limited: requests.cpu=2
  *   pods "x" is forbidden: failed quota: compute: must specify limits.cpu for: c; requests.cpu for: c
- * (lite names objects after admission, so a generateName create is reported under its prefix.)
+ * (a generateName create is reported under its generated name, as upstream's validating admission
+ * sees it.)
  *
  * Consistency under concurrent writes — how usage is reserved:
  *  1. Per namespace, one evaluation runs at a time. Writes that arrive meanwhile wait and are

@@ -27,7 +27,7 @@ import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { createDockerApi, DEFAULT_DOCKER_SOCKET, dockerErrorMessage } from '../runtime/docker/docker-api.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { ensurePauseImage } from '../runtime/docker/pause-image.js';
-import { directConnection, type KubeletConnection } from '../tunnel/kubelet-connection.js';
+import { directConnection, type DirectKubeletRegistry } from '../tunnel/kubelet-connection.js';
 import { TunnelClient } from '../tunnel/tunnel-client.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger } from '../util/log.js';
@@ -93,9 +93,7 @@ export interface AgentConfig extends NodeConfig {
 }
 
 /** Where the server registers the embedded kubelet's in-process connection. */
-export interface DirectKubeletRegistry {
-  registerDirect(nodeName: string, connection: KubeletConnection): () => void;
-}
+export type { DirectKubeletRegistry };
 
 export interface EmbeddedAgentConfig extends NodeConfig {
   /** The in-process client, acting as system:node:<name>. */

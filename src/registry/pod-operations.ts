@@ -72,33 +72,53 @@ export async function evictPod(deps: PodOperationDeps, ctx: RequestContext, name
   const phase = isJsonObject(pod.status) ? pod.status.phase : undefined;
   // Pods that are not running cannot disrupt anything: delete without consulting budgets.
   const ignoreBudgets = phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || pod.metadata.deletionTimestamp !== undefined;
-  if (!ignoreBudgets) {
-    const pdbs = deps.registry.get('policy', 'v1', 'poddisruptionbudgets');
-    const matching: KubeObject[] = [];
-    if (pdbs) {
-      const list = await pdbs.list(namespace, {});
-      for (const pdb of list.items) {
-        const selector = deps.selectorFromObject(isJsonObject(pdb.spec) ? pdb.spec.selector : undefined);
-        if (selector?.matches(pod.metadata.labels)) matching.push(pdb);
-      }
-    }
-    if (matching.length > 1) throw ApiError.internal('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
-    if (matching.length === 1 && pdbs) {
-      const pdb = matching[0];
-      const status = isJsonObject(pdb.status) ? pdb.status : {};
-      const observed = typeof status.observedGeneration === 'number' ? status.observedGeneration : 0;
-      const allowed = typeof status.disruptionsAllowed === 'number' ? status.disruptionsAllowed : 0;
-      if (observed < (pdb.metadata.generation ?? 0) || allowed <= 0) {
-        throw new ApiError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
-          causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdb.metadata.name ?? ''} needs ${String(status.desiredHealthy ?? 0)} healthy pods and has ${String(status.currentHealthy ?? 0)} currently` }],
-        });
-      }
-      if (!ctx.dryRun) {
-        // Spend one disruption; the disruption controller recomputes the budget afterwards.
-        const disrupted = { ...(isJsonObject(status.disruptedPods) ? status.disruptedPods : {}), [podName]: rfc3339(deps.now()) };
-        await pdbs.update(namespace, pdb.metadata.name ?? '', { ...pdb, status: { ...status, disruptionsAllowed: allowed - 1, disruptedPods: disrupted } }, ctx, 'status');
-      }
+  if (!ignoreBudgets) await spendDisruption(deps, ctx, namespace, pod);
+  await pods.delete(namespace, podName, deleteOptions, ctx);
+}
+
+/**
+ * Upstream's eviction retries the budget check-and-decrement on a Conflict (EvictionsRetry: 20
+ * tries): `kubectl drain` evicts a node's pods in parallel, so several evictions spend the same
+ * budget at once, and all but one lose the race on its resourceVersion. Each try re-reads the
+ * budgets; a 409 reaches the client only if every try lost.
+ */
+const EVICTION_TRIES = 20;
+
+async function spendDisruption(deps: PodOperationDeps, ctx: RequestContext, namespace: string | undefined, pod: KubeObject): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await checkAndDecrement(deps, ctx, namespace, pod);
+      return;
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 409) || attempt >= EVICTION_TRIES) throw e;
     }
   }
-  await pods.delete(namespace, podName, deleteOptions, ctx);
+}
+
+async function checkAndDecrement(deps: PodOperationDeps, ctx: RequestContext, namespace: string | undefined, pod: KubeObject): Promise<void> {
+  const podName = pod.metadata.name ?? '';
+  const pdbs = deps.registry.get('policy', 'v1', 'poddisruptionbudgets');
+  if (!pdbs) return;
+  const matching: KubeObject[] = [];
+  const list = await pdbs.list(namespace, {});
+  for (const pdb of list.items) {
+    const selector = deps.selectorFromObject(isJsonObject(pdb.spec) ? pdb.spec.selector : undefined);
+    if (selector?.matches(pod.metadata.labels)) matching.push(pdb);
+  }
+  if (matching.length > 1) throw ApiError.internal('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+  if (matching.length === 0) return;
+  const pdb = matching[0];
+  const status = isJsonObject(pdb.status) ? pdb.status : {};
+  const observed = typeof status.observedGeneration === 'number' ? status.observedGeneration : 0;
+  const allowed = typeof status.disruptionsAllowed === 'number' ? status.disruptionsAllowed : 0;
+  if (observed < (pdb.metadata.generation ?? 0) || allowed <= 0) {
+    throw new ApiError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
+      causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdb.metadata.name ?? ''} needs ${String(status.desiredHealthy ?? 0)} healthy pods and has ${String(status.currentHealthy ?? 0)} currently` }],
+    });
+  }
+  if (ctx.dryRun) return;
+  // Spend one disruption (guarded by the budget's resourceVersion); the disruption controller
+  // recomputes the budget afterwards.
+  const disrupted = { ...(isJsonObject(status.disruptedPods) ? status.disruptedPods : {}), [podName]: rfc3339(deps.now()) };
+  await pdbs.update(namespace, pdb.metadata.name ?? '', { ...pdb, status: { ...status, disruptionsAllowed: allowed - 1, disruptedPods: disrupted } }, ctx, 'status');
 }

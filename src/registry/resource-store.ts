@@ -305,19 +305,22 @@ export class ResourceStore {
     this.#lifecycle.checkStructure(obj, ctx);
     this.#prepareForCreate(obj);
     this.#lifecycle.applyDefaults(obj);
+    // Upstream generates the name (BeforeCreate) before its validating admission runs, so
+    // refusals such as ResourceQuota's name the pod a ReplicaSet tried to create
+    // ('pods "web-5d9c7c9b8-x2x9z" is forbidden: exceeded quota …').
+    const generated = !meta.name && !!meta.generateName;
+    if (generated) meta.name = this.#generateName(meta.generateName ?? '');
     await this.#lifecycle.admit('create', obj, undefined, ctx);
     try {
-      return await this.#createAdmitted(namespace, obj, ctx);
+      return await this.#createAdmitted(namespace, obj, ctx, generated);
     } catch (e) {
       this.#lifecycle.abandoned?.('create', obj, undefined);
       throw e;
     }
   }
 
-  async #createAdmitted(namespace: string | undefined, obj: KubeObject, ctx: RequestContext): Promise<KubeObject> {
+  async #createAdmitted(namespace: string | undefined, obj: KubeObject, ctx: RequestContext, generated: boolean): Promise<KubeObject> {
     const meta = obj.metadata;
-    const generated = !meta.name && !!meta.generateName;
-    if (generated) meta.name = this.#generateName(meta.generateName ?? '');
     const errors = this.#lifecycle.validateCreate(obj);
     if (errors.length) throw ApiError.invalid(this.def, meta.name ?? '', errors);
     this.#lifecycle.trackManagedFields(obj, undefined, ctx, undefined);

@@ -13,6 +13,7 @@ import { generateJobSelector } from '../api/defaults/index.js';
 import { isJsonObject, jsonEqual, type JsonObject, type KubeObject } from '../api/object.js';
 import { podQosClass } from '../api/pod-qos.js';
 import type { ResourceDef } from '../api/resource.js';
+import { LimitRangerPlugin } from '../admission/limit-ranger.js';
 import type { AdmissionPlugin } from '../admission/admission.js';
 import { NodeRestrictionPlugin } from '../admission/node-restriction.js';
 import { RbacEscalationPlugin } from '../admission/rbac-escalation.js';
@@ -122,8 +123,10 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
         throw e;
       }
     });
+    const limitRanger = new LimitRangerPlugin({ client, clock, logger: log.child({ component: 'limit-ranger' }) });
     const admission: AdmissionPlugin[] = [
       new NamespaceLifecyclePlugin(namespaceCache),
+      limitRanger,
       ...(sa && sa.admission !== false ? [new ServiceAccountPlugin({ getServiceAccount: serviceAccountLookup(registry), clock })] : []),
       new NodeRestrictionPlugin(),
       new TaintNodesByConditionPlugin(),
@@ -160,7 +163,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     await crds.start(config.signal);
     // system-node-critical and system-cluster-critical exist before any pod is admitted.
     await ensureSystemPriorityClasses(client);
-    const loops = [crds.run(config.signal), namespaceCache.run(config.signal), quota.run(config.signal), priorityClasses.run(config.signal)];
+    const loops = [crds.run(config.signal), namespaceCache.run(config.signal), quota.run(config.signal), priorityClasses.run(config.signal), limitRanger.run(config.signal)];
     // Allocations made for creates that then failed are reclaimed by a periodic repair.
     const repair = setInterval(() => {
       if (services) void services.list(undefined, {}).then((l) => allocator.repair(l.items), () => undefined);

@@ -14,6 +14,7 @@ import type { Controller, ControllerContext } from '../controllers/framework/con
 import { GarbageCollector } from '../controllers/garbage-collector/garbage-collector.js';
 import { gcResourcesFromRegistry } from '../controllers/garbage-collector/registry-resources.js';
 import { LocalPathProvisioner } from '../controllers/local-path-provisioner/local-path-provisioner.js';
+import { PodGcController } from '../controllers/podgc/pod-gc-controller.js';
 import { PersistentVolumeController } from '../controllers/persistentvolume/pv-controller.js';
 import { PvcProtectionController, PvProtectionController } from '../controllers/volume-protection/volume-protection-controllers.js';
 import { JobController } from '../controllers/job/job-controller.js';
@@ -86,6 +87,7 @@ export function controllerSet(ctx: ControllerContext, config: ControllerSetConfi
     new ResourceQuotaController(ctx, { resolveResource: registryResourceResolver(registry) }),
     new NodeLifecycleController(ctx, config.nodeMonitorGracePeriodMs === undefined ? {} : { nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs }),
     new TaintEvictionController(ctx),
+    new PodGcController(ctx),
     new NodeIpamController(ctx, { clusterCidr: config.clusterCidr }),
     new PersistentVolumeController(ctx),
     new PvcProtectionController(ctx),

@@ -363,7 +363,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       loops.push(new Scheduler(schedulerContext).run(stopping.signal));
     }
     if (config.simulatedNodes && config.simulatedNodes.count !== undefined && config.simulatedNodes.count > 0) {
-      const simulator = new NodeSimulator({ ...config.simulatedNodes, client: client.withFieldManager('kubelet'), clock, informers, logger: log.child({ component: 'node-simulator' }) });
+      const simulator = new NodeSimulator({ ...config.simulatedNodes, client: client.withFieldManager('kubelet'), clock, informers, kubelets, logger: log.child({ component: 'node-simulator' }) });
       loops.push(simulator.run(stopping.signal));
       await simulator.whenRegistered();
     }

@@ -44,6 +44,8 @@ import type { WorkQueue } from '../workqueue/work-queue.js';
 import { buildNode, DEFAULT_CAPACITY, kubeletConditions, MAX_SIM_NODES, nodeAddresses, type KubeletReady, type SimNodeTemplate } from './sim-node.js';
 import { adoptPodState, advance, nextWake, podProgram, simulatedStatus, statusFingerprint, type PodSimState, type ProgramDefaults } from './sim-pod.js';
 import { LocalPathCleaner } from '../kubelet/volumes/local-path-cleaner.js';
+import type { KubeletConnection, KubeletResolverRegistry } from '../tunnel/kubelet-connection.js';
+import { PodWatchers, SimKubelet } from './sim-kubelet.js';
 import { TaskPool } from './task-pool.js';
 import { TimerHeap, type TimerHandle } from './timer-heap.js';
 
@@ -95,6 +97,12 @@ export interface NodeSimulatorConfig {
    * kubelets instead of one each. Each is up to this late; 0 fires each at its own time.
    */
   readonly timerQuantumMs?: number;
+  /**
+   * Where each node's simulated kubelet API is registered (the server's kubelet registry), so
+   * `kubectl logs`, `exec`, `attach` and `port-forward` reach it as they reach a real kubelet
+   * (sim-kubelet.ts). Without one the nodes have no kubelet API.
+   */
+  readonly kubelets?: KubeletResolverRegistry;
 }
 
 export interface NodeSimulatorStats {
@@ -179,6 +187,8 @@ export class NodeSimulator implements Controller {
   /** Local-path volumes of our nodes lose their clean-up finalizer (there is no directory). */
   readonly #volumeCleaner: LocalPathCleaner;
   readonly #pods = new Map<string, PodSimState>();
+  /** `kubectl logs -f` streams of the simulated kubelets, woken by pod changes. */
+  readonly #watchers = new PodWatchers();
   readonly #heap: TimerHeap<Tick>;
   readonly #api: TaskPool;
   readonly #queue: WorkQueue<string>;
@@ -237,9 +247,13 @@ export class NodeSimulator implements Controller {
     for (let i = 0; i < count; i++) this.#addSimNode();
     this.#podInformer.addEventHandler({
       onAdd: (p) => this.#podChanged(p),
-      onUpdate: (_o, p) => this.#podChanged(p),
+      onUpdate: (_o, p) => {
+        this.#podChanged(p);
+        if (this.#watchers.size) this.#watchers.notify(objectKey(p));
+      },
       onDelete: (p) => {
         if (this.#pods.has(objectKey(p))) this.#queue.add(objectKey(p));
+        if (this.#watchers.size) this.#watchers.notify(objectKey(p));
       },
     });
     this.#nodeInformer.addEventHandler({
@@ -264,12 +278,15 @@ export class NodeSimulator implements Controller {
     this.#signal = signal;
     const loop = runReconcileLoop({ name: this.name, queue: this.#queue, reconcile: (key) => this.#countedSync(key), workers: this.#c.concurrency ?? 32, logger: this.#log }, signal);
     const cleaning = this.#volumeCleaner.run(signal);
+    const unregisterKubelets = this.#c.kubelets?.registerResolver((name) => this.#kubeletFor(name));
     void this.#registerAll([...this.#nodes.values()]).then(this.#registeredDone);
     try {
       await loop;
       await cleaning;
     } finally {
       this.#heap.stop();
+      unregisterKubelets?.();
+      this.#watchers.notifyAll();
       await this.#api.idle();
       release();
       if (this.#ownInformers) await this.#informers.stopped();
@@ -301,6 +318,8 @@ export class NodeSimulator implements Controller {
     this.#heap.cancel(node.leaseTimer);
     this.#heap.cancel(node.statusTimer);
     node.leaseTimer = node.statusTimer = undefined;
+    // Its kubelet API goes down with it: log streams it was following end.
+    this.#watchers.notifyAll();
   }
 
   /** Restarts a stopped kubelet: heartbeats at once, then on its schedule; its pods are synced. */
@@ -388,6 +407,20 @@ export class NodeSimulator implements Controller {
     Object.assign(node, { leaseTick: { kind: 'lease', node }, statusTick: { kind: 'status', node }, registerTick: { kind: 'register', node } });
     this.#nodes.set(name, node);
     return node;
+  }
+
+  /** The kubelet API of one of our nodes, made per request (sim-kubelet.ts); undefined for others. */
+  #kubeletFor(name: string): KubeletConnection | undefined {
+    const node = this.#nodes.get(name);
+    if (!node || node.deleted) return undefined;
+    return new SimKubelet({
+      nodeName: name,
+      getPod: (key) => this.#podInformer.lister.getByKey(key),
+      watchers: this.#watchers,
+      unreachable: () => (node.stopped ? `the kubelet of simulated node "${name}" is stopped${node.stoppedByAnnotation ? ` (node annotation ${HEARTBEAT_ANNOTATION}=stopped)` : ''}` : undefined),
+      clock: this.#clock,
+      logger: this.#log,
+    });
   }
 
   async #registerAll(nodes: readonly SimNode[]): Promise<void> {

@@ -13,6 +13,7 @@
  * awaits `writable()` before sending more. A receiver whose buffer goes far past the window
  * (a sender that ignores `send()`'s answer) fails the stream instead of buffering without bound.
  */
+import type { ApiError } from '../api/errors.js';
 
 export const KUBELET_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT'] as const;
 export type KubeletMethod = (typeof KUBELET_METHODS)[number];
@@ -100,6 +101,33 @@ export interface KubeletRequestHandler {
 /** Implemented by the tunnel registry (server side) and by the embedded agent's direct link. */
 export interface KubeletConnection {
   open(request: KubeletRequest): KubeletStream;
+  /**
+   * A request this node refuses before any stream is opened, or undefined. A kubelet whose
+   * containers are not processes (a simulated node) has nothing to exec into, attach to or
+   * forward ports to: that is a fact about the request, like a pod without a node, so the API
+   * server answers the client with this error as is (a 4xx Status) — not as a kubelet that failed
+   * an upgrade (which upstream reports as an InternalError on the stream's error channel).
+   */
+  refuse?(request: KubeletRequest): ApiError | undefined;
+}
+
+/** Where an in-process kubelet (the embedded agent) registers its connection. */
+export interface DirectKubeletRegistry {
+  /** Returns the function that removes the registration. */
+  registerDirect(nodeName: string, connection: KubeletConnection): () => void;
+}
+
+/** The connection to a node's kubelet, if this resolver serves that node. */
+export type KubeletResolver = (nodeName: string) => KubeletConnection | undefined;
+
+/**
+ * Where a component serving many nodes' kubelets in-process (the node simulator) registers one
+ * resolver, rather than one connection per node: thousands of simulated nodes cost nothing until
+ * a request names one of them.
+ */
+export interface KubeletResolverRegistry {
+  /** Returns the function that removes the resolver. */
+  registerResolver(resolve: KubeletResolver): () => void;
 }
 
 /** Finds the connection to a node's kubelet (undefined: that node has no agent connected). */

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { decodeFrame, TUNNEL_PROTOCOL, TUNNEL_PROTOCOL_V2 } from './frames.js';
+import type { KubeletConnection } from './kubelet-connection.js';
 import { KubeletTunnels } from './kubelet-tunnels.js';
 
 describe('KubeletTunnels and the tunnel protocol version', () => {
@@ -52,5 +53,26 @@ describe('KubeletTunnels and the tunnel protocol version', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(current.frames).toEqual(['open CONNECT /dial']);
     current.close();
+  });
+});
+
+const conn = (): KubeletConnection => ({ open: () => { throw new Error('unused'); } });
+
+describe('KubeletTunnels', () => {
+  it('answers from a node\'s own connection first, then from resolvers (simulated nodes), until removed', () => {
+    const tunnels = new KubeletTunnels();
+    const sim = conn();
+    const removeResolver = tunnels.registerResolver((name) => (name.startsWith('sim-') ? sim : undefined));
+    expect(tunnels.forNode('sim-node-0')).toBe(sim);
+    expect(tunnels.forNode('real')).toBeUndefined();
+    const direct = conn();
+    const removeDirect = tunnels.registerDirect('sim-node-0', direct);
+    expect(tunnels.forNode('sim-node-0')).toBe(direct);
+    removeDirect();
+    expect(tunnels.forNode('sim-node-0')).toBe(sim);
+    removeResolver();
+    expect(tunnels.forNode('sim-node-0')).toBeUndefined();
+    // Resolved nodes are not "connected" agents.
+    expect(tunnels.connectedNodes()).toEqual([]);
   });
 });

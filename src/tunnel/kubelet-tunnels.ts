@@ -17,7 +17,7 @@ import type { UserInfo } from '../registry/context.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger } from '../util/log.js';
 import { TUNNEL_PROTOCOL, TUNNEL_PROTOCOL_V2 } from './frames.js';
-import { streamPair, type KubeletConnection, type KubeletConnections } from './kubelet-connection.js';
+import { streamPair, type KubeletConnection, type KubeletConnections, type KubeletResolver, type KubeletResolverRegistry } from './kubelet-connection.js';
 import { TunnelMux } from './tunnel-mux.js';
 import { webSocketLink, wireSocket } from './ws-link.js';
 
@@ -40,13 +40,14 @@ interface Entry {
 
 export type ConnectionListener = (nodeName: string, connected: boolean) => void;
 
-export class KubeletTunnels implements KubeletConnections {
+export class KubeletTunnels implements KubeletConnections, KubeletResolverRegistry {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #pingIntervalMs: number;
   readonly #window: number | undefined;
   readonly #nodes = new Map<string, Entry>();
   readonly #listeners = new Set<ConnectionListener>();
+  readonly #resolvers = new Set<KubeletResolver>();
   #closed = false;
 
   constructor(config: KubeletTunnelsConfig = {}) {
@@ -56,8 +57,21 @@ export class KubeletTunnels implements KubeletConnections {
     this.#window = config.window;
   }
 
+  /** A connected agent's (or the embedded one's) connection; else a resolver's (simulated nodes). */
   forNode(nodeName: string): KubeletConnection | undefined {
-    return this.#nodes.get(nodeName)?.connection;
+    const direct = this.#nodes.get(nodeName)?.connection;
+    if (direct) return direct;
+    for (const resolve of this.#resolvers) {
+      const c = resolve(nodeName);
+      if (c) return c;
+    }
+    return undefined;
+  }
+
+  /** Registers a resolver for nodes served in-process (the node simulator's); returns its removal. */
+  registerResolver(resolve: KubeletResolver): () => void {
+    this.#resolvers.add(resolve);
+    return () => this.#resolvers.delete(resolve);
   }
 
   /** Names of the nodes with a connected kubelet. */

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
-import { startServer, type RunningServer } from '../../src/server/server.js';
+import { startServer, type RunningServer, type ServerConfig } from '../../src/server/server.js';
 
 export interface TestServer {
   readonly server: RunningServer;
@@ -25,6 +25,8 @@ export interface TestServerOptions {
   readonly dataDir?: string;
   /** 0 (default) picks a free port. */
   readonly httpsPort?: number;
+  /** Simulated nodes registered at start (none by default). */
+  readonly simulatedNodes?: ServerConfig['simulatedNodes'];
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -39,6 +41,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     serviceCidr: '10.43.0.0/16',
     nodePortRange: [30000, 32767],
     datastore: options.datastore ?? 'memory',
+    ...(options.simulatedNodes ? { simulatedNodes: options.simulatedNodes } : {}),
   });
   const kc = new KubeConfig();
   kc.loadFromFile(server.kubeconfigPath);

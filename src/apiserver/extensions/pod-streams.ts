@@ -15,6 +15,10 @@
  * (apiserver/pkg/util/proxy/streamtranslator.go) sends them: the upgrade succeeds, and an
  * InternalError Status on the error channel says "unable to upgrade connection: <kubelet's
  * words>", which kubectl prints as `error: Internal error occurred: …`.
+ *
+ * A node may refuse a request before any stream opens (KubeletConnection.refuse: a simulated
+ * node has no processes to exec into); that refusal is a request error and goes to the client as
+ * a plain Status (kubectl prints `Error from server (BadRequest): …`), like the checks above.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -175,10 +179,22 @@ function noAgent(node: string): ApiError {
   return new ApiError(500, 'InternalError', `error dialing backend: node "${node}" has no connected agent (its kubelet is unreachable: is "lite agent" running there and able to reach this server?)`);
 }
 
+/**
+ * Throws the error a node answers `request` with before any stream is opened (a simulated node
+ * has no processes to exec into); see KubeletConnection.refuse. Such an error goes to the client
+ * as it is, never through the stream translator's error channel.
+ */
+function checkRefusal(deps: PodStreamDeps, node: string, request: KubeletRequest): void {
+  const refused = deps.kubelets.forNode(node)?.refuse?.(request);
+  if (refused) throw refused;
+}
+
 /** Opens the kubelet stream and waits for its answer; closes it if the client goes away first. */
 async function openKubelet(deps: PodStreamDeps, node: string, request: KubeletRequest, incoming: IncomingMessage): Promise<{ stream: KubeletStream; status: number; protocol?: string }> {
   const connection = deps.kubelets.forNode(node);
   if (!connection) throw noAgent(node);
+  const refused = connection.refuse?.(request);
+  if (refused) throw refused;
   const stream = connection.open(request);
   const onGone = () => stream.close('the client went away');
   incoming.socket.once('close', onGone);
@@ -312,9 +328,10 @@ export function podStreamHandlers(deps: PodStreamDeps): Map<string, Handler> {
       throw ApiError.badRequest(kind === 'exec' ? `cannot exec into a container in a completed pod; current phase is ${pod.phase}` : `cannot attach a container in a completed pod; current phase is ${pod.phase}`);
     }
     if (!pod.nodeName) throw ApiError.badRequest(`pod ${pod.name} does not have a host assigned`);
-    const path = `/${kind}/${enc(pod.namespace)}/${enc(pod.name)}/${enc(container)}`;
+    const request = upgradeRequest(req, pod, `/${kind}/${enc(pod.namespace)}/${enc(pod.name)}/${enc(container)}`, params);
+    checkRefusal(deps, pod.nodeName, request);
     try {
-      return await relayUpgrade(deps, log, req, pod, path, params);
+      return await relayUpgrade(deps, log, req, pod, request);
     } catch (e) {
       if (!(e instanceof ApiError) || !isWebSocketRequest(req.incoming)) throw e;
       const translated = e.message.startsWith('error dialing backend') ? e : new ApiError(500, 'InternalError', `unable to upgrade connection: ${e.message}`);
@@ -336,7 +353,7 @@ export function podStreamHandlers(deps: PodStreamDeps): Map<string, Handler> {
     }
     if (ports.length) params.set('port', ports.join(','));
     if (!pod.nodeName) throw ApiError.badRequest(`pod ${pod.name} does not have a host assigned`);
-    return relayUpgrade(deps, log, req, pod, `/portForward/${enc(pod.namespace)}/${enc(pod.name)}`, params);
+    return relayUpgrade(deps, log, req, pod, upgradeRequest(req, pod, `/portForward/${enc(pod.namespace)}/${enc(pod.name)}`, params));
   });
   return m;
 }
@@ -375,15 +392,19 @@ async function failOverChannel(req: ResourceRequest, log: Logger, error: ApiErro
   return true;
 }
 
-async function relayUpgrade(deps: PodStreamDeps, log: Logger, req: ResourceRequest, pod: PodView, path: string, params: URLSearchParams): Promise<HandlerResult> {
-  const websocket = isWebSocketRequest(req.incoming);
-  const request: KubeletRequest = {
+/** The kubelet request of an exec, attach or port-forward (the client's upgrade, forwarded). */
+function upgradeRequest(req: ResourceRequest, pod: PodView, path: string, params: URLSearchParams): KubeletRequest {
+  return {
     method: req.method === 'POST' ? 'POST' : 'GET',
     path,
     query: kubeletQuery(pod, params),
     headers: headersOf(req.incoming),
-    ...(websocket ? { websocket: { protocols: offeredProtocols(req.incoming) } } : {}),
+    ...(isWebSocketRequest(req.incoming) ? { websocket: { protocols: offeredProtocols(req.incoming) } } : {}),
   };
+}
+
+async function relayUpgrade(deps: PodStreamDeps, log: Logger, req: ResourceRequest, pod: PodView, request: KubeletRequest): Promise<HandlerResult> {
+  const websocket = request.websocket !== undefined;
   const { stream, status, protocol } = await openKubelet(deps, pod.nodeName, request, req.incoming);
   if (status !== 101 || !websocket) {
     if (status === 101) {

@@ -29,7 +29,7 @@ interface LogQuery {
   readonly since?: number;
 }
 
-function parseLogQuery(query: URLSearchParams, now: number): LogQuery {
+export function parseLogQuery(query: URLSearchParams, now: number): LogQuery {
   const tail = query.get('tail');
   if (tail !== null && tail !== '') {
     if (tail === 'all') query.delete('tailLines');

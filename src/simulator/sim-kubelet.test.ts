@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../api/object.js';
+import type { KubeletRequest, KubeletStream } from '../tunnel/kubelet-connection.js';
+import { FakeClock } from '../util/clock.js';
+import { silentLogger } from '../util/log.js';
+import { PodWatchers, SimKubelet, statusContainer } from './sim-kubelet.js';
+
+const NODE = 'sim-node-0';
+
+function pod(containerStatus: Record<string, unknown>, extra: { uid?: string; node?: string } = {}): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'ns', uid: extra.uid ?? 'u1' },
+    spec: { nodeName: extra.node ?? NODE, containers: [{ name: 'c', image: 'x' }] },
+    status: { phase: 'Running', containerStatuses: [{ name: 'c', ...containerStatus }] },
+  };
+}
+
+const running = (id = 'lite-sim://1') => ({ containerID: id, state: { running: { startedAt: '2026-01-01T00:00:00Z' } }, lastState: {} });
+
+function setup(initial: KubeObject | undefined) {
+  const pods = new Map<string, KubeObject>();
+  if (initial) pods.set('ns/p', initial);
+  const watchers = new PodWatchers();
+  let stopped: string | undefined;
+  const kubelet = new SimKubelet({ nodeName: NODE, getPod: (k) => pods.get(k), watchers, unreachable: () => stopped, clock: new FakeClock(), logger: silentLogger });
+  return {
+    kubelet,
+    watchers,
+    set(p: KubeObject | undefined) {
+      if (p) pods.set('ns/p', p);
+      else pods.delete('ns/p');
+      watchers.notify('ns/p');
+    },
+    stop(reason: string) {
+      stopped = reason;
+      watchers.notifyAll();
+    },
+  };
+}
+
+function logs(query = ''): KubeletRequest {
+  return { method: 'GET', path: '/containerLogs/ns/p/c', query, headers: {} };
+}
+
+async function body(stream: KubeletStream): Promise<string> {
+  let s = '';
+  for await (const c of stream.data) s += Buffer.from(c).toString('utf8');
+  return s;
+}
+
+describe('SimKubelet container logs', () => {
+  it('a running container has an empty log, whatever the options', async () => {
+    const { kubelet } = setup(pod(running()));
+    for (const q of ['', 'timestamps=true&tailLines=5', 'limitBytes=10', 'sinceSeconds=5', 'podUID=u1']) {
+      const s = kubelet.open(logs(q));
+      expect((await s.head).status).toBe(200);
+      expect(await body(s)).toBe('');
+    }
+  });
+
+  it('answers as a kubelet for a container waiting to start, --previous without a restart, another pod uid', async () => {
+    const { kubelet } = setup(pod({ state: { waiting: { reason: 'ContainerCreating' } } }));
+    const waiting = kubelet.open(logs());
+    expect((await waiting.head).status).toBe(400);
+    expect(JSON.parse(await body(waiting)).message).toBe('container "c" in pod "p" is waiting to start: ContainerCreating');
+    const other = setup(pod(running())).kubelet;
+    const previous = other.open(logs('previous=true'));
+    expect((await previous.head).status).toBe(400);
+    expect(JSON.parse(await body(previous)).message).toBe('previous terminated container "c" in pod "p" not found');
+    const stale = other.open(logs('podUID=other'));
+    expect((await stale.head).status).toBe(400);
+  });
+
+  it('a crash-looping container: its previous instance and its current log are empty', async () => {
+    const { kubelet } = setup(pod({ containerID: 'lite-sim://2', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, containerID: 'lite-sim://2' } } }));
+    for (const q of ['', 'previous=true']) {
+      const s = kubelet.open(logs(q));
+      expect((await s.head).status).toBe(200);
+      expect(await body(s)).toBe('');
+    }
+  });
+
+  it('follow ends when the container instance stops running, restarts or the pod goes away', async () => {
+    for (const next of [pod({ containerID: 'lite-sim://1', state: { terminated: { exitCode: 0, containerID: 'lite-sim://1' } } }), pod(running('lite-sim://9')), undefined]) {
+      const t = setup(pod(running()));
+      const s = t.kubelet.open(logs('follow=true'));
+      expect((await s.head).status).toBe(200);
+      let done = false;
+      const read = body(s).then((b) => ((done = true), b));
+      await new Promise((r) => setTimeout(r, 10));
+      t.set(pod(running()));
+      await new Promise((r) => setTimeout(r, 10));
+      expect(done).toBe(false);
+      t.set(next);
+      expect(await read).toBe('');
+      expect(t.watchers.size).toBe(0);
+    }
+  });
+
+  it('follow ends when the client goes away or the kubelet stops', async () => {
+    const a = setup(pod(running()));
+    const s = a.kubelet.open(logs('follow=true'));
+    await s.head;
+    s.close('client gone');
+    await expect(body(s)).rejects.toThrow('client gone');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(a.watchers.size).toBe(0);
+
+    const b = setup(pod(running()));
+    const f = b.kubelet.open(logs('follow=true'));
+    await f.head;
+    b.stop('stopped');
+    expect(await body(f)).toBe('');
+    expect(b.watchers.size).toBe(0);
+  });
+
+  it('a stopped kubelet is unreachable: the stream fails before an answer', async () => {
+    const t = setup(pod(running()));
+    t.stop(`the kubelet of simulated node "${NODE}" is stopped`);
+    await expect(t.kubelet.open(logs()).head).rejects.toThrow(`the kubelet of simulated node "${NODE}" is stopped`);
+  });
+});
+
+describe('SimKubelet exec, attach, port-forward', () => {
+  it('refuses them up front with a 400 naming the node', () => {
+    const { kubelet } = setup(pod(running()));
+    const ask = (path: string) => kubelet.refuse({ method: 'GET', path, query: '', headers: {} });
+    expect(ask('/exec/ns/p/c')?.toStatus()).toMatchObject({ code: 400, reason: 'BadRequest', message: `pod p runs on simulated node "${NODE}" (lite server --simulate-nodes): its containers are simulated, with no processes to exec into` });
+    expect(ask('/attach/ns/p/c')?.message).toMatch(/no processes to attach to$/);
+    expect(ask('/portForward/ns/p')?.message).toMatch(/no ports to forward to$/);
+    expect(ask('/containerLogs/ns/p/c')).toBeUndefined();
+  });
+
+  it('answers the same if asked on a stream anyway', async () => {
+    const { kubelet } = setup(pod(running()));
+    const s = kubelet.open({ method: 'GET', path: '/exec/ns/p/c', query: 'command=ls', headers: {}, websocket: { protocols: ['v5.channel.k8s.io'] } });
+    expect((await s.head).status).toBe(400);
+    expect(JSON.parse(await body(s)).message).toMatch(/no processes to exec into$/);
+  });
+});
+
+describe('statusContainer', () => {
+  it('reads init and ephemeral container statuses too', () => {
+    const p: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      status: {
+        initContainerStatuses: [{ name: 'init', containerID: 'i', state: { terminated: { exitCode: 0, containerID: 'i' } } }],
+        ephemeralContainerStatuses: [{ name: 'debugger', containerID: 'e', state: { running: {} } }],
+      },
+    };
+    expect(statusContainer(p, 'init')).toEqual({ name: 'init', current: { id: 'i', running: false } });
+    expect(statusContainer(p, 'debugger')).toEqual({ name: 'debugger', current: { id: 'e', running: true } });
+    expect(statusContainer(p, 'none')).toBeUndefined();
+  });
+});
