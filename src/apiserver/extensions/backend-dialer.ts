@@ -16,7 +16,8 @@
  * connection refused`); the proxy answers them as 503 "error trying to reach service: …". Every
  * dial is bounded (`timeoutMs`), so an unreachable backend never hangs the request.
  */
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import { duplexOverStream } from '../../tunnel/stream-duplex.js';
 import type { KubeObject } from '../../api/object.js';
 import { isJsonObject } from '../../api/object.js';
 import { dialTcp } from '../../kubelet/server/pod-dialer.js';
@@ -167,45 +168,5 @@ async function errorText(stream: KubeletStream, status: number): Promise<string>
  * kubelet's side on end(), tears the stream down on destroy().
  */
 export function kubeletStreamDuplex(stream: KubeletStream): Duplex {
-  let wantRead: (() => void) | undefined;
-  let reading = false;
-  const duplex = new Duplex({
-    allowHalfOpen: true,
-    read() {
-      const w = wantRead;
-      wantRead = undefined;
-      w?.();
-      if (!reading) {
-        reading = true;
-        void pull();
-      }
-    },
-    write(chunk: Buffer, _enc, cb) {
-      if (stream.send(chunk)) cb();
-      else void stream.writable().then(() => cb());
-    },
-    final(cb) {
-      stream.end();
-      cb();
-    },
-    destroy(err, cb) {
-      const w = wantRead;
-      wantRead = undefined;
-      w?.();
-      stream.close(err?.message ?? 'closed by the API server');
-      cb(err);
-    },
-  });
-  const pull = async () => {
-    try {
-      for await (const chunk of stream.data) {
-        if (duplex.destroyed) return;
-        if (!duplex.push(chunk)) await new Promise<void>((r) => (wantRead = r));
-      }
-      if (!duplex.destroyed) duplex.push(null);
-    } catch (e) {
-      duplex.destroy(e instanceof Error ? e : new Error(String(e)));
-    }
-  };
-  return duplex;
+  return duplexOverStream(stream, (err) => stream.close(err?.message ?? 'closed by the API server'));
 }

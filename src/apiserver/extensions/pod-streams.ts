@@ -20,6 +20,7 @@
  * node has no processes to exec into); that refusal is a request error and goes to the client as
  * a plain Status (kubectl prints `Error from server (BadRequest): …`), like the checks above.
  */
+import { relayKubeletStream } from './relay.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
@@ -227,34 +228,8 @@ function headersOf(req: IncomingMessage): Record<string, string> {
 async function relayLog(stream: KubeletStream, res: ServerResponse): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
-  let gone = false;
-  const onClose = () => {
-    gone = true;
-    stream.close('the client went away');
-  };
-  res.once('close', onClose);
-  try {
-    for await (const chunk of stream.data) {
-      if (gone) break;
-      if (!res.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.once('drain', done);
-          res.once('close', done);
-        });
-      }
-    }
-  } catch {
-    // the kubelet's stream broke: end the response; the client sees a short log
-  } finally {
-    res.off('close', onClose);
-    stream.close();
-    if (!res.writableEnded) res.end();
-  }
+  // A broken kubelet stream ends the response: the client sees a short log.
+  await relayKubeletStream(stream, res, { onBroken: 'end' });
 }
 
 function rawToBytes(data: RawData): Uint8Array {

@@ -19,6 +19,7 @@
  * Pods and Service endpoints are dialled through the agent of their node (backend-dialer.ts);
  * the kubelet of nodes/proxy is the kubelet API served over the node's agent connection.
  */
+import { relayKubeletStream } from './relay.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { posix } from 'node:path';
@@ -482,7 +483,7 @@ async function proxyToKubelet(deps: ProxyDeps, log: Logger, req: ResourceRequest
   if (typeof out.location === 'string') out.location = rewriteUrl(out.location, prefix, '', incoming.headers.host);
   outgoing.writeHead(head.status, out);
   outgoing.flushHeaders();
-  await relayStream(stream, outgoing, req.method === 'HEAD');
+  await relayKubeletStream(stream, outgoing, { discard: req.method === 'HEAD', onBroken: 'destroy' });
   incoming.socket.off('close', onGone);
   return 'sent';
 }
@@ -499,35 +500,3 @@ async function sendBody(incoming: IncomingMessage, stream: KubeletStream): Promi
   stream.end();
 }
 
-async function relayStream(stream: KubeletStream, res: ServerResponse, discard: boolean): Promise<void> {
-  let gone = false;
-  const onClose = () => {
-    gone = true;
-    stream.close('the client went away');
-  };
-  res.once('close', onClose);
-  try {
-    for await (const chunk of stream.data) {
-      if (gone) break;
-      if (discard) continue;
-      if (!res.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.once('drain', done);
-          res.once('close', done);
-        });
-      }
-    }
-  } catch {
-    // the kubelet's stream broke: end the response short
-    res.destroy();
-  } finally {
-    res.off('close', onClose);
-    stream.close();
-    if (!res.writableEnded && !res.destroyed) res.end();
-  }
-}
