@@ -99,10 +99,10 @@ function readStatusKb(pid) {
   }
 }
 
-/** CPU seconds (user + system) of a process. */
-function readProcCpu(pid) {
+/** CPU seconds (user + system) of a process, or of its main thread with `/task/<pid>` as `sub`. */
+function readProcCpu(pid, sub = '') {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}${sub}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / 100;
   } catch {
@@ -122,7 +122,7 @@ function readMachineBusy() {
 
 function cpuMark(pid) {
   const u = process.cpuUsage();
-  return { t: performance.now(), server: readProcCpu(pid), client: (u.user + u.system) / 1e6, machine: readMachineBusy() };
+  return { t: performance.now(), server: readProcCpu(pid), serverMain: readProcCpu(pid, `/task/${pid}`), client: (u.user + u.system) / 1e6, machine: readMachineBusy() };
 }
 
 /** Cores used between two marks: the server, this load generator, and every other process. */
@@ -133,7 +133,10 @@ function cpuBetween(a, b) {
   const client = (b.client - a.client) / s;
   const machine = a.machine === undefined || b.machine === undefined ? undefined : (b.machine - a.machine) / s;
   const other = machine === undefined ? undefined : Math.max(0, machine - client - (server ?? 0));
-  return { seconds: round(s, 2), serverCores: round(server, 2), clientCores: round(client, 2), otherCores: round(other, 2), machineCores: round(machine, 2) };
+  // The main thread (event loop) is what saturates first: everything but fsyncs, GC helpers and
+  // checkpoints runs there.
+  const serverMain = a.serverMain === undefined || b.serverMain === undefined ? undefined : (b.serverMain - a.serverMain) / s;
+  return { seconds: round(s, 2), serverCores: round(server, 2), serverMainThreadCores: round(serverMain, 2), clientCores: round(client, 2), otherCores: round(other, 2), machineCores: round(machine, 2) };
 }
 
 /** Samples the server's VmRSS every `everyMs`; `mark(label)` notes the phase changes. */
@@ -440,6 +443,7 @@ async function runScenario(name, { nodes, pods, untilRunning }) {
     out.cpu = cpuBetween(cpu0, cpu1);
     // Less sensitive to other load than throughput: what each pod cost the server (all its threads).
     if (out.cpu?.serverCores !== undefined) out.cpu.serverCpuMsPerPod = round((out.cpu.serverCores * out.cpu.seconds * 1000) / pods, 3);
+    if (out.cpu?.serverMainThreadCores !== undefined) out.cpu.serverMainThreadMsPerPod = round((out.cpu.serverMainThreadCores * out.cpu.seconds * 1000) / pods, 3);
     out.watch = { events: watch.state.events, reconnects: watch.state.reconnects, errors: watch.state.errors, lastError: watch.state.lastError };
     out.measuredSeconds = round((tDone - tCreate) / 1000, 2);
 
@@ -520,7 +524,7 @@ function printScenario(name, r) {
     line('create → bound', `p50 ${s.createToBoundMs.p50} ms, p99 ${s.createToBoundMs.p99} ms`);
   }
   if (r.running) line('all Running after', `${r.running.createStartToAllRunningSeconds} s (create → Running p50 ${r.running.createToRunningMs.p50} ms, p99 ${r.running.createToRunningMs.p99} ms)`);
-  line('server CPU while measured', `${r.cpu?.serverCores} cores, ${r.cpu?.serverCpuMsPerPod} ms per pod (load generator ${r.cpu?.clientCores}, others ${r.cpu?.otherCores})`);
+  line('server CPU while measured', `${r.cpu?.serverCores} cores, ${r.cpu?.serverCpuMsPerPod} ms per pod; main thread ${r.cpu?.serverMainThreadCores} cores, ${r.cpu?.serverMainThreadMsPerPod} ms per pod (load generator ${r.cpu?.clientCores}, others ${r.cpu?.otherCores})`);
   line('machine load at start (1/5/15 min)', `${r.loadAverageAtStart?.join(' / ')}${r.quiet ? ` (waited ${r.quiet.waitedSeconds} s for quiet: ${r.quiet.reached ? 'reached' : 'not reached'})` : ''}`);
   line('RSS peak during / after / HWM', `${r.peakRssDuringMiB} / ${r.after?.rssMiB} / ${r.hwmMiB} MiB`);
   line('server CPU after (idle, pods kept)', `${r.after?.serverCores} cores`);

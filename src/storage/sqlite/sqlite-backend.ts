@@ -22,6 +22,7 @@ import { openBetterSqlite, type SqliteDatabase, type SqliteStatement } from './s
 import { SCHEMA, configureConnection, readStoredState } from './sqlite-schema.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { SqliteLogWriter, WRITE_NAMES, WriteKind, WriteStatus, type WriteOutcome } from './sqlite-log-writer.js';
+import { LatestValues } from './latest-values.js';
 import { InlineWriter, WorkerWriter, type WriterClient, type WriterFault } from './writer-client.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { silentLogger, type Logger } from '../../util/log.js';
@@ -63,6 +64,11 @@ export interface SqliteBackendConfig {
   readonly watchQueueLimit?: number;
   /** Most writes applied in one transaction (default 1000). */
   readonly maxBatchWrites?: number;
+  /**
+   * Bytes of recently written or read values kept in memory, so that the get of a
+   * read-modify-write does not read back what was just written (default 32 MiB; 0: none).
+   */
+  readonly latestValueCacheBytes?: number;
   /** Revisions removed per compaction transaction (default 1000). */
   readonly compactBatchRevisions?: number;
   /** Opens the database on the main thread (default: better-sqlite3). Implies writer: 'inline'. */
@@ -178,6 +184,9 @@ export class SqliteBackend implements Backend {
   #compactRev = 0;
   #compactChain: Promise<void> = Promise.resolve();
 
+  /** Newest acknowledged values of recent keys (see LatestValues' contract). */
+  readonly #latest: LatestValues | undefined;
+
   #pending: PendingWrite[] = [];
   #flushScheduled = false;
   #inFlight = 0;
@@ -192,6 +201,8 @@ export class SqliteBackend implements Backend {
     this.#sync = config.sync ?? 'full';
     this.#maxBatch = config.maxBatchWrites ?? 1000;
     this.#compactBatch = config.compactBatchRevisions ?? 1000;
+    const cacheBytes = config.latestValueCacheBytes ?? 32 * 1024 * 1024;
+    this.#latest = cacheBytes > 0 ? new LatestValues(cacheBytes) : undefined;
     this.#openDatabase = config.openDatabase ?? openBetterSqlite;
     const writer = config.writer ?? 'inline';
     if (writer !== 'worker' && writer !== 'inline') throw new RangeError(`SqliteBackend: writer must be 'worker' or 'inline', not ${String(writer)}`);
@@ -327,6 +338,7 @@ export class SqliteBackend implements Backend {
     db.close();
     this.#db = undefined;
     this.#reads = undefined;
+    this.#latest?.clear();
     this.#writer = undefined;
     // Last, with nothing awaited after it: a consumer awaiting close() sees its watch end at once.
     this.#watchers.closeAll(new WatchClosedError('closed'));
@@ -361,10 +373,16 @@ export class SqliteBackend implements Backend {
     const current = this.#rev;
     const at = revision || current;
     if (at !== current) this.#checkReadable(at);
+    else {
+      const cached = this.#latest?.get(key);
+      if (cached) return { revision: at, kv: cached };
+    }
     // The newest version at or below `at`: exact even while later commits are already visible.
     const row = s.getAt.get(key, at);
     if (!row || row.deleted) return { revision: at, kv: undefined };
-    return { revision: at, kv: { key, value: row.value ?? EMPTY, createRevision: row.createRevision, modRevision: row.modRevision } };
+    const kv: KeyValue = { key, value: row.value ?? EMPTY, createRevision: row.createRevision, modRevision: row.modRevision };
+    if (at === current) this.#latest?.put(kv);
+    return { revision: at, kv };
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
@@ -482,7 +500,10 @@ export class SqliteBackend implements Backend {
         reject(new StorageError(this.#closed ? 'storage is closed' : 'storage is not started'));
         return;
       }
-      this.#pending.push({ kind, key, value, expected, resolve: resolve as (r: unknown) => void, reject });
+      // Callers may reuse their buffers once the call returns; the value is kept (write result,
+      // watch events, the latest-values cache), so keep a copy of our own.
+      const own = value === null ? null : value.slice();
+      this.#pending.push({ kind, key, value: own, expected, resolve: resolve as (r: unknown) => void, reject });
       this.#scheduleFlush();
     });
   }
@@ -551,7 +572,11 @@ export class SqliteBackend implements Backend {
     this.#inFlight--;
     const debug = this.#debug();
     if (result instanceof StorageError) {
-      for (const w of batch) w.reject(result);
+      // Outcome unknown: some may have been committed (the writer thread died).
+      for (const w of batch) {
+        this.#latest?.forget(w.key);
+        w.reject(result);
+      }
     } else {
       const events: WatchEvent[] = [];
       const values: unknown[] = new Array(batch.length);
@@ -578,6 +603,7 @@ export class SqliteBackend implements Backend {
   /** Turns one write's outcome into its promise's value (or error) and its watch event. */
   #outcome(w: PendingWrite, o: WriteOutcome, events: WatchEvent[]): unknown {
     const key = w.key;
+    if (o.status !== WriteStatus.Ok) this.#latest?.forget(key);
     switch (o.status) {
       case WriteStatus.KeyExists:
         return new KeyExistsError(key);
@@ -592,14 +618,17 @@ export class SqliteBackend implements Backend {
     if (w.kind === WriteKind.Create) {
       const kv: KeyValue = { key, value: w.value ?? EMPTY, createRevision: rev, modRevision: rev };
       events.push({ type: 'create', kv });
+      this.#latest?.put(kv);
       return kv;
     }
     const prevKv: KeyValue = { key, value: o.prevValue ?? EMPTY, createRevision: o.createRev, modRevision: o.prevRev };
     if (w.kind === WriteKind.Update) {
       const kv: KeyValue = { key, value: w.value ?? EMPTY, createRevision: o.createRev, modRevision: rev };
       events.push({ type: 'update', kv, prevKv });
+      this.#latest?.put(kv);
       return kv;
     }
+    this.#latest?.forget(key);
     events.push({ type: 'delete', kv: { key, value: prevKv.value, createRevision: o.createRev, modRevision: rev }, prevKv });
     return { revision: rev, prevKv };
   }
@@ -615,6 +644,7 @@ export class SqliteBackend implements Backend {
     const events = this.#readHistory('', this.#rev, revision);
     this.#log.warn({ from: this.#rev + 1, to: revision, writes: events.length }, 'writer restarted; acknowledging commits whose results were lost');
     this.#rev = revision;
+    this.#latest?.clear();
     this.#watchers.publish(events);
   }
 
