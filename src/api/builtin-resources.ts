@@ -88,6 +88,8 @@ function build(r: Row): BuiltinResource {
 const rows: Row[] = [
   // ---- core/v1 ----
   { group: '', version: 'v1', kind: 'Binding', plural: 'bindings', namespaced: true, verbs: CREATE_ONLY, virtual: true },
+  // Read-only, nothing stored: each read probes the control-plane components (deprecated upstream, still served).
+  { group: '', version: 'v1', kind: 'ComponentStatus', plural: 'componentstatuses', namespaced: false, shortNames: ['cs'], verbs: ['get', 'list'], virtual: true },
   { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true, shortNames: ['cm'] },
   { group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', namespaced: true, shortNames: ['ep'] },
   { group: '', version: 'v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'] },

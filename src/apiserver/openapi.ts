@@ -133,7 +133,9 @@ export class DocumentBuilder {
       const item = `${coll}/{name}`;
       const pathParams = d.namespaced ? [pathParam('namespace')] : [];
       const isBuiltin = d.schema !== undefined;
-      if (d.virtual) {
+      if (d.virtual && d.verbs.includes('create')) {
+        // Create-only kinds (reviews, bindings); read-only virtual kinds (componentstatuses) get
+        // their get and list below like any other.
         paths[coll] = { parameters: pathParams, post: op('create', gvk, kindRef, writeParams(), 'application/json') };
         continue;
       }

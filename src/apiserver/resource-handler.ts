@@ -48,6 +48,18 @@ export interface ResourceExtensions {
   readonly subresources: ReadonlyMap<string, (req: ResourceRequest) => Promise<HandlerResult>>;
   /** `<group>/<plural>` → handler of POST for virtual (create-only, never stored) kinds. */
   readonly virtualCreate: ReadonlyMap<string, (req: ResourceRequest) => Promise<HandlerResult>>;
+  /** `<group>/<plural>` → reads of virtual kinds computed on each request (componentstatuses). */
+  readonly virtualRead?: ReadonlyMap<string, VirtualReader>;
+}
+
+/**
+ * Answers get and list of a kind that is computed, not stored. Objects come back without
+ * apiVersion/kind (the handler sets them); warnings pushed to `req.ctx.warnings` reach the client.
+ */
+export interface VirtualReader {
+  list(req: ResourceRequest): Promise<KubeObject[]>;
+  /** Throws ApiError 404 for an unknown name. */
+  get(req: ResourceRequest, name: string): Promise<KubeObject>;
 }
 
 export interface ResourceHandlerDeps {
@@ -64,6 +76,11 @@ export interface HttpRequestInfo {
   readonly incoming: IncomingMessage;
   readonly outgoing: ServerResponse;
   readonly user: UserInfo;
+}
+
+/** RFC 7234 Warning header values, as kube-apiserver writes them (code 299, agent "-"). */
+function warningHeader(warnings: readonly string[]): string {
+  return warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
 }
 
 const methodNotAllowed = () => ApiError.methodNotAllowed('the server does not allow this method on the requested resource');
@@ -114,7 +131,7 @@ export async function handleResourceRequest(deps: ResourceHandlerDeps, http: Htt
   };
   const withWarnings = (r: HandlerResult): HandlerResult => {
     if (r === 'sent' || warnings.length === 0) return r;
-    return { ...r, headers: { ...(r.headers ?? {}), Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } };
+    return { ...r, headers: { ...(r.headers ?? {}), Warning: warningHeader(warnings) } };
   };
 
   // Subresources other than status, scale and ephemeralcontainers belong to extensions (binding,
@@ -128,6 +145,29 @@ export async function handleResourceRequest(deps: ResourceHandlerDeps, http: Htt
   if (subresource === 'scale' && !def.scale) throw ApiError.pathNotFound();
 
   if (def.virtual) {
+    const reader = deps.extensions.virtualRead?.get(`${def.group}/${def.plural}`);
+    if (reader && method === 'GET') {
+      const watch = query.get('watch');
+      if (watch === 'true' || watch === '1') throw methodNotAllowed();
+      const typed = (o: KubeObject): KubeObject => ({ kind: def.kind, apiVersion: resource.apiVersion, ...o });
+      if (name === undefined) {
+        const items = (await reader.list(req)).map(typed);
+        const list: KubeList = { kind: def.listKind, apiVersion: resource.apiVersion, metadata: {}, items };
+        return withWarnings({ status: 200, body: (await present(deps, http, resource, items, list.metadata, true)) ?? list });
+      }
+      let found: KubeObject;
+      try {
+        found = await reader.get(req, name);
+      } catch (e) {
+        // Warnings recorded before the failure still reach the client, as upstream's do.
+        if (e instanceof ApiError && warnings.length > 0) {
+          throw new ApiError(e.code, e.reason, e.message, e.details, { cause: e.cause, headers: { ...(e.headers ?? {}), Warning: warningHeader(warnings) } });
+        }
+        throw e;
+      }
+      const obj = typed(found);
+      return withWarnings({ status: 200, body: (await present(deps, http, resource, [obj], {}, false)) ?? obj });
+    }
     if (name !== undefined || method !== 'POST') throw methodNotAllowed();
     const handler = deps.extensions.virtualCreate.get(`${def.group}/${def.plural}`);
     if (!handler) throw methodNotAllowed();

@@ -12,6 +12,8 @@ import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { nthAddress } from '../util/ipv4.js';
+import { ComponentLoop, componentStatusReader, type ComponentProbe } from '../apiserver/component-statuses.js';
+import type { VirtualReader } from '../apiserver/resource-handler.js';
 import { createApiApp, type HealthCheck } from '../apiserver/app.js';
 import { ClientCertAuthenticator, StaticTokenAuthenticator, UnionAuthenticator, withAuthenticated } from '../apiserver/authn.js';
 import { openIdDiscoveryRoutes } from '../apiserver/extensions/openid-discovery.js';
@@ -286,6 +288,34 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       },
     });
     virtualCreate.set('/bindings', bindingCreateHandler({ registry, now: () => clock.now(), selectorFromObject: modules.labelSelectorFromObject }));
+    // kubectl get componentstatuses: the loops below report here once started.
+    let schedulerLoop: ComponentLoop | undefined;
+    let controllerManagerLoop: ComponentLoop | undefined;
+    const loopProbe = (name: string, flag: string, loop: () => ComponentLoop | undefined, disabled: boolean): ComponentProbe => ({
+      name,
+      check: async () => {
+        const l = loop();
+        if (l) return l.health(name);
+        return { status: 'Unknown', message: '', error: disabled ? `the ${name} does not run in this server (${flag})` : `the ${name} has not started yet` };
+      },
+    });
+    const virtualRead = new Map<string, VirtualReader>([
+      [
+        '/componentstatuses',
+        componentStatusReader([
+          loopProbe('scheduler', '--disable-scheduler', () => schedulerLoop, config.disableScheduler === true),
+          loopProbe('controller-manager', '--disable-controller-manager', () => controllerManagerLoop, config.disableControllerManager === true),
+          {
+            name: 'etcd-0',
+            check: async () => {
+              // The datastore answers a read (upstream: a get through the etcd client).
+              await core.backend.get('/registry/health');
+              return { status: 'True', message: 'ok' };
+            },
+          },
+        ]),
+      ],
+    ]);
     let listener: HttpsListener | undefined;
     const discovery = new Discovery({ registry, serverAddress: () => `${advertise}:${listener?.port ?? config.httpsPort}` });
     const openapi = new OpenApi({ registry, schemas: modules.schemas, kubernetesVersion: KUBERNETES_VERSION });
@@ -306,7 +336,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       discovery,
       selectors: modules.selectors,
       decodeProtobuf: modules.decodeProtobuf,
-      extensions: { subresources, virtualCreate },
+      extensions: { subresources, virtualCreate, virtualRead },
       now: () => clock.now(),
       version: {
         major: '1',
@@ -356,11 +386,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         onLostLeadership: config.onLostLeadership,
         controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, serviceAccountSigner: saSigner, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000, clusterCidr: config.clusterCidr ?? DEFAULT_CLUSTER_CIDR, serviceLb: config.serviceLb !== false, localStoragePath }),
       });
-      loops.push(controllerManager.run(stopping.signal));
+      const run = controllerManager.run(stopping.signal);
+      controllerManagerLoop = new ComponentLoop(run);
+      loops.push(run);
     }
     if (!config.disableScheduler) {
       const schedulerContext = controllerContext({ client: client.withFieldManager('kube-scheduler'), informers, clock, logger: log.child({ component: 'scheduler' }) });
-      loops.push(new Scheduler(schedulerContext).run(stopping.signal));
+      const run = new Scheduler(schedulerContext).run(stopping.signal);
+      schedulerLoop = new ComponentLoop(run);
+      loops.push(run);
     }
     if (config.simulatedNodes && config.simulatedNodes.count !== undefined && config.simulatedNodes.count > 0) {
       const simulator = new NodeSimulator({ ...config.simulatedNodes, client: client.withFieldManager('kubelet'), clock, informers, kubelets, logger: log.child({ component: 'node-simulator' }) });

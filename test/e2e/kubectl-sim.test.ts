@@ -140,3 +140,38 @@ describe('kubectl drain with a PodDisruptionBudget', () => {
     }
   });
 });
+
+describe('kubectl get componentstatuses', () => {
+  const deprecation = 'Warning: v1 ComponentStatus is deprecated in v1.19+\n';
+
+  test('lists the scheduler, the controller manager and the datastore as Healthy, with upstream\'s deprecation warning', async () => {
+    const r = await w.kubectl.run(['get', 'componentstatuses']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(deprecation);
+    expect(r.stdout.split('\n').map((l) => l.trimEnd())).toEqual([
+      'NAME                 STATUS    MESSAGE   ERROR',
+      'scheduler            Healthy   ok',
+      'controller-manager   Healthy   ok',
+      'etcd-0               Healthy   ok',
+      '',
+    ]);
+  });
+
+  test('cs is its short name; one component reads as a ComponentStatus; an unknown one is NotFound', async () => {
+    const one = await w.kubectl.run(['get', 'cs', 'etcd-0', '-o', 'json']);
+    expect(one.stderr).toBe(deprecation);
+    expect(JSON.parse(one.stdout)).toEqual({
+      apiVersion: 'v1',
+      kind: 'ComponentStatus',
+      metadata: { name: 'etcd-0', creationTimestamp: null },
+      conditions: [{ type: 'Healthy', status: 'True', message: 'ok' }],
+    });
+    const missing = await w.kubectl.fails(['get', 'cs', 'kubelet']);
+    expect(missing.stderr).toBe(`${deprecation}Error from server (NotFound): componentstatus "kubelet" not found\n`);
+  });
+
+  test('it is read-only: delete is refused as upstream refuses it (no route, so no deprecation warning)', async () => {
+    const r = await w.kubectl.fails(['delete', 'cs', 'scheduler']);
+    expect(r.stderr).toBe('Error from server (MethodNotAllowed): the server does not allow this method on the requested resource\n');
+  });
+});

@@ -27,6 +27,8 @@ export interface TestServerOptions {
   readonly httpsPort?: number;
   /** Simulated nodes registered at start (none by default). */
   readonly simulatedNodes?: ServerConfig['simulatedNodes'];
+  /** Run without the scheduler (lite server --disable-scheduler). */
+  readonly disableScheduler?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -42,6 +44,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     nodePortRange: [30000, 32767],
     datastore: options.datastore ?? 'memory',
     ...(options.simulatedNodes ? { simulatedNodes: options.simulatedNodes } : {}),
+    ...(options.disableScheduler ? { disableScheduler: true } : {}),
   });
   const kc = new KubeConfig();
   kc.loadFromFile(server.kubeconfigPath);

@@ -14,6 +14,7 @@ import {
   eventTablePrinter,
   eventsV1EventTablePrinter,
   leaseTablePrinter,
+  componentStatusTablePrinter,
   namespaceTablePrinter,
   nodeTablePrinter,
   persistentVolumeClaimTablePrinter,
@@ -75,6 +76,7 @@ export const builtinTablePrinters: Readonly<Record<string, TablePrinter>> = Obje
   [kindKey('', 'PersistentVolumeClaim')]: persistentVolumeClaimTablePrinter,
   [kindKey('', 'ResourceQuota')]: resourceQuotaTablePrinter,
   [kindKey('', 'LimitRange')]: defaultTablePrinter,
+  [kindKey('', 'ComponentStatus')]: componentStatusTablePrinter,
   // apps
   [kindKey('apps', 'ReplicaSet')]: replicaSetTablePrinter,
   [kindKey('apps', 'Deployment')]: deploymentTablePrinter,

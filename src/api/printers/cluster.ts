@@ -341,6 +341,23 @@ export const resourceQuotaTablePrinter = printer(
   },
 );
 
+// ----- ComponentStatus ----------------------------------------------------------------------
+
+/** Upstream printComponentStatus: Healthy/Unhealthy from the Healthy condition, Unknown without one. */
+export const componentStatusTablePrinter = printer(
+  [
+    NAME_COLUMN,
+    column('Status', 'string', 'Status of the component conditions'),
+    column('Message', 'string', 'Message of the component conditions'),
+    column('Error', 'string', 'Error of the component conditions'),
+  ],
+  (o) => {
+    const healthy = arr(at(o, 'conditions')).map(rec).find((c) => c.type === 'Healthy');
+    if (!healthy) return [nameOf(o), 'Unknown', '', ''];
+    return [nameOf(o), healthy.status === 'True' ? 'Healthy' : 'Unhealthy', str(healthy.message), str(healthy.error)];
+  },
+);
+
 // ----- Coordination, scheduling --------------------------------------------------------------
 
 export const leaseTablePrinter = printer(

@@ -1,5 +1,5 @@
 /**
- * core/v1 object references and the smaller kinds: Namespace, ConfigMap, Secret, ServiceAccount, Event,
+ * core/v1 object references and the smaller kinds: Namespace, ConfigMap, Secret, ServiceAccount, Event, ComponentStatus,
  * ResourceQuota, LimitRange, ReplicationController, plus TopologySelectorTerm (used by storage/v1).
  *
  * Field names, JSON types, protobuf field numbers, pointer-ness, required-ness and patch/list markers follow
@@ -82,6 +82,17 @@ export const coreV1OtherTypes: readonly TypeDef[] = [
     reportingInstance: [15, str, { doc: 'Instance of that controller, such as kubelet-node1.', noOmitEmpty: true }],
   }, { gvk: { ...V1, kind: 'Event' } }),
   defineList(core('Event'), { ...V1, kind: 'Event' }),
+  defineType(core('ComponentStatus'), 'Health of one control-plane component, probed when read (deprecated upstream since 1.19, still served).', {
+    metadata: objectMetaField,
+    conditions: [2, list(ref(core('ComponentCondition'))), { doc: 'Observed conditions of the component (type Healthy).', patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] }],
+  }, { gvk: { ...V1, kind: 'ComponentStatus' } }),
+  defineList(core('ComponentStatus'), { ...V1, kind: 'ComponentStatus' }),
+  defineType(core('ComponentCondition'), 'One condition of a component.', {
+    type: [1, str, { doc: 'Condition type; only Healthy exists.', required: true, noOmitEmpty: true }],
+    status: [2, str, { doc: 'True, False or Unknown.', required: true, noOmitEmpty: true }],
+    message: [3, str, { doc: 'What the component answered its health probe.' }],
+    error: [4, str, { doc: 'Why the probe failed.' }],
+  }),
   defineType(core('ResourceQuota'), 'Limits on the total resource use of a namespace.', {
     metadata: objectMetaField,
     spec: [2, ref(core('ResourceQuotaSpec')), { doc: 'The limits.' }],
