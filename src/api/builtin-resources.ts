@@ -190,6 +190,16 @@ const rows: Row[] = [
   { group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', namespaced: true, categories: ['all'], status: true, generation: true },
 
   // ---- small groups ----
+  {
+    group: 'certificates.k8s.io',
+    version: 'v1',
+    kind: 'CertificateSigningRequest',
+    plural: 'certificatesigningrequests',
+    namespaced: false,
+    shortNames: ['csr'],
+    status: true,
+    subresources: [sub('approval', GPU)],
+  },
   { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true },
   { group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', namespaced: true },
   {
@@ -246,6 +256,7 @@ export const builtinGroupVersions: readonly { group: string; versions: readonly 
   { group: 'authorization.k8s.io', versions: ['v1'] },
   { group: 'autoscaling', versions: ['v2', 'v1'] },
   { group: 'batch', versions: ['v1'] },
+  { group: 'certificates.k8s.io', versions: ['v1'] },
   { group: 'networking.k8s.io', versions: ['v1'] },
   { group: 'policy', versions: ['v1'] },
   { group: 'rbac.authorization.k8s.io', versions: ['v1'] },

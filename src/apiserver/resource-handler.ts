@@ -83,6 +83,9 @@ function warningHeader(warnings: readonly string[]): string {
   return warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
 }
 
+/** Subresources served as views of the stored object (read and written like /status). */
+const OBJECT_VIEW_SUBRESOURCES: ReadonlySet<string> = new Set(['ephemeralcontainers', 'approval']);
+
 const methodNotAllowed = () => ApiError.methodNotAllowed('the server does not allow this method on the requested resource');
 
 /** Splits and decodes the path after `/api/v1` or `/apis/<g>/<v>`. */
@@ -134,9 +137,10 @@ export async function handleResourceRequest(deps: ResourceHandlerDeps, http: Htt
     return { ...r, headers: { ...(r.headers ?? {}), Warning: warningHeader(warnings) } };
   };
 
-  // Subresources other than status, scale and ephemeralcontainers belong to extensions (binding,
-  // eviction, log …). pods/ephemeralcontainers is GET/PUT/PATCH of the Pod like status.
-  if (subresource !== undefined && subresource !== 'status' && subresource !== 'scale' && !(subresource === 'ephemeralcontainers' && def.subresources.some((s) => s.name === subresource))) {
+  // Subresources other than status, scale and the object views belong to extensions (binding,
+  // eviction, log …). pods/ephemeralcontainers and certificatesigningrequests/approval are
+  // GET/PUT/PATCH of the object like status.
+  if (subresource !== undefined && subresource !== 'status' && subresource !== 'scale' && !(OBJECT_VIEW_SUBRESOURCES.has(subresource) && def.subresources.some((s) => s.name === subresource))) {
     const handler = deps.extensions.subresources.get(`${def.group}/${def.plural}/${subresource}`);
     if (!handler || !def.subresources.some((s) => s.name === subresource)) throw ApiError.pathNotFound();
     return withWarnings(await handler(req));

@@ -157,3 +157,80 @@ function subjectName(commonName: string, organizations: readonly string[]): x509
   parts.push({ CN: [commonName] });
   return new x509.Name(parts);
 }
+
+/** How a CertificateSigningRequest usage maps onto X.509 key usage bits and extended key usages. */
+const KEY_USAGE_BITS: Readonly<Record<string, number>> = {
+  signing: x509.KeyUsageFlags.digitalSignature,
+  'digital signature': x509.KeyUsageFlags.digitalSignature,
+  'content commitment': x509.KeyUsageFlags.nonRepudiation,
+  'key encipherment': x509.KeyUsageFlags.keyEncipherment,
+  'key agreement': x509.KeyUsageFlags.keyAgreement,
+  'data encipherment': x509.KeyUsageFlags.dataEncipherment,
+  'cert sign': x509.KeyUsageFlags.keyCertSign,
+  'crl sign': x509.KeyUsageFlags.cRLSign,
+  'encipher only': x509.KeyUsageFlags.encipherOnly,
+  'decipher only': x509.KeyUsageFlags.decipherOnly,
+};
+const EXTENDED_KEY_USAGES: Readonly<Record<string, string>> = {
+  any: '2.5.29.37.0',
+  'server auth': x509.ExtendedKeyUsage.serverAuth,
+  'client auth': x509.ExtendedKeyUsage.clientAuth,
+  'code signing': x509.ExtendedKeyUsage.codeSigning,
+  'email protection': x509.ExtendedKeyUsage.emailProtection,
+  's/mime': x509.ExtendedKeyUsage.emailProtection,
+  'ipsec end system': '1.3.6.1.5.5.7.3.5',
+  'ipsec tunnel': '1.3.6.1.5.5.7.3.6',
+  'ipsec user': '1.3.6.1.5.5.7.3.7',
+  timestamping: x509.ExtendedKeyUsage.timeStamping,
+  'ocsp signing': x509.ExtendedKeyUsage.ocspSigning,
+  'microsoft sgc': '1.3.6.1.4.1.311.10.3.3',
+  'netscape sgc': '2.16.840.1.113730.4.1',
+};
+
+export interface SignRequestOptions {
+  /** The PKCS#10 request (its signature already checked by the caller). */
+  readonly request: x509.Pkcs10CertificateRequest;
+  readonly ca: CertificateAndKey;
+  /** CertificateSigningRequest usages ("digital signature", "client auth" …). */
+  readonly usages: readonly string[];
+  /** Validity from now; capped at the CA's own expiry. */
+  readonly durationMs: number;
+  /** How far notBefore lies in the past (upstream's signer backdates 5 minutes). */
+  readonly backdateMs: number;
+  readonly clock: Clock;
+}
+
+/**
+ * Issues the certificate a CSR asks for: its subject, public key and subject alternative names,
+ * the requested usages, signed by `ca`. Returns the certificate PEM.
+ */
+export async function signCertificateRequest(options: SignRequestOptions): Promise<string> {
+  const ca = new x509.X509Certificate(options.ca.certPem);
+  const now = options.clock.now();
+  const notAfter = Math.min(now + options.durationMs, ca.notAfter.getTime());
+  const signingKey = await subtle.importKey('pkcs8', pkcs8Der(options.ca.keyPem), ECDSA_P256, false, ['sign']);
+  const bits = options.usages.reduce((b, u) => b | (KEY_USAGE_BITS[u] ?? 0), 0);
+  const ekus = [...new Set(options.usages.map((u) => EXTENDED_KEY_USAGES[u]).filter((e): e is string => e !== undefined))];
+  const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(false, undefined, true)];
+  if (bits) extensions.push(new x509.KeyUsagesExtension(bits, true));
+  if (ekus.length) extensions.push(new x509.ExtendedKeyUsageExtension(ekus));
+  // Subject alternative names (2.5.29.17) come over from the request as they are.
+  const san = options.request.getExtension('2.5.29.17');
+  if (san) extensions.push(new x509.SubjectAlternativeNameExtension(san.rawData));
+  extensions.push(await x509.AuthorityKeyIdentifierExtension.create(ca, false, provider));
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: serialNumber(),
+      subject: options.request.subjectName,
+      issuer: ca.subjectName,
+      notBefore: new Date(now - options.backdateMs),
+      notAfter: new Date(notAfter),
+      signingAlgorithm: SIGNING,
+      publicKey: options.request.publicKey,
+      signingKey,
+      extensions,
+    },
+    provider,
+  );
+  return `${cert.toString('pem')}\n`;
+}

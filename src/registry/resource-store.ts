@@ -145,6 +145,19 @@ export interface ResourceStoreConfig {
    * spec.finalizers, which only /finalize writes).
    */
   readonly preserveOnUpdate?: (next: KubeObject, old: KubeObject) => void;
+  /** Kind-specific preparation of a create from the request (CSRs: the requester's identity). */
+  readonly prepareCreate?: (obj: KubeObject, ctx: RequestContext) => void;
+  /**
+   * After a /status write took the status fields from the request: kind rules on what status may
+   * change (CSRs: approval conditions stay). `now` is the write's RFC 3339 time.
+   */
+  readonly prepareStatusUpdate?: (next: KubeObject, old: KubeObject, now: string) => void;
+  /**
+   * Subresources that are views of the object written with GET/PUT/PATCH like /status
+   * (certificatesigningrequests/approval): builds the object to store from the request and the
+   * stored object. Validated as a status write.
+   */
+  readonly subresourceViews?: Readonly<Record<string, (desired: KubeObject, old: KubeObject, now: string) => KubeObject>>;
 }
 
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -304,6 +317,7 @@ export class ResourceStore {
     else delete meta.namespace;
     this.#lifecycle.checkStructure(obj, ctx);
     this.#prepareForCreate(obj);
+    this.#config.prepareCreate?.(obj, ctx);
     this.#lifecycle.applyDefaults(obj);
     // Upstream generates the name (BeforeCreate) before its validating admission runs, so
     // refusals such as ResourceQuota's name the pod a ReplicaSet tried to create
@@ -502,6 +516,9 @@ export class ResourceStore {
         else next[f] = desired[f];
       }
       if (desired.metadata.managedFields !== undefined) next.metadata.managedFields = desired.metadata.managedFields;
+      this.#config.prepareStatusUpdate?.(next, old, rfc3339(this.#clock.now()));
+    } else if (options.subresource !== undefined && this.#config.subresourceViews?.[options.subresource]) {
+      next = this.#config.subresourceViews[options.subresource](desired, old, rfc3339(this.#clock.now()));
     } else if (options.subresource === 'ephemeralcontainers') {
       // pods/ephemeralcontainers changes only spec.ephemeralContainers (upstream
       // ephemeralContainersStrategy, dropNonEphemeralContainerUpdates): the rest is the stored pod's.
@@ -553,7 +570,7 @@ export class ResourceStore {
   #validateAdmittedUpdate(next: KubeObject, old: KubeObject, name: string, ctx: RequestContext, options: UpdateOptions): KubeObject {
     const errors = options.internal
       ? []
-      : options.subresource === 'status' || options.subresource === 'finalize'
+      : options.subresource === 'status' || options.subresource === 'finalize' || (options.subresource !== undefined && this.#config.subresourceViews?.[options.subresource] !== undefined)
         ? this.#lifecycle.validateStatusUpdate(next, old)
         : options.subresource === 'ephemeralcontainers'
           ? this.#lifecycle.validateEphemeralContainersUpdate(next, old)

@@ -4,6 +4,12 @@
  * composition root puts HTTPS, bootstrap and controllers on top; controller tests use it alone
  * (memory storage, fake clock) to exercise the real API semantics in-process.
  */
+import {
+  prepareCertificateSigningRequestApproval,
+  prepareCertificateSigningRequestCreate,
+  prepareCertificateSigningRequestStatus,
+  preserveCertificateSigningRequestOnUpdate,
+} from '../api/validation/certificates.js';
 import type { Logger } from 'pino';
 import { ApiError } from '../api/errors.js';
 import { builtinGroupVersions, builtinResources } from '../api/builtin-resources.js';
@@ -17,6 +23,7 @@ import { LimitRangerPlugin } from '../admission/limit-ranger.js';
 import type { AdmissionPlugin } from '../admission/admission.js';
 import { NodeRestrictionPlugin } from '../admission/node-restriction.js';
 import { RbacEscalationPlugin } from '../admission/rbac-escalation.js';
+import { CertificatesPlugin } from '../admission/certificates.js';
 import { rulesOf } from '../auth/rbac/policy-rule.js';
 import { rbacResources } from '../auth/rbac/reconcile-policy.js';
 import { DefaultTolerationSecondsPlugin } from '../admission/default-toleration-seconds.js';
@@ -82,6 +89,8 @@ export interface ApiCore {
   readonly client: LocalClient;
   /** RBAC escalation checks on role and binding writes; they start once an authorizer is set. */
   readonly rbacEscalation: RbacEscalationPlugin;
+  /** CSR approval/signing checks; needs the authorizer, set once the API server exists. */
+  readonly certificates: CertificatesPlugin;
   /** TokenRequest, when service accounts are configured. */
   readonly tokenRequests: TokenRequestService | undefined;
   /** Ends background loops and closes storage. */
@@ -123,6 +132,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
         throw e;
       }
     });
+    const certificates = new CertificatesPlugin();
     const limitRanger = new LimitRangerPlugin({ client, clock, logger: log.child({ component: 'limit-ranger' }) });
     const admission: AdmissionPlugin[] = [
       new NamespaceLifecyclePlugin(namespaceCache),
@@ -135,6 +145,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       new DefaultStorageClassPlugin(clientStorageClasses(client)),
       new StorageObjectInUseProtectionPlugin(),
       rbacEscalation,
+      certificates,
       allocator,
     ];
     const wiring: ResourceWiringConfig = {
@@ -176,6 +187,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       modules,
       client,
       rbacEscalation,
+      certificates,
       tokenRequests,
       async close() {
         clearInterval(repair);
@@ -229,6 +241,14 @@ function builtinPrepareForCreate(def: ResourceDef, obj: KubeObject): void {
 
 /** Kind-specific storage behaviour of built-in resources. */
 function builtinStoreOptions(def: ResourceDef): Partial<ResourceStoreConfig> {
+  if (def.group === 'certificates.k8s.io' && def.kind === 'CertificateSigningRequest') {
+    return {
+      prepareCreate: (csr, ctx) => prepareCertificateSigningRequestCreate(csr, { username: ctx.user?.username ?? '', uid: ctx.user?.uid, groups: ctx.user?.groups, extra: ctx.user?.extra }),
+      preserveOnUpdate: preserveCertificateSigningRequestOnUpdate,
+      prepareStatusUpdate: prepareCertificateSigningRequestStatus,
+      subresourceViews: { approval: prepareCertificateSigningRequestApproval },
+    };
+  }
   if (def.group === '' && def.kind === 'Pod') {
     return {
       returnDeletedObject: true,

@@ -34,6 +34,8 @@ import { TaintEvictionController } from '../controllers/taint-eviction/taint-evi
 import { TtlAfterFinishedController } from '../controllers/ttl-after-finished/ttl-after-finished-controller.js';
 import type { Registry } from '../registry/registry.js';
 import { ServiceLbController } from '../network/servicelb/servicelb-controller.js';
+import { CsrSigningController } from '../controllers/certificates/csr-signing-controller.js';
+import type { CertificateAndKey } from '../pki/issue-certificate.js';
 
 export interface ControllerSetConfig {
   readonly registry: Registry;
@@ -51,6 +53,8 @@ export interface ControllerSetConfig {
   readonly localStoragePath: string;
   /** Signs legacy tokens of hand-made service-account token Secrets; absent: no tokens controller. */
   readonly serviceAccountSigner?: TokenSigner;
+  /** The client CA with its key: approved CertificateSigningRequests for client signers are signed with it. */
+  readonly clientCa?: CertificateAndKey;
 }
 
 /** Namespaced resources that hold content (one version per storage location). */
@@ -72,6 +76,7 @@ export function controllerSet(ctx: ControllerContext, config: ControllerSetConfi
     new ServiceAccountController(ctx),
     new ClusterRoleAggregationController(ctx),
     new RootCaCertPublisher(ctx, { rootCaPem: config.rootCaPem }),
+    ...(config.clientCa ? [new CsrSigningController(ctx, { clientCa: config.clientCa })] : []),
     ...(config.serviceAccountSigner ? [new TokensController(ctx, { signer: config.serviceAccountSigner, rootCaPem: config.rootCaPem })] : []),
     new DeploymentController(ctx),
     new ReplicaSetController(ctx),

@@ -2,8 +2,10 @@
  * RBAC with the real kubectl 1.32: what a cluster admin does to give people access, and what
  * those people then see (`--as` impersonates them, as an admin checks access on any cluster).
  */
-import { writeFileSync } from 'node:fs';
+import { webcrypto } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as x509 from '../../src/pki/x509.js';
 import { describe, expect, test } from 'vitest';
 import { uniqueName, useCluster } from './support/cluster.js';
 import { Kubectl, runProgram } from './support/kubectl.js';
@@ -113,5 +115,48 @@ describe('RBAC with kubectl', () => {
     const reserved = await runProgram(process.execPath, [LITE_BIN, 'kubeconfig', 'create', 'system:admin', '--data-dir', ctx.server.dataDir]);
     expect(reserved.code).toBe(2);
     expect(reserved.stderr).toContain('reserved name');
+  });
+
+  test('the CertificateSigningRequest flow: a user\'s request, kubectl certificate approve, and the issued certificate signs her in', async () => {
+    const ns = uniqueName('rbac');
+    await ctx.kubectl.ok(['create', 'namespace', ns]);
+    const name = `${ns}-erin`;
+    const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+    const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=erin, O=reviewers', keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } }, webcrypto as unknown as NonNullable<Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>[1]>);
+    const keyPem = `-----BEGIN PRIVATE KEY-----\n${Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64').replace(/(.{64})/g, '$1\n').trim()}\n-----END PRIVATE KEY-----\n`;
+    const manifest = join(ctx.tmp, `${name}.yaml`);
+    writeFileSync(
+      manifest,
+      [
+        'apiVersion: certificates.k8s.io/v1',
+        'kind: CertificateSigningRequest',
+        'metadata:',
+        `  name: ${name}`,
+        'spec:',
+        `  request: ${Buffer.from(csr.toString('pem')).toString('base64')}`,
+        '  signerName: kubernetes.io/kube-apiserver-client',
+        '  expirationSeconds: 86400',
+        '  usages: ["client auth"]',
+        '',
+      ].join('\n'),
+    );
+    expect(await ctx.kubectl.ok(['apply', '-f', manifest])).toBe(`certificatesigningrequest.certificates.k8s.io/${name} created\n`);
+    expect(await ctx.kubectl.ok(['get', 'csr', name, '--no-headers'])).toMatch(new RegExp(`^${name}\\s+\\S+\\s+kubernetes.io/kube-apiserver-client\\s+system:admin\\s+24h\\s+Pending\\s*$`));
+    expect(await ctx.kubectl.ok(['certificate', 'approve', name])).toBe(`certificatesigningrequest.certificates.k8s.io/${name} approved\n`);
+    const issued = await eventually(async () => (await ctx.kubectl.ok(['get', 'csr', name, '-o', 'jsonpath={.status.certificate}'])) || undefined, { what: 'the certificate is issued' });
+    expect(await ctx.kubectl.ok(['get', 'csr', name, '-o', 'jsonpath={.status.conditions[*].type}'])).toBe('Approved');
+    const certFile = join(ctx.tmp, `${name}.crt`);
+    const keyFile = join(ctx.tmp, `${name}.key`);
+    writeFileSync(certFile, Buffer.from(issued, 'base64'));
+    writeFileSync(keyFile, keyPem, { mode: 0o600 });
+    const kubeconfig = join(ctx.tmp, `${name}.kubeconfig`);
+    writeFileSync(kubeconfig, readFileSync(ctx.kubectl.kubeconfig));
+    const erin = new Kubectl({ kubeconfig, cacheDir: join(ctx.tmp, `${name}-cache`) });
+    await erin.ok(['config', 'set-credentials', 'erin', `--client-certificate=${certFile}`, `--client-key=${keyFile}`, '--embed-certs']);
+    await erin.ok(['config', 'set-context', '--current', '--user=erin']);
+    expect(await erin.ok(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username} {.status.userInfo.groups}'])).toBe('erin ["reviewers","system:authenticated"]');
+    expect((await erin.fails(['get', 'pods', '-n', ns])).stderr).toContain('User "erin" cannot list resource "pods"');
+    // Without the approve verb on the signer, a user cannot approve even if she may update requests.
+    expect((await erin.fails(['certificate', 'approve', name])).stderr).toContain('cannot get resource "certificatesigningrequests"');
   });
 });

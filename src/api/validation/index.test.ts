@@ -52,6 +52,11 @@ const VALID: Readonly<Record<string, Record<string, unknown>>> = {
   'StorageClass.storage.k8s.io': { metadata: { name: 'sc' }, provisioner: 'example.com/csi' },
   'PriorityClass.scheduling.k8s.io': { metadata: { name: 'pc' }, value: 100 },
   'Lease.coordination.k8s.io': { metadata: { name: 'l', ...ns }, spec: { holderIdentity: 'me', leaseDurationSeconds: 15 } },
+  'CertificateSigningRequest.certificates.k8s.io': {
+    metadata: { name: 'csr' },
+    // A PEM PKCS#10 request for CN=test (openssl req, EC P-256), base64 as JSON carries []byte.
+    spec: { request: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIS01IRUNBUUF3RHpFTk1Bc0dBMVVFQXd3RWRHVnpkREJaTUJNR0J5cUdTTTQ5QWdFR0NDcUdTTTQ5QXdFSApBMElBQk5JTlZ1WitVeStsQXE3VFpDbjAyT0VpSXdoWVNxSXZiY2tLTHE3eUdvVFlZRW9wME1NaGtsVkZIdjIvCmhzZWNFTi8rWFkwYnR0L1ZRMy9vaXRGTWhXdWdBREFLQmdncWhrak9QUVFEQWdOSkFEQkdBaUVBdnYyRzI3RzMKYVBZbGJBODFENFJpK3NqTlFSdnpMdUJXZG9hN3diTDB4cnNDSVFEZXdVeVRRcFlkbytOSGxmanlKTFFkdFdPSgpwTUdKTnJReUFpWXYwcUhtaVE9PQotLS0tLUVORCBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K', signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'] },
+  },
   'EndpointSlice.discovery.k8s.io': { metadata: { name: 'es', ...ns }, addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.9'] }], ports: [{ port: 80 }] },
   'HorizontalPodAutoscaler.autoscaling': { metadata: { name: 'h', ...ns }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'd' }, maxReplicas: 3 } },
   'Event.events.k8s.io': {
@@ -75,10 +80,12 @@ const CLUSTER_SCOPED = new Set([
   'ClusterRoleBinding.rbac.authorization.k8s.io',
   'StorageClass.storage.k8s.io',
   'PriorityClass.scheduling.k8s.io',
+  'CertificateSigningRequest.certificates.k8s.io',
 ]);
 
 const WITH_STATUS = [
   'Pod',
+  'CertificateSigningRequest.certificates.k8s.io',
   'ReplicationController',
   'Service',
   'Node',

@@ -17,6 +17,7 @@
  *  - `validateStatusUpdate` is present for every kind with a /status subresource and checks
  *    status only; the caller keeps spec and metadata from the stored object for such updates.
  */
+import { validateCertificateSigningRequest, validateCertificateSigningRequestUpdate } from './certificates.js';
 import type { FieldError } from '../errors.js';
 import { obj } from '../json-access.js';
 import type { KubeObject } from '../object.js';
@@ -204,6 +205,11 @@ export function createBuiltinStrategies(options: BuiltinStrategyOptions = {}): R
     'StorageClass.storage.k8s.io': strategy('StorageClass.storage.k8s.io', { validate: validateStorageClass, validateUpdate: (o, old) => [...validateStorageClass(o), ...validateStorageClassUpdate(o, old)] }),
     'PriorityClass.scheduling.k8s.io': strategy('PriorityClass.scheduling.k8s.io', { validate: validatePriorityClass, validateUpdate: validatePriorityClassUpdate }),
     'Lease.coordination.k8s.io': strategy(undefined, { validate: validateLease }),
+    'CertificateSigningRequest.certificates.k8s.io': strategy(undefined, {
+      validate: validateCertificateSigningRequest,
+      validateUpdate: validateCertificateSigningRequestUpdate,
+      validateStatusUpdate: validateCertificateSigningRequestUpdate,
+    }),
     'EndpointSlice.discovery.k8s.io': strategy('EndpointSlice.discovery.k8s.io', { validate: validateEndpointSlice, validateUpdate: validateEndpointSliceUpdate }),
     // autoscaling (stored as v2)
     'HorizontalPodAutoscaler.autoscaling': strategy('HorizontalPodAutoscaler.autoscaling', {

@@ -9,6 +9,7 @@ import { authorizationV1Types } from './authorization-v1.js';
 import { autoscalingV1Types } from './autoscaling-v1.js';
 import { autoscalingV2Types } from './autoscaling-v2.js';
 import { batchV1Types } from './batch-v1.js';
+import { certificatesV1Types } from './certificates-v1.js';
 import { coordinationV1Types } from './coordination-v1.js';
 import { discoveryV1Types } from './discovery-v1.js';
 import { eventsV1Types } from './events-v1.js';
@@ -27,6 +28,7 @@ const FILES: ReadonlyArray<readonly [string, readonly TypeDef[]]> = [
   ['io.k8s.api.batch.v1.', batchV1Types],
   ['io.k8s.api.autoscaling.v1.', autoscalingV1Types],
   ['io.k8s.api.autoscaling.v2.', autoscalingV2Types],
+  ['io.k8s.api.certificates.v1.', certificatesV1Types],
   ['io.k8s.api.coordination.v1.', coordinationV1Types],
   ['io.k8s.api.discovery.v1.', discoveryV1Types],
   ['io.k8s.api.events.v1.', eventsV1Types],
@@ -44,6 +46,7 @@ const FILES: ReadonlyArray<readonly [string, readonly TypeDef[]]> = [
 const KINDS: Record<string, Record<string, boolean>> = {
   'apps/v1': { Deployment: true, ReplicaSet: true, StatefulSet: true, DaemonSet: true, ControllerRevision: true },
   'batch/v1': { Job: true, CronJob: true },
+  'certificates.k8s.io/v1': { CertificateSigningRequest: true },
   'autoscaling/v1': { HorizontalPodAutoscaler: true, Scale: false },
   'autoscaling/v2': { HorizontalPodAutoscaler: true },
   'coordination.k8s.io/v1': { Lease: true },
@@ -196,7 +199,7 @@ describe('non-core group type definitions: structural invariants', () => {
 
   it('models named string slices as list wrappers with a single items field', () => {
     const wrappers = groupTypes.filter((t) => t.listWrapper);
-    expect(wrappers.map((t) => t.name).sort()).toEqual(['io.k8s.api.authentication.v1.ExtraValue', 'io.k8s.api.authorization.v1.ExtraValue']);
+    expect(wrappers.map((t) => t.name).sort()).toEqual(['io.k8s.api.authentication.v1.ExtraValue', 'io.k8s.api.authorization.v1.ExtraValue', 'io.k8s.api.certificates.v1.ExtraValue']);
     for (const w of wrappers) {
       expect(w.fields).toHaveLength(1);
       expect(w.fields[0]).toMatchObject({ name: 'items', proto: 1, type: { t: 'list', items: { t: 'scalar', scalar: 'string' } } });

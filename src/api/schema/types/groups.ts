@@ -10,6 +10,7 @@ import { authorizationV1Types } from './authorization-v1.js';
 import { autoscalingV1Types } from './autoscaling-v1.js';
 import { autoscalingV2Types } from './autoscaling-v2.js';
 import { batchV1Types } from './batch-v1.js';
+import { certificatesV1Types } from './certificates-v1.js';
 import { coordinationV1Types } from './coordination-v1.js';
 import { discoveryV1Types } from './discovery-v1.js';
 import { eventsV1Types } from './events-v1.js';
@@ -24,6 +25,7 @@ export const groupTypes: readonly TypeDef[] = [
   ...batchV1Types,
   ...autoscalingV1Types,
   ...autoscalingV2Types,
+  ...certificatesV1Types,
   ...coordinationV1Types,
   ...discoveryV1Types,
   ...eventsV1Types,
