@@ -55,7 +55,7 @@ export interface Client {
   /** Ends when the signal aborts or the server closes the stream (then re-watch from the last resourceVersion). */
   watch(ref: ResourceRef, namespace: string | undefined, options: ClientWatchOptions): AsyncIterable<ClientWatchEvent>;
   create(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions): Promise<KubeObject>;
-  update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions & { subresource?: 'status' | 'finalize' | 'ephemeralcontainers' }): Promise<KubeObject>;
+  update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions & { subresource?: 'status' | 'finalize' | 'ephemeralcontainers' | 'approval' }): Promise<KubeObject>;
   patch(ref: ResourceRef, namespace: string | undefined, name: string, kind: PatchKind, body: unknown, options?: WriteOptions & { subresource?: 'status' | 'ephemeralcontainers'; force?: boolean }): Promise<KubeObject>;
   /** Resolves with the object if deletion is pending (finalizers, grace), undefined if it is gone. */
   delete(ref: ResourceRef, namespace: string | undefined, name: string, options?: ClientDeleteOptions): Promise<KubeObject | undefined>;

@@ -90,7 +90,7 @@ export class HttpClient implements Client {
     return (await this.#json('POST', withQuery(HttpClient.path(ref, namespace), writeQuery(options)), obj)) as KubeObject;
   }
 
-  async update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions & { subresource?: 'status' | 'finalize' | 'ephemeralcontainers' }): Promise<KubeObject> {
+  async update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions & { subresource?: 'status' | 'finalize' | 'ephemeralcontainers' | 'approval' }): Promise<KubeObject> {
     const name = obj.metadata.name;
     if (!name) throw ApiError.badRequest('update needs metadata.name');
     return (await this.#json('PUT', withQuery(HttpClient.path(ref, namespace, name, options?.subresource), writeQuery(options)), obj)) as KubeObject;

@@ -92,7 +92,7 @@ export class LocalClient implements Client {
     return r.create(namespace, structuredClone(obj), this.#ctx(options));
   }
 
-  async update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions & { subresource?: 'status' | 'finalize' | 'ephemeralcontainers' }): Promise<KubeObject> {
+  async update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions & { subresource?: 'status' | 'finalize' | 'ephemeralcontainers' | 'approval' }): Promise<KubeObject> {
     const name = obj.metadata.name;
     if (!name) throw ApiError.badRequest('update needs metadata.name');
     const r = this.#resource(ref);

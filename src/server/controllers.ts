@@ -34,6 +34,7 @@ import { TaintEvictionController } from '../controllers/taint-eviction/taint-evi
 import { TtlAfterFinishedController } from '../controllers/ttl-after-finished/ttl-after-finished-controller.js';
 import type { Registry } from '../registry/registry.js';
 import { ServiceLbController } from '../network/servicelb/servicelb-controller.js';
+import { CsrCleanerController } from '../controllers/certificates/csr-cleaner-controller.js';
 import { CsrSigningController } from '../controllers/certificates/csr-signing-controller.js';
 import type { CertificateAndKey } from '../pki/issue-certificate.js';
 
@@ -77,6 +78,7 @@ export function controllerSet(ctx: ControllerContext, config: ControllerSetConfi
     new ClusterRoleAggregationController(ctx),
     new RootCaCertPublisher(ctx, { rootCaPem: config.rootCaPem }),
     ...(config.clientCa ? [new CsrSigningController(ctx, { clientCa: config.clientCa })] : []),
+    new CsrCleanerController(ctx),
     ...(config.serviceAccountSigner ? [new TokensController(ctx, { signer: config.serviceAccountSigner, rootCaPem: config.rootCaPem })] : []),
     new DeploymentController(ctx),
     new ReplicaSetController(ctx),
