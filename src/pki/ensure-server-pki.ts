@@ -73,6 +73,8 @@ export type PkiItem = 'server-ca' | 'client-ca' | 'serving' | 'admin' | 'admin-t
 export interface ServerPki {
   /** The server CA certificate: what clients trust. */
   readonly caCertPem: string;
+  /** The server CA with its key (kubelet serving certificates requested through CSRs). */
+  readonly serverCa: CertificateAndKey;
   readonly serving: CertificateAndKey;
   /** The client CA certificate: what the API server trusts for client certificates. */
   readonly clientCaPem: string;
@@ -169,6 +171,7 @@ export async function ensureServerPki(config: ServerPkiConfig): Promise<ServerPk
 
   return {
     caCertPem: serverCa.certPem,
+    serverCa,
     serving,
     clientCaPem: clientCa.certPem,
     clientCa,

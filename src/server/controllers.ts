@@ -56,6 +56,8 @@ export interface ControllerSetConfig {
   readonly serviceAccountSigner?: TokenSigner;
   /** The client CA with its key: approved CertificateSigningRequests for client signers are signed with it. */
   readonly clientCa?: CertificateAndKey;
+  /** The server CA with its key: approved kubelet-serving requests are signed with it. */
+  readonly serverCa?: CertificateAndKey;
 }
 
 /** Namespaced resources that hold content (one version per storage location). */
@@ -77,7 +79,7 @@ export function controllerSet(ctx: ControllerContext, config: ControllerSetConfi
     new ServiceAccountController(ctx),
     new ClusterRoleAggregationController(ctx),
     new RootCaCertPublisher(ctx, { rootCaPem: config.rootCaPem }),
-    ...(config.clientCa ? [new CsrSigningController(ctx, { clientCa: config.clientCa })] : []),
+    ...(config.clientCa ? [new CsrSigningController(ctx, { clientCa: config.clientCa, ...(config.serverCa ? { serverCa: config.serverCa } : {}) })] : []),
     new CsrCleanerController(ctx),
     ...(config.serviceAccountSigner ? [new TokensController(ctx, { signer: config.serviceAccountSigner, rootCaPem: config.rootCaPem })] : []),
     new DeploymentController(ctx),

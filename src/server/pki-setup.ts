@@ -12,6 +12,8 @@ export interface ClusterPki {
   readonly caHash: string;
   /** The client CA with its key, to issue node certificates. */
   readonly clientCa: CertificateAndKey;
+  /** The server CA with its key (kubelet serving certificates from CSRs). */
+  readonly serverCa: CertificateAndKey;
   readonly servingCertPem: string;
   readonly servingKeyPem: string;
   readonly clientCaPem: string;
@@ -34,6 +36,7 @@ export async function ensureClusterPki(config: {
     caCertPem: pki.caCertPem,
     caHash: caCertHash(pki.caCertPem),
     clientCa: pki.clientCa,
+    serverCa: pki.serverCa,
     servingCertPem: pki.serving.certPem,
     servingKeyPem: pki.serving.keyPem,
     clientCaPem: pki.clientCaPem,

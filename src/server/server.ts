@@ -385,7 +385,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         informers,
         logger: log.child({ component: 'controller-manager' }),
         onLostLeadership: config.onLostLeadership,
-        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, clientCa: pki.clientCa, serviceAccountSigner: saSigner, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000, clusterCidr: config.clusterCidr ?? DEFAULT_CLUSTER_CIDR, serviceLb: config.serviceLb !== false, localStoragePath }),
+        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, clientCa: pki.clientCa, serverCa: pki.serverCa, serviceAccountSigner: saSigner, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000, clusterCidr: config.clusterCidr ?? DEFAULT_CLUSTER_CIDR, serviceLb: config.serviceLb !== false, localStoragePath }),
       });
       const run = controllerManager.run(stopping.signal);
       controllerManagerLoop = new ComponentLoop(run);

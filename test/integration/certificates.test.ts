@@ -139,7 +139,7 @@ describe('CertificateSigningRequests', () => {
     await rawRequest(ts.server, { path: CSRS, method: 'POST', body: csrBody('node', node.request, { signerName: 'kubernetes.io/kube-apiserver-client-kubelet' }) });
     await approve('node');
     const nodeFailed = await waitFor('the kubelet signer refuses', async () => (await rawRequest(ts.server, { path: `${CSRS}/node` })).json.status.conditions.find((c: { type: string }) => c.type === 'Failed'));
-    expect(nodeFailed.message).toBe('subject common name does not begin with system:node:');
+    expect(nodeFailed.message).toBe("subject common name does not begin with 'system:node:'");
 
     const other = await newRequest('CN=thing');
     await rawRequest(ts.server, { path: CSRS, method: 'POST', body: csrBody('other', other.request, { signerName: 'example.com/custom' }) });

@@ -30,7 +30,8 @@ describe('CsrSigningController', () => {
   beforeEach(async () => {
     api = await startTestApi({ clock });
     const clientCa = await createCertificateAuthority({ commonName: 'test-client-ca', validDays: 3650, clock });
-    void new CsrSigningController(api.context, { clientCa }).run(api.signal);
+    const serverCa = await createCertificateAuthority({ commonName: 'test-server-ca', validDays: 3650, clock });
+    void new CsrSigningController(api.context, { clientCa, serverCa }).run(api.signal);
   });
   afterEach(() => api.stop());
 
@@ -60,8 +61,47 @@ describe('CsrSigningController', () => {
     await approve('kubelet');
     await until(async () => (await statusOf('kubelet'))?.conditions?.some((c) => c.type === 'Failed') === true, 'failed');
     const failed = (await statusOf('kubelet'))?.conditions?.find((c) => c.type === 'Failed');
-    expect(failed).toMatchObject({ reason: 'SignerValidationFailure', message: 'subject common name does not begin with system:node:' });
+    expect(failed).toMatchObject({ reason: 'SignerValidationFailure', message: "subject common name does not begin with 'system:node:'" });
     expect((await statusOf('kubelet'))?.certificate).toBeUndefined();
+  });
+});
+
+describe('CsrSigningController: kubelet-serving', () => {
+  it('signs a node\'s serving request with the server CA, keeping its names; refuses one without names', async () => {
+    const clock = new FakeClock(Date.parse('2026-06-01T12:00:00Z'));
+    const api = await startTestApi({ clock });
+    try {
+      const clientCa = await createCertificateAuthority({ commonName: 'test-client-ca', validDays: 3650, clock });
+      const serverCa = await createCertificateAuthority({ commonName: 'test-server-ca', validDays: 3650, clock });
+      void new CsrSigningController(api.context, { clientCa, serverCa }).run(api.signal);
+      const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+      const request = await x509.Pkcs10CertificateRequestGenerator.create(
+        {
+          name: 'CN=system:node:worker-1, O=system:nodes',
+          keys,
+          signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+          extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'worker-1' }, { type: 'ip', value: '10.0.0.7' }])],
+        },
+        webcrypto as unknown as NonNullable<Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>[1]>,
+      );
+      const serving = { signerName: 'kubernetes.io/kubelet-serving', usages: ['digital signature', 'server auth'] };
+      await api.client.create(csrResource, undefined, csr('serving', Buffer.from(request.toString('pem')).toString('base64'), serving));
+      await api.client.create(csrResource, undefined, csr('nameless', await pkcs10('CN=system:node:worker-1, O=system:nodes'), serving));
+      for (const name of ['serving', 'nameless']) {
+        const current = await api.client.get(csrResource, undefined, name);
+        await api.client.update(csrResource, undefined, { ...current, status: { conditions: [{ type: 'Approved', status: 'True', reason: 'Test' }] } }, { subresource: 'approval' });
+      }
+      const statusOf = async (name: string) => (await api.client.get(csrResource, undefined, name)).status as { certificate?: string; conditions?: { type: string; message?: string }[] };
+      await until(async () => (await statusOf('serving')).certificate !== undefined, 'serving certificate issued');
+      const cert = new x509.X509Certificate(Buffer.from((await statusOf('serving')).certificate ?? '', 'base64').toString());
+      expect(cert.issuer).toBe('CN=test-server-ca');
+      expect(cert.getExtension(x509.SubjectAlternativeNameExtension)?.names.toJSON()).toEqual([{ type: 'dns', value: 'worker-1' }, { type: 'ip', value: '10.0.0.7' }]);
+      expect(cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages).toEqual([x509.ExtendedKeyUsage.serverAuth]);
+      await until(async () => (await statusOf('nameless')).conditions?.some((c) => c.type === 'Failed') === true, 'nameless refused');
+      expect((await statusOf('nameless')).conditions?.find((c) => c.type === 'Failed')?.message).toBe('DNS or IP subjectAltName is required');
+    } finally {
+      await api.stop();
+    }
   });
 });
 
