@@ -153,8 +153,10 @@ export class DocumentBuilder {
       if (d.hasStatusSubresource) {
         paths[`${item}/status`] = { parameters: [pathParam('name'), ...pathParams], get: op('get', gvk, kindRef, []), put: op('put', gvk, kindRef, writeParams(), 'application/json'), patch: patchOp(gvk, kindRef, isBuiltin) };
       }
-      if (d.subresources.some((s) => s.name === 'ephemeralcontainers')) {
-        paths[`${item}/ephemeralcontainers`] = { parameters: [pathParam('name'), ...pathParams], get: op('get', gvk, kindRef, []), put: op('put', gvk, kindRef, writeParams(), 'application/json'), patch: patchOp(gvk, kindRef, isBuiltin) };
+      // Subresources that read and write the object itself, like status.
+      for (const view of ['ephemeralcontainers', 'approval']) {
+        if (!d.subresources.some((sr) => sr.name === view)) continue;
+        paths[`${item}/${view}`] = { parameters: [pathParam('name'), ...pathParams], get: op('get', gvk, kindRef, []), put: op('put', gvk, kindRef, writeParams(), 'application/json'), patch: patchOp(gvk, kindRef, isBuiltin) };
       }
       const proxy = d.subresources.find((sr) => sr.name === 'proxy' && sr.kind);
       if (proxy?.kind) {
