@@ -60,6 +60,20 @@ describe('CertificateSigningRequests', () => {
 
     const approved = await approve('jane');
     expect(approved.status).toBe(200);
+    const viaApproval = await rawRequest(ts.server, { path: `${CSRS}/jane/approval` });
+    expect(viaApproval.status).toBe(200);
+    expect(viaApproval.json).toMatchObject({ kind: 'CertificateSigningRequest', metadata: { name: 'jane' } });
+    // PATCH works on /approval as on /status (a merge patch of the conditions).
+    const patched = await rawRequest(ts.server, {
+      path: `${CSRS}/jane/approval`,
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+      body: JSON.stringify({ metadata: { labels: { via: 'approval' } }, status: { conditions: [{ type: 'Approved', status: 'True', reason: 'Patched', message: 'approved again' }] } }),
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.json.status.conditions[0].reason).toBe('Patched');
+    // Upstream's approval strategy keeps the request's metadata changes, unlike /status.
+    expect(patched.json.metadata.labels).toEqual({ via: 'approval' });
     expect(approved.json.status.conditions[0]).toMatchObject({ type: 'Approved', status: 'True', reason: 'Test' });
     expect(approved.json.status.conditions[0].lastUpdateTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 

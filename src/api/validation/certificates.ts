@@ -234,16 +234,19 @@ export function prepareCertificateSigningRequestStatus(next: KubeObject, old: Ku
   populateConditionTimestamps(next, old, now);
 }
 
-/** /approval: the conditions from the request; everything else as stored. */
+/**
+ * /approval: the conditions and the metadata from the request (upstream's approval strategy resets
+ * only spec and the rest of status; system metadata is restored by the store); spec and the
+ * certificate as stored.
+ */
 export function prepareCertificateSigningRequestApproval(desired: KubeObject, old: KubeObject, now: string): KubeObject {
-  const next: KubeObject = { ...old, metadata: { ...old.metadata } };
+  const next: KubeObject = { ...old, metadata: { ...desired.metadata } };
   const st: JsonObject = { ...status(old) };
   const wanted = conditions(desired);
   if (wanted.length > 0) st.conditions = wanted;
   else delete st.conditions;
   if (Object.keys(st).length > 0) next.status = st;
   else delete next.status;
-  if (desired.metadata.managedFields !== undefined) next.metadata.managedFields = desired.metadata.managedFields;
   populateConditionTimestamps(next, old, now);
   return next;
 }
