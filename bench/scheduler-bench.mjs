@@ -25,7 +25,6 @@
  * under the profiler are marked as such); --server-arg passes a flag to `lite server` (repeatable);
  * --wait-quiet SECONDS waits, before each scenario and at most that long, for a quiet machine.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -35,6 +34,7 @@ import { summarizeCpuProfile } from './lib/cpu-profile.mjs';
 import { makeAgent, request, sleep } from './lib/http-load.mjs';
 import { watchNamespacePods } from './lib/pod-watch.mjs';
 import { readKubeconfigTls, startLite, stopLite } from './lib/lite.mjs';
+import { machineInfo, gitInfo } from './lib/run-info.mjs';
 import { round, summarize } from './lib/stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -480,29 +480,6 @@ async function runScenario(name, { nodes, pods, untilRunning }) {
 }
 
 // ---------------------------------------------------------------- main
-
-function machineInfo() {
-  const cpus = os.cpus();
-  return {
-    cpus: cpus.length,
-    cpuModel: cpus[0]?.model,
-    memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
-    node: process.version,
-    platform: `${os.platform()} ${os.release()}`,
-    loadAverageAtStart: os.loadavg().map((v) => round(v, 2)),
-  };
-}
-
-function gitInfo(root) {
-  try {
-    const git = (args) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const commit = git(['rev-parse', 'HEAD']);
-    const dirty = git(['status', '--porcelain', '--untracked-files=no']) !== '';
-    return { commit, dirty };
-  } catch {
-    return undefined;
-  }
-}
 
 function line(label, value) {
   process.stdout.write(`  ${label.padEnd(34)} ${value}\n`);

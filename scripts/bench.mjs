@@ -7,6 +7,8 @@
  *  - scheduler (bench/scheduler-bench.mjs → bench/results/scheduler.json): `lite server
  *    --simulate-nodes` with 5000 nodes / 10 000 pods (scheduling throughput) and 1000 nodes /
  *    30 000 running pods (RSS).
+ *  - write-path (bench/write-path-bench.mjs → bench/results/write-path.json): main-thread CPU of each
+ *    API write a simulated pod causes (create, bind, status, event, lease), in process over SQLite.
  *  - pod-startup (bench/pod-startup-bench.mjs → bench/results/pod-startup.json): `lite server` with
  *    its embedded agent on the local Docker engine: pod create → Running+Ready vs raw Docker sandbox +
  *    container, and idle RSS (needs dockerd; flags --quick, --pods N, --parallel N, --profile).
@@ -15,7 +17,7 @@
  *    through a ClusterIP vs to the pod IPs directly (needs dockerd and root; flags --quick,
  *    --samples N, --concurrency N, --round-seconds S, --rounds N).
  *
- * `--bench apiserver|scheduler|pod-startup|network|apiserver,scheduler,…` chooses (default: all, in that order). Every
+ * `--bench apiserver|scheduler|write-path|pod-startup|network|apiserver,scheduler,…` chooses (default: all, in that order). Every
  * other flag is passed to each chosen benchmark; those that differ (--only, --out) are best used
  * with one --bench. apiserver: --quick, --no-etcd, --no-install (do not apt-get etcd-server),
  * --no-profile, --out FILE, --only PHASE,… (startup, latency, watch, throughput, openLoop,
@@ -33,7 +35,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const BENCHES = { apiserver: 'bench/apiserver-bench.mjs', scheduler: 'bench/scheduler-bench.mjs', 'pod-startup': 'bench/pod-startup-bench.mjs', network: 'bench/network-bench.mjs' };
+const BENCHES = { apiserver: 'bench/apiserver-bench.mjs', scheduler: 'bench/scheduler-bench.mjs', 'write-path': 'bench/write-path-bench.mjs', 'pod-startup': 'bench/pod-startup-bench.mjs', network: 'bench/network-bench.mjs' };
 const args = process.argv.slice(2);
 const at = args.indexOf('--bench');
 const chosen = at >= 0 ? (args[at + 1] ?? '').split(',').filter(Boolean) : Object.keys(BENCHES);
