@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { FieldError } from '../api/errors.js';
-import type { KubeObject, ObjectMeta } from '../api/object.js';
+import { rfc3339, type KubeObject, type ObjectMeta } from '../api/object.js';
 import type { FieldLabelRule, ResourceDef, Strategy } from '../api/resource.js';
 import type { AdmissionPlugin } from '../admission/admission.js';
 import type { RequestContext } from '../registry/context.js';
@@ -58,7 +58,8 @@ export interface ResourceWiringConfig {
 
 /** Time as managedFields and conditions record it. */
 export function rfc3339Now(clock: Clock): string {
-  return new Date(Math.floor(clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  // rfc3339 formats each second once (every write stamps managedFields).
+  return rfc3339(clock.now());
 }
 
 export function createLifecycle(def: ResourceDef, config: ResourceWiringConfig): ObjectLifecycle {

@@ -31,17 +31,40 @@ export interface ManagerIdentity {
   readonly subresource?: string;
 }
 
+/**
+ * Keys and identities already computed, both ways. Every write decodes and re-encodes its object's
+ * managedFields, and a cluster has few distinct managers, so this spares a JSON encode per entry
+ * on decode and a JSON parse per entry on encode. Bounded: cleared when it grows past the limit.
+ */
+const KNOWN_MANAGERS_LIMIT = 4096;
+const keyByIdentity = new Map<string, string>();
+const identityByKey = new Map<string, ManagerIdentity>();
+
 /** The identity string upstream keys managers by: the entry's JSON without time and fields. */
 export function managerKey(id: ManagerIdentity): string {
+  // Length-prefixed parts: unambiguous whatever characters the names hold.
+  const av = id.apiVersion ?? '';
+  const sub = id.subresource ?? '';
+  const memo = `${id.manager.length}:${id.manager}${id.operation}${av.length}:${av}${sub.length}:${sub}`;
+  const known = keyByIdentity.get(memo);
+  if (known !== undefined) return known;
   const parts = [`"manager":${goJsonString(id.manager)}`, `"operation":${goJsonString(id.operation)}`];
   if (id.operation === 'Update' && id.apiVersion) parts.push(`"apiVersion":${goJsonString(id.apiVersion)}`);
   if (id.subresource) parts.push(`"subresource":${goJsonString(id.subresource)}`);
-  return `{${parts.join(',')}}`;
+  const key = `{${parts.join(',')}}`;
+  if (keyByIdentity.size >= KNOWN_MANAGERS_LIMIT) keyByIdentity.clear();
+  keyByIdentity.set(memo, key);
+  return key;
 }
 
 function parseManagerKey(key: string): ManagerIdentity {
+  const known = identityByKey.get(key);
+  if (known !== undefined) return known;
   const o = JSON.parse(key) as { manager?: string; operation?: 'Apply' | 'Update'; apiVersion?: string; subresource?: string };
-  return { manager: o.manager ?? '', operation: o.operation ?? 'Update', apiVersion: o.apiVersion, subresource: o.subresource };
+  const id: ManagerIdentity = Object.freeze({ manager: o.manager ?? '', operation: o.operation ?? 'Update', apiVersion: o.apiVersion, subresource: o.subresource });
+  if (identityByKey.size >= KNOWN_MANAGERS_LIMIT) identityByKey.clear();
+  identityByKey.set(key, id);
+  return id;
 }
 
 /** How conflict messages name a manager: `"kubectl"`, `"kube-controller-manager" using apps/v1`. */
