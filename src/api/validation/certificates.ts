@@ -5,7 +5,7 @@
  * Approved and Denied conditions; /approval changes only the conditions; condition timestamps are
  * filled in by the server.
  */
-import { Pkcs10CertificateRequest, X509Certificate } from '../../pki/x509.js';
+import { PemConverter, Pkcs10CertificateRequest, X509Certificate } from '../../pki/x509.js';
 import type { FieldError } from '../errors.js';
 import { isJsonObject, type JsonObject, type KubeObject } from '../object.js';
 import { child, duplicate, forbidden, index, invalid, notSupported, required } from './field-errors.js';
@@ -62,12 +62,9 @@ export function decodeBytesField(value: unknown): string | undefined {
   return Buffer.from(value, 'base64').toString('latin1');
 }
 
-/** The PEM blocks of a text: type and DER bytes, in order. */
-export function pemBlocks(text: string): { type: string; der: Uint8Array }[] {
-  const out: { type: string; der: Uint8Array }[] = [];
-  const re = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push({ type: m[1], der: new Uint8Array(Buffer.from(m[2].replace(/\s+/g, ''), 'base64')) });
-  return out;
+/** The PEM blocks of a text (type and DER), in order; none when the text holds no valid block. */
+export function pemBlocks(text: string): { type: string; der: ArrayBuffer }[] {
+  return PemConverter.decodeWithHeaders(text).map((b) => ({ type: b.type, der: b.rawData }));
 }
 
 /**

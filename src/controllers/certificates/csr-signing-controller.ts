@@ -18,7 +18,7 @@
  * default --cluster-signing-duration), never beyond the CA; backdated 5 minutes as upstream.
  */
 import { ApiError } from '../../api/errors.js';
-import { isJsonObject, rfc3339, type JsonObject, type KubeObject } from '../../api/object.js';
+import { isJsonObject, type JsonObject, type KubeObject } from '../../api/object.js';
 import { parseCsrRequest } from '../../api/validation/certificates.js';
 import { signCertificateRequest, type CertificateAndKey } from '../../pki/issue-certificate.js';
 import { SubjectAlternativeNameExtension, type Pkcs10CertificateRequest } from '../../pki/x509.js';
@@ -118,21 +118,11 @@ export class CsrSigningController implements Controller {
 
     const request = parseCsrRequest(spec.request);
     const usages = Array.isArray(spec.usages) ? spec.usages.map(String) : [];
-    let violation: string | undefined;
-    if (typeof request === 'string') violation = `unable to parse csr: ${request}`;
-    else if (!(await request.verify())) violation = 'signature verification failed';
-    else {
-      const subject = { cn: request.subjectName.getField(COMMON_NAME_OID), o: request.subjectName.getField(ORGANIZATION_OID) };
-      violation = signerViolation(signer, usages, subject, sanTypes(request));
-    }
-    if (violation !== undefined || typeof request === 'string') {
-      await this.#writeStatus(csr, (st) => {
-        const now = rfc3339(this.#ctx.clock.now());
-        const failed: JsonObject = { type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: violation ?? '', lastUpdateTime: now, lastTransitionTime: now };
-        return { ...st, conditions: [...(Array.isArray(st.conditions) ? st.conditions : []), failed] };
-      });
-      return;
-    }
+    if (typeof request === 'string') return this.#fail(csr, `unable to parse csr: ${request}`);
+    if (!(await request.verify())) return this.#fail(csr, 'signature verification failed');
+    const subject = { cn: request.subjectName.getField(COMMON_NAME_OID), o: request.subjectName.getField(ORGANIZATION_OID) };
+    const violation = signerViolation(signer, usages, subject, sanTypes(request));
+    if (violation !== undefined) return this.#fail(csr, violation);
     const maxMs = this.#config.maxDurationMs ?? YEAR_MS;
     const requestedMs = typeof spec.expirationSeconds === 'number' ? spec.expirationSeconds * 1000 : maxMs;
     const pem = await signCertificateRequest({
@@ -144,6 +134,12 @@ export class CsrSigningController implements Controller {
       clock: this.#ctx.clock,
     });
     await this.#writeStatus(csr, (st) => ({ ...st, certificate: Buffer.from(pem).toString('base64') }));
+  }
+
+  /** Adds the Failed condition; the status strategy stamps its times. */
+  #fail(csr: KubeObject, message: string): Promise<void> {
+    const failed: JsonObject = { type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message };
+    return this.#writeStatus(csr, (st) => ({ ...st, conditions: [...(Array.isArray(st.conditions) ? st.conditions : []), failed] }));
   }
 
   async #writeStatus(csr: KubeObject, change: (status: JsonObject) => JsonObject): Promise<void> {

@@ -4,8 +4,9 @@ import { WriteKind, WriteStatus, type CompactionSummary, type WriteOp, type Writ
 /*
  * Messages between the backend (main thread) and the writer worker. A batch travels as a few
  * typed arrays whose buffers are transferred, not copied: the values of all its writes are packed
- * into one buffer (one copy on the main thread, which the contract needs anyway so that callers
- * may reuse their buffers), and the worker binds sub-views of it straight into SQLite. Keys are
+ * into one buffer (a copy on the main thread: the backend keeps its own copy of each value for
+ * results, watch events and its latest-values cache, and the packed one is handed over), and the
+ * worker binds sub-views of it straight into SQLite. Keys are
  * short strings and are cloned. Results come back the same way: numbers in one Float64Array, the
  * replaced values (for watch events' prevKv) packed into one buffer.
  */
