@@ -164,4 +164,27 @@ describe('CertificateSigningRequests', () => {
     expect(after.certificate).toBeUndefined();
     expect(after.conditions.map((c: { type: string }) => c.type)).toEqual(['Approved']);
   });
+
+  it('bad requests get a Status with the right code and every problem named, and nothing is stored', async () => {
+    const post = (body: string) => rawRequest(ts.server, { path: CSRS, method: 'POST', body });
+    const invalid = await post(csrBody('bad', Buffer.from('hello').toString('base64'), { signerName: 'nodomain', usages: ['client auth', 'flying'], expirationSeconds: 60 }));
+    expect(invalid.status).toBe(422);
+    expect(invalid.json).toMatchObject({ kind: 'Status', reason: 'Invalid', details: { name: 'bad', group: 'certificates.k8s.io', kind: 'CertificateSigningRequest' } });
+    expect(invalid.json.details.causes.map((c: { field: string }) => c.field)).toEqual(['spec.request', 'spec.signerName', 'spec.usages[1]', 'spec.expirationSeconds']);
+    expect(invalid.json.message).toContain('spec.request: Invalid value: "<request data>": PEM block type must be CERTIFICATE REQUEST');
+
+    const notBase64 = await post(csrBody('b64', 'not base64!!'));
+    expect(notBase64.status).toBe(400);
+    expect(notBase64.json).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
+    expect(notBase64.json.message).toContain('illegal base64 data');
+
+    const wrongType = await post(JSON.stringify({ apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'typed' }, spec: { request: 'aGk=', signerName: 'example.com/x', usages: 'client auth' } }));
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.json.reason).toBe('BadRequest');
+
+    for (const name of ['bad', 'b64', 'typed']) expect((await rawRequest(ts.server, { path: `${CSRS}/${name}` })).status).toBe(404);
+    const approvalOfMissing = await rawRequest(ts.server, { path: `${CSRS}/nothere/approval`, method: 'PUT', body: csrBody('nothere', 'aGk=') });
+    expect(approvalOfMissing.status).toBe(404);
+    expect(approvalOfMissing.json).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'certificatesigningrequests.certificates.k8s.io "nothere" not found' });
+  });
 });
