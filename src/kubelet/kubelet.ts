@@ -80,8 +80,10 @@ export interface Kubelet extends RunningKubelet {
   readonly statusWrites: () => number;
   /** Runs one PLEG relist now (tests on a FakeClock). */
   readonly relist: () => Promise<void>;
-  /** Resolves when no pod sync is running. */
+  /** Resolves when no relist and no pod sync is running. */
   readonly idle: () => Promise<void>;
+  /** Resolves when the relist a timer started (if any) is done. */
+  readonly relisted: () => Promise<void>;
   /** Resolves when every event recorded so far has been written. */
   readonly flushEvents: () => Promise<void>;
 }
@@ -646,7 +648,10 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
   statusWrites = (): number => this.#status.writes;
   flushEvents = (): Promise<void> => this.#recorder.flush();
   relist = (): Promise<void> => this.#pleg.relist();
+  relisted = (): Promise<void> => this.#pleg.idle();
+  /** Resolves when no relist and no pod sync is running (a sync may wait for the clock: bound the wait). */
   idle = async (): Promise<void> => {
+    await this.#pleg.idle();
     for (let i = 0; i < 100; i++) {
       const busy = [...this.#records.keys()].filter((uid) => this.#workers.isRunning(uid));
       if (busy.length === 0) return;

@@ -83,6 +83,11 @@ export class Pleg {
     this.#c.onChange(changed, all);
   }
 
+  /** Resolves when the relist a timer started (if any) has handed its changes on. */
+  async idle(): Promise<void> {
+    await this.#running;
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#cancel?.();

@@ -113,9 +113,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     );
   /**
    * Lets the work a clock step made due run before the next step, so a loaded machine does not see
-   * several steps pass in one go (a sync may itself wait for the clock: never wait for it forever).
+   * several steps pass in one go. The relist a step starts never waits for the clock, so it is awaited
+   * (bounded); a sync may itself wait for the clock, so waiting for the syncs is bounded tightly.
    */
   const settle = async () => {
+    await realSleep(2);
+    await Promise.race([h.kubelet.relisted(), realSleep(1000)]);
     for (let i = 0; i < 2; i++) {
       await realSleep(2);
       await Promise.race([h.kubelet.idle(), realSleep(25)]);
