@@ -24,7 +24,7 @@
 import type { Logger } from 'pino';
 import { ApiError } from '../api/errors.js';
 import { obj, objsAt } from '../api/json-access.js';
-import { isJsonObject, type JsonObject, type KubeObject } from '../api/object.js';
+import { deepCopy, isJsonObject, type JsonObject, type KubeObject } from '../api/object.js';
 import type { ResourceDef } from '../api/resource.js';
 import type { Client, ResourceRef } from '../client/client.js';
 import { podQosClass } from '../api/pod-qos.js';
@@ -174,13 +174,13 @@ function mutatePod(lr: KubeObject, pod: KubeObject): void {
     const setRequests: string[] = [];
     for (const [k, v] of defaultLimits) {
       if (!(k in limits)) {
-        limits[k] = structuredClone(v) as JsonObject[string];
+        limits[k] = deepCopy(v) as JsonObject[string];
         setLimits.push(k);
       }
     }
     for (const [k, v] of defaultRequests) {
       if (!(k in requests)) {
-        requests[k] = structuredClone(v) as JsonObject[string];
+        requests[k] = deepCopy(v) as JsonObject[string];
         setRequests.push(k);
       }
     }

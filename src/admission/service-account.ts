@@ -16,7 +16,7 @@
  * ones added later through pods/ephemeralcontainers; lite does the same.
  */
 import { ApiError } from '../api/errors.js';
-import { isJsonObject, type JsonObject, type KubeObject } from '../api/object.js';
+import { deepCopy, isJsonObject, type JsonObject, type KubeObject } from '../api/object.js';
 import type { ResourceDef } from '../api/resource.js';
 import type { Clock } from '../util/clock.js';
 import type { AdmissionPlugin, AdmissionRequest } from './admission.js';
@@ -91,7 +91,7 @@ export class ServiceAccountPlugin implements AdmissionPlugin {
     if (shouldAutomount(sa, spec)) this.#mountToken(spec);
     const pullSecrets = (sa as JsonObject).imagePullSecrets;
     if ((!Array.isArray(spec.imagePullSecrets) || spec.imagePullSecrets.length === 0) && Array.isArray(pullSecrets) && pullSecrets.length > 0) {
-      spec.imagePullSecrets = structuredClone(pullSecrets);
+      spec.imagePullSecrets = deepCopy(pullSecrets);
     }
   }
 

@@ -104,9 +104,29 @@ export function isJsonObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep copy of a JSON value (objects from storage are shared; copy before mutating). */
+/**
+ * Deep copy of a JSON value (objects from storage are shared; copy before mutating). Plain objects
+ * and arrays are copied, everything else is shared; members whose value is undefined are left out,
+ * as JSON leaves them out. The input must be acyclic, as JSON is. Several times faster than
+ * structuredClone, and the write path copies every request body.
+ */
 export function deepCopy<T>(v: T): T {
-  return structuredClone(v);
+  return copyJson(v as unknown) as T;
+}
+
+function copyJson(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out: unknown[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyJson(v[i]);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const member = (v as Record<string, unknown>)[k];
+    if (member !== undefined) out[k] = copyJson(member);
+  }
+  return out;
 }
 
 /** Semantic deep equality of JSON values (key order ignored; `undefined` members ignored). */

@@ -15,7 +15,7 @@
  *    resources (x-kubernetes-embedded-resource, unless they preserve unknown fields);
  *  - defaults are removed everywhere.
  */
-import type { JsonObject, JsonValue } from '../api/object.js';
+import { deepCopy, type JsonObject, type JsonValue } from '../api/object.js';
 
 const DEFINITIONS = '#/definitions/';
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
@@ -125,7 +125,7 @@ function structural(s: JsonObject): JsonObject {
       else if (typeof v === 'boolean') out.additionalProperties = v;
       continue;
     }
-    out[k] = structuredClone(v);
+    out[k] = deepCopy(v);
   }
   return out;
 }

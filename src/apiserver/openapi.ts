@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { FieldDef, TypeDef, TypeRef } from '../api/schema/dsl.js';
 import type { SchemaRegistry } from '../api/schema/registry.js';
-import type { JsonObject, JsonValue } from '../api/object.js';
+import { deepCopy, type JsonObject, type JsonValue } from '../api/object.js';
 import type { Registry } from '../registry/registry.js';
 import type { ServedResource } from '../registry/served-resource.js';
 
@@ -210,7 +210,7 @@ export class DocumentBuilder {
     }
     if (d.crdSchema) {
       const name = `${d.group.split('.').reverse().join('.')}.${d.version}.${d.kind}`;
-      const schema = structuredClone(d.crdSchema) as JsonObject;
+      const schema = deepCopy(d.crdSchema) as JsonObject;
       const props = (schema.properties ?? {}) as JsonObject;
       props.apiVersion = { type: 'string', description: 'The versioned schema of this object: group/version.' };
       props.kind = { type: 'string', description: 'The kind of this object.' };

@@ -1,5 +1,5 @@
 import { ApiError } from '../api/errors.js';
-import type { KubeList, KubeObject } from '../api/object.js';
+import { deepCopy, type KubeList, type KubeObject } from '../api/object.js';
 import type { FieldLabelRule } from '../api/resource.js';
 import type { RequestContext, UserInfo } from '../registry/context.js';
 import { bindPod, evictPod, type PodOperationDeps } from '../registry/pod-operations.js';
@@ -84,37 +84,37 @@ export class LocalClient implements Client {
     if (r.def.virtual) {
       // Create-only kinds are actions, never stored; the older `bindings` collection is binding.
       if (r.def.group === '' && r.def.plural === 'bindings') {
-        await bindPod(this.#config.podOperations, this.#ctx(options), namespace, obj.metadata.name ?? '', structuredClone(obj));
+        await bindPod(this.#config.podOperations, this.#ctx(options), namespace, obj.metadata.name ?? '', deepCopy(obj));
         return obj;
       }
       throw ApiError.methodNotAllowed(`${r.def.plural}.${r.def.group} cannot be created through the in-process client`);
     }
-    return r.create(namespace, structuredClone(obj), this.#ctx(options));
+    return r.create(namespace, deepCopy(obj), this.#ctx(options));
   }
 
   async update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, options?: WriteOptions & { subresource?: 'status' | 'finalize' | 'ephemeralcontainers' | 'approval' }): Promise<KubeObject> {
     const name = obj.metadata.name;
     if (!name) throw ApiError.badRequest('update needs metadata.name');
     const r = this.#resource(ref);
-    const res = await r.update(namespace, name, structuredClone(obj), this.#ctx(options), options?.subresource);
+    const res = await r.update(namespace, name, deepCopy(obj), this.#ctx(options), options?.subresource);
     return res.object;
   }
 
   async patch(ref: ResourceRef, namespace: string | undefined, name: string, kind: PatchKind, body: unknown, options?: WriteOptions & { subresource?: 'status' | 'ephemeralcontainers'; force?: boolean }): Promise<KubeObject> {
-    const res = await this.#resource(ref).patch(namespace, name, kind, structuredClone(body), this.#ctx(options), { subresource: options?.subresource, force: options?.force });
+    const res = await this.#resource(ref).patch(namespace, name, kind, deepCopy(body), this.#ctx(options), { subresource: options?.subresource, force: options?.force });
     return res.object;
   }
 
   async createSubresource(ref: ResourceRef, namespace: string | undefined, name: string, subresource: 'binding' | 'eviction', body: KubeObject, options?: SubresourceCreateOptions): Promise<void> {
     if (ref.group !== '' || ref.resource !== 'pods') throw ApiError.pathNotFound(`${ref.resource}/${subresource} is not an action subresource`);
     const ctx = this.#ctx(options);
-    if (subresource === 'binding') await bindPod(this.#config.podOperations, ctx, namespace, name, structuredClone(body));
-    else await evictPod(this.#config.podOperations, ctx, namespace, name, structuredClone(body));
+    if (subresource === 'binding') await bindPod(this.#config.podOperations, ctx, namespace, name, deepCopy(body));
+    else await evictPod(this.#config.podOperations, ctx, namespace, name, deepCopy(body));
   }
 
   async createToken(namespace: string, serviceAccount: string, request: KubeObject): Promise<KubeObject> {
     if (!this.#config.tokens) throw ApiError.pathNotFound();
-    return this.#config.tokens.create(namespace, serviceAccount, structuredClone(request));
+    return this.#config.tokens.create(namespace, serviceAccount, deepCopy(request));
   }
 
   async delete(ref: ResourceRef, namespace: string | undefined, name: string, options?: ClientDeleteOptions): Promise<KubeObject | undefined> {

@@ -20,7 +20,7 @@
  */
 import { boolAt, objAt, optArrAt, strAt } from '../json-access.js';
 import type { FieldError } from '../errors.js';
-import { isJsonObject, jsonEqual, type JsonObject, type JsonValue, type KubeObject } from '../object.js';
+import { deepCopy, isJsonObject, jsonEqual, type JsonObject, type JsonValue, type KubeObject } from '../object.js';
 import { STRICT_SCHEMA_OPTIONS, mapListKeysMapSetChecks, validFieldPath, validateCustomResourceValidation, type SchemaValidationOptions } from './crd-schema-validation.js';
 import { isDNS1035Label, isDNS1123Subdomain } from '../validation/names.js';
 import { child, index, key } from '../validation/field-errors.js';
@@ -644,7 +644,7 @@ function hasUnprunedDefaults(s: JsonObject): boolean {
   const visit = (node: ReturnType<typeof compileSchema>): void => {
     if (found) return;
     if (node.default !== undefined) {
-      const copy = structuredClone(node.default);
+      const copy = deepCopy(node.default);
       pruneValue(copy, node, node.xEmbeddedResource);
       if (!jsonEqual(copy, node.default)) found = true;
     }
@@ -711,7 +711,7 @@ export function prepareCustomResourceDefinitionForCreate(crd: KubeObject): void 
  * status.storedVersions.
  */
 export function prepareCustomResourceDefinitionForUpdate(crd: KubeObject, old: KubeObject): void {
-  crd.status = structuredClone(isJsonObject(old.status) ? old.status : {});
+  crd.status = deepCopy(isJsonObject(old.status) ? old.status : {});
   const oldGen = old.metadata.generation ?? 1;
   crd.metadata.generation = jsonEqual(crd.spec, old.spec) ? oldGen : oldGen + 1;
   const storage = storageVersionOf(crd);

@@ -17,7 +17,7 @@
  *
  * `undefined` means "absent" throughout; JSON null is a present value.
  */
-import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from '../object.js';
+import { deepCopy, isJsonObject, jsonEqual, type JsonObject, type JsonValue } from '../object.js';
 import { goNumber, goTypeName, goValue } from '../go/go-format.js';
 import { FieldSet, fieldElement, keyElement, pathString, valueElement, type FieldPath, type PathElement } from './field-set.js';
 import { setMember } from './json-util.js';
@@ -421,7 +421,7 @@ export function mergeTyped(lhs: JsonValue | undefined, rhs: JsonValue | undefine
 }
 
 function copy(v: JsonValue | undefined): JsonValue | undefined {
-  return v === undefined ? undefined : structuredClone(v);
+  return v === undefined ? undefined : deepCopy(v);
 }
 
 function mergeWalk(node: PatchSchemaNode, l: JsonValue | undefined, r: JsonValue | undefined): JsonValue | undefined {
@@ -523,17 +523,17 @@ export function removeItems(value: JsonValue | undefined, toRemove: FieldSet, no
 
 function removeWalk(node: PatchSchemaNode, v: JsonValue, toRemove: FieldSet): JsonValue | undefined {
   const shape = shapeOf(node, v);
-  if (shape.t === 'scalar') return structuredClone(v);
+  if (shape.t === 'scalar') return deepCopy(v);
   if (shape.t === 'list') {
     if (!Array.isArray(v) || v.length === 0 || shape.atomic) return undefined;
     const pes = itemElements(node, shape.keys, v);
-    if (!pes) return structuredClone(v);
+    if (!pes) return deepCopy(v);
     const itemNode = itemsNode(node);
     const out: JsonValue[] = [];
     for (let i = 0; i < v.length; i++) {
       if (toRemove.has([pes[i]])) continue;
       const sub = toRemove.withPrefix(pes[i]);
-      out.push(sub.isEmpty() ? structuredClone(v[i]) : (removeWalk(itemNode, v[i], sub) ?? null));
+      out.push(sub.isEmpty() ? deepCopy(v[i]) : (removeWalk(itemNode, v[i], sub) ?? null));
     }
     return out.length > 0 ? out : undefined;
   }
@@ -544,7 +544,7 @@ function removeWalk(node: PatchSchemaNode, v: JsonValue, toRemove: FieldSet): Js
     const pe = fieldElement(k);
     if (toRemove.has([pe])) continue;
     const sub = toRemove.withPrefix(pe);
-    setMember(out, k, sub.isEmpty() ? structuredClone(child) : (removeWalk(memberSchema(node, k).field.node, child, sub) ?? null));
+    setMember(out, k, sub.isEmpty() ? deepCopy(child) : (removeWalk(memberSchema(node, k).field.node, child, sub) ?? null));
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }

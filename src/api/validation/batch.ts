@@ -4,7 +4,7 @@
  * directives of suspended, never-started jobs mutable.
  */
 import type { FieldError } from '../errors.js';
-import { jsonEqual, type KubeObject } from '../object.js';
+import { deepCopy, jsonEqual, type KubeObject } from '../object.js';
 import { child, duplicate, FIELD_IMMUTABLE, index, invalid, nonNegative, notSupported, required, tooLong, tooMany } from './field-errors.js';
 import { arrAt, has, numAt, obj, objAt, objsAt, optBoolAt, optNumAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from '../json-access.js';
 import { isDNS1123Label, validateDomainPrefixedPath, validateQualifiedName } from './names.js';
@@ -282,7 +282,7 @@ export function validateJob(job: KubeObject): FieldError[] {
 }
 
 function withoutSchedulingDirectives(template: JsonObject | undefined, from: JsonObject | undefined): JsonObject {
-  const t: JsonObject = structuredClone(template ?? {});
+  const t: JsonObject = deepCopy(template ?? {});
   const src = from ?? {};
   const tspec = objAt(t, 'spec') ?? {};
   const sspec = objAt(src, 'spec') ?? {};

@@ -5,7 +5,7 @@
  */
 import { eventsV1ToCore } from '../conversion/event-conversion.js';
 import type { FieldError } from '../errors.js';
-import { jsonEqual, type KubeObject } from '../object.js';
+import { deepCopy, jsonEqual, type KubeObject } from '../object.js';
 import { child, duplicate, forbidden, index, invalid, key, nonNegative, notSupported, required, tooLong } from './field-errors.js';
 import { byteLen, has, numAt, obj, objAt, objsAt, optBoolAt, optStrAt, strAt, strListAt, strMapAt, type JsonObject } from '../json-access.js';
 import { isDNS1123Subdomain, isQualifiedName, validateCIDR, validateQualifiedName } from './names.js';
@@ -382,8 +382,8 @@ export function validatePersistentVolumeClaim(pvc: KubeObject): FieldError[] {
 export function validatePersistentVolumeClaimUpdate(pvc: KubeObject, old: KubeObject): FieldError[] {
   const n = parts(pvc);
   const o = parts(old);
-  const spec = structuredClone(objAt(n, 'spec') ?? {});
-  const oldSpec = structuredClone(objAt(o, 'spec') ?? {});
+  const spec = deepCopy(objAt(n, 'spec') ?? {});
+  const oldSpec = deepCopy(objAt(o, 'spec') ?? {});
   const errs = validatePersistentVolumeClaim(pvc);
   // volumeName may be set once (binding); storage requests may grow for bound claims.
   if (strAt(oldSpec, 'volumeName') === '') {

@@ -5,7 +5,7 @@
  * environment-variable names on, zero-second sleep actions off.
  */
 import type { FieldError } from '../errors.js';
-import { jsonEqual, type KubeObject } from '../object.js';
+import { deepCopy, jsonEqual, type KubeObject } from '../object.js';
 import { child, duplicate, forbidden, index, invalid, IS_NOT_POSITIVE, key, nonNegative, notFound, notSupported, required } from './field-errors.js';
 import {
   arrAt,
@@ -1096,7 +1096,7 @@ export function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[
   });
   if (jsonEqual(n.spec, o.spec)) return errs;
   // Mask the fields that may change, then require everything else to be equal.
-  const munged: JsonObject = structuredClone(n.spec);
+  const munged: JsonObject = deepCopy(n.spec);
   for (const k of ['containers', 'initContainers']) {
     const oldCs = objsAt(o.spec, k);
     const cs = objsAt(munged, k);

@@ -5,7 +5,7 @@
  * arguments.
  */
 import { ApiError } from '../../api/errors.js';
-import { isJsonObject, type JsonObject, type KubeObject, type OwnerReference } from '../../api/object.js';
+import { deepCopy, isJsonObject, type JsonObject, type KubeObject, type OwnerReference } from '../../api/object.js';
 import { at, objs, str } from '../../api/json-access.js';
 import { isDNS1123Subdomain } from '../../api/selectors/index.js';
 
@@ -67,7 +67,7 @@ export function podFromTemplate(template: unknown, owner: KubeObject, controller
   if (Array.isArray(tmeta.finalizers)) metadata.finalizers = (tmeta.finalizers as unknown[]).map(str);
   if (controllerRef) metadata.ownerReferences = [{ ...controllerRef }];
   const spec = at(template, 'spec');
-  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: isJsonObject(spec) ? structuredClone(spec) : {} };
+  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: isJsonObject(spec) ? deepCopy(spec) : {} };
 }
 
 /**

@@ -9,7 +9,7 @@
  *    and "<verb> Claim data-web-0 for Pod web-0 in StatefulSet web failed error: <err>".
  * Claims are created before their pod; the pod is created with its claim volumes wired in.
  */
-import type { KubeObject } from '../../api/object.js';
+import { deepCopy, type KubeObject } from '../../api/object.js';
 import type { Client, ResourceRef } from '../../client/client.js';
 import { resources } from '../../client/client.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
@@ -85,7 +85,7 @@ export class StatefulPodControl {
    * when anything was off (retrying conflicts on a fresh copy).
    */
   async updateStatefulPod(set: KubeObject, original: KubeObject): Promise<void> {
-    let pod = structuredClone(original);
+    let pod = deepCopy(original);
     let attempted = false;
     let error: unknown;
     for (let attempt = 0; attempt <= MAX_UPDATE_RETRIES; attempt++) {
@@ -118,7 +118,7 @@ export class StatefulPodControl {
         error = e;
         if (!isConflict(e)) break;
         const fresh = this.#c.pods.get(set.metadata.namespace, pod.metadata.name ?? '');
-        if (fresh) pod = structuredClone(fresh);
+        if (fresh) pod = deepCopy(fresh);
       }
     }
     if (attempted) this.#recordPodEvent('update', set, pod, error);

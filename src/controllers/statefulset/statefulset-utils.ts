@@ -9,7 +9,7 @@
  *  - revisions record `{"spec":{"template":{…,"$patch":"replace"}}}`.
  * Everything here is pure; objects passed in are never mutated.
  */
-import { isJsonObject, type JsonObject, type KubeObject, type OwnerReference } from '../../api/object.js';
+import { deepCopy, isJsonObject, type JsonObject, type KubeObject, type OwnerReference } from '../../api/object.js';
 import { at, int, intOrStrAt, objAt, objs, optNumAt, str, strAt, strMap } from '../../api/json-access.js';
 import { POD_REVISION_LABEL, newControllerRevision } from '../history/controller-history.js';
 import { isPodAvailable, isPodReady, newControllerRef, podFromTemplate, podPhase, scaledValueFromIntOrPercent, type OwnerKind } from '../history/workload-helpers.js';
@@ -203,7 +203,7 @@ export function persistentVolumeClaims(set: KubeObject, ordinal: number): Map<st
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: { ...(rest as KubeObject['metadata']), name: claimName(set, claim, ordinal), namespace: set.metadata.namespace, labels },
-      spec: spec ? structuredClone(spec) : {},
+      spec: spec ? deepCopy(spec) : {},
     });
   }
   return out;
