@@ -7,9 +7,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      // LITE_CHECK_SHARED_OBJECTS: objects shared by watchers are frozen (src/registry/decoded-objects.ts).
-      { test: { name: 'unit', include: ['src/**/*.test.ts'], testTimeout: 20_000, env: { LITE_CHECK_SHARED_OBJECTS: '1' } } },
-      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000, env: { LITE_CHECK_SHARED_OBJECTS: '1' } } },
+      { test: { name: 'unit', include: ['src/**/*.test.ts'], testTimeout: 20_000 } },
+      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } },
       {
         test: {
           name: 'e2e',

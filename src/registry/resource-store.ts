@@ -23,7 +23,6 @@ import {
 } from '../storage/backend.js';
 import type { Clock } from '../util/clock.js';
 import type { RequestContext } from './context.js';
-import { DecodedObjects } from './decoded-objects.js';
 import { decodeObject, encodeObject, parseResourceVersion } from './object-codec.js';
 import type { ObjectLifecycle } from './object-lifecycle.js';
 import { collectionPrefix, objectKey } from './storage-keys.js';
@@ -159,8 +158,6 @@ export interface ResourceStoreConfig {
    * stored object. Validated as a status write.
    */
   readonly subresourceViews?: Readonly<Record<string, (desired: KubeObject, old: KubeObject, now: string) => KubeObject>>;
-  /** Recently written objects, shared by the stores of one process (default: the store's own). */
-  readonly decoded?: DecodedObjects;
 }
 
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -177,10 +174,8 @@ export class ResourceStore {
   readonly #log: Logger;
   readonly #gr: GroupResource;
   readonly #config: ResourceStoreConfig;
-  readonly #decoded: DecodedObjects;
 
   constructor(config: ResourceStoreConfig) {
-    this.#decoded = config.decoded ?? new DecodedObjects(256);
     this.def = config.def;
     this.#backend = config.backend;
     this.#watches = config.watches;
@@ -204,13 +199,13 @@ export class ResourceStore {
   async get(namespace: string | undefined, name: string): Promise<KubeObject> {
     const { kv } = await this.#backend.get(this.#key(namespace, name));
     if (!kv) throw ApiError.notFound(this.#gr, name);
-    return this.#decoded.owned(kv);
+    return decodeObject(kv);
   }
 
   /** Like get, but undefined when missing. */
   async find(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
     const { kv } = await this.#backend.get(this.#key(namespace, name));
-    return kv ? this.#decoded.owned(kv) : undefined;
+    return kv ? decodeObject(kv) : undefined;
   }
 
   /** The field-selector values of an object: metadata.name/namespace plus the kind's own. */
@@ -351,10 +346,7 @@ export class ResourceStore {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const key = this.#key(namespace, meta.name ?? '');
-        const bytes = encodeObject(obj);
-        this.#decoded.remember(key, bytes, obj);
-        const kv = await this.#backend.create(key, bytes);
+        const kv = await this.#backend.create(this.#key(namespace, meta.name ?? ''), encodeObject(obj));
         meta.resourceVersion = String(kv.modRevision);
         this.#log.debug({ op: 'create', resource: this.def.plural, namespace, name: meta.name, rv: kv.modRevision }, 'created');
         this.#lifecycle.afterWrite?.('create', obj, undefined);
@@ -448,8 +440,8 @@ export class ResourceStore {
           throw e;
         }
       }
-      const old = this.#decoded.owned(kv);
-      const desired = await transform(options.readOnlyTransform ? old : this.#decoded.owned(kv));
+      const old = decodeObject(kv);
+      const desired = await transform(options.readOnlyTransform ? old : decodeObject(kv));
       const next = await this.#prepareUpdate(desired, old, name, ctx, options);
       if (next === old) {
         this.#lifecycle.abandoned?.('update', desired, old);
@@ -468,14 +460,11 @@ export class ResourceStore {
         if (shouldDelete) {
           // The last finalizer is gone from an object being deleted: finish the deletion.
           const res = await this.#backend.delete(key, kv.modRevision);
-          this.#decoded.forget(key);
           next.metadata.resourceVersion = String(res.revision);
           this.#lifecycle.afterWrite?.('delete', next, old);
           return { object: next, created: false };
         }
-        const bytes = encodeObject(next);
-        this.#decoded.remember(key, bytes, next);
-        const written = await this.#backend.update(key, bytes, kv.modRevision);
+        const written = await this.#backend.update(key, encodeObject(next), kv.modRevision);
         next.metadata.resourceVersion = String(written.modRevision);
         this.#log.debug({ op: 'update', resource: this.def.plural, namespace, name, rv: written.modRevision }, 'updated');
         this.#lifecycle.afterWrite?.('update', next, old);
@@ -624,7 +613,7 @@ export class ResourceStore {
     for (let attempt = 0; ; attempt++) {
       const { kv } = await this.#backend.get(key);
       if (!kv) throw ApiError.notFound(this.#gr, name);
-      const old = this.#decoded.owned(kv);
+      const old = decodeObject(kv);
       checkPreconditions(this.#gr, name, old, options.preconditions);
       await this.#lifecycle.admit('delete', old, old, ctx);
 
@@ -663,7 +652,6 @@ export class ResourceStore {
         if (ctx.dryRun) return { object: old, deleted: true };
         try {
           await this.#backend.delete(key, kv.modRevision);
-          this.#decoded.forget(key);
         } catch (e) {
           if ((e instanceof RevisionMismatchError || e instanceof KeyNotFoundError) && attempt < MAX_CONFLICT_RETRIES) continue;
           throw e;
@@ -675,9 +663,7 @@ export class ResourceStore {
       if (jsonEqual(next, old)) return { object: old, deleted: false };
       if (ctx.dryRun) return { object: next, deleted: false };
       try {
-        const bytes = encodeObject(next);
-        this.#decoded.remember(key, bytes, next);
-        const written = await this.#backend.update(key, bytes, kv.modRevision);
+        const written = await this.#backend.update(key, encodeObject(next), kv.modRevision);
         next.metadata.resourceVersion = String(written.modRevision);
         // Marking for deletion is an update others react to (CRD cleanup, allocations).
         this.#lifecycle.afterWrite?.('update', next, old);
@@ -749,30 +735,18 @@ export class ResourceStore {
     }
   }
 
-  /**
-   * The object of a watch event, decoded once and shared by every watch that receives the event
-   * (kube-apiserver's watch cache hands its watchers one object likewise), or the writer's own
-   * when this process wrote it. Watch objects are read-only for everyone downstream: the HTTP
-   * layer serialises them, conversions build new objects, and informers never mutate what they
-   * cache.
-   */
-  #eventObject(ev: SourceEvent, which: 'kv' | 'prevKv'): KubeObject {
-    const kv = which === 'kv' ? ev.kv : (ev.prevKv as KeyValue);
-    return ev.memo ? ev.memo(which, () => this.#decoded.shared(kv)) : this.#decoded.owned(kv);
-  }
-
   #translate(ev: SourceEvent, query: WatchQuery): StoreWatchEvent | undefined {
     const filtering = query.labelSelector !== undefined || query.fieldSelector !== undefined;
     if (ev.type === 'delete') {
-      const obj = this.#eventObject(ev, 'kv');
+      const obj = eventObject(ev, 'kv');
       if (filtering && !this.#matches(obj, query.labelSelector, query.fieldSelector)) return undefined;
       return { type: 'DELETED', object: obj };
     }
-    const obj = this.#eventObject(ev, 'kv');
+    const obj = eventObject(ev, 'kv');
     const nowMatches = !filtering || this.#matches(obj, query.labelSelector, query.fieldSelector);
     if (ev.type === 'create') return nowMatches ? { type: 'ADDED', object: obj } : undefined;
     if (!filtering) return { type: 'MODIFIED', object: obj };
-    const prev = ev.prevKv ? this.#eventObject(ev, 'prevKv') : undefined;
+    const prev = ev.prevKv ? eventObject(ev, 'prevKv') : undefined;
     const prevMatched = prev ? this.#matches(prev, query.labelSelector, query.fieldSelector) : true;
     if (nowMatches) return { type: prevMatched ? 'MODIFIED' : 'ADDED', object: obj };
     // Left the selector: the client last saw it matching, so it must be told it is gone.
@@ -782,6 +756,16 @@ export class ResourceStore {
 
 // ---- helpers ------------------------------------------------------------------------------------
 
+/**
+ * The object of a watch event, decoded once and shared by every watch that receives the event
+ * (kube-apiserver's watch cache hands its watchers one object likewise). Watch objects are
+ * read-only for everyone downstream: the HTTP layer serialises them, conversions build new
+ * objects, and informers never mutate what they cache.
+ */
+function eventObject(ev: SourceEvent, which: 'kv' | 'prevKv'): KubeObject {
+  const kv = which === 'kv' ? ev.kv : (ev.prevKv as KeyValue);
+  return ev.memo ? ev.memo(which, () => decodeObject(kv)) : decodeObject(kv);
+}
 
 function isDirectChild(prefix: string, key: string): boolean {
   // `/registry/core/pods/` + `ns/name`: exactly one more slash.

@@ -49,7 +49,6 @@ import { WatchBus } from '../watch/watch-bus.js';
 import { loadApiModules, type LoadedApiModules } from './api-modules.js';
 import { CrdServing } from './crd-serving.js';
 import { serveResources, type ResourceWiringConfig } from './resource-wiring.js';
-import { DecodedObjects } from '../registry/decoded-objects.js';
 
 export interface ApiCoreConfig {
   /** An unstarted backend; the core starts and closes it. */
@@ -152,7 +151,6 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     const wiring: ResourceWiringConfig = {
       backend,
       watches: bus,
-      decoded: new DecodedObjects(),
       clock,
       logger: log,
       modules,

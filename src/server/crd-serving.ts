@@ -123,7 +123,6 @@ export class CrdServing implements AdmissionPlugin {
       lifecycle: this.#lifecycle(storageDef, compileSchema(storageInfo.openAPIV3Schema), storageInfo.kind, storageInfo.version),
       clock: this.#c.clock,
       logger: this.#c.logger.child({ resource: storageDef.plural }),
-      ...(this.#c.wiring.decoded ? { decoded: this.#c.wiring.decoded } : {}),
     });
     try {
       for (const info of infos) {

@@ -16,7 +16,6 @@ import { ServedResource, type ObjectPatcher, type VersionConverter } from '../re
 import type { Backend } from '../storage/backend.js';
 import type { Clock } from '../util/clock.js';
 import type { SelectorParsers } from '../apiserver/resource-handler.js';
-import type { DecodedObjects } from '../registry/decoded-objects.js';
 
 /** What the wiring needs from the api/ modules (see api-modules.ts). */
 export interface ApiModules {
@@ -55,8 +54,6 @@ export interface ResourceWiringConfig {
   readonly converterFor?: (served: ResourceDef, storage: ResourceDef) => VersionConverter | undefined;
   /** Extra defaulting run after the kind's own (e.g. namespace finalizers). */
   readonly extraDefaults?: (def: ResourceDef, obj: KubeObject) => void;
-  /** The process's recently written objects, shared by all of its stores. */
-  readonly decoded?: DecodedObjects;
 }
 
 /** Time as managedFields and conditions record it. */
@@ -151,7 +148,6 @@ export function serveResources(registry: Registry, defs: readonly ResourceDef[],
         lifecycle: createLifecycle(storageDef, config),
         clock: config.clock,
         logger: config.logger.child({ component: 'registry', resource: storageDef.plural }),
-        ...(config.decoded ? { decoded: config.decoded } : {}),
         ...(config.storeOptions?.(storageDef) ?? {}),
       });
       stores.set(key, store);
