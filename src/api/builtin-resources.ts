@@ -232,6 +232,10 @@ const rows: Row[] = [
     generation: true,
   },
 
+  // ---- resource metrics (kubectl top): read-only, computed from the kubelets' stats ----
+  { group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics', plural: 'nodes', namespaced: false, verbs: ['get', 'list'], virtual: true, schema: 'io.k8s.metrics.pkg.apis.metrics.v1beta1.NodeMetrics' },
+  { group: 'metrics.k8s.io', version: 'v1beta1', kind: 'PodMetrics', plural: 'pods', namespaced: true, verbs: ['get', 'list'], virtual: true, schema: 'io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetrics' },
+
   // ---- review endpoints (create-only, nothing stored) ----
   { group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview', plural: 'selfsubjectreviews', namespaced: false, verbs: CREATE_ONLY, virtual: true },
   { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenReview', plural: 'tokenreviews', namespaced: false, verbs: CREATE_ONLY, virtual: true },
@@ -264,4 +268,5 @@ export const builtinGroupVersions: readonly { group: string; versions: readonly 
   { group: 'scheduling.k8s.io', versions: ['v1'] },
   { group: 'coordination.k8s.io', versions: ['v1'] },
   { group: 'discovery.k8s.io', versions: ['v1'] },
+  { group: 'metrics.k8s.io', versions: ['v1beta1'] },
 ];

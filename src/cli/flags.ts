@@ -63,6 +63,8 @@ export const serverFlags = withEnv({
   'datastore-compact-retain': { type: 'number', default: 1000, describe: 'Newest revisions kept by compaction; watches from older ones get 410 Gone', group: DATASTORE },
   'disable-controller-manager': { type: 'boolean', default: false, describe: 'Do not run the controllers (deployments, jobs, garbage collection …)', group: COMPONENTS },
   'disable-scheduler': { type: 'boolean', default: false, describe: 'Do not run the scheduler (pods stay unbound unless something else binds them)', group: COMPONENTS },
+  'disable-metrics-server': { type: 'boolean', default: false, describe: 'Do not serve the resource metrics API (kubectl top) nor scrape the kubelets for it', group: COMPONENTS },
+  'metric-resolution': { type: 'string', default: '15s', describe: 'How often the built-in metrics-server scrapes the kubelets (kubectl top averages CPU over this window)', group: COMPONENTS },
   'disable-agent': { type: 'boolean', default: false, describe: 'Run the control plane only, without the embedded agent', group: COMPONENTS },
   'node-monitor-grace-period': { type: 'string', default: '40s', describe: 'Silence after which a node is marked NotReady (Ready=Unknown) and tainted', group: COMPONENTS },
   'simulate-nodes': { type: 'number', default: 0, describe: 'Register this many simulated nodes (kwok-like kubelets: pods go Running without containers)', group: SIMULATION },

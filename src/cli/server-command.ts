@@ -80,6 +80,11 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     process.stderr.write(`lite server: --node-monitor-grace-period must be a duration of at least 1s, such as 40s or 2m\n`);
     return 2;
   }
+  const metricResolution = parseDuration(String(argv['metric-resolution'] ?? '15s'));
+  if (metricResolution === undefined || metricResolution < 1000) {
+    process.stderr.write(`lite server: --metric-resolution must be a duration of at least 1s, such as 15s or 1m\n`);
+    return 2;
+  }
   let simulatedNodes: ServerConfig['simulatedNodes'];
   try {
     simulatedNodes = simulatedNodesFromFlags(argv);
@@ -139,6 +144,8 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     datastoreWriter: argv['datastore-writer'] === 'thread' ? 'thread' : 'inline',
     disableControllerManager: argv['disable-controller-manager'] === true,
     disableScheduler: argv['disable-scheduler'] === true,
+    disableMetricsServer: argv['disable-metrics-server'] === true,
+    metricResolutionMs: metricResolution,
     nodeMonitorGracePeriodMs: gracePeriod,
     simulatedNodes,
     agent,

@@ -13,6 +13,8 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { nthAddress } from '../util/ipv4.js';
 import { ComponentLoop, componentStatusReader, type ComponentProbe } from '../apiserver/component-statuses.js';
+import { nodeMetricsReader, podMetricsReader } from '../metrics-server/metrics-api.js';
+import { kubeletSummarySource, MetricsScraper } from '../metrics-server/metrics-scraper.js';
 import type { VirtualReader } from '../apiserver/resource-handler.js';
 import { createApiApp, type HealthCheck } from '../apiserver/app.js';
 import { ClientCertAuthenticator, StaticTokenAuthenticator, UnionAuthenticator, withAuthenticated } from '../apiserver/authn.js';
@@ -99,6 +101,13 @@ export interface ServerConfig {
   /** Run without the controller manager / the scheduler (k3s --disable-controller-manager …). */
   readonly disableControllerManager?: boolean;
   readonly disableScheduler?: boolean;
+  /**
+   * Do not scrape the kubelets nor serve metrics.k8s.io (k3s --disable metrics-server): `kubectl top`
+   * then says the Metrics API is not available.
+   */
+  readonly disableMetricsServer?: boolean;
+  /** Time between scrapes of the kubelets' stats (default 15 s, as k3s' metrics-server). */
+  readonly metricResolutionMs?: number;
   /** Silence after which the node lifecycle controller marks a node Unknown (default 40 s). */
   readonly nodeMonitorGracePeriodMs?: number;
   /** Simulated nodes (kwok-like kubelets without containers) registered at start. */
@@ -317,6 +326,24 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         ]),
       ],
     ]);
+    // metrics.k8s.io (kubectl top): the built-in metrics-server scrapes every node's kubelet.
+    let metricsScraper: MetricsScraper | undefined;
+    if (config.disableMetricsServer) {
+      registry.removeResource('metrics.k8s.io', 'nodes');
+      registry.removeResource('metrics.k8s.io', 'pods');
+    } else {
+      const nodeLister = informers.informer(resources.nodes).lister;
+      metricsScraper = new MetricsScraper({
+        source: kubeletSummarySource(kubelets),
+        nodeNames: () => nodeLister.list().map((n) => n.metadata.name ?? ''),
+        clock,
+        logger: log.child({ component: 'metrics-server' }),
+        ...(config.metricResolutionMs !== undefined ? { resolutionMs: config.metricResolutionMs } : {}),
+      });
+      const metricsApi = { scraper: metricsScraper, nodes: nodeLister, pods: informers.informer(resources.pods).lister, selectors: modules.selectors, now: () => clock.now() };
+      virtualRead.set('metrics.k8s.io/nodes', nodeMetricsReader(metricsApi));
+      virtualRead.set('metrics.k8s.io/pods', podMetricsReader(metricsApi));
+    }
     let listener: HttpsListener | undefined;
     const discovery = new Discovery({ registry, serverAddress: () => `${advertise}:${listener?.port ?? config.httpsPort}` });
     const openapi = new OpenApi({ registry, schemas: modules.schemas, kubernetesVersion: KUBERNETES_VERSION });
@@ -391,6 +418,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       controllerManagerLoop = new ComponentLoop(run);
       loops.push(run);
     }
+    if (metricsScraper) loops.push(metricsScraper.run(stopping.signal));
     if (!config.disableScheduler) {
       const schedulerContext = controllerContext({ client: client.withFieldManager('kube-scheduler'), informers, clock, logger: log.child({ component: 'scheduler' }) });
       const run = new Scheduler(schedulerContext).run(stopping.signal);

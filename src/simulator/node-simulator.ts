@@ -131,6 +131,8 @@ interface SimNode {
   readonly index: number;
   readonly internalIp: string;
   readonly podNet: string;
+  /** When the simulator added the node: its machine's start (the kubelet summary's node startTime). */
+  readonly startedAt: number;
   uid: string;
   registered: boolean;
   registering: boolean;
@@ -403,7 +405,7 @@ export class NodeSimulator implements Controller {
     const index = this.#nextIndex++;
     const name = `${this.#c.namePrefix ?? ''}${index}`;
     const addr = nodeAddresses(index);
-    const node = { name, index, internalIp: addr.internalIp, podNet: addr.podNet, uid: '', registered: false, registering: false, stopped: false, stoppedByAnnotation: false, deleted: false, ready: 'True', nextLeaseAt: 0, nextStatusAt: 0, leaseTimer: undefined, statusTimer: undefined, ips: undefined, ipHint: 2, recorder: undefined } as Omit<SimNode, 'leaseTick' | 'statusTick' | 'registerTick'> as SimNode;
+    const node = { name, index, internalIp: addr.internalIp, podNet: addr.podNet, startedAt: this.#clock.now(), uid: '', registered: false, registering: false, stopped: false, stoppedByAnnotation: false, deleted: false, ready: 'True', nextLeaseAt: 0, nextStatusAt: 0, leaseTimer: undefined, statusTimer: undefined, ips: undefined, ipHint: 2, recorder: undefined } as Omit<SimNode, 'leaseTick' | 'statusTick' | 'registerTick'> as SimNode;
     Object.assign(node, { leaseTick: { kind: 'lease', node }, statusTick: { kind: 'status', node }, registerTick: { kind: 'register', node } });
     this.#nodes.set(name, node);
     return node;
@@ -416,6 +418,9 @@ export class NodeSimulator implements Controller {
     return new SimKubelet({
       nodeName: name,
       getPod: (key) => this.#podInformer.lister.getByKey(key),
+      listPods: () => this.#podInformer.lister.byIndex(INDEX.nodeName, name),
+      getNode: () => this.#nodeInformer.lister.get(undefined, name),
+      startedAt: node.startedAt,
       watchers: this.#watchers,
       unreachable: () => (node.stopped ? `the kubelet of simulated node "${name}" is stopped${node.stoppedByAnnotation ? ` (node annotation ${HEARTBEAT_ANNOTATION}=stopped)` : ''}` : undefined),
       clock: this.#clock,

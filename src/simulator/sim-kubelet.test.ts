@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../api/object.js';
+import type { Summary } from '../kubelet/server/stats-summary.js';
 import type { KubeletRequest, KubeletStream } from '../tunnel/kubelet-connection.js';
 import { FakeClock } from '../util/clock.js';
 import { silentLogger } from '../util/log.js';
 import { PodWatchers, SimKubelet, statusContainer } from './sim-kubelet.js';
+import { SIM_USAGE_ANNOTATIONS } from './sim-stats.js';
 
 const NODE = 'sim-node-0';
 
@@ -19,15 +21,20 @@ function pod(containerStatus: Record<string, unknown>, extra: { uid?: string; no
 
 const running = (id = 'lite-sim://1') => ({ containerID: id, state: { running: { startedAt: '2026-01-01T00:00:00Z' } }, lastState: {} });
 
+const NODE_OBJECT: KubeObject = { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE }, status: { capacity: { memory: '1Gi' }, allocatable: { memory: '1Gi' } } };
+
 function setup(initial: KubeObject | undefined) {
   const pods = new Map<string, KubeObject>();
   if (initial) pods.set('ns/p', initial);
   const watchers = new PodWatchers();
   let stopped: string | undefined;
-  const kubelet = new SimKubelet({ nodeName: NODE, getPod: (k) => pods.get(k), watchers, unreachable: () => stopped, clock: new FakeClock(), logger: silentLogger });
+  const clock = new FakeClock();
+  const startedAt = clock.now();
+  const kubelet = new SimKubelet({ nodeName: NODE, getPod: (k) => pods.get(k), listPods: () => [...pods.values()], getNode: () => NODE_OBJECT, startedAt, watchers, unreachable: () => stopped, clock, logger: silentLogger });
   return {
     kubelet,
     watchers,
+    clock,
     set(p: KubeObject | undefined) {
       if (p) pods.set('ns/p', p);
       else pods.delete('ns/p');
@@ -155,5 +162,67 @@ describe('statusContainer', () => {
     expect(statusContainer(p, 'init')).toEqual({ name: 'init', current: { id: 'i', running: false } });
     expect(statusContainer(p, 'debugger')).toEqual({ name: 'debugger', current: { id: 'e', running: true } });
     expect(statusContainer(p, 'none')).toBeUndefined();
+  });
+});
+
+describe('SimKubelet /stats/summary', () => {
+  const summaryRequest = (method: KubeletRequest['method'] = 'GET'): KubeletRequest => ({ method, path: '/stats/summary', query: '', headers: {} });
+  const annotated = (annotations: Record<string, string>) => {
+    const p = pod({ containerID: 'lite-sim://1', state: { running: { startedAt: '2025-01-01T00:00:00Z' } } });
+    p.metadata.annotations = annotations;
+    return p;
+  };
+
+  it('answers GET with the Summary as JSON: annotated usage, cumulative CPU growing with the clock', async () => {
+    const t = setup(annotated({ [SIM_USAGE_ANNOTATIONS.cpu]: '500m', [SIM_USAGE_ANNOTATIONS.memory]: '128Mi' }));
+    const get = async (): Promise<Summary> => {
+      const s = t.kubelet.open(summaryRequest());
+      const head = await s.head;
+      expect(head.status).toBe(200);
+      expect(head.headers['Content-Type']).toBe('application/json');
+      return JSON.parse(await body(s)) as Summary;
+    };
+    t.clock.advance(2000);
+    const first = await get();
+    expect(first.pods[0]?.containers[0]?.cpu).toEqual({ time: '2025-01-01T00:00:02.000Z', usageNanoCores: 500_000_000, usageCoreNanoSeconds: 1_000_000_000 });
+    expect(first.node).toEqual({
+      nodeName: NODE,
+      startTime: '2025-01-01T00:00:00.000Z',
+      cpu: { time: '2025-01-01T00:00:02.000Z', usageNanoCores: 500_000_000, usageCoreNanoSeconds: 1_000_000_000 },
+      memory: { time: '2025-01-01T00:00:02.000Z', usageBytes: 128 * 1024 * 1024, workingSetBytes: 128 * 1024 * 1024, availableBytes: 896 * 1024 * 1024 },
+    });
+    t.clock.advance(8000);
+    expect((await get()).node.cpu.usageCoreNanoSeconds).toBe(5_000_000_000);
+  });
+
+  it('a pod without annotations, or with a malformed one, uses nothing', async () => {
+    const cases: Record<string, string>[] = [{}, { [SIM_USAGE_ANNOTATIONS.cpu]: 'fast', [SIM_USAGE_ANNOTATIONS.memory]: '12 parsecs' }];
+    for (const annotations of cases) {
+      const t = setup(annotated(annotations));
+      t.clock.advance(5000);
+      const s = t.kubelet.open(summaryRequest());
+      expect((await s.head).status).toBe(200);
+      const summary = JSON.parse(await body(s)) as Summary;
+      expect(summary.pods[0]?.cpu).toMatchObject({ usageNanoCores: 0, usageCoreNanoSeconds: 0 });
+      expect(summary.pods[0]?.memory).toMatchObject({ usageBytes: 0, workingSetBytes: 0 });
+      expect(summary.node.memory.availableBytes).toBe(1024 * 1024 * 1024);
+    }
+  });
+
+  it('other methods are a 405 and other stats paths a 404, as on the real kubelet', async () => {
+    const { kubelet } = setup(undefined);
+    for (const method of ['POST', 'PUT', 'DELETE'] as const) {
+      const s = kubelet.open(summaryRequest(method));
+      expect((await s.head).status).toBe(405);
+      expect(JSON.parse(await body(s))).toMatchObject({ code: 405, reason: 'MethodNotAllowed' });
+    }
+    const other = kubelet.open({ method: 'GET', path: '/stats/container', query: '', headers: {} });
+    expect((await other.head).status).toBe(404);
+  });
+
+  it('a stopped kubelet is unreachable for stats too', async () => {
+    const t = setup(undefined);
+    t.stop('stopped');
+    await expect(t.kubelet.open(summaryRequest()).head).rejects.toThrow('stopped');
   });
 });

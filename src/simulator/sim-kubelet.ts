@@ -17,6 +17,10 @@
  *    that names the simulated node: kwok, without Exec/PortForward configuration for a pod,
  *    fails these too ("no exec found for container …"), and a clear request error beats a
  *    half-opened stream.
+ *  - `GET /stats/summary`: the Summary API (sim-stats.ts) with the usage the pods declare in
+ *    their lite.dev/sim-cpu-usage and lite.dev/sim-memory-usage annotations (0 without), so
+ *    lite's metrics scraper serves `kubectl top` for simulated nodes too. Other methods are a
+ *    405, as on the real kubelet (src/kubelet/server/kubelet-server.ts).
  *  - A stopped kubelet (NodeSimulator.stop, or the node annotation lite.dev/sim-heartbeat=stopped)
  *    is unreachable, as a real one would be: the stream fails before it is answered and the API
  *    server reports "error dialing backend".
@@ -29,6 +33,7 @@ import { pathSegments, respondError } from '../kubelet/server/http.js';
 import type { StreamingContainer } from '../kubelet/server/pod-lookup.js';
 import { streamPair, type KubeletConnection, type KubeletRequest, type KubeletStream, type KubeletStreamServer } from '../tunnel/kubelet-connection.js';
 import type { Clock } from '../util/clock.js';
+import { nodeMemoryBytes, simulatedSummary } from './sim-stats.js';
 
 /**
  * Tells interested parties that a pod (by `namespace/name` key) changed or went away. The
@@ -68,6 +73,12 @@ export interface SimKubeletConfig {
   readonly nodeName: string;
   /** The pod as the API has it (the simulator's informer cache), by `namespace/name`. */
   readonly getPod: (key: string) => KubeObject | undefined;
+  /** The pods bound to this node, as the API has them (for /stats/summary). */
+  readonly listPods: () => readonly KubeObject[];
+  /** The Node as the API has it, or undefined (its allocatable memory bounds availableBytes). */
+  readonly getNode: () => KubeObject | undefined;
+  /** When the simulated node started (ms since the epoch): the summary's node startTime. */
+  readonly startedAt: number;
   readonly watchers: PodWatchers;
   /** Why the kubelet cannot be reached now (stopped), or undefined when it runs. */
   readonly unreachable: () => string | undefined;
@@ -159,7 +170,19 @@ export class SimKubelet implements KubeletConnection {
       if (req.method !== 'GET') throw ApiError.methodNotAllowed(`method ${req.method} is not allowed on ${req.path}`);
       return this.#containerLogs(stream, seg[1], seg[2], seg[3]);
     }
+    if (seg[0] === 'stats') {
+      // As the real kubelet: a method the path does not serve is a 405 before the path is looked at.
+      if (req.method !== 'GET') throw ApiError.methodNotAllowed(`method ${req.method} is not allowed on ${req.path}`);
+      if (seg.length === 2 && seg[1] === 'summary') return this.#statsSummary(stream);
+    }
     throw ApiError.pathNotFound(`the simulated kubelet of node "${this.#c.nodeName}" has no endpoint ${req.path}`);
+  }
+
+  #statsSummary(stream: KubeletStreamServer): void {
+    const summary = simulatedSummary({ nodeName: this.#c.nodeName, nodeStartTime: this.#c.startedAt, memoryBytes: nodeMemoryBytes(this.#c.getNode()), pods: this.#c.listPods(), now: this.#c.clock.now() });
+    stream.respond({ status: 200, headers: { 'Content-Type': 'application/json' } });
+    stream.send(Buffer.from(JSON.stringify(summary)));
+    stream.end();
   }
 
   /** The pod if it is the one asked for (`podUID`), on this node. */

@@ -15,6 +15,8 @@ import {
   eventsV1EventTablePrinter,
   leaseTablePrinter,
   componentStatusTablePrinter,
+  nodeMetricsTablePrinter,
+  podMetricsTablePrinter,
   namespaceTablePrinter,
   nodeTablePrinter,
   persistentVolumeClaimTablePrinter,
@@ -77,6 +79,8 @@ export const builtinTablePrinters: Readonly<Record<string, TablePrinter>> = Obje
   [kindKey('', 'ResourceQuota')]: resourceQuotaTablePrinter,
   [kindKey('', 'LimitRange')]: defaultTablePrinter,
   [kindKey('', 'ComponentStatus')]: componentStatusTablePrinter,
+  [kindKey('metrics.k8s.io', 'NodeMetrics')]: nodeMetricsTablePrinter,
+  [kindKey('metrics.k8s.io', 'PodMetrics')]: podMetricsTablePrinter,
   // apps
   [kindKey('apps', 'ReplicaSet')]: replicaSetTablePrinter,
   [kindKey('apps', 'Deployment')]: deploymentTablePrinter,

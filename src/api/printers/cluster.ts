@@ -8,6 +8,7 @@
  */
 import { eventsV1ToCore } from '../conversion/event-conversion.js';
 import type { KubeObject } from '../object.js';
+import { formatQuantity, parseQuantity, type QuantityFormat } from '../schema/quantity.js';
 import type { CellValue } from '../resource.js';
 import {
   AGE_COLUMN,
@@ -357,6 +358,41 @@ export const componentStatusTablePrinter = printer(
     return [nameOf(o), healthy.status === 'True' ? 'Healthy' : 'Unhealthy', str(healthy.message), str(healthy.error)];
   },
 );
+
+// ----- metrics.k8s.io ------------------------------------------------------------------------
+
+const METRICS_COLUMNS = [
+  NAME_COLUMN,
+  column('CPU', 'string', 'CPU usage'),
+  column('Memory', 'string', 'Memory usage'),
+  column('Window', 'string', 'Interval over which metrics were collected'),
+];
+
+/** Sum of the quantities (metrics-server adds container usages with Quantity.Add); '' when none parse. */
+function sumQuantities(values: readonly unknown[]): string {
+  let total = 0n;
+  let format: QuantityFormat | undefined;
+  for (const v of values) {
+    if (typeof v !== 'string') continue;
+    try {
+      const q = parseQuantity(v);
+      total += q.nanos;
+      format ??= q.format;
+    } catch {
+      // not a quantity: left out
+    }
+  }
+  return format ? formatQuantity({ nanos: total, format }) : '';
+}
+
+/** metrics-server's NodeMetrics table: the usage as served. */
+export const nodeMetricsTablePrinter = printer(METRICS_COLUMNS, (o) => [nameOf(o), str(at(o, 'usage', 'cpu')), str(at(o, 'usage', 'memory')), str(at(o, 'window'))]);
+
+/** metrics-server's PodMetrics table: its containers' usage added up. */
+export const podMetricsTablePrinter = printer(METRICS_COLUMNS, (o) => {
+  const usages = arr(at(o, 'containers')).map((c) => rec(rec(c).usage));
+  return [nameOf(o), sumQuantities(usages.map((u) => u.cpu)), sumQuantities(usages.map((u) => u.memory)), str(at(o, 'window'))];
+});
 
 // ----- Coordination, scheduling --------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import { coordinationV1Types } from './coordination-v1.js';
 import { discoveryV1Types } from './discovery-v1.js';
 import { eventsV1Types } from './events-v1.js';
 import { groupTypes } from './groups.js';
+import { metricsV1beta1Types } from './metrics-v1beta1.js';
 import { networkingV1Types } from './networking-v1.js';
 import { policyV1Types } from './policy-v1.js';
 import { rbacV1Types } from './rbac-v1.js';
@@ -40,6 +41,7 @@ const FILES: ReadonlyArray<readonly [string, readonly TypeDef[]]> = [
   [EXT, apiextensionsV1Types],
   ['io.k8s.api.authorization.v1.', authorizationV1Types],
   ['io.k8s.api.authentication.v1.', authenticationV1Types],
+  ['io.k8s.metrics.pkg.apis.metrics.v1beta1.', metricsV1beta1Types],
 ];
 
 /** Top-level kinds per group version; `true` = also served as a collection, so a <Kind>List exists. */
@@ -60,6 +62,7 @@ const KINDS: Record<string, Record<string, boolean>> = {
   'apiextensions.k8s.io/v1': { CustomResourceDefinition: true, ConversionReview: false },
   'authorization.k8s.io/v1': { SelfSubjectAccessReview: false, SelfSubjectRulesReview: false, SubjectAccessReview: false, LocalSubjectAccessReview: false },
   'authentication.k8s.io/v1': { TokenReview: false, TokenRequest: false, SelfSubjectReview: false },
+  'metrics.k8s.io/v1beta1': { NodeMetrics: true, PodMetrics: true },
 };
 
 /** meta/v1 and core/v1 names these groups may reference (defined by the meta/core files). */

@@ -14,6 +14,7 @@ import { certificatesV1Types } from './certificates-v1.js';
 import { coordinationV1Types } from './coordination-v1.js';
 import { discoveryV1Types } from './discovery-v1.js';
 import { eventsV1Types } from './events-v1.js';
+import { metricsV1beta1Types } from './metrics-v1beta1.js';
 import { networkingV1Types } from './networking-v1.js';
 import { policyV1Types } from './policy-v1.js';
 import { rbacV1Types } from './rbac-v1.js';
@@ -37,4 +38,5 @@ export const groupTypes: readonly TypeDef[] = [
   ...apiextensionsV1Types,
   ...authorizationV1Types,
   ...authenticationV1Types,
+  ...metricsV1beta1Types,
 ];
