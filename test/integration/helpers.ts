@@ -29,6 +29,9 @@ export interface TestServerOptions {
   readonly simulatedNodes?: ServerConfig['simulatedNodes'];
   /** Run without the scheduler (lite server --disable-scheduler). */
   readonly disableScheduler?: boolean;
+  /** lite server --disable-metrics-server / --metric-resolution. */
+  readonly disableMetricsServer?: boolean;
+  readonly metricResolutionMs?: number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -45,6 +48,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     datastore: options.datastore ?? 'memory',
     ...(options.simulatedNodes ? { simulatedNodes: options.simulatedNodes } : {}),
     ...(options.disableScheduler ? { disableScheduler: true } : {}),
+    ...(options.disableMetricsServer ? { disableMetricsServer: true } : {}),
+    ...(options.metricResolutionMs !== undefined ? { metricResolutionMs: options.metricResolutionMs } : {}),
   });
   const kc = new KubeConfig();
   kc.loadFromFile(server.kubeconfigPath);
