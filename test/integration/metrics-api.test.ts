@@ -116,6 +116,23 @@ describe('metrics.k8s.io on simulated nodes', () => {
   });
 });
 
+describe('metrics.k8s.io and RBAC', () => {
+  it('lets the view, edit and admin roles read metrics (system:aggregated-metrics-reader)', async () => {
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'ann-view', namespace: 'default' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'ann' }] };
+    expect((await rawRequest(ts.server, { method: 'POST', path: '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', headers: json, body: JSON.stringify(binding) })).status).toBe(201);
+    const review = (namespace: string) =>
+      rawRequest(ts.server, {
+        method: 'POST',
+        path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+        headers: json,
+        body: JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: 'ann', resourceAttributes: { namespace, verb: 'list', group: 'metrics.k8s.io', resource: 'pods' } } }),
+      });
+    // The aggregation controller folds the reader's rules into view.
+    await waitFor('ann may list pod metrics in default', async () => ((await review('default')).json.status?.allowed === true ? true : undefined), 10_000, 50);
+    expect((await review('kube-system')).json.status.allowed).toBe(false);
+  });
+});
+
 describe('--disable-metrics-server', () => {
   it('serves no metrics.k8s.io group at all', async () => {
     const off = await startTestServer({ disableMetricsServer: true });

@@ -134,6 +134,10 @@ export function bootstrapClusterRoles(): KubeObject[] {
     clusterRole('system:aggregate-to-admin', AGGREGATE_TO_ADMIN, { labels: { [AGGREGATE_LABEL('admin')]: 'true' } }),
     clusterRole('system:aggregate-to-edit', AGGREGATE_TO_EDIT, { labels: { [AGGREGATE_LABEL('edit')]: 'true' } }),
     clusterRole('system:aggregate-to-view', AGGREGATE_TO_VIEW, { labels: { [AGGREGATE_LABEL('view')]: 'true' } }),
+    // What metrics-server's manifest (bundled by k3s) adds: view, edit and admin may read metrics.k8s.io.
+    clusterRole('system:aggregated-metrics-reader', [rule(['get', 'list', 'watch'], ['metrics.k8s.io'], ['pods', 'nodes'])], {
+      labels: { [AGGREGATE_LABEL('view')]: 'true', [AGGREGATE_LABEL('edit')]: 'true', [AGGREGATE_LABEL('admin')]: 'true' },
+    }),
     clusterRole('system:node', NODE_RULES),
     clusterRole('system:node-proxier', NODE_PROXIER_RULES),
     clusterRole('system:auth-delegator', [rule(['create'], ['authentication.k8s.io'], ['tokenreviews']), rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews'])]),
