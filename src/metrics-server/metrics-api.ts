@@ -4,7 +4,9 @@
  * metadata carries the node's or pod's name, namespace and labels and a creationTimestamp of now;
  * `timestamp` ends the measured window; CPU in cores (canonical quantity, down to nanocores) and
  * memory as working-set bytes. Objects without usage yet are left out of lists and are 404 on get,
- * as upstream's are. Label and field selectors (metadata.name, metadata.namespace) filter lists.
+ * as upstream's are (an unknown node, or a pod that is unknown or not Running, is the plain
+ * `nodes "x"` / `pods "x" not found`). Label and field selectors (metadata.name,
+ * metadata.namespace) filter lists.
  */
 import { ApiError } from '../api/errors.js';
 import { formatGoDuration } from '../api/go/go-time.js';
@@ -96,12 +98,19 @@ export function nodeMetricsReader(c: MetricsApiConfig): VirtualReader {
       return out.sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1));
     },
     async get(_req, name) {
+      // As metrics-server: the node lister's NotFound as it is, then NotFound for missing metrics.
       const node = c.nodes.get(undefined, name);
-      const m = node && metricsOf(node);
+      if (!node) throw ApiError.notFound({ group: '', resource: 'nodes' }, name);
+      const m = metricsOf(node);
       if (!m) throw ApiError.notFound(NODE_METRICS, name);
       return m;
     },
   };
+}
+
+function isRunning(pod: KubeObject): boolean {
+  const status = pod.status as { phase?: unknown } | undefined;
+  return status?.phase === 'Running';
 }
 
 export function podMetricsReader(c: MetricsApiConfig): VirtualReader {
@@ -120,7 +129,7 @@ export function podMetricsReader(c: MetricsApiConfig): VirtualReader {
       const s = selectorsOf(req, c.selectors, true);
       const out: KubeObject[] = [];
       for (const pod of c.pods.list(req.namespace)) {
-        if (!selected(pod, s)) continue;
+        if (!isRunning(pod) || !selected(pod, s)) continue;
         const m = metricsOf(pod);
         if (m) out.push(m);
       }
@@ -129,8 +138,10 @@ export function podMetricsReader(c: MetricsApiConfig): VirtualReader {
     },
     async get(req, name) {
       const namespace = req.namespace ?? '';
+      // metrics-server looks pods up among the Running ones and passes that NotFound on as it is.
       const pod = c.pods.get(namespace, name);
-      const m = pod && metricsOf(pod);
+      if (!pod || !isRunning(pod)) throw ApiError.notFound({ group: '', resource: 'pods' }, name);
+      const m = metricsOf(pod);
       if (!m) throw ApiError.notFound(POD_METRICS, `${namespace}/${name}`);
       return m;
     },

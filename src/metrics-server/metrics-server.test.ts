@@ -168,13 +168,13 @@ describe('the metrics API readers', () => {
   };
   const request = (namespace: string | undefined, query = ''): ResourceRequest => ({ namespace, query: new URLSearchParams(query) }) as unknown as ResourceRequest;
   const node = (name: string, labels: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels, uid: name } });
-  const pod = (namespace: string, name: string, labels: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name, labels, uid: name } });
+  const pod = (namespace: string, name: string, labels: Record<string, string>, phase = 'Running'): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name, labels, uid: name }, status: { phase } });
 
   function setup() {
     const nodes = new IndexedStore();
     const pods = new IndexedStore();
     for (const n of [node('a', { zone: 'x' }), node('b', { zone: 'y' }), node('c', {})]) nodes.upsert(n);
-    for (const p of [pod('default', 'web', { app: 'web' }), pod('default', 'db', { app: 'db' }), pod('kube-system', 'dns', { app: 'dns' })]) pods.upsert(p);
+    for (const p of [pod('default', 'web', { app: 'web' }), pod('default', 'db', { app: 'db' }), pod('kube-system', 'dns', { app: 'dns' }), pod('default', 'waiting', {}, 'Pending')]) pods.upsert(p);
     const usage = { timestamp: T0, windowMs: 15_012, cpuNanoCores: 250_000_000, memoryBytes: 64 * 1024 * 1024 };
     const scraper = {
       nodeUsage: (name: string) => (name === 'c' ? undefined : usage),
@@ -198,7 +198,8 @@ describe('the metrics API readers', () => {
     expect((await nodes.list(request(undefined, 'labelSelector=zone%3Dy'))).map((o) => o.metadata.name)).toEqual(['b']);
     expect((await nodes.get(request(undefined), 'b')).metadata.name).toBe('b');
     await expect(nodes.get(request(undefined), 'c')).rejects.toMatchObject({ code: 404, message: 'nodemetrics.metrics.k8s.io "c" not found' });
-    await expect(nodes.get(request(undefined), 'zz')).rejects.toMatchObject({ code: 404 });
+    // An unknown node is the node lister's NotFound, as metrics-server passes it on.
+    await expect(nodes.get(request(undefined), 'zz')).rejects.toMatchObject({ code: 404, message: 'nodes "zz" not found' });
   });
 
   it('serves PodMetrics per namespace or across all, with selectors', async () => {
@@ -214,6 +215,9 @@ describe('the metrics API readers', () => {
     expect((await pods.list(request(undefined, 'labelSelector=app%3Ddns'))).map((o) => o.metadata.name)).toEqual(['dns']);
     expect((await pods.list(request(undefined, 'fieldSelector=metadata.namespace%3Ddefault'))).map((o) => o.metadata.name)).toEqual(['web']);
     await expect(pods.get(request('default'), 'db')).rejects.toMatchObject({ code: 404, message: 'podmetrics.metrics.k8s.io "default/db" not found' });
+    // Unknown or not Running: the pod lister's NotFound (metrics-server watches Running pods only).
+    await expect(pods.get(request('default'), 'nope')).rejects.toMatchObject({ code: 404, message: 'pods "nope" not found' });
+    await expect(pods.get(request('default'), 'waiting')).rejects.toMatchObject({ code: 404, message: 'pods "waiting" not found' });
   });
 
   it('writes quantities in canonical form', () => {

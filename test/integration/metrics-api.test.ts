@@ -98,9 +98,9 @@ describe('metrics.k8s.io on simulated nodes', () => {
   it('is 404 for unknown pods and nodes, 405 for writes and watches, 400 for bad selectors', async () => {
     const missing = await rawRequest(ts.server, { path: '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/nope' });
     expect(missing.status).toBe(404);
-    expect(missing.json).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'podmetrics.metrics.k8s.io "default/nope" not found' });
+    expect(missing.json).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'pods "nope" not found' });
     const node = await rawRequest(ts.server, { path: '/apis/metrics.k8s.io/v1beta1/nodes/nope' });
-    expect(node.json).toMatchObject({ reason: 'NotFound', message: 'nodemetrics.metrics.k8s.io "nope" not found' });
+    expect(node.json).toMatchObject({ reason: 'NotFound', message: 'nodes "nope" not found' });
     for (const req of [
       { path: '/apis/metrics.k8s.io/v1beta1/pods?watch=1' },
       { path: '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods', method: 'POST', headers: json, body: JSON.stringify({ apiVersion: 'metrics.k8s.io/v1beta1', kind: 'PodMetrics', metadata: { name: 'x' } }) },
