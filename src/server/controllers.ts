@@ -11,6 +11,10 @@ import { registryScaleFinder } from '../controllers/disruption/registry-scale-fi
 import { EndpointsController } from '../controllers/endpoints/endpoints-controller.js';
 import { EndpointSliceController } from '../controllers/endpointslice/endpointslice-controller.js';
 import type { Controller, ControllerContext } from '../controllers/framework/controller.js';
+import { HorizontalPodAutoscalerController } from '../controllers/horizontal-pod-autoscaler/hpa-controller.js';
+import { scraperMetricsClient, unavailableMetricsClient } from '../controllers/horizontal-pod-autoscaler/metrics-client.js';
+import { registryScaleTargets } from '../controllers/horizontal-pod-autoscaler/scale-targets.js';
+import type { MetricsScraper } from '../metrics-server/metrics-scraper.js';
 import { GarbageCollector } from '../controllers/garbage-collector/garbage-collector.js';
 import { gcResourcesFromRegistry } from '../controllers/garbage-collector/registry-resources.js';
 import { LocalPathProvisioner } from '../controllers/local-path-provisioner/local-path-provisioner.js';
@@ -58,6 +62,13 @@ export interface ControllerSetConfig {
   readonly clientCa?: CertificateAndKey;
   /** The server CA with its key: approved kubelet-serving requests are signed with it. */
   readonly serverCa?: CertificateAndKey;
+  /**
+   * The built-in metrics-server the HPA controller reads pod usage from; absent (--disable-metrics-
+   * server): the HPA controller still runs and reports that the metrics API is not available.
+   */
+  readonly metricsScraper?: Pick<MetricsScraper, 'podUsage'>;
+  /** --horizontal-pod-autoscaler-sync-period (default 15 s). */
+  readonly hpaSyncPeriodMs?: number;
 }
 
 /** Namespaced resources that hold content (one version per storage location). */
@@ -93,6 +104,11 @@ export function controllerSet(ctx: ControllerContext, config: ControllerSetConfi
     new EndpointSliceController(ctx),
     new EndpointsController(ctx),
     new DisruptionController(ctx, { scaleFinder: registryScaleFinder(registry, config.client) }),
+    new HorizontalPodAutoscalerController(ctx, {
+      metrics: config.metricsScraper ? scraperMetricsClient(config.metricsScraper) : unavailableMetricsClient,
+      scaleTargets: registryScaleTargets(registry, config.client),
+      ...(config.hpaSyncPeriodMs === undefined ? {} : { syncPeriodMs: config.hpaSyncPeriodMs }),
+    }),
     new ResourceQuotaController(ctx, { resolveResource: registryResourceResolver(registry) }),
     new NodeLifecycleController(ctx, config.nodeMonitorGracePeriodMs === undefined ? {} : { nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs }),
     new TaintEvictionController(ctx),

@@ -108,6 +108,8 @@ export interface ServerConfig {
   readonly disableMetricsServer?: boolean;
   /** Time between scrapes of the kubelets' stats (default 15 s, as k3s' metrics-server). */
   readonly metricResolutionMs?: number;
+  /** Time between two looks of the HPA controller at an autoscaler (default 15 s, --horizontal-pod-autoscaler-sync-period). */
+  readonly hpaSyncPeriodMs?: number;
   /** Silence after which the node lifecycle controller marks a node Unknown (default 40 s). */
   readonly nodeMonitorGracePeriodMs?: number;
   /** Simulated nodes (kwok-like kubelets without containers) registered at start. */
@@ -412,7 +414,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         informers,
         logger: log.child({ component: 'controller-manager' }),
         onLostLeadership: config.onLostLeadership,
-        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, clientCa: pki.clientCa, serverCa: pki.serverCa, serviceAccountSigner: saSigner, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000, clusterCidr: config.clusterCidr ?? DEFAULT_CLUSTER_CIDR, serviceLb: config.serviceLb !== false, localStoragePath }),
+        controllers: (ctx) => controllerSet(ctx, { registry, client, rootCaPem: pki.caCertPem, clientCa: pki.clientCa, serverCa: pki.serverCa, serviceAccountSigner: saSigner, nodeMonitorGracePeriodMs: config.nodeMonitorGracePeriodMs ?? 40_000, clusterCidr: config.clusterCidr ?? DEFAULT_CLUSTER_CIDR, serviceLb: config.serviceLb !== false, localStoragePath, metricsScraper, hpaSyncPeriodMs: config.hpaSyncPeriodMs }),
       });
       const run = controllerManager.run(stopping.signal);
       controllerManagerLoop = new ComponentLoop(run);

@@ -32,6 +32,8 @@ export interface TestServerOptions {
   /** lite server --disable-metrics-server / --metric-resolution. */
   readonly disableMetricsServer?: boolean;
   readonly metricResolutionMs?: number;
+  /** The HPA controller's sync period (15 s by default). */
+  readonly hpaSyncPeriodMs?: number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -50,6 +52,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.disableScheduler ? { disableScheduler: true } : {}),
     ...(options.disableMetricsServer ? { disableMetricsServer: true } : {}),
     ...(options.metricResolutionMs !== undefined ? { metricResolutionMs: options.metricResolutionMs } : {}),
+    ...(options.hpaSyncPeriodMs !== undefined ? { hpaSyncPeriodMs: options.hpaSyncPeriodMs } : {}),
   });
   const kc = new KubeConfig();
   kc.loadFromFile(server.kubeconfigPath);
