@@ -64,6 +64,7 @@ export const serverFlags = withEnv({
   'disable-controller-manager': { type: 'boolean', default: false, describe: 'Do not run the controllers (deployments, jobs, garbage collection …)', group: COMPONENTS },
   'disable-scheduler': { type: 'boolean', default: false, describe: 'Do not run the scheduler (pods stay unbound unless something else binds them)', group: COMPONENTS },
   'disable-metrics-server': { type: 'boolean', default: false, describe: 'Do not serve the resource metrics API (kubectl top) nor scrape the kubelets for it', group: COMPONENTS },
+  'horizontal-pod-autoscaler-sync-period': { type: 'string', default: '15s', describe: 'How often the HorizontalPodAutoscaler controller looks at each autoscaler (kube-controller-manager --horizontal-pod-autoscaler-sync-period)', group: COMPONENTS },
   'metric-resolution': { type: 'string', default: '15s', describe: 'How often the built-in metrics-server scrapes the kubelets (kubectl top averages CPU over this window)', group: COMPONENTS },
   'disable-agent': { type: 'boolean', default: false, describe: 'Run the control plane only, without the embedded agent', group: COMPONENTS },
   'node-monitor-grace-period': { type: 'string', default: '40s', describe: 'Silence after which a node is marked NotReady (Ready=Unknown) and tainted', group: COMPONENTS },

@@ -85,6 +85,11 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     process.stderr.write(`lite server: --metric-resolution must be a duration of at least 1s, such as 15s or 1m\n`);
     return 2;
   }
+  const hpaSyncPeriod = parseDuration(String(argv['horizontal-pod-autoscaler-sync-period'] ?? '15s'));
+  if (hpaSyncPeriod === undefined || hpaSyncPeriod < 1000) {
+    process.stderr.write(`lite server: --horizontal-pod-autoscaler-sync-period must be a duration of at least 1s, such as 15s or 1m\n`);
+    return 2;
+  }
   let simulatedNodes: ServerConfig['simulatedNodes'];
   try {
     simulatedNodes = simulatedNodesFromFlags(argv);
@@ -146,6 +151,7 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     disableScheduler: argv['disable-scheduler'] === true,
     disableMetricsServer: argv['disable-metrics-server'] === true,
     metricResolutionMs: metricResolution,
+    hpaSyncPeriodMs: hpaSyncPeriod,
     nodeMonitorGracePeriodMs: gracePeriod,
     simulatedNodes,
     agent,

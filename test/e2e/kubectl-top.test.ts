@@ -1,6 +1,6 @@
 /**
  * `kubectl top` and the resource metrics API (metrics.k8s.io/v1beta1 nodes and pods) with the real
- * bin/lite and kubectl 1.32, against three servers, one after the other (one per describe block):
+ * bin/lite and kubectl 1.32, against four servers, one after the other (one per describe block):
  *
  *  - `--simulate-nodes 2 --metric-resolution 1s`: pods whose usage comes from the
  *    lite.dev/sim-cpu-usage / lite.dev/sim-memory-usage annotations (per running container), so
@@ -10,6 +10,8 @@
  *  - `--disable-metrics-server`: the group is gone and kubectl says so;
  *  - the embedded agent (a Docker node, `--metric-resolution 2s`): a busy-looping busybox
  *    container measured from Docker's stats, and the node (the whole host).
+ *  - `--simulate-nodes 1 --horizontal-pod-autoscaler-sync-period 1s`: `kubectl autoscale` of a
+ *    Deployment using twice its cpu request, scaled to --max with upstream's conditions and event.
  *
  * The Docker block needs the machine's Docker engine to itself (one lite cluster with Docker nodes
  * per host): run this file under `flock /tmp/lite-suite.lock`. Every wait is bounded; the servers
@@ -378,4 +380,50 @@ spec:
     expect(row['MEMORY(%)']).toMatch(/^\d+%$/);
     expect(parseTable(await ctx.kubectl.ok(['top', 'node', node])).map((r) => r.NAME)).toEqual([node]);
   });
+});
+
+describe('kubectl autoscale: the HorizontalPodAutoscaler scales on the metrics kubectl top shows', () => {
+  const ctx = useCluster({ args: ['--simulate-nodes', '1', '--metric-resolution', '1s', '--horizontal-pod-autoscaler-sync-period', '1s'] });
+
+  test('a Deployment using 200% of its cpu request against a 50% target is scaled to --max, with upstream status and events', async () => {
+    const file = join(ctx.tmp, 'web.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {lite.dev/sim-cpu-usage: 200m}
+    spec:
+      containers:
+      - {name: web, image: example/web, resources: {requests: {cpu: 100m}}}
+`,
+    );
+    expect(await ctx.kubectl.ok(['apply', '-f', file])).toBe('deployment.apps/web created\n');
+    expect(await ctx.kubectl.ok(['autoscale', 'deployment', 'web', '--min=1', '--max=3', '--cpu-percent=50'])).toBe('horizontalpodautoscaler.autoscaling/web autoscaled\n');
+    // Wanted: ceil(1 × 200 / 50) = 4, clamped to 3.
+    const row = await pollKubectl(
+      ctx,
+      ['get', 'hpa', 'web', '--no-headers'],
+      (out) => {
+        const cells = out.trim().split(/\s+/);
+        // NAME REFERENCE TARGETS(2 cells) MINPODS MAXPODS REPLICAS AGE
+        return cells[6] === '3' && /^\d+%\/50%$/.test(cells[3] ?? '');
+      },
+      'the HPA at 3 replicas with a measured cpu utilization',
+      60_000,
+    );
+    expect(row).toMatch(/^web\s+Deployment\/web\s+cpu: 200%\/50%\s+1\s+3\s+3\s+/);
+    expect(await ctx.kubectl.ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])).toBe('3');
+    const described = await ctx.kubectl.ok(['describe', 'hpa', 'web']);
+    expect(described).toMatch(/AbleToScale\s+True\s+/);
+    expect(described).toMatch(/ScalingActive\s+True\s+ValidMetricFound\s+the HPA was able to successfully calculate a replica count from cpu resource utilization \(percentage of request\)/);
+    expect(described).toMatch(/ScalingLimited\s+True\s+TooManyReplicas\s+the desired replica count is more than the maximum replica count/);
+    expect(described).toMatch(/Normal\s+SuccessfulRescale\s+.*New size: 3; reason: cpu resource utilization \(percentage of request\) above target/);
+  }, 120_000);
 });
