@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseTable, rowsByName, scratchDir, useCluster } from './support/cluster.js';
+import { parseTable, scratchDir, useCluster } from './support/cluster.js';
 import { KUBECTL_DISPATCHER, describeResult, runProgram } from './support/kubectl.js';
 
 const ctx = useCluster();
@@ -47,7 +47,8 @@ describe('version and discovery', () => {
   test('kubectl api-resources lists the built-in kinds with short names, groups and scope', async () => {
     const out = await ctx.kubectl.ok(['api-resources']);
     expect(out.split('\n')[0]).toMatch(/^NAME\s+SHORTNAMES\s+APIVERSION\s+NAMESPACED\s+KIND$/);
-    const rows = rowsByName(out);
+    // Names repeat across groups (pods and nodes are also metrics.k8s.io resources): key by both.
+    const rows = new Map(parseTable(out).map((r) => [`${r.NAME}/${r.APIVERSION}`, r]));
     const expected: [string, string, string, string, string][] = [
       ['pods', 'po', 'v1', 'true', 'Pod'],
       ['services', 'svc', 'v1', 'true', 'Service'],
@@ -73,9 +74,11 @@ describe('version and discovery', () => {
       ['poddisruptionbudgets', 'pdb', 'policy/v1', 'true', 'PodDisruptionBudget'],
       ['endpointslices', '', 'discovery.k8s.io/v1', 'true', 'EndpointSlice'],
       ['selfsubjectaccessreviews', '', 'authorization.k8s.io/v1', 'false', 'SelfSubjectAccessReview'],
+      ['nodes', '', 'metrics.k8s.io/v1beta1', 'false', 'NodeMetrics'],
+      ['pods', '', 'metrics.k8s.io/v1beta1', 'true', 'PodMetrics'],
     ];
     for (const [name, short, version, namespaced, kind] of expected) {
-      expect(rows.get(name), `api-resources row for ${name}\n${out}`).toEqual({ NAME: name, SHORTNAMES: short, APIVERSION: version, NAMESPACED: namespaced, KIND: kind });
+      expect(rows.get(`${name}/${version}`), `api-resources row for ${name}\n${out}`).toEqual({ NAME: name, SHORTNAMES: short, APIVERSION: version, NAMESPACED: namespaced, KIND: kind });
     }
     // Subresources are not resources of their own.
     expect(out).not.toMatch(/^pods\/status\b/m);
