@@ -12,7 +12,8 @@ import { ApiError } from '../api/errors.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import { isNodeUser, PRIVILEGED_GROUP } from '../auth/cluster-authorizer.js';
 import { impersonate, wantsImpersonation } from '../auth/impersonation.js';
-import { forbiddenError, requestAttributes } from '../auth/request-attributes.js';
+import { forbiddenError, requestAttributes, type RequestAttributes } from '../auth/request-attributes.js';
+import { requestLabels, type ApiServerMetrics } from './api-metrics.js';
 import type { UserInfo } from '../registry/context.js';
 import type { Registry } from '../registry/registry.js';
 import type { UnionAuthenticator } from './authn.js';
@@ -65,9 +66,11 @@ export interface ApiAppConfig extends Omit<ResourceHandlerDeps, 'registry'> {
   readonly liveChecks: readonly HealthCheck[];
   readonly readyChecks: readonly HealthCheck[];
   readonly logger: Logger;
+  /** Request metrics, served at GET /metrics (system:monitoring); absent: no /metrics. */
+  readonly metrics?: ApiServerMetrics;
 }
 
-type Env = { Bindings: HttpBindings; Variables: { user: UserInfo } };
+type Env = { Bindings: HttpBindings; Variables: { user: UserInfo; attrs: RequestAttributes } };
 
 const JSON_TYPE = 'application/json';
 
@@ -82,6 +85,28 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
 
   // Request log and authentication for everything. Health endpoints are public as upstream
   // (system:public-info-viewer), so load balancers and `lite` itself can poll them.
+  // Request metrics (GET /metrics) around everything, refusals included, as upstream counts them.
+  const metrics = config.metrics;
+  if (metrics) {
+    app.use('*', async (c, next) => {
+      const incoming = c.env.incoming as IncomingMessage;
+      const rawUrl = incoming.url ?? '';
+      const q = rawUrl.indexOf('?');
+      const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+      const attrs = requestAttributes(c.req.method, c.req.path, query, incoming.headers.upgrade !== undefined);
+      c.set('attrs', attrs);
+      const finish = metrics.begin(requestLabels(c.req.method, c.req.path, attrs, query, c.req.header('content-type')));
+      let code = 500;
+      try {
+        await next();
+        const outgoing = c.env.outgoing as ServerResponse | undefined;
+        code = outgoing?.headersSent ? outgoing.statusCode : c.res.status;
+      } finally {
+        finish(code);
+      }
+    });
+  }
+
   app.use('*', async (c, next) => {
     const started = performance.now();
     const path = c.req.path;
@@ -102,7 +127,7 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
       const incoming = c.env.incoming as IncomingMessage;
       const rawUrl = incoming.url ?? '';
       const q = rawUrl.indexOf('?');
-      const attrs = requestAttributes(c.req.method, path, new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)), incoming.headers.upgrade !== undefined);
+      const attrs = c.get('attrs') ?? requestAttributes(c.req.method, path, new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)), incoming.headers.upgrade !== undefined);
       const decision = config.authorizer.authorize({ ...attrs, user });
       if (!decision.allowed) {
         // A kubelet denied is a lite bug (its rules are fixed in code), so it is worth a warning.
@@ -134,6 +159,7 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
     }
     return new Response(ok ? 'ok' : `${name} check failed`, { status: ok ? 200 : 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   };
+  if (metrics) app.get('/metrics', async () => new Response(await metrics.text(), { status: 200, headers: { 'Content-Type': metrics.contentType } }));
   app.get('/healthz', health(config.liveChecks, 'healthz'));
   app.get('/livez', health(config.liveChecks, 'livez'));
   app.get('/readyz', health(config.readyChecks, 'readyz'));

@@ -12,6 +12,7 @@ import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { nthAddress } from '../util/ipv4.js';
+import { ApiServerMetrics } from '../apiserver/api-metrics.js';
 import { ComponentLoop, componentStatusReader, type ComponentProbe } from '../apiserver/component-statuses.js';
 import { nodeMetricsReader, podMetricsReader } from '../metrics-server/metrics-api.js';
 import { kubeletSummarySource, MetricsScraper } from '../metrics-server/metrics-scraper.js';
@@ -367,6 +368,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       selectors: modules.selectors,
       decodeProtobuf: modules.decodeProtobuf,
       extensions: { subresources, virtualCreate, virtualRead },
+      metrics: new ApiServerMetrics(),
       now: () => clock.now(),
       version: {
         major: '1',
