@@ -89,11 +89,7 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
   const metrics = config.metrics;
   if (metrics) {
     app.use('*', async (c, next) => {
-      const incoming = c.env.incoming as IncomingMessage;
-      const rawUrl = incoming.url ?? '';
-      const q = rawUrl.indexOf('?');
-      const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
-      const attrs = requestAttributes(c.req.method, c.req.path, query, incoming.headers.upgrade !== undefined);
+      const { attrs, query } = parseAttributes(c);
       c.set('attrs', attrs);
       const finish = metrics.begin(requestLabels(c.req.method, c.req.path, attrs, query, c.req.header('content-type')));
       let code = 500;
@@ -124,10 +120,7 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
     // The privileged group is allowed everything; skipping the request parse keeps the admin's
     // (and benchmarks') requests as cheap as before authorization existed.
     if (user && !isPublic && !extraPaths.has(path) && !user.groups.includes(PRIVILEGED_GROUP)) {
-      const incoming = c.env.incoming as IncomingMessage;
-      const rawUrl = incoming.url ?? '';
-      const q = rawUrl.indexOf('?');
-      const attrs = c.get('attrs') ?? requestAttributes(c.req.method, path, new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)), incoming.headers.upgrade !== undefined);
+      const attrs = c.get('attrs') ?? parseAttributes(c).attrs;
       const decision = config.authorizer.authorize({ ...attrs, user });
       if (!decision.allowed) {
         // A kubelet denied is a lite bug (its rules are fixed in code), so it is worth a warning.
@@ -278,6 +271,15 @@ function safeCheck(h: HealthCheck): boolean {
   } catch {
     return false;
   }
+}
+
+/** The request's authorization attributes and query, from its raw URL. */
+function parseAttributes(c: Context<Env>): { attrs: RequestAttributes; query: URLSearchParams } {
+  const incoming = c.env.incoming as IncomingMessage;
+  const rawUrl = incoming.url ?? '';
+  const q = rawUrl.indexOf('?');
+  const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+  return { attrs: requestAttributes(c.req.method, c.req.path, query, incoming.headers.upgrade !== undefined), query };
 }
 
 function logRequest(log: Logger, c: Context<Env>, code: number, started: number, user: UserInfo | undefined): void {

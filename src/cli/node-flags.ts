@@ -7,9 +7,8 @@ import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { isDNS1123Subdomain } from '../api/validation/names.js';
 import type { Taint } from '../kubelet/node/node-object.js';
-import { FlagError, parseLabels, parseTaint } from './simulation-flags.js';
+import { durationFlag, FlagError, parseLabels, parseTaint } from './simulation-flags.js';
 import type { NodeNetworkConfig } from '../agent/node-network.js';
-import { parseDuration } from '../util/duration.js';
 import { parseCidr } from '../util/ipv4.js';
 
 export interface NodeFlags {
@@ -52,8 +51,7 @@ export interface NetworkFlags {
 export function networkFlagsFrom(argv: Record<string, unknown>, clusterCidr: string): NetworkFlags {
   const backend = String(argv['flannel-backend'] ?? 'vxlan');
   if (backend !== 'vxlan' && backend !== 'host-gw' && backend !== 'none') throw new FlagError(`--flannel-backend must be vxlan, host-gw or none, got ${JSON.stringify(backend)}`);
-  const period = parseDuration(String(argv['proxy-sync-period'] ?? '30s'));
-  if (period === undefined || period < 1000) throw new FlagError('--proxy-sync-period must be a duration of at least 1s, such as 30s or 1m');
+  const period = durationFlag(argv, 'proxy-sync-period', '30s', '30s or 1m');
   try {
     parseCidr(clusterCidr);
   } catch (e) {

@@ -3,7 +3,7 @@ import type { ServerConfig } from '../server/server.js';
 import { createLogger } from '../util/log.js';
 import { defaultDataDir } from './flags.js';
 import { parseDuration } from '../util/duration.js';
-import { FlagError, simulatedNodesFromFlags } from './simulation-flags.js';
+import { durationFlag, FlagError, simulatedNodesFromFlags } from './simulation-flags.js';
 import { networkFlagsFrom, nodeFlagsFrom, type NetworkFlags } from './node-flags.js';
 import { nthAddress } from '../util/ipv4.js';
 import { nameserversFromResolvConf } from '../dns/upstream.js';
@@ -75,19 +75,16 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
       return 2;
     }
   }
-  const gracePeriod = parseDuration(String(argv['node-monitor-grace-period'] ?? '40s'));
-  if (gracePeriod === undefined || gracePeriod < 1000) {
-    process.stderr.write(`lite server: --node-monitor-grace-period must be a duration of at least 1s, such as 40s or 2m\n`);
-    return 2;
-  }
-  const metricResolution = parseDuration(String(argv['metric-resolution'] ?? '15s'));
-  if (metricResolution === undefined || metricResolution < 1000) {
-    process.stderr.write(`lite server: --metric-resolution must be a duration of at least 1s, such as 15s or 1m\n`);
-    return 2;
-  }
-  const hpaSyncPeriod = parseDuration(String(argv['horizontal-pod-autoscaler-sync-period'] ?? '15s'));
-  if (hpaSyncPeriod === undefined || hpaSyncPeriod < 1000) {
-    process.stderr.write(`lite server: --horizontal-pod-autoscaler-sync-period must be a duration of at least 1s, such as 15s or 1m\n`);
+  let gracePeriod: number;
+  let metricResolution: number;
+  let hpaSyncPeriod: number;
+  try {
+    gracePeriod = durationFlag(argv, 'node-monitor-grace-period', '40s', '40s or 2m');
+    metricResolution = durationFlag(argv, 'metric-resolution', '15s', '15s or 1m');
+    hpaSyncPeriod = durationFlag(argv, 'horizontal-pod-autoscaler-sync-period', '15s', '15s or 1m');
+  } catch (e) {
+    if (!(e instanceof FlagError)) throw e;
+    process.stderr.write(`lite server: ${e.message}\n`);
     return 2;
   }
   let simulatedNodes: ServerConfig['simulatedNodes'];

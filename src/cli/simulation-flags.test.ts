@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FlagError, parseCapacity, parseLabels, parseTaint, simulatedNodesFromFlags } from './simulation-flags.js';
+import { durationFlag, FlagError, parseCapacity, parseLabels, parseTaint, simulatedNodesFromFlags } from './simulation-flags.js';
 
 describe('simulated node flags', () => {
   it('builds the simulator config from the flags', () => {
@@ -32,5 +32,14 @@ describe('simulated node flags', () => {
     expect(() => parseLabels(['a=b c'])).toThrow(/--simulate-node-label/);
     expect(() => parseTaint('dedicated=gpu')).toThrow(/Effect one of NoSchedule, PreferNoSchedule, NoExecute/);
     expect(() => parseTaint('dedicated=gpu:Sometimes')).toThrow(/--simulate-node-taint/);
+  });
+});
+
+describe('durationFlag', () => {
+  it('reads durations of at least a second, and names the flag and an example otherwise', () => {
+    expect(durationFlag({ 'metric-resolution': '2s' }, 'metric-resolution', '15s', '15s or 1m')).toBe(2000);
+    expect(durationFlag({}, 'metric-resolution', '15s', '15s or 1m')).toBe(15_000);
+    expect(() => durationFlag({ 'metric-resolution': '0s' }, 'metric-resolution', '15s', '15s or 1m')).toThrow('--metric-resolution must be a duration of at least 1s, such as 15s or 1m');
+    expect(() => durationFlag({ 'horizontal-pod-autoscaler-sync-period': 'soon' }, 'horizontal-pod-autoscaler-sync-period', '15s', '15s or 1m')).toThrow(FlagError);
   });
 });

@@ -5,6 +5,7 @@
 import { parseQuantity } from '../api/schema/quantity.js';
 import type { SimulatedNodesConfig } from '../server/server.js';
 import { MAX_SIM_NODES } from '../simulator/sim-node.js';
+import { parseDuration } from '../util/duration.js';
 
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 // Label keys and values as the API validates them (prefix/name, 63-character names).
@@ -12,6 +13,16 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9]
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 export class FlagError extends Error {}
+
+/**
+ * A duration flag of at least one second, in ms (`30s`, `1m`); a FlagError naming the flag and an
+ * example otherwise.
+ */
+export function durationFlag(argv: Record<string, unknown>, name: string, fallback: string, example: string): number {
+  const ms = parseDuration(String(argv[name] ?? fallback));
+  if (ms === undefined || ms < 1000) throw new FlagError(`--${name} must be a duration of at least 1s, such as ${example}`);
+  return ms;
+}
 
 export function simulatedNodesFromFlags(argv: Record<string, unknown>): SimulatedNodesConfig | undefined {
   const count = Number(argv['simulate-nodes'] ?? 0);

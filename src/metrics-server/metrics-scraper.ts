@@ -58,6 +58,8 @@ const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
 export class MetricsScraper {
   readonly #c: MetricsScraperConfig;
   readonly #nodes = new Map<string, NodeScrapes>();
+  /** `namespace/name` → the node whose last scrape holds the pod, so a lookup costs no scan of every node. */
+  readonly #podNodes = new Map<string, string>();
   readonly #failing = new Set<string>();
   /** Completed rounds (tests). */
   rounds = 0;
@@ -85,7 +87,11 @@ export class MetricsScraper {
   async scrapeOnce(signal: AbortSignal): Promise<void> {
     const names = [...new Set(this.#c.nodeNames())];
     const wanted = new Set(names);
-    for (const name of [...this.#nodes.keys()]) if (!wanted.has(name)) this.#nodes.delete(name);
+    for (const [name, s] of [...this.#nodes]) {
+      if (wanted.has(name)) continue;
+      this.#nodes.delete(name);
+      this.#unindex(name, s.last, undefined);
+    }
     let next = 0;
     const worker = async () => {
       while (next < names.length && !signal.aborted) await this.#scrapeNode(names[next++], signal);
@@ -106,6 +112,8 @@ export class MetricsScraper {
       const scrape = decodeSummary(body);
       const known = this.#nodes.get(name);
       this.#nodes.set(name, { previous: known?.last, last: scrape });
+      if (known) this.#unindex(name, known.last, scrape);
+      for (const key of scrape.pods.keys()) this.#podNodes.set(key, name);
       if (this.#failing.delete(name)) this.#c.logger.info({ node: name }, 'scraping the kubelet works again');
     } catch (e) {
       if (signal.aborted) return;
@@ -117,6 +125,13 @@ export class MetricsScraper {
     } finally {
       cancelTimer();
       signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Drops the index entries of `node`'s pods in `old` that `replacement` no longer holds. */
+  #unindex(node: string, old: NodeScrape, replacement: NodeScrape | undefined): void {
+    for (const key of old.pods.keys()) {
+      if (!replacement?.pods.has(key) && this.#podNodes.get(key) === node) this.#podNodes.delete(key);
     }
   }
 
@@ -133,23 +148,22 @@ export class MetricsScraper {
    */
   podUsage(namespace: string, name: string): PodUsage | undefined {
     const key = `${namespace}/${name}`;
-    for (const s of this.#nodes.values()) {
-      const pod = s.last.pods.get(key);
-      if (!pod) continue;
-      const before = s.previous?.pods.get(key);
-      const previous = before && before.uid === pod.uid ? before : undefined;
-      const containers: ContainerUsage[] = [];
-      let earliest: Usage | undefined;
-      for (const [container, point] of pod.containers) {
-        const usage = usageBetween(previous?.containers.get(container), point);
-        if (!usage) return undefined;
-        containers.push({ name: container, usage });
-        if (!earliest || usage.timestamp < earliest.timestamp) earliest = usage;
-      }
-      if (!earliest) return undefined;
-      return { namespace, name, timestamp: earliest.timestamp, windowMs: earliest.windowMs, containers };
+    const node = this.#podNodes.get(key);
+    const s = node === undefined ? undefined : this.#nodes.get(node);
+    const pod = s?.last.pods.get(key);
+    if (!s || !pod) return undefined;
+    const before = s.previous?.pods.get(key);
+    const previous = before && before.uid === pod.uid ? before : undefined;
+    const containers: ContainerUsage[] = [];
+    let earliest: Usage | undefined;
+    for (const [container, point] of pod.containers) {
+      const usage = usageBetween(previous?.containers.get(container), point);
+      if (!usage) return undefined;
+      containers.push({ name: container, usage });
+      if (!earliest || usage.timestamp < earliest.timestamp) earliest = usage;
     }
-    return undefined;
+    if (!earliest) return undefined;
+    return { namespace, name, timestamp: earliest.timestamp, windowMs: earliest.windowMs, containers };
   }
 }
 

@@ -110,6 +110,20 @@ describe('MetricsScraper', () => {
     expect(scraper.podUsage('d', 'p')).toBeUndefined();
   });
 
+  it('finds a pod on whichever node last reported it, and forgets it with its node', async () => {
+    const { answers, scraper, nodeNames, signal } = setup(['n1', 'n2']);
+    const on = (at: number, cpu: number) => summary(at, { cpu: 0, mem: 1 }, [{ ns: 'd', name: 'p', containers: [{ name: 'c', cpu, mem: 1 }] }]);
+    answers.set('n1', () => summary(T0, { cpu: 0, mem: 1 }, []));
+    answers.set('n2', () => on(T0, 0));
+    await scraper.scrapeOnce(signal);
+    answers.set('n2', () => on(T0 + 10_000, 1e9));
+    await scraper.scrapeOnce(signal);
+    expect(scraper.podUsage('d', 'p')?.containers[0].usage.cpuNanoCores).toBe(100_000_000);
+    nodeNames.list = ['n1'];
+    await scraper.scrapeOnce(signal);
+    expect(scraper.podUsage('d', 'p')).toBeUndefined();
+  });
+
   it('keeps a failing node as it was, and forgets nodes that are gone', async () => {
     const { answers, scraper, nodeNames, signal } = setup(['n1', 'n2']);
     answers.set('n1', () => summary(T0, { cpu: 0, mem: 1 }, []));

@@ -157,14 +157,20 @@ function noPods(pods: readonly KubeObject[]): void {
 
 const NO_READY_METRICS = 'did not receive metrics for targeted pods (pods might be unready)';
 
-/** GetResourceReplicas: a target averageUtilization (percent of the pods' requests). */
-export function resourceReplicas(currentReplicas: number, targetUtilization: number, resource: string, pods: readonly KubeObject[], samples: MilliMetrics, c: CalculatorConfig): UtilizationResult {
+/** The samples of the pods that count (neither ignored nor unready), and how the pods were grouped. */
+function readyMetrics(pods: readonly KubeObject[], samples: MilliMetrics, resource: string, c: CalculatorConfig): { metrics: MilliMetrics; g: ReturnType<typeof groupPods> } {
   noPods(pods);
   const metrics: MilliMetrics = new Map(samples);
   const g = groupPods(pods, metrics, resource, c);
   dropPods(metrics, g.ignored);
   dropPods(metrics, g.unready);
   if (metrics.size === 0) throw new ReplicaCalculationError(NO_READY_METRICS);
+  return { metrics, g };
+}
+
+/** GetResourceReplicas: a target averageUtilization (percent of the pods' requests). */
+export function resourceReplicas(currentReplicas: number, targetUtilization: number, resource: string, pods: readonly KubeObject[], samples: MilliMetrics, c: CalculatorConfig): UtilizationResult {
+  const { metrics, g } = readyMetrics(pods, samples, resource, c);
   const requests = podRequests(pods, resource);
   const { ratio, utilization, rawAverage } = utilizationRatio(metrics, requests, targetUtilization);
   const scaleUpWithUnready = g.unready.size > 0 && ratio > 1;
@@ -190,12 +196,7 @@ export function resourceReplicas(currentReplicas: number, targetUtilization: num
 
 /** GetRawResourceReplicas (calcPlainMetricReplicas): a target averageValue per pod, milli-units. */
 export function rawResourceReplicas(currentReplicas: number, targetAverage: number, resource: string, pods: readonly KubeObject[], samples: MilliMetrics, c: CalculatorConfig): AverageValueResult {
-  noPods(pods);
-  const metrics: MilliMetrics = new Map(samples);
-  const g = groupPods(pods, metrics, resource, c);
-  dropPods(metrics, g.ignored);
-  dropPods(metrics, g.unready);
-  if (metrics.size === 0) throw new ReplicaCalculationError(NO_READY_METRICS);
+  const { metrics, g } = readyMetrics(pods, samples, resource, c);
   const usageRatio = (m: MilliMetrics) => {
     let total = 0;
     for (const v of m.values()) total += v.value;

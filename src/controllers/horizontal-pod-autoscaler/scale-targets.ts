@@ -7,9 +7,10 @@
  */
 import { ApiError } from '../../api/errors.js';
 import { at, isNil, obj } from '../../api/json-access.js';
-import { deepCopy, parseApiVersion, type JsonObject, type KubeObject } from '../../api/object.js';
+import { deepCopy, parseApiVersion, type KubeObject } from '../../api/object.js';
 import { labelSelectorFromObject, labelSelectorFromSet } from '../../api/selectors/index.js';
 import type { Client, ResourceRef } from '../../client/client.js';
+import { getPath, setPath } from '../../registry/served-resource.js';
 import type { ServedKinds } from '../disruption/registry-scale-finder.js';
 
 export interface ScaleTargetRef {
@@ -37,25 +38,6 @@ export interface ScaleTargets {
 
 /** Kinds whose scale selector upstream derives from spec.selector. */
 const SPEC_SELECTOR_KINDS = new Set(['apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'extensions/Deployment', 'extensions/ReplicaSet']);
-
-function pathValue(o: KubeObject, path: string): unknown {
-  return at(o, ...path.replace(/^\./, '').split('.'));
-}
-
-function setPath(o: JsonObject, path: string, value: number): void {
-  const parts = path.replace(/^\./, '').split('.');
-  let cur = o;
-  for (const p of parts.slice(0, -1)) {
-    const next = obj(cur[p]);
-    if (next) cur = next;
-    else {
-      const created: JsonObject = {};
-      cur[p] = created;
-      cur = created;
-    }
-  }
-  cur[parts[parts.length - 1]] = value;
-}
 
 interface Resolved {
   readonly ref: ResourceRef;
@@ -90,10 +72,10 @@ export function registryScaleTargets(kinds: ServedKinds, client: Client): ScaleT
         const sel = at(target.spec, 'selector');
         if (!isNil(sel)) selector = labelSelectorFromObject(sel).toString();
       } else if (r.selectorPath) {
-        const v = pathValue(target, r.selectorPath);
+        const v = getPath(target, r.selectorPath);
         if (typeof v === 'string') selector = v;
       }
-      const scale: TargetScale = { specReplicas: num(pathValue(target, r.specPath)), statusReplicas: num(pathValue(target, r.statusPath)), selector };
+      const scale: TargetScale = { specReplicas: num(getPath(target, r.specPath)), statusReplicas: num(getPath(target, r.statusPath)), selector };
       objects.set(scale, target);
       return scale;
     },
@@ -101,7 +83,7 @@ export function registryScaleTargets(kinds: ServedKinds, client: Client): ScaleT
       const r = resolve(ref);
       const read = objects.get(scale) ?? (await client.get(r.ref, namespace, ref.name));
       const next = deepCopy(read);
-      setPath(next as unknown as JsonObject, r.specPath, replicas);
+      setPath(next, r.specPath, replicas);
       await client.update(r.ref, namespace, next);
     },
   };
