@@ -14,6 +14,8 @@ export interface AdmissionRequest {
   /** The stored object on update and delete. */
   readonly old: KubeObject | undefined;
   readonly ctx: RequestContext;
+  /** The subresource written (`status`, `scale` …); undefined for the main resource. */
+  readonly subresource?: string;
 }
 
 export interface AdmissionPlugin {
@@ -22,6 +24,11 @@ export interface AdmissionPlugin {
   handles(def: ResourceDef): boolean;
   /** May mutate `req.object`; throws ApiError to refuse. */
   admit(req: AdmissionRequest): Promise<void> | void;
+  /**
+   * The validating phase: runs after the object passed validation, just before it is stored
+   * (upstream's validating admission); must not change `req.object`; throws ApiError to refuse.
+   */
+  validate?(req: AdmissionRequest): Promise<void> | void;
   /** Sees committed writes (to release allocations); never throws. */
   committed?(operation: WriteOperation, object: KubeObject, old: KubeObject | undefined): void;
   /** Sees admitted writes that were not carried out (dry run, invalid, conflict); never throws. */

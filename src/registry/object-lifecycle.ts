@@ -31,8 +31,16 @@ export interface ObjectLifecycle {
    * `old` is undefined on create.
    */
   trackManagedFields(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, subresource: string | undefined): void;
-  /** Admission: may mutate `obj` or throw ApiError. `old` is the stored object on update/delete. */
-  admit(op: WriteOperation, obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext): Promise<void>;
+  /**
+   * Admission: may mutate `obj` or throw ApiError. `old` is the stored object on update/delete;
+   * `subresource` the one written (undefined for the main resource).
+   */
+  admit(op: WriteOperation, obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, subresource?: string): Promise<void>;
+  /**
+   * Validating admission, after the object passed validation and before it is stored (also for
+   * dry runs); must not change `obj`; throws ApiError to refuse.
+   */
+  validateAdmission(op: WriteOperation, obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, subresource?: string): Promise<void>;
   /**
    * Called after a committed write (not for dry runs), e.g. to release allocations of deleted
    * objects. Must not throw.

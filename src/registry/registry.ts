@@ -61,6 +61,13 @@ export class Registry {
     return this.#byGvr.get(gvrKey(group, version, plural));
   }
 
+  /** The versions a group/plural is served in (e.g. for an admission webhook's matchPolicy Equivalent). */
+  versionsOf(group: string, plural: string): string[] {
+    const out: string[] = [];
+    for (const [version, list] of this.#groups.get(group) ?? []) if (list.some((r) => r.def.plural === plural)) out.push(version);
+    return out;
+  }
+
   /** Resources of one group version (undefined if the group version is not served). */
   resources(group: string, version: string): readonly ServedResource[] | undefined {
     return this.#groups.get(group)?.get(version);

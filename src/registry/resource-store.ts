@@ -338,6 +338,7 @@ export class ResourceStore {
     const errors = this.#lifecycle.validateCreate(obj);
     if (errors.length) throw ApiError.invalid(this.def, meta.name ?? '', errors);
     this.#lifecycle.trackManagedFields(obj, undefined, ctx, undefined);
+    await this.#lifecycle.validateAdmission('create', obj, undefined, ctx);
     if (ctx.dryRun) {
       const existing = await this.find(namespace, meta.name ?? '');
       if (existing) throw ApiError.alreadyExists(this.#gr, meta.name ?? '');
@@ -443,6 +444,14 @@ export class ResourceStore {
       const old = decodeObject(kv);
       const desired = await transform(options.readOnlyTransform ? old : decodeObject(kv));
       const next = await this.#prepareUpdate(desired, old, name, ctx, options);
+      if (!options.internal) {
+        try {
+          await this.#lifecycle.validateAdmission('update', next, old, ctx, options.subresource);
+        } catch (e) {
+          this.#lifecycle.abandoned?.('update', next === old ? desired : next, old);
+          throw e;
+        }
+      }
       if (next === old) {
         this.#lifecycle.abandoned?.('update', desired, old);
         return { object: old, created: false };
@@ -545,7 +554,7 @@ export class ResourceStore {
     if (this.def.tracksGeneration && (options.subresource === undefined || options.subresource === 'scale') && specChanged(next, old, this.def.statusFields)) {
       next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
-    if (!options.internal) await this.#lifecycle.admit('update', next, old, ctx);
+    if (!options.internal) await this.#lifecycle.admit('update', next, old, ctx, options.subresource);
     try {
       return this.#validateAdmittedUpdate(next, old, name, ctx, options);
     } catch (e) {
@@ -616,6 +625,7 @@ export class ResourceStore {
       const old = decodeObject(kv);
       checkPreconditions(this.#gr, name, old, options.preconditions);
       await this.#lifecycle.admit('delete', old, old, ctx);
+      await this.#lifecycle.validateAdmission('delete', old, old, ctx);
 
       const next = deepCopy(old);
       const finalizers = new Set(next.metadata.finalizers ?? []);

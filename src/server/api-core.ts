@@ -36,7 +36,10 @@ import { NamespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
 import { ServiceAllocator } from '../admission/service-allocator.js';
 import { clientStorageClasses, DefaultStorageClassPlugin, StorageObjectInUseProtectionPlugin } from '../admission/storage.js';
 import { ServiceAccountPlugin } from '../admission/service-account.js';
+import { WebhookAdmission } from '../admission/webhook/webhook-admission.js';
+import { WebhookClient } from '../admission/webhook/webhook-client.js';
 import { LocalClient } from '../client/local-client.js';
+import { resources } from '../client/client.js';
 import type { TokenSigner } from '../serviceaccount/jwt.js';
 import { registryBoundObjectGetter } from '../serviceaccount/registry-getter.js';
 import { TokenRequestService } from '../serviceaccount/token-request.js';
@@ -93,6 +96,8 @@ export interface ApiCore {
   readonly certificates: CertificatesPlugin;
   /** TokenRequest, when service accounts are configured. */
   readonly tokenRequests: TokenRequestService | undefined;
+  /** Calls admission webhooks; reaches Service webhooks once given the proxy dialer. */
+  readonly webhookClient: WebhookClient;
   /** Ends background loops and closes storage. */
   close(): Promise<void>;
 }
@@ -133,6 +138,25 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       }
     });
     const certificates = new CertificatesPlugin();
+    const webhookClient = new WebhookClient({ clock });
+    const webhooks = new WebhookAdmission({
+      client,
+      webhookClient,
+      clock,
+      logger: log.child({ component: 'admission-webhooks' }),
+      namespaceLabels: async (name) => {
+        try {
+          return (await client.get(resources.namespaces, undefined, name)).metadata.labels ?? {};
+        } catch (e) {
+          if (e instanceof ApiError && e.code === 404) return undefined;
+          throw e;
+        }
+      },
+      servedVersions: (group, plural) => registry.versionsOf(group, plural),
+      checkPatched: (def, obj) => {
+        if (def.schema) modules.checkStructure(obj, def.schema, 'Ignore', [], { kind: def.kind, version: def.version });
+      },
+    });
     const limitRanger = new LimitRangerPlugin({ client, clock, logger: log.child({ component: 'limit-ranger' }) });
     const admission: AdmissionPlugin[] = [
       new NamespaceLifecyclePlugin(namespaceCache),
@@ -144,6 +168,9 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       new DefaultTolerationSecondsPlugin(),
       new DefaultStorageClassPlugin(clientStorageClasses(client)),
       new StorageObjectInUseProtectionPlugin(),
+      // MutatingAdmissionWebhook after the built-in mutating plugins, as kube-apiserver orders
+      // them; its validating half runs after validation (AdmissionPlugin.validate).
+      webhooks,
       rbacEscalation,
       certificates,
       allocator,
@@ -174,7 +201,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     await crds.start(config.signal);
     // system-node-critical and system-cluster-critical exist before any pod is admitted.
     await ensureSystemPriorityClasses(client);
-    const loops = [crds.run(config.signal), namespaceCache.run(config.signal), quota.run(config.signal), priorityClasses.run(config.signal), limitRanger.run(config.signal)];
+    const loops = [webhooks.run(config.signal), crds.run(config.signal), namespaceCache.run(config.signal), quota.run(config.signal), priorityClasses.run(config.signal), limitRanger.run(config.signal)];
     // Allocations made for creates that then failed are reclaimed by a periodic repair.
     const repair = setInterval(() => {
       if (services) void services.list(undefined, {}).then((l) => allocator.repair(l.items), () => undefined);
@@ -189,6 +216,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       rbacEscalation,
       certificates,
       tokenRequests,
+      webhookClient,
       async close() {
         clearInterval(repair);
         await Promise.allSettled(loops);

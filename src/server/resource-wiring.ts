@@ -65,6 +65,7 @@ export function rfc3339Now(clock: Clock): string {
 export function createLifecycle(def: ResourceDef, config: ResourceWiringConfig): ObjectLifecycle {
   const { modules, clock } = config;
   const plugins = config.admission.filter((p) => p.handles(def));
+  const validators = plugins.filter((p) => p.validate !== undefined);
   const strategy = def.strategy;
   const meta = (obj: KubeObject) => obj.metadata;
   const withMeta = (errors: FieldError[], more: FieldError[] | undefined) => (more && more.length ? errors.concat(more) : errors);
@@ -100,8 +101,11 @@ export function createLifecycle(def: ResourceDef, config: ResourceWiringConfig):
       if (!ctx.fieldManager) return;
       modules.trackManagedFields(def, obj, old, { manager: ctx.fieldManager, time: rfc3339Now(clock), subresource });
     },
-    async admit(op: WriteOperation, obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext): Promise<void> {
-      for (const p of plugins) await p.admit({ operation: op, def, object: obj, old, ctx });
+    async admit(op: WriteOperation, obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, subresource?: string): Promise<void> {
+      for (const p of plugins) await p.admit({ operation: op, def, object: obj, old, ctx, subresource });
+    },
+    async validateAdmission(op: WriteOperation, obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, subresource?: string): Promise<void> {
+      for (const p of validators) await p.validate?.({ operation: op, def, object: obj, old, ctx, subresource });
     },
     afterWrite(op: WriteOperation, obj: KubeObject, old: KubeObject | undefined): void {
       for (const p of plugins) {

@@ -30,7 +30,7 @@ import { bindingCreateHandler, podSubresourceHandlers } from '../apiserver/exten
 import { podStreamHandlers } from '../apiserver/extensions/pod-streams.js';
 import { AgentDialer } from '../apiserver/extensions/backend-dialer.js';
 import { proxyHandlers } from '../apiserver/extensions/proxy.js';
-import type { ProxyObjects } from '../apiserver/extensions/proxy-location.js';
+import { serviceLocation, type ProxyObjects } from '../apiserver/extensions/proxy-location.js';
 import { reviewHandlers, tokenRequest } from '../apiserver/extensions/reviews.js';
 import { OpenApi } from '../apiserver/openapi.js';
 import { OpenApiV2 } from '../apiserver/openapi-v2.js';
@@ -286,6 +286,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       serviceSlices: async (ns, service) => (await client.list(resources.endpointslices, ns, { labelSelector: `kubernetes.io/service-name=${service}` })).items,
     };
     for (const [key, handler] of proxyHandlers({ objects: proxyObjects, dialer: proxyDialer, kubelets, logger: log.child({ component: 'apiserver' }) })) subresources.set(key, handler);
+    // Admission webhooks behind a Service are reached as services/proxy reaches its backends.
+    core.webhookClient.setServiceDialer(async (namespace, name, port, signal) => {
+      const location = await serviceLocation(proxyObjects, namespace, `${name}:${port}`);
+      if (location.kind !== 'backend') throw new Error(`service "${name}" has no network endpoint`);
+      return proxyDialer.dial({ host: location.host, port: location.port, ...(location.node ? { node: location.node } : {}) }, signal);
+    });
     for (const [key, handler] of serviceAccountSubresourceHandlers({ tokenRequests: core.tokenRequests })) subresources.set(key, handler);
     const virtualCreate = reviewHandlers({
       authorizer,
