@@ -145,6 +145,12 @@ export class WebhookAdmission implements AdmissionPlugin {
         backoff = 100;
       } catch (e) {
         if (signal.aborted) return;
+        // A datastore without the kind (not served) has no webhooks: nothing to wait for.
+        if (e instanceof ApiError && e.code === 404) {
+          byName.clear();
+          this.#reorder(kind);
+          this.#markSynced(kind);
+        }
         this.#log.warn({ err: e, resource: ref.resource }, 'webhook configuration watch failed; re-listing');
         await this.#config.clock.sleep(backoff, signal).catch(() => undefined);
         backoff = Math.min(backoff * 2, 5000);
