@@ -221,6 +221,26 @@ const rows: Row[] = [
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role', plural: 'roles', namespaced: true },
   { group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', namespaced: false, shortNames: ['pc'] },
   { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', namespaced: false, shortNames: ['sc'] },
+  // Webhook configurations count their spec changes in metadata.generation (upstream's PrepareForUpdate bumps it when
+  // webhooks change) and are listed under the api-extensions category, as kube-apiserver 1.32 advertises them.
+  {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    kind: 'MutatingWebhookConfiguration',
+    plural: 'mutatingwebhookconfigurations',
+    namespaced: false,
+    categories: ['api-extensions'],
+    generation: true,
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    kind: 'ValidatingWebhookConfiguration',
+    plural: 'validatingwebhookconfigurations',
+    namespaced: false,
+    categories: ['api-extensions'],
+    generation: true,
+  },
   {
     group: 'apiextensions.k8s.io',
     version: 'v1',
@@ -228,6 +248,7 @@ const rows: Row[] = [
     plural: 'customresourcedefinitions',
     namespaced: false,
     shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
     status: true,
     generation: true,
   },
@@ -265,6 +286,7 @@ export const builtinGroupVersions: readonly { group: string; versions: readonly 
   { group: 'policy', versions: ['v1'] },
   { group: 'rbac.authorization.k8s.io', versions: ['v1'] },
   { group: 'storage.k8s.io', versions: ['v1'] },
+  { group: 'admissionregistration.k8s.io', versions: ['v1'] },
   { group: 'scheduling.k8s.io', versions: ['v1'] },
   { group: 'coordination.k8s.io', versions: ['v1'] },
   { group: 'discovery.k8s.io', versions: ['v1'] },

@@ -89,6 +89,11 @@ export interface FieldError {
   detail?: string;
   /** For NotSupported: the accepted values. */
   supported?: readonly string[];
+  /**
+   * The value as upstream's message prints it, when Go's `%#v` differs from the JSON rendering of
+   * `value` (a []string prints as `[]string{"a", "b"}`); Invalid messages use it in place of `value`.
+   */
+  valueText?: string;
 }
 
 /** Renders a FieldError as upstream's field.Error.ErrorBody() does. */
@@ -116,6 +121,7 @@ export function fieldErrorBody(e: FieldError): string {
     case 'InternalError':
       return `Internal error${detail}`;
     default:
+      if (e.valueText !== undefined) return `Invalid value: ${e.valueText}${detail}`;
       return e.value === undefined ? `Invalid value${detail}` : `Invalid value: ${formatValue(e.value)}${detail}`;
   }
 }
@@ -150,6 +156,8 @@ export class ApiError extends Error {
 
   toStatus(): Status {
     const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
+    // A Status without a reason (an admission webhook's refusal may have none) omits the field, as Go's omitempty does.
+    if (!this.reason) delete s.reason;
     if (this.details) s.details = this.details;
     return s;
   }

@@ -195,13 +195,15 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
     admission.push(crds, quota);
     const defs: ResourceDef[] = builtinResources.map((r) => ({ ...r, nameRule: modules.nameRuleFor(r.group, r.kind), strategy: modules.strategyFor(r.group, r.kind) }));
     serveResources(registry, defs, wiring);
+    // Writes wait until the webhook configurations are listed, so follow them before any write.
+    const webhookLoop = webhooks.run(config.signal);
 
     const services = registry.get('', 'v1', 'services');
     if (services) allocator.repair((await services.list(undefined, {})).items);
     await crds.start(config.signal);
     // system-node-critical and system-cluster-critical exist before any pod is admitted.
     await ensureSystemPriorityClasses(client);
-    const loops = [webhooks.run(config.signal), crds.run(config.signal), namespaceCache.run(config.signal), quota.run(config.signal), priorityClasses.run(config.signal), limitRanger.run(config.signal)];
+    const loops = [webhookLoop, crds.run(config.signal), namespaceCache.run(config.signal), quota.run(config.signal), priorityClasses.run(config.signal), limitRanger.run(config.signal)];
     // Allocations made for creates that then failed are reclaimed by a periodic repair.
     const repair = setInterval(() => {
       if (services) void services.list(undefined, {}).then((l) => allocator.repair(l.items), () => undefined);

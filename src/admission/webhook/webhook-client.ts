@@ -61,6 +61,13 @@ export function webhookUrl(config: WebhookClientConfig, timeoutSeconds: number):
   return url;
 }
 
+/** The URL as upstream prints it: a Service's port is always shown (WHATWG URLs drop :443). */
+function shownUrl(config: WebhookClientConfig, url: URL): string {
+  if ('url' in config) return url.toString();
+  const s = config.service;
+  return `https://${s.name}.${s.namespace}.svc:${s.port}${url.pathname === '/' && !s.path ? '' : url.pathname}${url.search}`;
+}
+
 function caOf(config: WebhookClientConfig): string | undefined {
   return config.caBundle ? Buffer.from(config.caBundle, 'base64').toString('utf8') : undefined;
 }
@@ -109,7 +116,7 @@ export class WebhookClient implements WebhookPoster {
   /** Posts the body; resolves with the response body of a 2xx answer. */
   async post(request: WebhookPost): Promise<string> {
     const url = webhookUrl(request.clientConfig, request.timeoutSeconds);
-    const what = `Post ${JSON.stringify(url.toString())}`;
+    const what = `Post ${JSON.stringify(shownUrl(request.clientConfig, url))}`;
     const deadline = new AbortController();
     const cancelTimer = this.#clock.setTimer(request.timeoutSeconds * 1000, () => deadline.abort(new WebhookCallError(`${what}: context deadline exceeded`)));
     const onCallerAbort = () => deadline.abort(new WebhookCallError(`${what}: context canceled`));
@@ -150,11 +157,12 @@ export class WebhookClient implements WebhookPoster {
         {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json, */*', 'content-length': String(body.length), 'user-agent': 'kube-apiserver-admission' },
-          agent: false,
+          // A Service's connection is the one dialled above (createConnection is used only
+          // without an agent); a URL gets a connection of its own.
+          ...(socket ? { createConnection: () => socket } : { agent: false }),
           signal,
           ...(ca ? { ca } : {}),
           ...(servername ? { servername } : {}),
-          ...(socket ? { createConnection: () => socket } : {}),
         },
         (res) => {
           readBody(res).then((text) => {

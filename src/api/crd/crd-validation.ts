@@ -24,6 +24,7 @@ import { deepCopy, isJsonObject, jsonEqual, type JsonObject, type JsonValue, typ
 import { STRICT_SCHEMA_OPTIONS, mapListKeysMapSetChecks, validFieldPath, validateCustomResourceValidation, type SchemaValidationOptions } from './crd-schema-validation.js';
 import { isDNS1035Label, isDNS1123Subdomain } from '../validation/names.js';
 import { child, index, key } from '../validation/field-errors.js';
+import { ACCEPTED_REVIEW_VERSIONS, validateWebhookService, validateWebhookURL } from '../validation/webhook.js';
 import { pruneValue } from './prune.js';
 import { compileSchema, structuralConversionError, validateStructural } from './structural-schema.js';
 
@@ -441,8 +442,6 @@ function validateSelectableFields(fields: readonly JsonValue[], schemaRaw: JsonO
 
 // ---- conversion ---------------------------------------------------------------------------------
 
-const ACCEPTED_REVIEW_VERSIONS = ['v1', 'v1beta1'];
-
 function hasValidConversionReviewVersionOrEmpty(versions: readonly string[]): boolean {
   return versions.length === 0 || versions.some((v) => ACCEPTED_REVIEW_VERSIONS.includes(v));
 }
@@ -492,46 +491,6 @@ function validateReviewVersions(versions: readonly string[], requireRecognized: 
     if (ACCEPTED_REVIEW_VERSIONS.includes(v)) accepted = true;
   });
   if (requireRecognized && !accepted) errs.push({ type: 'FieldValueInvalid', field: path, value: versions, detail: `must include at least one of ${ACCEPTED_REVIEW_VERSIONS.join(', ')}` });
-  return errs;
-}
-
-const URL_FORM = '; desired format: https://host[/path]';
-
-function validateWebhookURL(path: string, url: string): FieldError[] {
-  const m = /^(?:([a-zA-Z][a-zA-Z0-9+.-]*):)?(?:\/\/([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/.exec(url);
-  if (!m || /[\x00-\x1f\x7f ]/.test(url)) return [{ type: 'FieldValueRequired', field: path, detail: `url must be a valid URL: parse ${JSON.stringify(url)}: invalid URL${URL_FORM}` }];
-  const scheme = (m[1] ?? '').toLowerCase();
-  const authority = m[2] ?? '';
-  const at = authority.lastIndexOf('@');
-  const user = at >= 0 ? authority.slice(0, at) : undefined;
-  const host = at >= 0 ? authority.slice(at + 1) : authority;
-  const errs: FieldError[] = [];
-  if (scheme !== 'https') errs.push({ type: 'FieldValueInvalid', field: path, value: scheme, detail: `'https' is the only allowed URL scheme${URL_FORM}` });
-  if (host === '') errs.push({ type: 'FieldValueInvalid', field: path, value: host, detail: `host must be specified${URL_FORM}` });
-  if (user !== undefined) errs.push({ type: 'FieldValueInvalid', field: path, value: user, detail: 'user information is not permitted in the URL' });
-  if (m[5]) errs.push({ type: 'FieldValueInvalid', field: path, value: m[5], detail: 'fragments are not permitted in the URL' });
-  if (m[4]) errs.push({ type: 'FieldValueInvalid', field: path, value: m[4], detail: 'query parameters are not permitted in the URL' });
-  return errs;
-}
-
-function validateWebhookService(path: string, namespace: string, name: string, urlPath: string | undefined, port: number): FieldError[] {
-  const errs: FieldError[] = [];
-  if (name === '') errs.push({ type: 'FieldValueRequired', field: child(path, 'name') });
-  if (namespace === '') errs.push({ type: 'FieldValueRequired', field: child(path, 'namespace') });
-  if (!(port >= 1 && port <= 65535)) errs.push({ type: 'FieldValueInvalid', field: child(path, 'port'), value: port, detail: 'port is not valid: must be between 1 and 65535, inclusive' });
-  if (urlPath === undefined || urlPath === '/' || urlPath === '') return errs;
-  const p = child(path, 'path');
-  if (urlPath === '//') return [...errs, { type: 'FieldValueInvalid', field: p, value: urlPath, detail: 'segment[0] may not be empty' }];
-  if (!urlPath.startsWith('/')) errs.push({ type: 'FieldValueInvalid', field: p, value: urlPath, detail: "must start with a '/'" });
-  let check = urlPath.slice(1);
-  if (check.endsWith('/')) check = check.slice(0, -1);
-  check.split('/').forEach((step, i) => {
-    if (step.length === 0) {
-      errs.push({ type: 'FieldValueInvalid', field: p, value: urlPath, detail: `segment[${i}] may not be empty` });
-      return;
-    }
-    for (const failure of isDNS1123Subdomain(step)) errs.push({ type: 'FieldValueInvalid', field: p, value: urlPath, detail: `segment[${i}]: ${failure}` });
-  });
   return errs;
 }
 

@@ -398,6 +398,58 @@ describe('other groups', () => {
   });
 });
 
+describe('admissionregistration.k8s.io/v1 webhook configurations', () => {
+  const webhook = {
+    name: 'check.example.com',
+    clientConfig: { service: { namespace: 'hooks', name: 'checker' } },
+    rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+    sideEffects: 'None',
+    admissionReviewVersions: ['v1'],
+  };
+  const defaulted = {
+    name: 'check.example.com',
+    clientConfig: { service: { namespace: 'hooks', name: 'checker', port: 443 } },
+    rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], scope: '*' }],
+    sideEffects: 'None',
+    admissionReviewVersions: ['v1'],
+    failurePolicy: 'Fail',
+    matchPolicy: 'Equivalent',
+    namespaceSelector: {},
+    objectSelector: {},
+    timeoutSeconds: 10,
+  };
+
+  it('fills SetDefaults_ValidatingWebhook, SetDefaults_Rule and SetDefaults_ServiceReference', () => {
+    const vwc = applyDefaults('ValidatingWebhookConfiguration.admissionregistration.k8s.io', { metadata: { name: 'v' }, webhooks: [webhook] });
+    expect(vwc.webhooks).toEqual([defaulted]);
+  });
+
+  it('adds reinvocationPolicy Never for mutating webhooks only', () => {
+    const mwc = applyDefaults('MutatingWebhookConfiguration.admissionregistration.k8s.io', { metadata: { name: 'm' }, webhooks: [webhook] });
+    expect(mwc.webhooks).toEqual([{ ...defaulted, reinvocationPolicy: 'Never' }]);
+  });
+
+  it('keeps values that are set, fills nulls, and leaves sideEffects and admissionReviewVersions alone', () => {
+    const set = {
+      name: 'w.example.com',
+      clientConfig: { url: 'https://example.com', service: { namespace: 'n', name: 's', port: 8443 } },
+      rules: [{ operations: ['*'], scope: 'Namespaced' }],
+      failurePolicy: 'Ignore',
+      matchPolicy: 'Exact',
+      namespaceSelector: { matchLabels: { a: 'b' } },
+      objectSelector: null,
+      timeoutSeconds: 30,
+      reinvocationPolicy: 'IfNeeded',
+    };
+    const mwc = applyDefaults('MutatingWebhookConfiguration.admissionregistration.k8s.io', { metadata: { name: 'm' }, webhooks: [set] });
+    expect(mwc.webhooks).toEqual([{ ...set, objectSelector: {} }]);
+    // An explicit "" is a set pointer in Go: not replaced (validation refuses it).
+    const empty = applyDefaults('ValidatingWebhookConfiguration.admissionregistration.k8s.io', { metadata: { name: 'v' }, webhooks: [{ name: 'x', failurePolicy: '' }] });
+    expect(empty.webhooks).toEqual([{ name: 'x', failurePolicy: '', matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {}, timeoutSeconds: 10 }]);
+    expect(applyDefaults('ValidatingWebhookConfiguration.admissionregistration.k8s.io', { metadata: { name: 'v' } })).toEqual({ metadata: { name: 'v' } });
+  });
+});
+
 describe('image references', () => {
   it('picks the pull policy from the tag', () => {
     expect(defaultPullPolicy('nginx')).toBe('Always');

@@ -25,6 +25,7 @@ import {
   defaultPriorityClass,
   defaultRoleBinding,
   defaultStorageClass,
+  defaultWebhookConfiguration,
 } from './other-groups.js';
 import { defaultPod } from './pod.js';
 import {
@@ -71,6 +72,8 @@ export const builtinDefaulters: Readonly<Record<string, Defaulter>> = {
   'ClusterRoleBinding.rbac.authorization.k8s.io': wrap(defaultRoleBinding),
   'PriorityClass.scheduling.k8s.io': wrap(defaultPriorityClass),
   'EndpointSlice.discovery.k8s.io': wrap(defaultEndpointSlice),
+  'MutatingWebhookConfiguration.admissionregistration.k8s.io': wrap((o) => defaultWebhookConfiguration(o, true)),
+  'ValidatingWebhookConfiguration.admissionregistration.k8s.io': wrap((o) => defaultWebhookConfiguration(o, false)),
 };
 
 export { generateJobSelector, JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from './workloads.js';

@@ -1,6 +1,6 @@
 /**
- * Defaulting for networking, autoscaling (v2 stored form), storage, rbac, scheduling and
- * discovery kinds (pkg/apis/<group>/<version>/defaults.go at Kubernetes 1.32).
+ * Defaulting for networking, autoscaling (v2 stored form), storage, rbac, scheduling,
+ * discovery and admissionregistration kinds (pkg/apis/<group>/<version>/defaults.go at Kubernetes 1.32).
  */
 import { ensureObj, isNil, obj, objs, setDefault, type JsonObject } from '../json-access.js';
 
@@ -87,5 +87,25 @@ export function defaultEndpointSlice(slice: JsonObject): void {
   for (const port of objs(slice.ports)) {
     if (isNil(port.name)) port.name = '';
     if (isNil(port.protocol)) port.protocol = 'TCP';
+  }
+}
+
+/**
+ * SetObjectDefaults_{Mutating,Validating}WebhookConfiguration (admissionregistration/v1): per webhook
+ * SetDefaults_{Mutating,Validating}Webhook, SetDefaults_ServiceReference and SetDefaults_Rule. Every defaulted
+ * field is a Go pointer, so only absent or null members are filled; an explicit "" stays for validation to
+ * refuse. v1 deliberately leaves sideEffects and admissionReviewVersions without defaults (they are required).
+ */
+export function defaultWebhookConfiguration(config: JsonObject, mutating: boolean): void {
+  for (const hook of objs(config.webhooks)) {
+    if (isNil(hook.failurePolicy)) hook.failurePolicy = 'Fail';
+    if (isNil(hook.matchPolicy)) hook.matchPolicy = 'Equivalent';
+    if (isNil(hook.namespaceSelector)) hook.namespaceSelector = {};
+    if (isNil(hook.objectSelector)) hook.objectSelector = {};
+    if (isNil(hook.timeoutSeconds)) hook.timeoutSeconds = 10;
+    if (mutating && isNil(hook.reinvocationPolicy)) hook.reinvocationPolicy = 'Never';
+    const service = obj(obj(hook.clientConfig)?.service);
+    if (service && isNil(service.port)) service.port = 443;
+    for (const rule of objs(hook.rules)) if (isNil(rule.scope)) rule.scope = '*';
   }
 }

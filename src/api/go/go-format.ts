@@ -163,9 +163,12 @@ export function goQuote(s: string): string {
   return `${out}"`;
 }
 
-/** Go's `%#v` of a []string: `[]string{"a", "b"}`; a nil slice (undefined) is `[]string(nil)`. */
-export function goStringSlice(items: readonly string[] | undefined): string {
-  return items === undefined ? '[]string(nil)' : `[]string{${items.map(goQuote).join(', ')}}`;
+/**
+ * Go's `%#v` of a []string: `[]string{"a", "b"}`; a nil slice (undefined) is `[]string(nil)`.
+ * `elemType` names a string-based element type instead (`admissionregistration.OperationType`).
+ */
+export function goStringSlice(items: readonly string[] | undefined, elemType = 'string'): string {
+  return items === undefined ? `[]${elemType}(nil)` : `[]${elemType}{${items.map(goQuote).join(', ')}}`;
 }
 
 const HTML_UNSAFE = /[<>&\u2028\u2029]/g;

@@ -377,7 +377,17 @@ describe('cluster tables', () => {
     });
     expect(row('CertificateSigningRequest.certificates.k8s.io', csr)).toEqual(['csr-1', '5m', 'kubernetes.io/kube-apiserver-client', 'alice', '24h', 'Approved,Issued']);
     expect(row('CertificateSigningRequest.certificates.k8s.io', obj('CertificateSigningRequest', 'p', { spec: {} })).slice(2)).toEqual(['<none>', '', '<none>', 'Pending']);
-    expect(row('MutatingWebhookConfiguration.admissionregistration.k8s.io', obj('MutatingWebhookConfiguration', 'w', { webhooks: [{}, {}] }))).toEqual(['w', 2, '5m']);
+    // kube-apiserver 1.32 (pkg/printers/internalversion): NAME, WEBHOOKS (integer count), AGE for both kinds.
+    for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+      const key = `${kind}.admissionregistration.k8s.io`;
+      expect(builtinTablePrinters[key].columns.map((c) => [c.name, c.type, c.format])).toEqual([
+        ['Name', 'string', 'name'],
+        ['Webhooks', 'integer', ''],
+        ['Age', 'string', ''],
+      ]);
+      expect(row(key, obj(kind, 'w', { webhooks: [{}, {}] }))).toEqual(['w', 2, '5m']);
+      expect(row(key, obj(kind, 'none', {}))).toEqual(['none', 0, '5m']);
+    }
   });
 });
 

@@ -59,6 +59,14 @@ const VALID: Readonly<Record<string, Record<string, unknown>>> = {
   },
   'EndpointSlice.discovery.k8s.io': { metadata: { name: 'es', ...ns }, addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.9'] }], ports: [{ port: 80 }] },
   'HorizontalPodAutoscaler.autoscaling': { metadata: { name: 'h', ...ns }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'd' }, maxReplicas: 3 } },
+  'MutatingWebhookConfiguration.admissionregistration.k8s.io': {
+    metadata: { name: 'mw' },
+    webhooks: [{ name: 'inject.example.com', clientConfig: { service: { namespace: 'ns', name: 'svc' } }, sideEffects: 'None', admissionReviewVersions: ['v1'] }],
+  },
+  'ValidatingWebhookConfiguration.admissionregistration.k8s.io': {
+    metadata: { name: 'vw' },
+    webhooks: [{ name: 'check.example.com', clientConfig: { url: 'https://hooks.example.com/check' }, sideEffects: 'NoneOnDryRun', admissionReviewVersions: ['v1', 'v1beta1'] }],
+  },
   'Event.events.k8s.io': {
     metadata: { name: 'e', ...ns },
     eventTime: '2024-05-01T10:00:00.000000Z',
@@ -81,6 +89,8 @@ const CLUSTER_SCOPED = new Set([
   'StorageClass.storage.k8s.io',
   'PriorityClass.scheduling.k8s.io',
   'CertificateSigningRequest.certificates.k8s.io',
+  'MutatingWebhookConfiguration.admissionregistration.k8s.io',
+  'ValidatingWebhookConfiguration.admissionregistration.k8s.io',
 ]);
 
 const WITH_STATUS = [

@@ -17,6 +17,12 @@
  *  - `validateStatusUpdate` is present for every kind with a /status subresource and checks
  *    status only; the caller keeps spec and metadata from the stored object for such updates.
  */
+import {
+  validateMutatingWebhookConfiguration,
+  validateMutatingWebhookConfigurationUpdate,
+  validateValidatingWebhookConfiguration,
+  validateValidatingWebhookConfigurationUpdate,
+} from './admissionregistration.js';
 import { validateCertificateSigningRequest, validateCertificateSigningRequestUpdate } from './certificates.js';
 import type { FieldError } from '../errors.js';
 import { obj } from '../json-access.js';
@@ -219,6 +225,15 @@ export function createBuiltinStrategies(options: BuiltinStrategyOptions = {}): R
     }),
     // events.k8s.io/v1
     'Event.events.k8s.io': strategy(undefined, { validate: validateEventsV1Event, validateUpdate: validateEventsV1EventUpdate }),
+    // admissionregistration.k8s.io/v1
+    'MutatingWebhookConfiguration.admissionregistration.k8s.io': strategy('MutatingWebhookConfiguration.admissionregistration.k8s.io', {
+      validate: validateMutatingWebhookConfiguration,
+      validateUpdate: validateMutatingWebhookConfigurationUpdate,
+    }),
+    'ValidatingWebhookConfiguration.admissionregistration.k8s.io': strategy('ValidatingWebhookConfiguration.admissionregistration.k8s.io', {
+      validate: validateValidatingWebhookConfiguration,
+      validateUpdate: validateValidatingWebhookConfigurationUpdate,
+    }),
   };
 }
 

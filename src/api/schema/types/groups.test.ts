@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FieldDef, TypeDef, TypeRef } from '../dsl.js';
 import { CORE, META } from '../dsl.js';
 import { SchemaRegistry } from '../registry.js';
+import { admissionregistrationV1Types } from './admissionregistration-v1.js';
 import { apiextensionsV1Types } from './apiextensions-v1.js';
 import { appsV1Types } from './apps-v1.js';
 import { authenticationV1Types } from './authentication-v1.js';
@@ -38,6 +39,7 @@ const FILES: ReadonlyArray<readonly [string, readonly TypeDef[]]> = [
   ['io.k8s.api.policy.v1.', policyV1Types],
   ['io.k8s.api.rbac.v1.', rbacV1Types],
   ['io.k8s.api.scheduling.v1.', schedulingV1Types],
+  ['io.k8s.api.admissionregistration.v1.', admissionregistrationV1Types],
   [EXT, apiextensionsV1Types],
   ['io.k8s.api.authorization.v1.', authorizationV1Types],
   ['io.k8s.api.authentication.v1.', authenticationV1Types],
@@ -59,6 +61,7 @@ const KINDS: Record<string, Record<string, boolean>> = {
   'policy/v1': { PodDisruptionBudget: true, Eviction: false },
   'rbac.authorization.k8s.io/v1': { Role: true, RoleBinding: true, ClusterRole: true, ClusterRoleBinding: true },
   'scheduling.k8s.io/v1': { PriorityClass: true },
+  'admissionregistration.k8s.io/v1': { MutatingWebhookConfiguration: true, ValidatingWebhookConfiguration: true },
   'apiextensions.k8s.io/v1': { CustomResourceDefinition: true, ConversionReview: false },
   'authorization.k8s.io/v1': { SelfSubjectAccessReview: false, SelfSubjectRulesReview: false, SubjectAccessReview: false, LocalSubjectAccessReview: false },
   'authentication.k8s.io/v1': { TokenReview: false, TokenRequest: false, SelfSubjectReview: false },
@@ -359,6 +362,43 @@ describe('non-core group type definitions: upstream facts (Kubernetes 1.32)', ()
     const pc = 'io.k8s.api.scheduling.v1.PriorityClass';
     expect(field(pc, 'value')).toMatchObject({ proto: 2, required: true, immutable: true, type: { t: 'scalar', scalar: 'int32' } });
     expect(field(pc, 'preemptionPolicy').type).toMatchObject({ enum: ['Never', 'PreemptLowerPriority'] });
+  });
+
+  it('admissionregistration.k8s.io/v1 webhook configurations', () => {
+    const a = (k: string) => `io.k8s.api.admissionregistration.v1.${k}`;
+    for (const cfg of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+      expect(field(a(cfg), 'webhooks')).toMatchObject({ proto: 2, patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] });
+      expect(field(a(cfg), 'webhooks').required).toBeUndefined();
+    }
+    for (const hook of ['MutatingWebhook', 'ValidatingWebhook']) {
+      expect(field(a(hook), 'name')).toMatchObject({ proto: 1, required: true });
+      expect(field(a(hook), 'clientConfig')).toMatchObject({ proto: 2, required: true, type: { t: 'ref', name: a('WebhookClientConfig') } });
+      expect(field(a(hook), 'rules')).toMatchObject({ proto: 3, listType: 'atomic' });
+      expect(field(a(hook), 'failurePolicy')).toMatchObject({ proto: 4, pointer: true, type: { enum: ['Fail', 'Ignore'] } });
+      expect(field(a(hook), 'matchPolicy')).toMatchObject({ proto: 9, pointer: true, type: { enum: ['Equivalent', 'Exact'] } });
+      expect(field(a(hook), 'namespaceSelector')).toMatchObject({ proto: 5, pointer: true, type: { t: 'ref', name: `${META}LabelSelector` } });
+      // sideEffects has no omitempty: a nil pointer is sent as null, and the OpenAPI marks it required.
+      expect(field(a(hook), 'sideEffects')).toMatchObject({ proto: 6, pointer: true, required: true, noOmitEmpty: true, type: { enum: ['None', 'NoneOnDryRun', 'Some', 'Unknown'] } });
+      expect(field(a(hook), 'timeoutSeconds')).toMatchObject({ proto: 7, pointer: true, type: { t: 'scalar', scalar: 'int32' } });
+      expect(field(a(hook), 'admissionReviewVersions')).toMatchObject({ proto: 8, required: true, listType: 'atomic' });
+    }
+    expect(field(a('ValidatingWebhook'), 'objectSelector').proto).toBe(10);
+    expect(field(a('ValidatingWebhook'), 'matchConditions')).toMatchObject({ proto: 11, patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] });
+    expect(field(a('MutatingWebhook'), 'objectSelector').proto).toBe(11);
+    expect(field(a('MutatingWebhook'), 'reinvocationPolicy')).toMatchObject({ proto: 10, pointer: true, type: { enum: ['IfNeeded', 'Never'] } });
+    expect(field(a('MutatingWebhook'), 'matchConditions').proto).toBe(12);
+    expect(registry.field(a('ValidatingWebhook'), 'reinvocationPolicy')).toBeUndefined();
+    // Rule is embedded inline: its fields are JSON members of RuleWithOperations, the message at field 2 on the wire.
+    expect(registry.get(a('RuleWithOperations')).fields.find((f) => f.name === 'rule')).toMatchObject({ proto: 2, inline: true });
+    expect(registry.jsonFields(a('RuleWithOperations')).map((f) => f.name)).toEqual(['operations', 'apiGroups', 'apiVersions', 'resources', 'scope']);
+    expect(field(a('RuleWithOperations'), 'operations').type).toEqual({ t: 'list', items: { t: 'scalar', scalar: 'string', enum: ['*', 'CONNECT', 'CREATE', 'DELETE', 'UPDATE'] } });
+    expect(field(a('Rule'), 'scope')).toMatchObject({ proto: 4, pointer: true, type: { enum: ['*', 'Cluster', 'Namespaced'] } });
+    expect(field(a('WebhookClientConfig'), 'url')).toMatchObject({ proto: 3, pointer: true });
+    expect(field(a('WebhookClientConfig'), 'service')).toMatchObject({ proto: 1, pointer: true });
+    expect(field(a('WebhookClientConfig'), 'caBundle')).toMatchObject({ proto: 2, type: { t: 'scalar', scalar: 'bytes' } });
+    expect(field(a('ServiceReference'), 'namespace')).toMatchObject({ proto: 1, required: true });
+    expect(field(a('ServiceReference'), 'port')).toMatchObject({ proto: 4, pointer: true });
+    expect(field(a('MatchCondition'), 'expression')).toMatchObject({ proto: 2, required: true });
   });
 
   it('rbac.authorization.k8s.io/v1', () => {

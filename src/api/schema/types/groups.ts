@@ -3,6 +3,7 @@
  * (core-v1*.ts, meta-v1.ts); the definitions here reference those names and need them in the same registry.
  */
 import type { TypeDef } from '../dsl.js';
+import { admissionregistrationV1Types } from './admissionregistration-v1.js';
 import { apiextensionsV1Types } from './apiextensions-v1.js';
 import { appsV1Types } from './apps-v1.js';
 import { authenticationV1Types } from './authentication-v1.js';
@@ -35,6 +36,7 @@ export const groupTypes: readonly TypeDef[] = [
   ...policyV1Types,
   ...rbacV1Types,
   ...schedulingV1Types,
+  ...admissionregistrationV1Types,
   ...apiextensionsV1Types,
   ...authorizationV1Types,
   ...authenticationV1Types,
