@@ -1,8 +1,8 @@
 /**
- * Namespace phases kept in memory from a watch, so the NamespaceLifecycle check costs a map
- * lookup instead of a storage read on every create (upstream uses an informer the same way).
- * A miss falls back to a live read: a namespace created a moment ago may not have reached the
- * cache yet.
+ * Namespace phases and labels kept in memory from a watch, so the NamespaceLifecycle check and
+ * the admission webhooks' namespaceSelectors cost a map lookup instead of a storage read per
+ * request (upstream uses an informer the same way). A miss falls back to a live read: a namespace
+ * created a moment ago may not have reached the cache yet.
  */
 import type { Logger } from 'pino';
 import { ApiError } from '../api/errors.js';
@@ -13,15 +13,22 @@ import type { NamespaceLookup } from './namespace-lifecycle.js';
 
 type Phase = 'Active' | 'Terminating';
 
-function phaseOf(ns: KubeObject): Phase {
-  return ns.metadata.deletionTimestamp ? 'Terminating' : 'Active';
+type Labels = Readonly<Record<string, string>>;
+
+interface CachedNamespace {
+  readonly phase: Phase;
+  readonly labels: Labels;
+}
+
+function cached(ns: KubeObject): CachedNamespace {
+  return { phase: ns.metadata.deletionTimestamp ? 'Terminating' : 'Active', labels: ns.metadata.labels ?? {} };
 }
 
 export class NamespaceCache implements NamespaceLookup {
   readonly #client: Client;
   readonly #clock: Clock;
   readonly #log: Logger;
-  readonly #phases = new Map<string, Phase>();
+  readonly #namespaces = new Map<string, CachedNamespace>();
 
   constructor(config: { client: Client; clock: Clock; logger: Logger }) {
     this.#client = config.client;
@@ -30,10 +37,19 @@ export class NamespaceCache implements NamespaceLookup {
   }
 
   async phase(name: string): Promise<Phase | undefined> {
-    const cached = this.#phases.get(name);
-    if (cached !== undefined) return cached;
+    return (await this.#lookup(name))?.phase;
+  }
+
+  /** The namespace's labels; undefined when it does not exist. */
+  async labels(name: string): Promise<Labels | undefined> {
+    return (await this.#lookup(name))?.labels;
+  }
+
+  async #lookup(name: string): Promise<CachedNamespace | undefined> {
+    const hit = this.#namespaces.get(name);
+    if (hit !== undefined) return hit;
     try {
-      return phaseOf(await this.#client.get(resources.namespaces, undefined, name));
+      return cached(await this.#client.get(resources.namespaces, undefined, name));
     } catch (e) {
       if (e instanceof ApiError && e.code === 404) return undefined;
       throw e;
@@ -46,11 +62,11 @@ export class NamespaceCache implements NamespaceLookup {
     while (!signal.aborted) {
       try {
         const list = await this.#client.list(resources.namespaces, undefined);
-        this.#phases.clear();
-        for (const ns of list.items) this.#phases.set(ns.metadata.name ?? '', phaseOf(ns));
+        this.#namespaces.clear();
+        for (const ns of list.items) this.#namespaces.set(ns.metadata.name ?? '', cached(ns));
         for await (const ev of this.#client.watch(resources.namespaces, undefined, { resourceVersion: list.metadata.resourceVersion, signal })) {
-          if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.#phases.set(ev.object.metadata.name ?? '', phaseOf(ev.object));
-          else if (ev.type === 'DELETED') this.#phases.delete(ev.object.metadata.name ?? '');
+          if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.#namespaces.set(ev.object.metadata.name ?? '', cached(ev.object));
+          else if (ev.type === 'DELETED') this.#namespaces.delete(ev.object.metadata.name ?? '');
           else if (ev.type === 'ERROR') break;
         }
         backoff = 100;

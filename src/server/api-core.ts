@@ -39,7 +39,6 @@ import { ServiceAccountPlugin } from '../admission/service-account.js';
 import { WebhookAdmission } from '../admission/webhook/webhook-admission.js';
 import { WebhookClient } from '../admission/webhook/webhook-client.js';
 import { LocalClient } from '../client/local-client.js';
-import { resources } from '../client/client.js';
 import type { TokenSigner } from '../serviceaccount/jwt.js';
 import { registryBoundObjectGetter } from '../serviceaccount/registry-getter.js';
 import { TokenRequestService } from '../serviceaccount/token-request.js';
@@ -144,14 +143,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       webhookClient,
       clock,
       logger: log.child({ component: 'admission-webhooks' }),
-      namespaceLabels: async (name) => {
-        try {
-          return (await client.get(resources.namespaces, undefined, name)).metadata.labels ?? {};
-        } catch (e) {
-          if (e instanceof ApiError && e.code === 404) return undefined;
-          throw e;
-        }
-      },
+      namespaceLabels: (name) => namespaceCache.labels(name),
       servedVersions: (group, plural) => registry.versionsOf(group, plural),
       checkPatched: (def, obj) => {
         if (def.schema) modules.checkStructure(obj, def.schema, 'Ignore', [], { kind: def.kind, version: def.version });

@@ -107,11 +107,6 @@ export class WebhookAdmission implements AdmissionPlugin {
     return !def.virtual && !(def.group === GROUP && (def.plural === 'mutatingwebhookconfigurations' || def.plural === 'validatingwebhookconfigurations'));
   }
 
-  /** The webhooks currently configured, in call order (for tests and diagnostics). */
-  webhooks(kind: WebhookKind): readonly Webhook[] {
-    return this.#ordered[kind];
-  }
-
   // ---- the configurations, followed from a watch ------------------------------------------------
 
   /** Follows both configuration kinds until the signal aborts. */
