@@ -66,6 +66,19 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     process.stderr.write(`lite server: --cluster-dns-port must be a port number, got ${JSON.stringify(argv['cluster-dns-port'])}\n`);
     return 2;
   }
+  let ingress: ServerConfig['ingress'];
+  if (argv['disable-ingress'] !== true) {
+    const ports: number[] = [];
+    for (const flag of ['ingress-http-port', 'ingress-https-port'] as const) {
+      const value = Number(argv[flag] ?? (flag === 'ingress-http-port' ? 80 : 443));
+      if (!Number.isInteger(value) || value < 0 || value > 65535) {
+        process.stderr.write(`lite server: --${flag} must be a port number from 0 to 65535, got ${JSON.stringify(argv[flag])}\n`);
+        return 2;
+      }
+      ports.push(value);
+    }
+    ingress = { httpPort: ports[0], httpsPort: ports[1] };
+  }
   let upstreams: ReturnType<typeof nameserversFromResolvConf> | undefined;
   if (typeof argv['resolv-conf'] === 'string' && argv['resolv-conf']) {
     try {
@@ -134,6 +147,7 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     serviceCidr,
     clusterDns: { port: dnsPort, domain: net.clusterDomain, ...(upstreams ? { upstreams } : {}) },
     serviceLb: argv['disable-servicelb'] !== true,
+    ...(ingress ? { ingress } : {}),
     localStoragePath: resolve(typeof argv['default-local-storage-path'] === 'string' && argv['default-local-storage-path'] ? argv['default-local-storage-path'] : join(dataDir, 'storage')),
     clusterCidr,
     nodePortRange: [Number(m[1]), Number(m[2])],

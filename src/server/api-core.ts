@@ -36,6 +36,7 @@ import { NamespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
 import { ServiceAllocator } from '../admission/service-allocator.js';
 import { clientStorageClasses, DefaultStorageClassPlugin, StorageObjectInUseProtectionPlugin } from '../admission/storage.js';
 import { ServiceAccountPlugin } from '../admission/service-account.js';
+import { DefaultIngressClassPlugin } from '../admission/default-ingress-class.js';
 import { WebhookAdmission } from '../admission/webhook/webhook-admission.js';
 import { WebhookClient } from '../admission/webhook/webhook-client.js';
 import { LocalClient } from '../client/local-client.js';
@@ -160,6 +161,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       new DefaultTolerationSecondsPlugin(),
       new DefaultStorageClassPlugin(clientStorageClasses(client)),
       new StorageObjectInUseProtectionPlugin(),
+      new DefaultIngressClassPlugin(async () => (await client.list({ group: 'networking.k8s.io', version: 'v1', resource: 'ingressclasses' }, undefined)).items),
       // MutatingAdmissionWebhook after the built-in mutating plugins, as kube-apiserver orders
       // them; its validating half runs after validation (AdmissionPlugin.validate).
       webhooks,

@@ -54,6 +54,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger } from '../util/log.js';
 import { KUBERNETES_MINOR, KUBERNETES_VERSION, LITE_VERSION } from '../version.js';
 import { buildApiCore } from './api-core.js';
+import { startIngress } from '../ingress/ingress.js';
 import { controllerSet } from './controllers.js';
 import { joinRoutes } from './join/join-routes.js';
 import { JoinTokens } from './join/join-token.js';
@@ -131,6 +132,11 @@ export interface ServerConfig {
   /** Run ServiceLB in the controller manager (default true). */
   readonly serviceLb?: boolean;
   /**
+   * The ingress controller (k3s bundles Traefik): serves Ingresses of the `lite` IngressClass on
+   * these ports of the bind address (0: any free port). Absent: no ingress controller.
+   */
+  readonly ingress?: { readonly httpPort: number; readonly httpsPort: number };
+  /**
    * Where the local-path provisioner creates volumes on the nodes (k3s
    * --default-local-storage-path; default `<dataDir>/storage`). The embedded agent cleans up there.
    */
@@ -170,6 +176,8 @@ export interface RunningServer {
   readonly kubelets: KubeletTunnels;
   /** The embedded agent, when configured: running, or the reason it is not (yet). */
   readonly embeddedAgent?: { readonly agent: RunningAgent | undefined; readonly problem: string | undefined; whenRunning(signal?: AbortSignal): Promise<RunningAgent> };
+  /** The ingress controller's listening ports, when it runs. */
+  readonly ingress?: { readonly httpPort: number; readonly httpsPort: number };
   stop(): Promise<void>;
 }
 
@@ -447,6 +455,27 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       const port = dns.addresses[0]?.port ?? config.clusterDns.port;
       await ensureKubeDnsService(client.withFieldManager('lite-cluster-dns'), nthAddress(config.serviceCidr, 10), { addresses: [dnsAddress], port, ...(config.agent ? { nodeName: config.agent.nodeName } : {}) });
     }
+    let ingress: RunningServer['ingress'];
+    if (config.ingress) {
+      const running = await startIngress(
+        {
+          client: client.withFieldManager('lite-ingress-controller'),
+          informers,
+          dialer: proxyDialer,
+          clock,
+          logger: log.child({ component: 'ingress' }),
+          bindAddress: config.bindAddress,
+          httpPort: config.ingress.httpPort,
+          httpsPort: config.ingress.httpsPort,
+          statusAddress: config.agent?.nodeIp ?? advertise,
+        },
+        stopping.signal,
+      );
+      if (running) {
+        cleanups.push(() => running.closed);
+        ingress = { httpPort: running.httpPort, httpsPort: running.httpsPort };
+      }
+    }
     let embeddedAgent: RunningServer['embeddedAgent'];
     if (config.agent) {
       const nodeName = config.agent.nodeName;
@@ -483,7 +512,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     }
     ready = true;
 
-    return { url, port, kubeconfigPath: config.kubeconfigPath, caCertPem: pki.caCertPem, adminToken: pki.adminToken, joinToken: joinTokens.serverToken, registry, client, kubelets, embeddedAgent, stop };
+    return { url, port, kubeconfigPath: config.kubeconfigPath, caCertPem: pki.caCertPem, adminToken: pki.adminToken, joinToken: joinTokens.serverToken, registry, client, kubelets, embeddedAgent, ...(ingress ? { ingress } : {}), stop };
   } catch (e) {
     await stop();
     throw e;
