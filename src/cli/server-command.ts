@@ -200,6 +200,8 @@ export async function runServerCommand(argv: Record<string, unknown>): Promise<n
     if (problem) process.stdout.write(`no node: ${problem}\n  (the server keeps trying; pods stay Pending until a node is Ready; --disable-agent runs the control plane alone)\n`);
     else process.stdout.write(`node: ${server.embeddedAgent.agent?.nodeName ?? ''} (embedded agent)\n`);
   }
+  if (server.ingress) process.stdout.write(`ingress: http on port ${server.ingress.httpPort}, https on port ${server.ingress.httpsPort} (IngressClass "lite")\n`);
+  else if (config.ingress) process.stdout.write(`ingress: not running (see the log; --ingress-http-port/--ingress-https-port choose other ports)\n`);
   const signal = await stopped;
   logger.info({ signal }, 'stopping');
   process.off('SIGINT', onInt);

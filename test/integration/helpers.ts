@@ -34,6 +34,8 @@ export interface TestServerOptions {
   readonly metricResolutionMs?: number;
   /** The HPA controller's sync period (15 s by default). */
   readonly hpaSyncPeriodMs?: number;
+  /** Run the ingress controller on free loopback ports (RunningServer.ingress has them). */
+  readonly ingress?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -53,6 +55,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.disableMetricsServer ? { disableMetricsServer: true } : {}),
     ...(options.metricResolutionMs !== undefined ? { metricResolutionMs: options.metricResolutionMs } : {}),
     ...(options.hpaSyncPeriodMs !== undefined ? { hpaSyncPeriodMs: options.hpaSyncPeriodMs } : {}),
+    ...(options.ingress ? { ingress: { httpPort: 0, httpsPort: 0 } } : {}),
   });
   const kc = new KubeConfig();
   kc.loadFromFile(server.kubeconfigPath);
