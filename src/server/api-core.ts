@@ -216,6 +216,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       async close() {
         clearInterval(repair);
         await Promise.allSettled(loops);
+        webhookClient.close();
         await backend.close();
       },
     };

@@ -210,11 +210,20 @@ describe('admission webhooks', () => {
     expect(refused.json.message).toBe('admission webhook "svc.lite.dev" denied the request: refused by the in-cluster webhook');
     expect(hooks.received.at(-1)?.path).toBe('/svc-check?timeout=10s');
 
-    // Without endpoints the call fails (Fail policy): the Service's name is in the message.
-    await ts.server.client.delete(resources.endpointslices, 'webhooks', 'hooks-manual');
-    await waitFor('the call to fail without endpoints', async () => (await post(PODS, pod('no-endpoints'), '?dryRun=All')).status === 500);
+    // Connections are kept alive: the next call reuses the first one.
+    expect((await post(PODS, pod('again'))).status).toBe(400);
+
+    // A Service without endpoints fails the call (Fail policy), its name in the message.
+    await ts.server.client.create(resources.services, 'webhooks', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'idle', namespace: 'webhooks' }, spec: { ports: [{ name: 'https', port: 443, targetPort: 8443, protocol: 'TCP' }] } });
+    const current = await ts.server.client.get({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingwebhookconfigurations' }, undefined, 'in-cluster');
+    const webhooks = current.webhooks as Record<string, unknown>[];
+    await ts.server.client.update({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingwebhookconfigurations' }, undefined, {
+      ...current,
+      webhooks: [{ ...webhooks[0], clientConfig: { service: { namespace: 'webhooks', name: 'idle', path: '/svc-check', port: 443 }, caBundle: hooks.caBundle } }],
+    });
+    await settle((r) => r.status === 500);
     const failed = await post(PODS, pod('no-endpoints'));
-    expect(failed.json.message).toBe('Internal error occurred: failed calling webhook "svc.lite.dev": failed to call webhook: Post "https://hooks.webhooks.svc:443/svc-check?timeout=10s": endpoints "hooks" not found');
+    expect(failed.json.message).toBe('Internal error occurred: failed calling webhook "svc.lite.dev": failed to call webhook: Post "https://idle.webhooks.svc:443/svc-check?timeout=10s": endpoints "idle" not found');
     expect((await del(`${VALIDATING}/in-cluster`)).status).toBe(200);
   });
 

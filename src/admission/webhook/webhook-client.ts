@@ -99,9 +99,35 @@ function describeFailure(e: unknown, address: string): string {
   }
 }
 
+/** Keep-alive connections to a Service webhook: each new one is dialled to a ready endpoint. */
+class ServiceWebhookAgent extends https.Agent {
+  readonly #dial: () => Promise<Duplex>;
+  readonly #tls: tls.ConnectionOptions;
+
+  constructor(dial: () => Promise<Duplex>, tlsOptions: tls.ConnectionOptions) {
+    super({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_WEBHOOK });
+    this.#dial = dial;
+    this.#tls = tlsOptions;
+  }
+
+  override createConnection(_options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    this.#dial().then(
+      (raw) => callback?.(null, tls.connect({ ...this.#tls, socket: raw })),
+      (e: unknown) => callback?.(e instanceof Error ? e : new Error(String(e)), undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
+}
+
+/** Connections kept open per webhook endpoint, and how many endpoints keep some. */
+const MAX_SOCKETS_PER_WEBHOOK = 32;
+const MAX_KEPT_ENDPOINTS = 64;
+
 export class WebhookClient implements WebhookPoster {
   readonly #clock: Clock;
   #dialService: ServiceDialer | undefined;
+  /** Keep-alive agents by endpoint and CA bundle (upstream caches its webhook clients the same way). */
+  readonly #agents = new Map<string, https.Agent>();
 
   constructor(options: WebhookClientOptions) {
     this.#clock = options.clock;
@@ -134,22 +160,44 @@ export class WebhookClient implements WebhookPoster {
     }
   }
 
+  /** Closes every kept connection. */
+  close(): void {
+    for (const agent of this.#agents.values()) agent.destroy();
+    this.#agents.clear();
+  }
+
+  #agentFor(config: WebhookClientConfig, url: URL, ca: string | undefined, servername: string | undefined, what: string): https.Agent {
+    const endpoint = 'url' in config ? url.origin : `${config.service.namespace}/${config.service.name}:${config.service.port}`;
+    const key = `${endpoint} ${config.caBundle ?? ''}`;
+    const kept = this.#agents.get(key);
+    if (kept) return kept;
+    if (this.#agents.size >= MAX_KEPT_ENDPOINTS) this.close();
+    let agent: https.Agent;
+    if ('url' in config) agent = new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_WEBHOOK });
+    else {
+      const s = config.service;
+      agent = new ServiceWebhookAgent(
+        async () => {
+          if (!this.#dialService) throw new WebhookCallError(`${what}: the API server cannot reach services yet`);
+          // Bounded by the dialer itself (its dial timeout), not by one request's deadline.
+          try {
+            return await this.#dialService(s.namespace, s.name, s.port, new AbortController().signal);
+          } catch (e) {
+            throw e instanceof WebhookCallError ? e : new WebhookCallError(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        },
+        { ...(servername ? { servername } : {}), ...(ca ? { ca } : {}), ALPNProtocols: ['http/1.1'] },
+      );
+    }
+    this.#agents.set(key, agent);
+    return agent;
+  }
+
   async #send(url: URL, request: WebhookPost, signal: AbortSignal, what: string): Promise<string> {
     const ca = caOf(request.clientConfig);
     // SNI carries host names only (RFC 6066); an IP address is still checked against the certificate.
     const servername = isIP(url.hostname) ? undefined : url.hostname;
-    let socket: tls.TLSSocket | undefined;
-    if ('service' in request.clientConfig) {
-      const s = request.clientConfig.service;
-      if (!this.#dialService) throw new WebhookCallError(`${what}: the API server cannot reach services yet`);
-      let raw: Duplex;
-      try {
-        raw = await this.#dialService(s.namespace, s.name, s.port, signal);
-      } catch (e) {
-        throw new WebhookCallError(`${what}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      socket = tls.connect({ socket: raw, ...(servername ? { servername } : {}), ...(ca ? { ca } : {}), ALPNProtocols: ['http/1.1'] });
-    }
+    const agent = this.#agentFor(request.clientConfig, url, ca, servername, what);
     const body = Buffer.from(request.body, 'utf8');
     return new Promise<string>((resolve, reject) => {
       const req = https.request(
@@ -157,9 +205,7 @@ export class WebhookClient implements WebhookPoster {
         {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json, */*', 'content-length': String(body.length), 'user-agent': 'kube-apiserver-admission' },
-          // A Service's connection is the one dialled above (createConnection is used only
-          // without an agent); a URL gets a connection of its own.
-          ...(socket ? { createConnection: () => socket } : { agent: false }),
+          agent,
           signal,
           ...(ca ? { ca } : {}),
           ...(servername ? { servername } : {}),
@@ -172,10 +218,7 @@ export class WebhookClient implements WebhookPoster {
           }, reject);
         },
       );
-      req.on('error', (e) => {
-        socket?.destroy();
-        reject(e);
-      });
+      req.on('error', reject);
       req.end(body);
     });
   }
