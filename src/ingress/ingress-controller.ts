@@ -18,7 +18,7 @@ import { isJsonObject, type JsonObject, type KubeObject } from '../api/object.js
 import { IS_DEFAULT_INGRESS_CLASS } from '../admission/default-ingress-class.js';
 import { ApiError } from '../api/errors.js';
 import { resources, type Client, type ResourceRef } from '../client/client.js';
-import type { DialTarget } from '../apiserver/extensions/backend-dialer.js';
+import { readyEndpoints } from '../apiserver/extensions/proxy-location.js';
 import { newQueue, runReconcileLoop } from '../controllers/framework/controller.js';
 import type { InformerFactory } from '../informer/informer-factory.js';
 import { objectKey, splitKey, type SharedInformer } from '../informer/shared-informer.js';
@@ -152,19 +152,9 @@ export class IngressController {
     if (!svc) return { unavailable: `service ${backend.namespace}/${backend.service} not found` };
     const port = list(obj(svc.spec).ports).find((p) => (typeof backend.port === 'number' ? p.port === backend.port : p.name === backend.port));
     if (!port) return { unavailable: `service ${backend.namespace}/${backend.service} has no port ${backend.port}` };
-    const portName = typeof port.name === 'string' ? port.name : '';
-    const out: DialTarget[] = [];
-    for (const slice of this.#slices.lister.byIndex(BY_SERVICE_INDEX, `${backend.namespace}/${backend.service}`)) {
-      if (slice.addressType !== undefined && slice.addressType !== 'IPv4') continue;
-      const slicePort = list(slice.ports).find((p) => (typeof p.name === 'string' ? p.name : '') === portName);
-      if (!slicePort || typeof slicePort.port !== 'number') continue;
-      for (const e of list(slice.endpoints)) {
-        if (obj(e.conditions).ready === false) continue;
-        const node = typeof e.nodeName === 'string' && e.nodeName ? e.nodeName : undefined;
-        for (const ip of Array.isArray(e.addresses) ? e.addresses : []) if (typeof ip === 'string') out.push({ host: ip, port: slicePort.port, ...(node ? { node } : {}) });
-      }
-    }
-    return { endpoints: out };
+    const slices = this.#slices.lister.byIndex(BY_SERVICE_INDEX, `${backend.namespace}/${backend.service}`);
+    const ready = readyEndpoints(slices, typeof port.name === 'string' ? port.name : '').endpoints;
+    return { endpoints: ready.map((e) => ({ host: e.ip, port: e.port, ...(e.node ? { node: e.node } : {}) })) };
   }
 
   /** The TLS context for an SNI name from the Secret an Ingress names (undefined: default certificate). */

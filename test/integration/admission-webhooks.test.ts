@@ -6,16 +6,11 @@
  * CONNECT /dial (the real path; only the kubelet's TCP dialer maps the pod IP to loopback, as
  * api-proxy.test.ts does).
  */
-import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/object.js';
 import { resources } from '../../src/client/client.js';
 import { startWebhookServer, type TestWebhookServer } from '../../src/admission/webhook/testing/webhook-server.js';
-import { KubeletServer } from '../../src/kubelet/server/kubelet-server.js';
-import { RuntimePodLookup } from '../../src/kubelet/server/pod-lookup.js';
-import { SimRuntime } from '../../src/runtime/sim/sim-runtime.js';
-import { directConnection } from '../../src/tunnel/kubelet-connection.js';
-import { rawRequest, startTestServer, waitFor, type TestServer } from './helpers.js';
+import { rawRequest, startLoopbackNode, startTestServer, waitFor, type TestServer } from './helpers.js';
 
 const NS = 'hooked';
 const POD_IP = '10.42.7.5';
@@ -74,24 +69,8 @@ beforeAll(async () => {
   hooks = await startWebhookServer({ dnsNames: ['hooks.webhooks.svc'] });
   ts = await startTestServer();
   for (const name of [NS, 'webhooks', 'other']) await ts.server.client.create(resources.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  // Node n1 with a kubelet whose dialer maps the webhook pod's IP to the loopback webhook server.
-  const node = await ts.server.client.create(resources.nodes, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, spec: { podCIDR: '10.42.7.0/24', podCIDRs: ['10.42.7.0/24'] } });
-  await ts.server.client.update(resources.nodes, undefined, { ...node, status: { addresses: [{ type: 'InternalIP', address: '10.99.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } } } }, { subresource: 'status' });
-  const runtime = new SimRuntime({ nodeName: 'n1', images: [{ name: 'busybox' }] });
-  const kubelet = new KubeletServer({
-    nodeName: 'n1',
-    runtime,
-    pods: new RuntimePodLookup(runtime),
-    dialScope: { nodeIps: ['10.99.0.1'], podCidrs: ['10.42.7.0/24'] },
-    tcpDialer: (host, port) =>
-      new Promise<Socket>((resolve, reject) => {
-        if (host !== POD_IP || port !== 8443) return reject(new Error(`dial tcp ${host}:${port}: connect: connection refused`));
-        const s = connect(hooks.port, '127.0.0.1');
-        s.once('connect', () => resolve(s));
-        s.once('error', reject);
-      }),
-  });
-  unregister = ts.server.kubelets.registerDirect('n1', directConnection(kubelet));
+  // Node n1, whose kubelet's dial of the webhook pod's IP reaches the loopback webhook server.
+  unregister = await startLoopbackNode(ts, { name: 'n1', podCidr: '10.42.7.0/24', nodeIp: '10.99.0.1', route: (host, port) => (host === POD_IP && port === 8443 ? hooks.port : undefined) });
   await ts.server.client.create(resources.services, 'webhooks', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'hooks', namespace: 'webhooks' }, spec: { ports: [{ name: 'https', port: 443, targetPort: 8443, protocol: 'TCP' }] } });
   await ts.server.client.create(resources.endpointslices, 'webhooks', {
     apiVersion: 'discovery.k8s.io/v1',

@@ -7,19 +7,15 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { KubeObject } from '../../src/api/object.js';
 import { resources } from '../../src/client/client.js';
-import { KubeletServer } from '../../src/kubelet/server/kubelet-server.js';
 import { createCertificateAuthority } from '../../src/pki/issue-certificate.js';
 import { systemClock } from '../../src/util/clock.js';
-import { RuntimePodLookup } from '../../src/kubelet/server/pod-lookup.js';
-import { SimRuntime } from '../../src/runtime/sim/sim-runtime.js';
-import { directConnection } from '../../src/tunnel/kubelet-connection.js';
-import { rawRequest, startTestServer, type RawRequest, type TestServer } from './helpers.js';
+import { rawRequest, startLoopbackNode, startTestServer, type RawRequest, type TestServer } from './helpers.js';
 
 let ts: TestServer;
 let backend: Server;
@@ -121,24 +117,17 @@ beforeAll(async () => {
 
   ts = await startTestServer();
   await ts.server.client.create(resources.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-  await createNode('n1', '10.42.7.0/24');
   await createNode('sim1', '10.42.8.0/24', { 'lite.dev/simulated': 'true' });
-  const runtime = new SimRuntime({ nodeName: 'n1', images: [{ name: 'busybox' }] });
-  const kubelet = new KubeletServer({
-    nodeName: 'n1',
-    runtime,
-    pods: new RuntimePodLookup(runtime),
-    dialScope: { nodeIps: ['10.99.0.1'], podCidrs: ['10.42.7.0/24'] },
-    tcpDialer: (host, port) =>
-      new Promise<Socket>((resolve, reject) => {
-        dials.push(`${host}:${port}`);
-        if (host !== POD_IP || (port !== 8080 && port !== 8443)) return reject(new Error(`dial tcp ${host}:${port}: connect: connection refused`));
-        const s = connect(port === 8443 ? tlsPort : backendPort, '127.0.0.1');
-        s.once('connect', () => resolve(s));
-        s.once('error', reject);
-      }),
+  unregister = await startLoopbackNode(ts, {
+    name: 'n1',
+    podCidr: '10.42.7.0/24',
+    nodeIp: '10.99.0.1',
+    route: (host, port) => {
+      dials.push(`${host}:${port}`);
+      if (host !== POD_IP || (port !== 8080 && port !== 8443)) return undefined;
+      return port === 8443 ? tlsPort : backendPort;
+    },
   });
-  unregister = ts.server.kubelets.registerDirect('n1', directConnection(kubelet));
   await createPod('web', 'n1', POD_IP);
   await createPod('pending', 'n1', undefined);
   await createPod('simpod', 'sim1', '10.42.8.5');

@@ -8,7 +8,13 @@ import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, type Socket } from 'node:net';
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
+import { resources } from '../../src/client/client.js';
+import { KubeletServer } from '../../src/kubelet/server/kubelet-server.js';
+import { RuntimePodLookup } from '../../src/kubelet/server/pod-lookup.js';
+import { SimRuntime } from '../../src/runtime/sim/sim-runtime.js';
+import { directConnection } from '../../src/tunnel/kubelet-connection.js';
 import { startServer, type RunningServer, type ServerConfig } from '../../src/server/server.js';
 
 export interface TestServer {
@@ -250,4 +256,47 @@ export const TEST_OWNED = 'lite.test/owned';
  */
 export async function waitForRootCaConfigMap(server: RunningServer, namespace: string): Promise<void> {
   await waitFor(`${ROOT_CA_CONFIGMAP} in namespace ${namespace}`, async () => (await rawRequest(server, { path: `/api/v1/namespaces/${namespace}/configmaps/${ROOT_CA_CONFIGMAP}` })).status === 200);
+}
+
+export interface LoopbackNodeOptions {
+  readonly name: string;
+  /** The node's pod CIDR (its kubelet dials addresses in it). */
+  readonly podCidr: string;
+  /** The node's InternalIP. */
+  readonly nodeIp: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Where the kubelet's TCP dial of `host:port` really goes: a loopback port standing in for a
+   * pod or the node, or undefined (connection refused).
+   */
+  readonly route: (host: string, port: number) => number | undefined;
+}
+
+/**
+ * A Node whose kubelet is a KubeletServer on the simulated runtime, registered as the node's
+ * in-process connection (as the embedded agent's is): the API server's dials through the node's
+ * agent take the real path (CONNECT /dial), and only the kubelet's TCP dialer is replaced, mapping
+ * pod or node addresses to loopback servers (the API refuses 127.0.0.1 as a pod IP, as upstream).
+ * Returns the unregistration.
+ */
+export async function startLoopbackNode(ts: TestServer, options: LoopbackNodeOptions): Promise<() => void> {
+  const { name, podCidr, nodeIp } = options;
+  const node = await ts.server.client.create(resources.nodes, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name, ...(options.labels ? { labels: { ...options.labels } } : {}) }, spec: { podCIDR: podCidr, podCIDRs: [podCidr] } });
+  await ts.server.client.update(resources.nodes, undefined, { ...node, status: { addresses: [{ type: 'InternalIP', address: nodeIp }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } } } }, { subresource: 'status' });
+  const runtime = new SimRuntime({ nodeName: name, images: [{ name: 'busybox' }] });
+  const kubelet = new KubeletServer({
+    nodeName: name,
+    runtime,
+    pods: new RuntimePodLookup(runtime),
+    dialScope: { nodeIps: [nodeIp], podCidrs: [podCidr] },
+    tcpDialer: (host, port) =>
+      new Promise<Socket>((resolve, reject) => {
+        const local = options.route(host, port);
+        if (local === undefined) return reject(new Error(`dial tcp ${host}:${port}: connect: connection refused`));
+        const s = connect(local, '127.0.0.1');
+        s.once('connect', () => resolve(s));
+        s.once('error', reject);
+      }),
+  });
+  return ts.server.kubelets.registerDirect(name, directConnection(kubelet));
 }

@@ -1,22 +1,17 @@
 /**
  * The ingress controller of the in-process server (on free loopback ports): Ingresses created
  * through the API route HTTP and HTTPS requests to Service endpoints — pods on node n1, reached
- * through n1's kubelet CONNECT /dial (the real path; only the kubelet's TCP dialer maps the pod
- * IPs to loopback HTTP servers standing in for the pods, as api-proxy.test.ts does).
+ * through n1's kubelet CONNECT /dial (startLoopbackNode: loopback HTTP servers stand in for the pods).
  */
 import { createServer, request, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/object.js';
 import { resources } from '../../src/client/client.js';
-import { KubeletServer } from '../../src/kubelet/server/kubelet-server.js';
-import { RuntimePodLookup } from '../../src/kubelet/server/pod-lookup.js';
 import { createCertificateAuthority, issueCertificate } from '../../src/pki/issue-certificate.js';
-import { SimRuntime } from '../../src/runtime/sim/sim-runtime.js';
-import { directConnection } from '../../src/tunnel/kubelet-connection.js';
 import { systemClock } from '../../src/util/clock.js';
-import { startTestServer, waitFor, type TestServer } from './helpers.js';
+import { startLoopbackNode, startTestServer, waitFor, type TestServer } from './helpers.js';
 
 const NS = 'shop';
 const INGRESSES = { group: 'networking.k8s.io', version: 'v1', resource: 'ingresses' };
@@ -73,27 +68,10 @@ const rule = (host: string | undefined, paths: { path: string; svc: string; port
 beforeAll(async () => {
   ts = await startTestServer({ ingress: true });
   await ts.server.client.create(resources.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-  const node = await ts.server.client.create(resources.nodes, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, spec: { podCIDR: '10.42.7.0/24', podCIDRs: ['10.42.7.0/24'] } });
-  await ts.server.client.update(resources.nodes, undefined, { ...node, status: { addresses: [{ type: 'InternalIP', address: '10.99.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } } } }, { subresource: 'status' });
   await podServer('10.42.7.11', 'web-1');
   await podServer('10.42.7.12', 'web-2');
   await podServer('10.42.7.21', 'api');
-  const runtime = new SimRuntime({ nodeName: 'n1', images: [{ name: 'busybox' }] });
-  const kubelet = new KubeletServer({
-    nodeName: 'n1',
-    runtime,
-    pods: new RuntimePodLookup(runtime),
-    dialScope: { nodeIps: ['10.99.0.1'], podCidrs: ['10.42.7.0/24'] },
-    tcpDialer: (host, port) =>
-      new Promise<Socket>((resolve, reject) => {
-        const pod = pods.get(host);
-        if (!pod || port !== 8080) return reject(new Error(`dial tcp ${host}:${port}: connect: connection refused`));
-        const s = connect(pod.port, '127.0.0.1');
-        s.once('connect', () => resolve(s));
-        s.once('error', reject);
-      }),
-  });
-  unregister = ts.server.kubelets.registerDirect('n1', directConnection(kubelet));
+  unregister = await startLoopbackNode(ts, { name: 'n1', podCidr: '10.42.7.0/24', nodeIp: '10.99.0.1', route: (host, port) => (port === 8080 ? pods.get(host)?.port : undefined) });
   await service('web', ['10.42.7.11', '10.42.7.12'], { name: 'http', port: 80 });
   await service('api', ['10.42.7.21'], { name: 'http', port: 8000 });
   await service('dead', ['10.42.7.99'], { name: 'http', port: 80 });

@@ -111,10 +111,35 @@ export async function podLocation(objects: ProxyObjects, namespace: string, id: 
   return { kind: 'backend', scheme, host: podIP, port: portNumber, ...(node ? { node } : {}) };
 }
 
-interface Candidate {
+export interface Candidate {
   readonly ip: string;
   readonly port: number;
   readonly node?: string;
+}
+
+/**
+ * The ready IPv4 endpoints of a Service port (by its name, '' for an unnamed port) in its
+ * EndpointSlices, with their nodes; `anyAddress`: whether the slices list any address at all.
+ */
+export function readyEndpoints(slices: readonly KubeObject[], portName: string): { anyAddress: boolean; endpoints: Candidate[] } {
+  let anyAddress = false;
+  const endpoints: Candidate[] = [];
+  for (const slice of slices) {
+    if (slice.addressType !== undefined && slice.addressType !== 'IPv4') continue;
+    const sliceEndpoints = list(slice.endpoints);
+    if (sliceEndpoints.some((e) => Array.isArray(e.addresses) && e.addresses.length > 0)) anyAddress = true;
+    const port = list(slice.ports).find((p) => (typeof p.name === 'string' ? p.name : '') === portName);
+    if (!port || typeof port.port !== 'number') continue;
+    for (const e of sliceEndpoints) {
+      // Upstream's Endpoints list only ready addresses as Addresses; not-ready ones are skipped.
+      if (obj(e.conditions).ready === false) continue;
+      const node = typeof e.nodeName === 'string' && e.nodeName ? e.nodeName : undefined;
+      for (const ip of Array.isArray(e.addresses) ? e.addresses : []) {
+        if (typeof ip === 'string') endpoints.push({ ip, port: port.port, ...(node ? { node } : {}) });
+      }
+    }
+  }
+  return { anyAddress, endpoints };
 }
 
 export async function serviceLocation(objects: ProxyObjects, namespace: string, id: string, pick: PickIndex = randomPick): Promise<ProxyLocation> {
@@ -141,23 +166,7 @@ export async function serviceLocation(objects: ProxyObjects, namespace: string, 
   // with a selector (empty when no pod matches); the EndpointSlice controller's placeholder slice
   // plays that part here. A Service with neither has no endpoints object at all.
   if (slices.length === 0) throw ApiError.notFound({ group: '', resource: 'endpoints' }, name);
-  let anyAddress = false;
-  const candidates: Candidate[] = [];
-  for (const slice of slices) {
-    if (slice.addressType !== undefined && slice.addressType !== 'IPv4') continue;
-    const endpoints = list(slice.endpoints);
-    if (endpoints.some((e) => Array.isArray(e.addresses) && e.addresses.length > 0)) anyAddress = true;
-    const port = list(slice.ports).find((p) => (typeof p.name === 'string' ? p.name : '') === portName);
-    if (!port || typeof port.port !== 'number') continue;
-    for (const e of endpoints) {
-      // Upstream's Endpoints list only ready addresses as Addresses; not-ready ones are skipped.
-      if (obj(e.conditions).ready === false) continue;
-      const node = typeof e.nodeName === 'string' && e.nodeName ? e.nodeName : undefined;
-      for (const ip of Array.isArray(e.addresses) ? e.addresses : []) {
-        if (typeof ip === 'string') candidates.push({ ip, port: port.port, ...(node ? { node } : {}) });
-      }
-    }
-  }
+  const { anyAddress, endpoints: candidates } = readyEndpoints(slices, portName);
   if (!anyAddress) throw ApiError.serviceUnavailable(`no endpoints available for service ${JSON.stringify(name)}`);
   if (candidates.length === 0) throw ApiError.serviceUnavailable(`no endpoints available for service ${JSON.stringify(id)}`);
   const chosen = candidates[Math.min(candidates.length - 1, Math.max(0, pick(candidates.length)))];
