@@ -20,6 +20,7 @@ import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { DialTarget } from '../apiserver/extensions/backend-dialer.js';
+import { HOP_BY_HOP } from '../apiserver/extensions/proxy.js';
 import type { IngressBackend } from './ingress-routes.js';
 
 /** Where a route's Service port leads: its ready endpoints, or why there are none. */
@@ -48,7 +49,6 @@ export interface IngressProxy {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = ['connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 
 function plain(res: ServerResponse, status: number, text: string): void {
   if (res.headersSent) {
