@@ -170,6 +170,21 @@ describe('WebhookAdmission: validating', () => {
     await expect(plugin.validate(request('create', pod()))).resolves.toBeUndefined();
   });
 
+  it('checks the server certificate against caBundle: another CA, or garbage, fails the call', async () => {
+    const other = await startWebhookServer();
+    try {
+      let plugin = await admission([], [webhook('wrong-ca.example.com', { clientConfig: { url: `https://127.0.0.1:${server.port}/x`, caBundle: other.caBundle } })]);
+      let e = await refusal(plugin.validate(request('create', pod())));
+      expect(e.message).toBe(`Internal error occurred: failed calling webhook "wrong-ca.example.com": failed to call webhook: Post "https://127.0.0.1:${server.port}/x?timeout=10s": tls: failed to verify certificate: x509: certificate signed by unknown authority`);
+      plugin = await admission([], [webhook('garbage-ca.example.com', { clientConfig: { url: `https://127.0.0.1:${server.port}/x`, caBundle: Buffer.from('-----BEGIN CERTIFICATE-----\nYWJj\n-----END CERTIFICATE-----\n').toString('base64') } })]);
+      e = await refusal(plugin.validate(request('create', pod())));
+      expect(e.code).toBe(500);
+      expect(e.message).toMatch(/^Internal error occurred: failed calling webhook "garbage-ca.example.com": failed to call webhook: Post /);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('bounds a call by timeoutSeconds', async () => {
     server.handler = () => 'hang';
     const plugin = await admission([], [webhook('slow.example.com', { timeoutSeconds: 1 })]);

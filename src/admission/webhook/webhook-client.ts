@@ -111,10 +111,16 @@ class ServiceWebhookAgent extends https.Agent {
   }
 
   override createConnection(_options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    this.#dial().then(
-      (raw) => callback?.(null, tls.connect({ ...this.#tls, socket: raw })),
-      (e: unknown) => callback?.(e instanceof Error ? e : new Error(String(e)), undefined as unknown as Duplex),
-    );
+    const fail = (e: unknown) => callback?.(e instanceof Error ? e : new Error(String(e)), undefined as unknown as Duplex);
+    this.#dial().then((raw) => {
+      try {
+        callback?.(null, tls.connect({ ...this.#tls, socket: raw }));
+      } catch (e) {
+        // An unusable CA bundle, say: the request fails, the process does not.
+        raw.destroy();
+        fail(e);
+      }
+    }, fail);
     return undefined;
   }
 }
