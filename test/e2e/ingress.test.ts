@@ -8,11 +8,13 @@
  *
  * Needs the machine's Docker engine to itself: run under `flock /tmp/lite-suite.lock`.
  */
-import { request } from 'node:http';
+import { rmSync } from 'node:fs';
+import { createServer, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseTable, uniqueName, useCluster } from './support/cluster.js';
 import { ensureE2eImages, TEST_IMAGES } from './support/images.js';
-import { freePort } from './support/lite-process.js';
+import { runProgram } from './support/kubectl.js';
+import { freePort, LITE_BIN, makeTempDir, startLite } from './support/lite-process.js';
 import { eventually } from './support/wait.js';
 
 function get(port: number, host: string, path = '/'): Promise<{ status: number; body: string }> {
@@ -115,5 +117,32 @@ describe('lite server --disable-ingress', () => {
     const spec = JSON.parse(await ctx.kubectl.ok(['get', 'ingress', 'web', '-o', 'json'])) as { spec: { ingressClassName?: string }; status?: { loadBalancer?: { ingress?: unknown[] } } };
     expect(spec.spec.ingressClassName).toBeUndefined();
     expect(spec.status?.loadBalancer?.ingress).toBeUndefined();
+  });
+});
+
+describe('ingress ports as a user gets them wrong', () => {
+  test('a port number out of range is refused at start with exit code 2', async () => {
+    const dataDir = makeTempDir('ingress-flag');
+    try {
+      const r = await runProgram(process.execPath, [LITE_BIN, 'server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--https-listen-port', String(await freePort()), '--disable-agent', '--ingress-http-port', '70000'], { timeoutMs: 20_000 });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('lite server: --ingress-http-port must be a port number from 0 to 65535, got 70000\n');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a port in use: the server starts without the ingress and says why', async () => {
+    const blocker = createServer();
+    const taken = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)));
+    const server = await startLite({ args: ['--ingress-http-port', String(taken), '--ingress-https-port', String(await freePort())] });
+    try {
+      expect(server.running).toBe(true);
+      await eventually(() => server.stdout.includes('ingress: not running (see the log; --ingress-http-port/--ingress-https-port choose other ports)'), { what: 'the ingress line', timeoutMs: 5_000, intervalMs: 50 });
+      expect(server.stderr).toContain(`the ingress controller does not run: port ${taken} on 127.0.0.1 is in use`);
+    } finally {
+      await server.cleanup();
+      await new Promise<void>((r) => blocker.close(() => r()));
+    }
   });
 });
