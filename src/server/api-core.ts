@@ -98,6 +98,8 @@ export interface ApiCore {
   readonly tokenRequests: TokenRequestService | undefined;
   /** Calls admission webhooks; reaches Service webhooks once given the proxy dialer. */
   readonly webhookClient: WebhookClient;
+  /** The admission webhooks (also asked about CONNECT requests by the API server's handlers). */
+  readonly webhooks: WebhookAdmission;
   /** Ends background loops and closes storage. */
   close(): Promise<void>;
 }
@@ -213,6 +215,7 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       certificates,
       tokenRequests,
       webhookClient,
+      webhooks,
       async close() {
         clearInterval(repair);
         await Promise.allSettled(loops);

@@ -55,6 +55,7 @@ import { silentLogger } from '../util/log.js';
 import { KUBERNETES_MINOR, KUBERNETES_VERSION, LITE_VERSION } from '../version.js';
 import { buildApiCore } from './api-core.js';
 import { startIngress } from '../ingress/ingress.js';
+import { connectOptions } from '../admission/webhook/connect-options.js';
 import { controllerSet } from './controllers.js';
 import { joinRoutes } from './join/join-routes.js';
 import { JoinTokens } from './join/join-token.js';
@@ -301,6 +302,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       return proxyDialer.dial({ host: location.host, port: location.port, ...(location.node ? { node: location.node } : {}) }, signal);
     });
     for (const [key, handler] of serviceAccountSubresourceHandlers({ tokenRequests: core.tokenRequests })) subresources.set(key, handler);
+    // CONNECT requests go to the admission webhooks first, as kube-apiserver's connect handler does.
+    for (const [key, handler] of subresources) {
+      const [, resource = '', subresource = ''] = key.split('/');
+      if (!connectOptions(resource, subresource, new URLSearchParams(), [])) continue;
+      subresources.set(key, async (req) => {
+        const options = connectOptions(resource, subresource, req.query, req.subpath);
+        if (options) await core.webhooks.connect({ def: req.resource.def, namespace: req.namespace, name: req.name ?? '', subresource, options, ctx: req.ctx });
+        return handler(req);
+      });
+    }
     const virtualCreate = reviewHandlers({
       authorizer,
       reviewToken: async (token, audiences) => {

@@ -30,6 +30,7 @@ describe('admission webhooks with kubectl', () => {
         if (spec?.containers?.some((c) => c.image.endsWith(':latest'))) return { allowed: false, status: { code: 403, reason: 'Forbidden', message: 'images must not use the latest tag' } };
         return { allowed: true, warnings: ['pods in this namespace are checked by no-latest.lite.dev'] };
       }
+      if (path.startsWith('/no-exec')) return { allowed: false, status: { code: 403, reason: 'Forbidden', message: `no ${r.subResource ?? ''} into ${r.name}` } };
       if (path.startsWith('/frozen')) {
         const target = (r.operation === 'DELETE' ? r.oldObject : r.object) as { metadata?: { labels?: Record<string, string> } } | null;
         return target?.metadata?.labels?.frozen === 'true' ? { allowed: false, status: { message: 'this object is frozen' } } : { allowed: true };
@@ -165,6 +166,37 @@ webhooks:
     expect(r.stderr).toContain(`webhooks[0].clientConfig.url: Invalid value: "http": 'https' is the only allowed URL scheme; desired format: https://host[/path]`);
     expect(r.stderr).toContain('webhooks[0].sideEffects: Unsupported value: "Some": supported values: "None", "NoneOnDryRun"');
     expect((await ctx.kubectl.run(['get', 'validatingwebhookconfiguration', 'bad'])).code).not.toBe(0);
+  });
+
+  test('kubectl exec and port-forward are refused by a webhook on CONNECT, in its words', async () => {
+    const file = join(ctx.tmp, 'no-exec.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: no-exec}
+webhooks:
+- name: no-exec.lite.dev
+  clientConfig: {url: "https://127.0.0.1:${hooks.port}/no-exec", caBundle: ${hooks.caBundle}}
+  rules: [{operations: [CONNECT], apiGroups: [""], apiVersions: [v1], resources: [pods/exec, pods/portforward]}]
+  namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${ns}}}
+  sideEffects: None
+  admissionReviewVersions: [v1]
+`,
+    );
+    await ctx.kubectl.ok(['apply', '-f', file]);
+    const refusal = 'Error from server (Forbidden): admission webhook "no-exec.lite.dev" denied the request: no exec into web\n';
+    const exec = await eventually(
+      async () => {
+        const r = await ctx.kubectl.run(['exec', 'web', '-n', ns, '--', 'id']);
+        return r.stderr === refusal ? r : undefined;
+      },
+      { what: 'kubectl exec to be refused by the webhook', timeoutMs: 20_000, intervalMs: 250 },
+    );
+    expect(exec.code).toBe(1);
+    const sent = hooks.received.filter((r) => r.path.startsWith('/no-exec')).at(-1)?.request;
+    expect(sent).toMatchObject({ operation: 'CONNECT', subResource: 'exec', name: 'web', object: { kind: 'PodExecOptions', command: ['id'] } });
+    expect(await ctx.kubectl.ok(['delete', 'validatingwebhookconfiguration', 'no-exec'])).toBe('validatingwebhookconfiguration.admissionregistration.k8s.io "no-exec" deleted\n');
   });
 
   test('removing the configurations stops the calls', async () => {

@@ -206,6 +206,24 @@ describe('admission webhooks', () => {
     expect((await del(`${VALIDATING}/in-cluster`)).status).toBe(200);
   });
 
+  it('CONNECT requests (exec, port-forward) reach webhooks with their connect options; a refusal stops them', async () => {
+    await ts.server.client.create(resources.pods, NS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'shell', namespace: NS }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] } });
+    hooks.handler = (path, r) => (path.startsWith('/no-exec') ? { allowed: false, status: { code: 403, reason: 'Forbidden', message: `no ${r.subResource} into ${r.name}` } } : { allowed: true });
+    await configure(VALIDATING, 'ValidatingWebhookConfiguration', 'no-exec', [urlHook('no-exec.lite.dev', { rules: [{ operations: ['CONNECT'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods/exec', 'pods/portforward'] }] })]);
+    const exec = () => rawRequest(ts.server, { method: 'POST', path: `${PODS}/shell/exec?command=sh&command=-c&command=id&stdin=true&stdout=true&container=c` });
+    await waitFor('the exec webhook to take effect', async () => (await exec()).status === 403);
+    const refused = await exec();
+    expect(refused.json).toMatchObject({ code: 403, reason: 'Forbidden', message: 'admission webhook "no-exec.lite.dev" denied the request: no exec into shell' });
+    const sent = hooks.received.filter((r) => r.path.startsWith('/no-exec')).at(-1)?.request;
+    expect(sent).toMatchObject({ operation: 'CONNECT', name: 'shell', namespace: NS, subResource: 'exec', kind: { group: '', version: 'v1', kind: 'PodExecOptions' }, resource: { group: '', version: 'v1', resource: 'pods' }, object: { kind: 'PodExecOptions', apiVersion: 'v1', stdin: true, stdout: true, container: 'c', command: ['sh', '-c', 'id'] }, oldObject: null, options: null });
+    const forward = await rawRequest(ts.server, { method: 'POST', path: `${PODS}/shell/portforward?ports=8080` });
+    expect(forward.json.message).toBe('admission webhook "no-exec.lite.dev" denied the request: no portforward into shell');
+    // attach is not in the rules: it goes on to the kubelet (and fails there for want of an upgrade, not by the webhook).
+    const attach = await rawRequest(ts.server, { method: 'POST', path: `${PODS}/shell/attach?stdout=true` });
+    expect(attach.json?.message ?? attach.text).not.toContain('admission webhook');
+    expect((await del(`${VALIDATING}/no-exec`)).status).toBe(200);
+  });
+
   it('custom resources and status writes are matched by their own rules', async () => {
     const crd = await post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
       apiVersion: 'apiextensions.k8s.io/v1',

@@ -80,6 +80,46 @@ function optionsKind(operation: AdmissionOperation): string {
   return operation === 'CREATE' ? 'CreateOptions' : operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions';
 }
 
+/** A CONNECT request (exec, attach, port-forward, proxy) as the webhooks are asked about it. */
+export interface ConnectRequest {
+  /** The resource connected to (pods, services, nodes). */
+  readonly def: ResourceDef;
+  readonly namespace: string | undefined;
+  readonly name: string;
+  /** exec, attach, portforward or proxy. */
+  readonly subresource: string;
+  /** The connect options as upstream sends them: PodExecOptions, PodAttachOptions … with apiVersion and kind. */
+  readonly options: KubeObject;
+  readonly ctx: RequestContext;
+}
+
+/** One request as the webhooks see it. */
+interface Review {
+  readonly attrs: WebhookRequestAttributes;
+  /** The resource, for matching and the review's `resource`. */
+  readonly def: ResourceDef;
+  /** The review's `kind`: the object's (PodExecOptions for pods/exec). */
+  readonly kind: { readonly group: string; readonly version: string; readonly kind: string };
+  readonly name: string;
+  readonly ctx: RequestContext;
+  /** The object as sent now (with apiVersion and kind). */
+  object(): KubeObject;
+  /** The review's `options` (CreateOptions …; null for CONNECT). */
+  readonly options: JsonObject | null;
+}
+
+/** The object with the apiVersion and kind of its resource definition. */
+function withTypeMeta(obj: KubeObject, def: ResourceDef): KubeObject {
+  return { ...deepCopy(obj), apiVersion: def.group ? `${def.group}/${def.version}` : def.version, kind: def.kind };
+}
+
+function kindOf(obj: KubeObject): { group: string; version: string; kind: string } {
+  const apiVersion = obj.apiVersion ?? 'v1';
+  const slash = apiVersion.indexOf('/');
+  const kind = obj.kind ?? '';
+  return slash < 0 ? { group: '', version: apiVersion, kind } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1), kind };
+}
+
 /** What one call to one webhook came back with. */
 interface WebhookAnswer {
   readonly allowed: boolean;
@@ -166,59 +206,101 @@ export class WebhookAdmission implements AdmissionPlugin {
 
   /** Mutating phase: the mutating webhooks, in order; patches change `req.object` in place. */
   async admit(req: AdmissionRequest): Promise<void> {
-    if (!this.#synced.mutating) await this.#awaitSync(req);
+    if (!this.#synced.mutating) await this.#awaitSync(req.def, req.object.metadata.name ?? '');
     if (this.#ordered.mutating.length === 0) return;
-    const attrs = this.#attributes(req);
-    const matching: Webhook[] = [];
-    for (const w of this.#ordered.mutating) if (await this.#matches(w, attrs, req.def)) matching.push(w);
+    const review = this.#writeReview(req);
+    const matching = await this.#matching('mutating', review);
     if (matching.length === 0) return;
     // Reinvocation (IfNeeded): a webhook is called once more when a later one changed the object.
     let lastChange = -1;
-    for (let i = 0; i < matching.length; i++) if (await this.#mutate(matching[i], req, attrs)) lastChange = i;
-    for (let i = 0; i < lastChange; i++) if (matching[i].reinvocationPolicy === 'IfNeeded') await this.#mutate(matching[i], req, attrs);
+    for (let i = 0; i < matching.length; i++) if (await this.#mutate(matching[i], req, review)) lastChange = i;
+    for (let i = 0; i < lastChange; i++) if (matching[i].reinvocationPolicy === 'IfNeeded') await this.#mutate(matching[i], req, review);
   }
 
   /** Validating phase (after the object passed validation): all matching webhooks at once. */
   async validate(req: AdmissionRequest): Promise<void> {
-    if (!this.#synced.validating) await this.#awaitSync(req);
+    if (!this.#synced.validating) await this.#awaitSync(req.def, req.object.metadata.name ?? '');
     if (this.#ordered.validating.length === 0) return;
-    const attrs = this.#attributes(req);
-    const matching: Webhook[] = [];
-    for (const w of this.#ordered.validating) if (await this.#matches(w, attrs, req.def)) matching.push(w);
+    await this.#validateAll(this.#writeReview(req));
+  }
+
+  /**
+   * CONNECT requests (pods/exec, attach, portforward, proxy; services/proxy, nodes/proxy): the
+   * webhooks see the connect options (PodExecOptions …) as the object, as upstream sends them.
+   * Mutating webhooks are called (their patches have nothing to change), then validating ones.
+   */
+  async connect(req: ConnectRequest): Promise<void> {
+    if (!this.#synced.mutating || !this.#synced.validating) await this.#awaitSync(req.def, req.name);
+    if (this.#ordered.mutating.length === 0 && this.#ordered.validating.length === 0) return;
+    const options = req.options;
+    const review: Review = {
+      attrs: { operation: 'CONNECT', group: req.def.group, version: req.def.version, resource: req.def.plural, subresource: req.subresource, namespace: req.namespace ?? '', namespaced: req.def.namespaced, object: options, oldObject: undefined },
+      def: req.def,
+      kind: kindOf(options),
+      name: req.name,
+      ctx: req.ctx,
+      object: () => options,
+      options: null,
+    };
+    for (const w of await this.#matching('mutating', review)) this.#handleAnswer(w, req.ctx, await this.#call(w, review));
+    await this.#validateAll(review);
+  }
+
+  async #validateAll(review: Review): Promise<void> {
+    const matching = await this.#matching('validating', review);
     if (matching.length === 0) return;
-    const body = (w: Webhook) => this.#review(w, req, attrs);
-    const results = await Promise.allSettled(matching.map(async (w) => this.#handleAnswer(w, req, await this.#call(w, req, body(w)))));
+    const results = await Promise.allSettled(matching.map(async (w) => this.#handleAnswer(w, review.ctx, await this.#call(w, review))));
     for (const r of results) if (r.status === 'rejected') throw r.reason;
+  }
+
+  async #matching(kind: WebhookKind, review: Review): Promise<Webhook[]> {
+    const out: Webhook[] = [];
+    for (const w of this.#ordered[kind]) if (await this.#matches(w, review.attrs, review.def)) out.push(w);
+    return out;
   }
 
   /**
    * Requests wait (boundedly) for the configurations to be listed, so that none slips past a
    * webhook at start; upstream refuses them with the same words.
    */
-  async #awaitSync(req: AdmissionRequest): Promise<void> {
+  async #awaitSync(def: ResourceDef, name: string): Promise<void> {
     let cancel: () => void = () => undefined;
     const gaveUp = new Promise<'timeout'>((resolve) => (cancel = this.#config.clock.setTimer(SYNC_WAIT_MS, () => resolve('timeout'))));
     try {
       if ((await Promise.race([this.whenSynced(), gaveUp])) === 'timeout') {
-        throw ApiError.forbidden({ group: req.def.group, resource: req.def.plural }, req.object.metadata.name ?? '', 'not yet ready to handle request');
+        throw ApiError.forbidden({ group: def.group, resource: def.plural }, name, 'not yet ready to handle request');
       }
     } finally {
       cancel();
     }
   }
 
-  #attributes(req: AdmissionRequest): WebhookRequestAttributes {
+  /** A create, update or delete as the webhooks see it. */
+  #writeReview(req: AdmissionRequest): Review {
     const operation = operationOf(req.operation);
+    const def = req.def;
+    const options: JsonObject = { kind: optionsKind(operation), apiVersion: 'meta.k8s.io/v1' };
+    if (req.ctx.dryRun) options.dryRun = ['All'];
+    if (req.ctx.fieldManager && operation !== 'DELETE') options.fieldManager = req.ctx.fieldManager;
     return {
-      operation,
-      group: req.def.group,
-      version: req.def.version,
-      resource: req.def.plural,
-      subresource: req.subresource ?? '',
-      namespace: req.def.namespaced ? (req.object.metadata.namespace ?? req.old?.metadata.namespace ?? '') : '',
-      namespaced: req.def.namespaced,
-      object: operation === 'DELETE' ? undefined : req.object,
-      oldObject: req.old,
+      attrs: {
+        operation,
+        group: def.group,
+        version: def.version,
+        resource: def.plural,
+        subresource: req.subresource ?? '',
+        namespace: def.namespaced ? (req.object.metadata.namespace ?? req.old?.metadata.namespace ?? '') : '',
+        namespaced: def.namespaced,
+        object: operation === 'DELETE' ? undefined : req.object,
+        oldObject: req.old,
+      },
+      def,
+      kind: { group: def.group, version: def.version, kind: def.kind },
+      name: req.object.metadata.name ?? req.old?.metadata.name ?? '',
+      ctx: req.ctx,
+      // Read at each call: a mutating webhook sees what the ones before it made of the object.
+      object: () => withTypeMeta(req.object, def),
+      options,
     };
   }
 
@@ -234,12 +316,12 @@ export class WebhookAdmission implements AdmissionPlugin {
   }
 
   /** Calls one mutating webhook and applies its patch; true when the object changed. */
-  async #mutate(w: Webhook, req: AdmissionRequest, attrs: WebhookRequestAttributes): Promise<boolean> {
-    const answer = await this.#call(w, req, this.#review(w, req, attrs));
+  async #mutate(w: Webhook, req: AdmissionRequest, review: Review): Promise<boolean> {
+    const answer = await this.#call(w, review);
     if (answer === undefined) return false;
-    this.#handleAnswer(w, req, answer);
-    if (answer.patch === undefined || attrs.operation === 'DELETE') return false;
-    const before = this.#withTypeMeta(req);
+    this.#handleAnswer(w, req.ctx, answer);
+    if (answer.patch === undefined || review.attrs.operation === 'DELETE') return false;
+    const before = withTypeMeta(req.object, req.def);
     let patched: JsonValue;
     try {
       patched = applyJsonPatch(before as unknown as JsonValue, answer.patch);
@@ -262,24 +344,12 @@ export class WebhookAdmission implements AdmissionPlugin {
     return true;
   }
 
-  /** The object as the webhook sees it: with apiVersion and kind. */
-  #withTypeMeta(req: AdmissionRequest): KubeObject {
-    const apiVersion = req.def.group ? `${req.def.group}/${req.def.version}` : req.def.version;
-    return { ...deepCopy(req.object), apiVersion, kind: req.def.kind };
-  }
-
-  #review(w: Webhook, req: AdmissionRequest, attrs: WebhookRequestAttributes): { body: JsonObject; uid: string; version: string } {
+  #reviewBody(w: Webhook, review: Review): { body: JsonObject; uid: string; version: string } {
     const version = REVIEW_VERSIONS.find((v) => w.admissionReviewVersions.includes(v)) ?? 'v1';
     const uid = randomUUID();
-    const def = req.def;
-    const kind = { group: def.group, version: def.version, kind: def.kind };
+    const { attrs, def, kind, ctx } = review;
     const resource = { group: def.group, version: def.version, resource: def.plural };
-    const ctx: RequestContext = req.ctx;
     const user = ctx.user;
-    const name = req.object.metadata.name ?? req.old?.metadata.name ?? '';
-    const options: JsonObject = { kind: optionsKind(attrs.operation), apiVersion: 'meta.k8s.io/v1' };
-    if (ctx.dryRun) options.dryRun = ['All'];
-    if (ctx.fieldManager && attrs.operation !== 'DELETE') options.fieldManager = ctx.fieldManager;
     const request: JsonObject = {
       uid,
       kind,
@@ -288,7 +358,7 @@ export class WebhookAdmission implements AdmissionPlugin {
       requestKind: kind,
       requestResource: resource,
       ...(attrs.subresource ? { requestSubResource: attrs.subresource } : {}),
-      name,
+      name: review.name,
       ...(attrs.namespace ? { namespace: attrs.namespace } : {}),
       operation: attrs.operation,
       userInfo: {
@@ -297,10 +367,10 @@ export class WebhookAdmission implements AdmissionPlugin {
         groups: [...user.groups],
         ...(user.extra && Object.keys(user.extra).length ? { extra: Object.fromEntries(Object.entries(user.extra).map(([k, v]) => [k, [...v]])) } : {}),
       },
-      object: attrs.object ? (this.#withTypeMeta(req) as unknown as JsonObject) : null,
-      oldObject: attrs.oldObject ? ({ ...attrs.oldObject, apiVersion: kind.group ? `${kind.group}/${kind.version}` : kind.version, kind: kind.kind } as unknown as JsonObject) : null,
+      object: attrs.object ? (review.object() as unknown as JsonObject) : null,
+      oldObject: attrs.oldObject ? (withTypeMeta(attrs.oldObject, def) as unknown as JsonObject) : null,
       dryRun: ctx.dryRun === true,
-      options,
+      options: review.options,
     };
     return { body: { apiVersion: `admission.k8s.io/${version}`, kind: 'AdmissionReview', request }, uid, version };
   }
@@ -309,13 +379,15 @@ export class WebhookAdmission implements AdmissionPlugin {
    * Calls one webhook. Undefined when it failed and its failurePolicy is Ignore; throws the
    * request's error when it failed under Fail, or refuses dry runs it cannot take.
    */
-  async #call(w: Webhook, req: AdmissionRequest, review: { body: JsonObject; uid: string; version: string }): Promise<WebhookAnswer | undefined> {
-    if (req.ctx.dryRun && w.sideEffects !== 'None' && w.sideEffects !== 'NoneOnDryRun') {
+  async #call(w: Webhook, review: Review): Promise<WebhookAnswer | undefined> {
+    const ctx = review.ctx;
+    if (ctx.dryRun && w.sideEffects !== 'None' && w.sideEffects !== 'NoneOnDryRun') {
       throw ApiError.badRequest(`admission webhook ${JSON.stringify(w.name)} does not support dry run`);
     }
+    const sent = this.#reviewBody(w, review);
     try {
-      const text = await this.#config.webhookClient.post({ clientConfig: w.clientConfig, timeoutSeconds: w.timeoutSeconds, body: JSON.stringify(review.body), ...(req.ctx.signal ? { signal: req.ctx.signal } : {}) });
-      return parseAnswer(text, review, w.kind);
+      const text = await this.#config.webhookClient.post({ clientConfig: w.clientConfig, timeoutSeconds: w.timeoutSeconds, body: JSON.stringify(sent.body), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      return parseAnswer(text, sent, w.kind);
     } catch (e) {
       const reason = e instanceof WebhookCallError ? `failed to call webhook: ${e.message}` : e instanceof InvalidAnswer ? `received invalid webhook response: ${e.message}` : String(e);
       const message = `failed calling webhook ${JSON.stringify(w.name)}: ${reason}`;
@@ -328,9 +400,9 @@ export class WebhookAdmission implements AdmissionPlugin {
   }
 
   /** Refusals become the request's error; warnings go to the response. */
-  #handleAnswer(w: Webhook, req: AdmissionRequest, answer: WebhookAnswer | undefined): void {
+  #handleAnswer(w: Webhook, ctx: RequestContext, answer: WebhookAnswer | undefined): void {
     if (!answer) return;
-    if (answer.warnings.length && req.ctx.warnings) req.ctx.warnings.push(...answer.warnings);
+    if (answer.warnings.length && ctx.warnings) ctx.warnings.push(...answer.warnings);
     if (!answer.allowed) throw denial(w.name, answer.status);
   }
 }

@@ -159,7 +159,7 @@ export class WebhookClient implements WebhookPoster {
     } catch (e) {
       if (deadline.signal.aborted) throw deadline.signal.reason as WebhookCallError;
       if (e instanceof WebhookCallError) throw e;
-      throw new WebhookCallError(`${what}: ${describeFailure(e, url.host)}`);
+      throw new WebhookCallError(`${what}: ${describeFailure(e, `${url.hostname}:${url.port || 443}`)}`);
     } finally {
       cancelTimer();
       request.signal?.removeEventListener('abort', onCallerAbort);
