@@ -302,13 +302,21 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       return proxyDialer.dial({ host: location.host, port: location.port, ...(location.node ? { node: location.node } : {}) }, signal);
     });
     for (const [key, handler] of serviceAccountSubresourceHandlers({ tokenRequests: core.tokenRequests })) subresources.set(key, handler);
-    // CONNECT requests go to the admission webhooks first, as kube-apiserver's connect handler does.
+    // CONNECT requests and evictions go to the admission webhooks first, as kube-apiserver's
+    // handlers ask its admission chain.
     for (const [key, handler] of subresources) {
       const [, resource = '', subresource = ''] = key.split('/');
-      if (!connectOptions(resource, subresource, new URLSearchParams(), [])) continue;
+      const isConnect = connectOptions(resource, subresource, new URLSearchParams(), []) !== undefined;
+      if (!isConnect && key !== '/pods/eviction') continue;
       subresources.set(key, async (req) => {
-        const options = connectOptions(resource, subresource, req.query, req.subpath);
-        if (options) await core.webhooks.connect({ def: req.resource.def, namespace: req.namespace, name: req.name ?? '', subresource, options, ctx: req.ctx });
+        const base = { def: req.resource.def, namespace: req.namespace, name: req.name ?? '', subresource, ctx: req.ctx };
+        if (isConnect) {
+          const options = connectOptions(resource, subresource, req.query, req.subpath);
+          if (options) await core.webhooks.subresourceRequest({ ...base, operation: 'CONNECT', object: options });
+        } else if (req.method === 'POST') {
+          const eviction = await req.body();
+          await core.webhooks.subresourceRequest({ ...base, operation: 'CREATE', object: { ...eviction, apiVersion: eviction.apiVersion ?? 'policy/v1', kind: eviction.kind ?? 'Eviction' } });
+        }
         return handler(req);
       });
     }

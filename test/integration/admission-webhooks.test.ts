@@ -224,6 +224,20 @@ describe('admission webhooks', () => {
     expect((await del(`${VALIDATING}/no-exec`)).status).toBe(200);
   });
 
+  it('evictions (pods/eviction CREATE) reach webhooks with the Eviction as the object', async () => {
+    await ts.server.client.create(resources.pods, NS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'keeper', namespace: NS }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] } });
+    hooks.handler = (path, r) => (path.startsWith('/no-evict') ? { allowed: false, status: { code: 429, reason: 'TooManyRequests', message: `${r.name} must be drained by its operator` } } : { allowed: true });
+    await configure(VALIDATING, 'ValidatingWebhookConfiguration', 'no-evict', [urlHook('no-evict.lite.dev', { rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods/eviction'] }] })]);
+    const evict = () => post(`${PODS}/keeper/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'keeper', namespace: NS } });
+    await waitFor('the eviction webhook to take effect', async () => (await evict()).status === 429);
+    const refused = await evict();
+    expect(refused.json).toMatchObject({ code: 429, reason: 'TooManyRequests', message: 'admission webhook "no-evict.lite.dev" denied the request: keeper must be drained by its operator' });
+    expect(hooks.received.filter((r) => r.path.startsWith('/no-evict')).at(-1)?.request).toMatchObject({ operation: 'CREATE', subResource: 'eviction', name: 'keeper', kind: { group: 'policy', version: 'v1', kind: 'Eviction' }, object: { kind: 'Eviction' }, options: { kind: 'CreateOptions' } });
+    expect((await ts.server.client.get(resources.pods, NS, 'keeper')).metadata.deletionTimestamp).toBeUndefined();
+    expect((await del(`${VALIDATING}/no-evict`)).status).toBe(200);
+    await waitFor('the eviction to go through', async () => (await evict()).status === 201);
+  });
+
   it('custom resources and status writes are matched by their own rules', async () => {
     const crd = await post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
       apiVersion: 'apiextensions.k8s.io/v1',

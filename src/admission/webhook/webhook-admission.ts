@@ -80,16 +80,17 @@ function optionsKind(operation: AdmissionOperation): string {
   return operation === 'CREATE' ? 'CreateOptions' : operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions';
 }
 
-/** A CONNECT request (exec, attach, port-forward, proxy) as the webhooks are asked about it. */
-export interface ConnectRequest {
-  /** The resource connected to (pods, services, nodes). */
+/** A subresource request that is not a write of the resource itself (see WebhookAdmission.subresourceRequest). */
+export interface SubresourceRequest {
+  readonly operation: 'CONNECT' | 'CREATE';
+  /** The resource (pods, services, nodes). */
   readonly def: ResourceDef;
   readonly namespace: string | undefined;
   readonly name: string;
-  /** exec, attach, portforward or proxy. */
+  /** exec, attach, portforward, proxy, eviction. */
   readonly subresource: string;
-  /** The connect options as upstream sends them: PodExecOptions, PodAttachOptions … with apiVersion and kind. */
-  readonly options: KubeObject;
+  /** The request's object with apiVersion and kind: PodExecOptions …, or the Eviction. */
+  readonly object: KubeObject;
   readonly ctx: RequestContext;
 }
 
@@ -225,22 +226,28 @@ export class WebhookAdmission implements AdmissionPlugin {
   }
 
   /**
-   * CONNECT requests (pods/exec, attach, portforward, proxy; services/proxy, nodes/proxy): the
-   * webhooks see the connect options (PodExecOptions …) as the object, as upstream sends them.
-   * Mutating webhooks are called (their patches have nothing to change), then validating ones.
+   * Requests to subresources that are not writes of the resource itself: CONNECT (pods/exec,
+   * attach, portforward, proxy; services/proxy, nodes/proxy), whose object is the connect options
+   * (PodExecOptions …), and the CREATE of pods/eviction, whose object is the Eviction — as
+   * upstream sends them. Mutating webhooks are called too, but a patch they answer is not applied
+   * to such objects.
    */
-  async connect(req: ConnectRequest): Promise<void> {
+  async subresourceRequest(req: SubresourceRequest): Promise<void> {
     if (!this.#synced.mutating || !this.#synced.validating) await this.#awaitSync(req.def, req.name);
     if (this.#ordered.mutating.length === 0 && this.#ordered.validating.length === 0) return;
-    const options = req.options;
+    const object = req.object;
+    let options: JsonObject | null = null;
+    if (req.operation === 'CREATE') {
+      options = { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1', ...(req.ctx.dryRun ? { dryRun: ['All'] } : {}) };
+    }
     const review: Review = {
-      attrs: { operation: 'CONNECT', group: req.def.group, version: req.def.version, resource: req.def.plural, subresource: req.subresource, namespace: req.namespace ?? '', namespaced: req.def.namespaced, object: options, oldObject: undefined },
+      attrs: { operation: req.operation, group: req.def.group, version: req.def.version, resource: req.def.plural, subresource: req.subresource, namespace: req.namespace ?? '', namespaced: req.def.namespaced, object, oldObject: undefined },
       def: req.def,
-      kind: kindOf(options),
+      kind: kindOf(object),
       name: req.name,
       ctx: req.ctx,
-      object: () => options,
-      options: null,
+      object: () => object,
+      options,
     };
     for (const w of await this.#matching('mutating', review)) this.#handleAnswer(w, req.ctx, await this.#call(w, review));
     await this.#validateAll(review);
