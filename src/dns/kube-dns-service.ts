@@ -8,8 +8,8 @@
  * EndpointSlice controller leaves it alone.
  */
 import type { KubeObject } from '../api/object.js';
-import { ApiError } from '../api/errors.js';
-import { resources, type Client } from '../client/client.js';
+import type { Client } from '../client/client.js';
+import { ensureHostService, hostServiceEndpointSlice, type HostServiceTarget } from '../network/host-service.js';
 
 export const KUBE_DNS_MANAGER = 'lite-cluster-dns';
 
@@ -42,24 +42,17 @@ export function kubeDnsService(clusterIP: string): KubeObject {
 }
 
 export function kubeDnsEndpointSlice(target: KubeDnsTarget): KubeObject {
+  return hostServiceEndpointSlice('kube-system', 'kube-dns', 'kube-dns-lite', KUBE_DNS_MANAGER, hostTarget(target));
+}
+
+function hostTarget(target: KubeDnsTarget): HostServiceTarget {
   return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: {
-      name: 'kube-dns-lite',
-      namespace: 'kube-system',
-      labels: { 'kubernetes.io/service-name': 'kube-dns', 'endpointslice.kubernetes.io/managed-by': KUBE_DNS_MANAGER },
-    },
-    addressType: 'IPv4',
+    addresses: target.addresses,
     ports: [
       { name: 'dns', port: target.port, protocol: 'UDP' },
       { name: 'dns-tcp', port: target.port, protocol: 'TCP' },
     ],
-    endpoints: target.addresses.map((address) => ({
-      addresses: [address],
-      conditions: { ready: true, serving: true, terminating: false },
-      ...(target.nodeName ? { nodeName: target.nodeName } : {}),
-    })),
+    ...(target.nodeName ? { nodeName: target.nodeName } : {}),
   };
 }
 
@@ -69,25 +62,14 @@ export function kubeDnsEndpointSlice(target: KubeDnsTarget): KubeObject {
  * left as it is and reported, since a cluster IP cannot be changed in place.
  */
 export async function ensureKubeDnsService(client: Client, clusterIP: string, target: KubeDnsTarget): Promise<void> {
-  let svc: KubeObject | undefined;
-  try {
-    svc = await client.get(resources.services, 'kube-system', 'kube-dns');
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.code !== 404) throw e;
-  }
-  if (!svc) {
-    await client.create(resources.services, 'kube-system', kubeDnsService(clusterIP), { fieldManager: KUBE_DNS_MANAGER });
-  } else {
-    const existing = (svc.spec as { clusterIP?: string } | undefined)?.clusterIP;
-    if (existing !== clusterIP) throw new Error(`kube-system/kube-dns exists with cluster IP ${existing ?? '(none)'}, not ${clusterIP}`);
-  }
-  const desired = kubeDnsEndpointSlice(target);
-  try {
-    const current = await client.get(resources.endpointslices, 'kube-system', 'kube-dns-lite');
-    if (JSON.stringify([current.ports, current.endpoints]) === JSON.stringify([desired.ports, desired.endpoints])) return;
-    await client.update(resources.endpointslices, 'kube-system', { ...current, ports: desired.ports, endpoints: desired.endpoints }, { fieldManager: KUBE_DNS_MANAGER });
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.code !== 404) throw e;
-    await client.create(resources.endpointslices, 'kube-system', desired, { fieldManager: KUBE_DNS_MANAGER });
-  }
+  await ensureHostService(client, {
+    service: kubeDnsService(clusterIP),
+    sliceName: 'kube-dns-lite',
+    manager: KUBE_DNS_MANAGER,
+    target: hostTarget(target),
+    checkExisting: (svc) => {
+      const existing = (svc.spec as { clusterIP?: string } | undefined)?.clusterIP;
+      if (existing !== clusterIP) throw new Error(`kube-system/kube-dns exists with cluster IP ${existing ?? '(none)'}, not ${clusterIP}`);
+    },
+  });
 }

@@ -42,8 +42,13 @@ export interface IngressControllerConfig {
   readonly informers: InformerFactory;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** The address written into served Ingresses' status (the server node's). */
+  /** The address written into served Ingresses' status (the server node's)… */
   readonly statusAddress: string;
+  /**
+   * …unless this LoadBalancer Service (the ingress's own, kube-system/lite-ingress) has ingress
+   * IPs: then those, as k3s reports Traefik's Service addresses.
+   */
+  readonly loadBalancerService?: { readonly namespace: string; readonly name: string };
 }
 
 function obj(v: unknown): JsonObject {
@@ -87,6 +92,24 @@ export class IngressController {
       for (const i of this.#ingresses.lister.list()) this.#queue.add(objectKey(i));
     };
     this.#classes.addEventHandler({ onAdd: onClass, onUpdate: onClass, onDelete: onClass });
+    const lb = config.loadBalancerService;
+    if (lb) {
+      const onService = (svc: KubeObject) => {
+        if (svc.metadata.namespace !== lb.namespace || svc.metadata.name !== lb.name) return;
+        for (const i of this.#ingresses.lister.list()) this.#queue.add(objectKey(i));
+      };
+      this.#services.addEventHandler({ onAdd: onService, onUpdate: (_o, n) => onService(n), onDelete: onService });
+    }
+  }
+
+  /** The addresses served Ingresses report: the load balancer's IPs, else the server's address. */
+  #addresses(): string[] {
+    const lb = this.#config.loadBalancerService;
+    const svc = lb ? this.#services.lister.get(lb.namespace, lb.name) : undefined;
+    const ips = list(obj(obj(svc?.status).loadBalancer).ingress)
+      .map((i) => i.ip)
+      .filter((ip): ip is string => typeof ip === 'string' && ip !== '');
+    return ips.length ? ips : [this.#config.statusAddress];
   }
 
   #changed(ingress: KubeObject): void {
@@ -187,9 +210,9 @@ export class IngressController {
     const ingress = this.#ingresses.lister.get(namespace, name);
     if (!ingress || ingress.metadata.deletionTimestamp || !this.#serves(ingress, this.#servedClasses())) return;
     const current = list(obj(obj(ingress.status).loadBalancer).ingress);
-    const want = this.#config.statusAddress;
-    if (current.length === 1 && current[0].ip === want && Object.keys(current[0]).length === 1) return;
-    await this.#config.client.patch(ingressResources.ingresses, namespace, name, 'merge', { status: { loadBalancer: { ingress: [{ ip: want }] } } }, { subresource: 'status', fieldManager: FIELD_MANAGER });
+    const want = this.#addresses();
+    if (current.length === want.length && current.every((c, i) => c.ip === want[i] && Object.keys(c).length === 1)) return;
+    await this.#config.client.patch(ingressResources.ingresses, namespace, name, 'merge', { status: { loadBalancer: { ingress: want.map((ip) => ({ ip })) } } }, { subresource: 'status', fieldManager: FIELD_MANAGER });
     this.#log.debug({ ingress: key, address: want }, 'ingress status updated');
   }
 }

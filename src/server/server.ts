@@ -54,7 +54,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger } from '../util/log.js';
 import { KUBERNETES_MINOR, KUBERNETES_VERSION, LITE_VERSION } from '../version.js';
 import { buildApiCore } from './api-core.js';
-import { startIngress } from '../ingress/ingress.js';
+import { removeIngressService, startIngress } from '../ingress/ingress.js';
 import { connectOptions } from '../admission/webhook/connect-options.js';
 import { controllerSet } from './controllers.js';
 import { joinRoutes } from './join/join-routes.js';
@@ -475,6 +475,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await ensureKubeDnsService(client.withFieldManager('lite-cluster-dns'), nthAddress(config.serviceCidr, 10), { addresses: [dnsAddress], port, ...(config.agent ? { nodeName: config.agent.nodeName } : {}) });
     }
     let ingress: RunningServer['ingress'];
+    // Without the ingress, its Service (from a start with it) must not forward nodes' ports 80/443 to nothing.
+    if (!config.ingress) await removeIngressService(client.withFieldManager('lite-ingress-controller'));
     if (config.ingress) {
       const running = await startIngress(
         {
@@ -487,6 +489,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
           httpPort: config.ingress.httpPort,
           httpsPort: config.ingress.httpsPort,
           statusAddress: config.agent?.nodeIp ?? advertise,
+          ...(config.agent ? { nodeName: config.agent.nodeName } : {}),
+          onEveryNode: !config.simulatedNodes?.count,
         },
         stopping.signal,
       );

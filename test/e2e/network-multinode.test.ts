@@ -9,9 +9,12 @@
  *    pods on both nodes;
  *  - the overlay deleted by hand (flannel.1, or the host-gw route) is back within the resync
  *    period (5 s here);
+ *  - an Ingress answers on port 80 of both nodes (the ingress's LoadBalancer Service: ServiceLB
+ *    lists both nodes, kube-proxy forwards their port 80 to the server's listener);
  *  - `lite agent --cleanup` in the namespace removes its chains, overlay and pod network.
  */
 import { rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { runProgram } from './support/kubectl.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -87,6 +90,20 @@ interface PodInfo {
 async function pods(selector: string): Promise<PodInfo[]> {
   const list = JSON.parse(await kubectl.ok(['-n', ns, 'get', 'pods', '-l', selector, '-o', 'json'])) as { items: { metadata: { name: string }; spec: { nodeName?: string }; status: { podIP?: string } }[] };
   return list.items.map((p) => ({ name: p.metadata.name, ip: p.status.podIP ?? '', node: p.spec.nodeName ?? '' }));
+}
+
+/** GET / from the host with a Host header (the node addresses are on links this test made). */
+function hostGet(ip: string, port: number, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: ip, port, path: '/', headers: { host }, agent: false, timeout: 5000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString().trim() }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 async function wget(client: string, url: string): Promise<string> {
@@ -179,6 +196,29 @@ describe.each(BACKENDS)('pod network across two nodes (%s)', (backend) => {
         { timeoutMs: 60_000, intervalMs: 50, what: `pods on both nodes to answer ${client}` },
       );
     }
+  });
+
+  test('an Ingress answers on port 80 of both nodes (the lite-ingress LoadBalancer Service) and reports both addresses', async () => {
+    await kubectl.ok(['-n', ns, 'create', 'ingress', 'web', '--rule=web.mn.test/*=web:80']);
+    const names = new Set((await pods('app=web')).map((p) => p.name));
+    for (const ip of [node?.hostIp ?? '', node?.nodeIp ?? '']) {
+      await eventually(
+        async () => {
+          const r = await hostGet(ip, 80, 'web.mn.test').catch(() => undefined);
+          return r?.status === 200 && names.has(r.body);
+        },
+        { timeoutMs: 30_000, intervalMs: 200, what: `the Ingress to answer on ${ip}:80` },
+      );
+    }
+    const addresses = await eventually(
+      async () => {
+        const out = (await kubectl.ok(['-n', ns, 'get', 'ingress', 'web', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}'])).trim().split(' ').sort();
+        return out.length === 2 ? out : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, what: 'both node addresses in the Ingress status' },
+    );
+    expect(addresses).toEqual([node?.hostIp ?? '', node?.nodeIp ?? ''].sort());
+    expect(await kubectl.ok(['-n', 'kube-system', 'get', 'service', 'lite-ingress', '-o', 'jsonpath={.spec.type} {.spec.ports[*].port}'])).toBe('LoadBalancer 80 443');
   });
 
   test('the overlay deleted by hand (VXLAN device, host-gw route) is restored within the resync period', async () => {
