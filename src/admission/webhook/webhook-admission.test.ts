@@ -5,7 +5,7 @@ import type { ResourceDef } from '../../api/resource.js';
 import type { Client, ClientWatchEvent, ResourceRef } from '../../client/client.js';
 import type { RequestContext } from '../../registry/context.js';
 import type { WriteOperation } from '../../registry/object-lifecycle.js';
-import { systemClock } from '../../util/clock.js';
+import { FakeClock, systemClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/log.js';
 import { startWebhookServer, type TestWebhookServer } from './testing/webhook-server.js';
 import { WebhookAdmission } from './webhook-admission.js';
@@ -84,6 +84,22 @@ async function refusal(p: Promise<unknown>): Promise<ApiError> {
   if (!(e instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(e)}`);
   return e;
 }
+
+describe('WebhookAdmission: start', () => {
+  it('requests wait for the configurations to be listed, and are refused (403) if that takes over 10 s', async () => {
+    const clock = new FakeClock();
+    const stuck = { list: () => new Promise(() => undefined), watch: () => (async function* () {})() } as unknown as Client;
+    const plugin = new WebhookAdmission({ client: stuck, webhookClient: new WebhookClient({ clock }), clock, logger: silentLogger, namespaceLabels: async () => undefined });
+    const stop = new AbortController();
+    running.push(stop);
+    void plugin.run(stop.signal);
+    const pending = refusal(plugin.admit(request('create', pod())));
+    await new Promise((r) => setImmediate(r));
+    clock.advance(10_000);
+    const e = await pending;
+    expect([e.code, e.reason, e.message]).toEqual([403, 'Forbidden', 'pods "p" is forbidden: not yet ready to handle request']);
+  });
+});
 
 describe('WebhookAdmission: mutating', () => {
   it('sends an admission.k8s.io/v1 AdmissionReview and applies the JSON patch it answers, then defaults', async () => {
