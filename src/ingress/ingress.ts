@@ -95,15 +95,15 @@ export async function startIngress(config: IngressConfig, signal: AbortSignal): 
   let proxy: Awaited<ReturnType<typeof startIngressProxy>>;
   try {
     proxy = await startIngressProxy({
-    route: (host, path) => controller.route(host, path),
-    endpoints: (backend) => controller.endpoints(backend),
-    dial: (target, s) => config.dialer.dial(target, s),
-    secureContext: (name) => controller.secureContext(name),
-    defaultCertificate,
-    bindAddress: config.bindAddress,
-    httpPort: config.httpPort,
-    httpsPort: config.httpsPort,
-    logger: log,
+      route: (host, path) => controller.route(host, path),
+      endpoints: (backend) => controller.endpoints(backend),
+      dial: (target, s) => config.dialer.dial(target, s),
+      secureContext: (name) => controller.secureContext(name),
+      defaultCertificate,
+      bindAddress: config.bindAddress,
+      httpPort: config.httpPort,
+      httpsPort: config.httpsPort,
+      logger: log,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { port?: number };

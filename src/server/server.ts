@@ -475,8 +475,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await ensureKubeDnsService(client.withFieldManager('lite-cluster-dns'), nthAddress(config.serviceCidr, 10), { addresses: [dnsAddress], port, ...(config.agent ? { nodeName: config.agent.nodeName } : {}) });
     }
     let ingress: RunningServer['ingress'];
-    // Without the ingress, its Service (from a start with it) must not forward nodes' ports 80/443 to nothing.
-    if (!config.ingress) await removeIngressService(client.withFieldManager('lite-ingress-controller'));
     if (config.ingress) {
       const running = await startIngress(
         {
@@ -498,6 +496,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         cleanups.push(() => running.closed);
         ingress = { httpPort: running.httpPort, httpsPort: running.httpsPort };
       }
+    } else {
+      // Without the ingress, its Service (from a start with it) must not forward nodes' ports 80/443 to nothing.
+      await removeIngressService(client.withFieldManager('lite-ingress-controller'));
     }
     let embeddedAgent: RunningServer['embeddedAgent'];
     if (config.agent) {
