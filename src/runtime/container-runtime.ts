@@ -235,6 +235,11 @@ export interface ContainerRuntime {
   exec(id: string, command: readonly string[], options: ExecOptions): Promise<StreamSession>;
   /** Runs a command to completion (probes, hooks): bounded by `timeoutMs`. */
   execSync(id: string, command: readonly string[], timeoutMs: number): Promise<{ exitCode: number; stdout: Uint8Array; stderr: Uint8Array; timedOut: boolean }>;
+  /**
+   * Attaches to the container's main process. A container that has already exited (kubectl run
+   * -i races a command that finishes at once) has its output replayed from its log, as asked
+   * (stdout, stderr), and the session ends with its exit code; it never waits for a restart.
+   */
   attach(id: string, options: ExecOptions): Promise<StreamSession>;
   /** A container's log as raw lines (stdout and stderr interleaved, as kubectl logs shows them). */
   logs(id: string, options: LogOptions): AsyncIterable<Uint8Array>;

@@ -20,7 +20,8 @@
  *  - Every call is traced at debug level.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import type { Duplex } from 'node:stream';
+import { once } from 'node:events';
+import { PassThrough, type Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import {
   LABELS,
@@ -95,6 +96,14 @@ export interface DockerRuntimeConfig {
 
 /** Kubelet's limit on a termination message (kubecontainer.MaxContainerTerminationMessageLength). */
 const MAX_TERMINATION_MESSAGE = 4096;
+
+/** Ran and stopped (a created container, never started, is not: an attach waits for its start). */
+function hasStopped(state: { Running: boolean; Status?: string }): boolean {
+  return !state.Running && state.Status !== 'created';
+}
+
+/** How long an attach may stay open after its container stopped (see attach). */
+const ATTACH_END_GRACE_MS = 2000;
 /** Cap of each output of execSync (the CRI's message size limit). */
 const MAX_EXEC_SYNC_OUTPUT = 16 * 1024 * 1024;
 
@@ -500,6 +509,7 @@ export class DockerRuntime implements ContainerRuntime {
   async attach(id: string, options: ExecOptions): Promise<StreamSession> {
     this.#log.debug({ id, stdin: options.stdin }, 'attach');
     const inspect = await this.#inspect(id, 'container');
+    if (hasStopped(inspect.State)) return this.#replayExited(id, options, inspect.Config.Tty);
     const container = this.#docker.getContainer(id);
     let sock: Duplex;
     try {
@@ -507,12 +517,26 @@ export class DockerRuntime implements ContainerRuntime {
     } catch (err) {
       throw this.#error(err, 'container', id);
     }
+    // The Engine ends an attach when the container stops, but one that arrives after the stop
+    // waits for the next start. So look again now that the attach is in: stopped meanwhile means
+    // its output went by unseen, and the log has it all.
+    const after = await container.inspect().catch(() => undefined);
+    if (after && hasStopped(after.State)) {
+      sock.destroy();
+      return this.#replayExited(id, options, inspect.Config.Tty);
+    }
     // Aborted when the caller detaches, so no wait request outlives the session.
     const waitAbort = new AbortController();
     const exit = container.wait({ condition: 'not-running', abortSignal: waitAbort.signal }).then(
       (r) => r.StatusCode,
       () => -1,
     );
+    // The stop may still fall between the look above and the Engine wiring the attach up; then
+    // the connection would never end. It ends on its own right after a stop otherwise.
+    void exit.then(() => {
+      if (waitAbort.signal.aborted) return;
+      setTimeout(() => sock.destroy(), ATTACH_END_GRACE_MS).unref();
+    });
     return hijackedSession(sock, {
       ...options,
       tty: inspect.Config.Tty,
@@ -532,6 +556,43 @@ export class DockerRuntime implements ContainerRuntime {
         return i && !i.State.Running ? i.State.ExitCode : -1;
       },
     });
+  }
+
+  /** An attach to a stopped container: its logged output, then its exit code. */
+  async #replayExited(id: string, options: ExecOptions, tty: boolean): Promise<StreamSession> {
+    const container = this.#docker.getContainer(id);
+    let body: Buffer | NodeJS.ReadableStream;
+    try {
+      body = await container.logs({ follow: false, stdout: true, stderr: true, timestamps: false, tail: 'all' });
+    } catch (err) {
+      throw this.#error(err, 'container', id);
+    }
+    const stdout = options.stdout ? new PassThrough() : undefined;
+    const stderr = options.stderr && !tty ? new PassThrough() : undefined;
+    let closed = false;
+    const close = () => {
+      closed = true;
+      (body as Partial<Duplex>).destroy?.();
+    };
+    options.signal?.addEventListener('abort', close, { once: true });
+    const copy = async (): Promise<void> => {
+      const chunks: AsyncIterable<Buffer | { stream: 0 | 1 | 2; payload: Buffer }> = tty ? rawLines(body) : demuxFrames(body);
+      for await (const chunk of chunks) {
+        if (closed) return;
+        const [target, payload] = Buffer.isBuffer(chunk) ? [stdout, chunk] : [chunk.stream === 2 ? stderr : stdout, chunk.payload];
+        if (target && !target.write(payload)) await once(target, 'drain');
+      }
+    };
+    const exited = copy()
+      .catch((err: unknown) => this.#log.debug({ err, id }, 'attach: replaying the log of a stopped container failed'))
+      .then(async () => {
+        stdout?.end();
+        stderr?.end();
+        options.signal?.removeEventListener('abort', close);
+        const i = await container.inspect().catch(() => undefined);
+        return i && !i.State.Running ? i.State.ExitCode : -1;
+      });
+    return { stdin: undefined, stdout, stderr, resize: async () => undefined, exited, close };
   }
 
   async *logs(id: string, options: LogOptions): AsyncIterable<Uint8Array> {

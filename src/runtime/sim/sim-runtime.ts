@@ -683,10 +683,20 @@ export class SimRuntime implements ContainerRuntime {
   async attach(id: string, options: ExecOptions): Promise<StreamSession> {
     this.#fault('attach', { id });
     const c = this.#container(id);
-    if (c.state !== 'running') throw new RuntimeError('Error response from daemon: You cannot attach to a stopped container, start it first');
+    if (c.state !== 'running' && c.state !== 'exited') throw new RuntimeError('Error response from daemon: You cannot attach to a stopped container, start it first');
     const tty = c.config.tty ?? false;
     const stdout = options.stdout ? new PassThrough() : undefined;
     const stderr = options.stderr && !tty ? new PassThrough() : undefined;
+    if (c.state === 'exited') {
+      // Stopped already: its output from the log, then its exit code (the runtime contract).
+      for (const r of c.logs) {
+        const target = r.stream === 'stderr' && !tty ? stderr : stdout;
+        target?.write(tty ? r.data.replace(/\r?\n/g, '\r\n') : r.data);
+      }
+      stdout?.end();
+      stderr?.end();
+      return { stdin: undefined, stdout, stderr, resize: async () => undefined, exited: Promise.resolve(c.exitCode ?? -1), close: () => undefined };
+    }
     const listener = (r: LogRecord | 'exit') => {
       if (r === 'exit') return end();
       const target = r.stream === 'stderr' && !tty ? stderr : stdout;

@@ -445,6 +445,17 @@ export function describeRuntimeConformance(name: string, factory: () => Promise<
       });
     }, TIMEOUT);
 
+    it('attach to a container that already exited replays its output and ends with its exit code (kubectl run -i of a quick command)', async () => {
+      await withSandbox(async (sid, sandbox) => {
+        const id = await startContainer(sid, sandbox, sh('echo quick; echo oops >&2; exit 3'));
+        await waitExited(id);
+        const session = await rt.attach(id, { stdin: true, stdout: true, stderr: true, tty: false });
+        expect(await sessionOutput(session)).toEqual({ stdout: 'quick\n', stderr: 'oops\n', exitCode: 3 });
+        const onlyOut = await rt.attach(id, { stdin: false, stdout: true, stderr: false, tty: false });
+        expect(await sessionOutput(onlyOut)).toEqual({ stdout: 'quick\n', stderr: '', exitCode: 3 });
+      });
+    }, TIMEOUT);
+
     it('serves logs: all, tail, limitBytes, timestamps, since', async () => {
       await withSandbox(async (sid, sandbox) => {
         const id = await startContainer(sid, sandbox, sh('echo one; echo two >&2; sleep 1; echo three; echo four'));
