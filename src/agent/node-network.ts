@@ -47,8 +47,14 @@ export const NETWORK_SYSCTLS: readonly (readonly [string, string])[] = [
   ['net/bridge/bridge-nf-call-iptables', '1'],
 ];
 
-export function applyNetworkSysctls(log: Logger, root = '/proc/sys'): void {
-  for (const [key, value] of NETWORK_SYSCTLS) {
+/**
+ * What kube-proxy sets for NodePorts on 127.0.0.0/8 (its default --iptables-localhost-nodeports):
+ * without it the kernel drops DNATed packets that still carry a loopback source.
+ */
+export const LOCALHOST_NODEPORT_SYSCTLS: readonly (readonly [string, string])[] = [['net/ipv4/conf/all/route_localnet', '1']];
+
+export function applyNetworkSysctls(log: Logger, root = '/proc/sys', sysctls = NETWORK_SYSCTLS): void {
+  for (const [key, value] of sysctls) {
     const path = `${root}/${key}`;
     try {
       if (readFileSync(path, 'utf8').trim() === value) continue;
@@ -133,6 +139,7 @@ export async function startNodeNetwork(opts: {
 }): Promise<RunningNodeNetwork> {
   const { config, logger } = opts;
   const iptables = new ExecIptablesRunner({ logger: logger.child({ component: 'iptables' }) });
+  if (config.kubeProxy) applyNetworkSysctls(logger, undefined, LOCALHOST_NODEPORT_SYSCTLS);
   const proxy = config.kubeProxy
     ? await startProxy({ client: opts.client, nodeName: opts.nodeName, nodeIps: [opts.nodeIp], clusterCidr: config.clusterCidr, iptables, ...(config.resyncMs ? { resyncMs: config.resyncMs } : {}), clock: opts.clock, logger }, opts.signal)
     : undefined;

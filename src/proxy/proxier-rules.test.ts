@@ -64,7 +64,7 @@ describe('chain names', () => {
 });
 
 describe('computeRules', () => {
-  it('writes the fixed chains: masquerade mark, postrouting, forward, node-port tail rule', () => {
+  it('writes the fixed chains: masquerade mark, postrouting, forward, node-port tail rule, localnet guard', () => {
     const r = rules([], []);
     expect(r.nat.get('KUBE-POSTROUTING')).toEqual([
       '-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN',
@@ -73,18 +73,24 @@ describe('computeRules', () => {
     ]);
     expect(r.nat.get('KUBE-MARK-MASQ')).toEqual(['-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000']);
     expect(r.nat.get('KUBE-SERVICES')).toEqual([
-      '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS',
+      '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS',
     ]);
+    const guard = '-A KUBE-FIREWALL -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP';
+    expect(r.filter.get('KUBE-FIREWALL')).toEqual([guard]);
     expect(r.filter.get('KUBE-FORWARD')).toEqual([
       '-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP',
       '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT',
       '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
     ]);
-    expect([...r.filter.keys()]).toEqual(['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL']);
+    expect([...r.filter.keys()]).toEqual(['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL', 'KUBE-FIREWALL']);
     expect(rules([], [], { masqueradeBit: 12 }).nat.get('KUBE-MARK-MASQ')).toEqual(['-A KUBE-MARK-MASQ -j MARK --or-mark 0x1000']);
-    expect(rules([], [], { nodePortAddresses: ['192.168.5.10'] }).nat.get('KUBE-SERVICES')).toEqual([
+    const onOneAddress = rules([], [], { nodePortAddresses: ['192.168.5.10'] });
+    expect(onOneAddress.nat.get('KUBE-SERVICES')).toEqual([
       '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -d 192.168.5.10 -j KUBE-NODEPORTS',
     ]);
+    // No loopback node ports: the chain stays (its jumps are fixed) but guards nothing.
+    expect(onOneAddress.filter.get('KUBE-FIREWALL')).toEqual([]);
+    expect(rules([], [], { nodePortAddresses: ['127.0.0.1'] }).filter.get('KUBE-FIREWALL')).toEqual([guard]);
   });
 
   it('sends a cluster IP to KUBE-SVC, which picks an endpoint at random; endpoints DNAT with hairpin masquerade', () => {

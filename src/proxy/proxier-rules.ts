@@ -7,7 +7,8 @@
  *  - KUBE-SERVICES: per service port `-d clusterIP --dport port -j KUBE-SVC-…` (or KUBE-SVL-… for
  *    internalTrafficPolicy Local), external IPs and LoadBalancer ingress IPs `-j KUBE-EXT-…` (or
  *    KUBE-FW-… with loadBalancerSourceRanges), and last the jump to KUBE-NODEPORTS for local
- *    destinations (not 127.0.0.0/8: lite does not set route_localnet).
+ *    destinations, 127.0.0.0/8 included (kube-proxy's --iptables-localhost-nodeports, on by
+ *    default: `curl localhost:<nodePort>` answers; the agent sets route_localnet for it).
  *  - KUBE-NODEPORTS: `--dport nodePort -j KUBE-EXT-…`.
  *  - KUBE-SVC-… (Cluster policy) / KUBE-SVL-… (Local): masquerade off-cluster sources (`! -s
  *    clusterCIDR`), ClientIP affinity (`-m recent --rcheck --seconds N --reap`), then one rule per
@@ -20,6 +21,8 @@
  * filter:
  *  - KUBE-SERVICES / KUBE-EXTERNAL-SERVICES: REJECT for service ports without any endpoint
  *    ("… has no endpoints"), DROP for Local policy without a local endpoint;
+ *  - KUBE-FIREWALL (also kubelet's): with localhost node ports, "block incoming localnet
+ *    connections" — packets for 127.0.0.0/8 from elsewhere, which route_localnet would let in;
  *  - KUBE-NODEPORTS: health check node ports ACCEPT; KUBE-PROXY-FIREWALL: DROP what the
  *    KUBE-FW chain did not accept; KUBE-FORWARD: INVALID dropped, marked and established traffic
  *    accepted.
@@ -46,12 +49,17 @@ export interface RulesInput {
   readonly clusterCidr?: string;
   /** Bit of the masquerade mark (kube-proxy --iptables-masquerade-bit, default 14 → 0x4000). */
   readonly masqueradeBit?: number;
-  /** Addresses NodePorts answer on (default: every local address but 127.0.0.0/8). */
+  /** Addresses NodePorts answer on (default: every local address, 127.0.0.0/8 included). */
   readonly nodePortAddresses?: readonly string[];
 }
 
+/** NodePorts answer on 127.0.0.0/8 (kube-proxy then needs net.ipv4.conf.all.route_localnet=1). */
+export function localhostNodePorts(nodePortAddresses: readonly string[] | undefined): boolean {
+  return !nodePortAddresses || nodePortAddresses.length === 0 || nodePortAddresses.some((ip) => ip.startsWith('127.'));
+}
+
 export const NAT_TOP_CHAINS = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'] as const;
-export const FILTER_TOP_CHAINS = ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL'] as const;
+export const FILTER_TOP_CHAINS = ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL', 'KUBE-FIREWALL'] as const;
 /** Prefixes of per-service chains in nat (stale ones are deleted). */
 export const SERVICE_CHAIN_PREFIXES = ['KUBE-SVC-', 'KUBE-SVL-', 'KUBE-EXT-', 'KUBE-FW-', 'KUBE-SEP-'] as const;
 
@@ -87,6 +95,8 @@ export const JUMP_RULES: readonly JumpRule[] = [
   jump('filter', 'KUBE-PROXY-FIREWALL', 'INPUT', 'kubernetes load balancer firewall', '-m conntrack --ctstate NEW'),
   jump('filter', 'KUBE-PROXY-FIREWALL', 'OUTPUT', 'kubernetes load balancer firewall', '-m conntrack --ctstate NEW'),
   jump('filter', 'KUBE-PROXY-FIREWALL', 'FORWARD', 'kubernetes load balancer firewall', '-m conntrack --ctstate NEW'),
+  jump('filter', 'KUBE-FIREWALL', 'INPUT', 'kubernetes firewall'),
+  jump('filter', 'KUBE-FIREWALL', 'OUTPUT', 'kubernetes firewall'),
   jump('nat', 'KUBE-SERVICES', 'OUTPUT', 'kubernetes service portals'),
   jump('nat', 'KUBE-SERVICES', 'PREROUTING', 'kubernetes service portals'),
   jump('nat', 'KUBE-POSTROUTING', 'POSTROUTING', 'kubernetes postrouting rules'),
@@ -253,9 +263,13 @@ export function computeRules(input: RulesInput): Ruleset {
   // Last rule of KUBE-SERVICES: node ports.
   const nodePortComment = '-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain"';
   if (!input.nodePortAddresses || input.nodePortAddresses.length === 0) {
-    add(nat, 'KUBE-SERVICES', `${nodePortComment} -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS`);
+    add(nat, 'KUBE-SERVICES', `${nodePortComment} -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS`);
   } else {
-    for (const ip of input.nodePortAddresses) if (!ip.startsWith('127.')) add(nat, 'KUBE-SERVICES', `${nodePortComment} -d ${ip} -j KUBE-NODEPORTS`);
+    for (const ip of input.nodePortAddresses) add(nat, 'KUBE-SERVICES', `${nodePortComment} -d ${ip} -j KUBE-NODEPORTS`);
+  }
+  // route_localnet would also let packets for 127.0.0.0/8 in from the network; upstream's guard.
+  if (localhostNodePorts(input.nodePortAddresses)) {
+    add(filter, 'KUBE-FIREWALL', '-d 127.0.0.0/8 ! -s 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP');
   }
 
   add(filter, 'KUBE-FORWARD', '-m conntrack --ctstate INVALID -j DROP');

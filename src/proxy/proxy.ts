@@ -33,7 +33,7 @@ export interface ProxyConfig {
   readonly nodeIps: readonly string[];
   /** Pod network of the cluster (traffic from outside it to cluster IPs is masqueraded). */
   readonly clusterCidr?: string;
-  /** Addresses NodePorts answer on (default: all local addresses except 127.0.0.0/8). */
+  /** Addresses NodePorts answer on (default: all local addresses, 127.0.0.0/8 included). */
   readonly nodePortAddresses?: readonly string[];
   readonly iptables: IptablesRunner;
   /** Full resync period (default 30 000 ms). */

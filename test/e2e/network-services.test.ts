@@ -208,12 +208,16 @@ describe('cluster networking on one node', () => {
     expect(new Set((await webPods()).map((p) => p.name)).has(back)).toBe(true);
   });
 
-  test('NodePort answers on the node IP from the host', async () => {
+  test('NodePort answers on the node IP and on localhost from the host', async () => {
     const port = await ctx.kubectl.ok(['-n', ns, 'get', 'service', 'web-np', '-o', 'jsonpath={.spec.ports[0].nodePort}']);
     expect(Number(port)).toBeGreaterThanOrEqual(30000);
     const names = new Set((await webPods()).map((p) => p.name));
     const body = await eventually(() => httpGet(`http://${nodeIp}:${port}/`).catch(() => undefined), { timeoutMs: 10_000, what: 'the NodePort to answer' });
     expect(names.has(body)).toBe(true);
+    // kube-proxy's default --iptables-localhost-nodeports: `curl localhost:<nodePort>` works.
+    expect(names.has(await httpGet(`http://127.0.0.1:${port}/`))).toBe(true);
+    expect((await runProgram('sysctl', ['-n', 'net.ipv4.conf.all.route_localnet'])).stdout.trim()).toBe('1');
+    expect((await runProgram('iptables-save', ['-t', 'filter'])).stdout).toContain('"block incoming localnet connections"');
   });
 
   test('a LoadBalancer Service gets the node IP as ingress (ServiceLB) and answers there', async () => {
