@@ -5,7 +5,9 @@
  *  - a failing liveness probe restarts the container;
  *  - deleting a pod stops its containers within the grace period (SIGTERM; SIGKILL after it);
  *  - an image that is not present (and no registry) gives ErrImagePull → ImagePullBackOff;
- *  - `kubectl attach` to a running container.
+ *  - `kubectl attach` to a running container;
+ *  - `kubectl run -i --rm` of a command that is over before kubectl attaches: its output, its exit
+ *    code, the pod deleted — no hang (the Engine holds an attach to a stopped container open).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -236,5 +238,23 @@ spec:
       await attach.stop();
     }
     expect(attach.stderr).toBe('');
+  });
+
+  test('kubectl run -i --rm of a quick command prints its output, returns its exit code and deletes the pod', async () => {
+    // kubectl attaches, or (when it sees the pod finished first) prints the logs: either way the
+    // output and the exit code (which kubectl takes from the pod's status) are the same.
+    for (const [name, word, code] of [
+      ['quick-ok', 'quick', 0],
+      ['quick-fail', 'failing', 3],
+    ] as const) {
+      const r = await ctx.kubectl.run(['run', name, '-q', '-i', '--rm', '--restart=Never', '-n', ns, `--image=${TEST_IMAGES.busybox}`, '--', 'sh', '-c', `echo ${word}; exit ${code}`], { timeoutMs: 60_000 });
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stdout).toBe(`${word}\n`);
+      expect(r.stderr).toBe(code === 0 ? '' : `pod ${ns}/${name} terminated (Error)\n`);
+      await eventually(async () => ((await ctx.kubectl.ok(['get', 'pods', '-n', ns, '--field-selector', `metadata.name=${name}`, '-o', 'name'])).trim() === '' ? true : undefined), {
+        timeoutMs: 30_000,
+        what: `pod ${name} deleted by --rm`,
+      });
+    }
   });
 });
