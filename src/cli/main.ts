@@ -18,7 +18,15 @@ function dataDirOf(argv: Record<string, unknown>): string {
 }
 
 async function main(): Promise<void> {
-  const cli = yargs(hideBin(process.argv))
+  const args = hideBin(process.argv);
+  // kubectl's arguments go to kubectl untouched (its flags, `--`, `--help`), so yargs never sees
+  // them; the command below only lists it in `lite --help`.
+  if (args[0] === 'kubectl') {
+    const { runKubectl } = await import('./kubectl-command.js');
+    process.exitCode = await runKubectl(args.slice(1));
+    return;
+  }
+  const cli = yargs(args)
     .scriptName('lite')
     .usage('$0 <command> [flags]\n\nlite: a small, fast Kubernetes distribution.')
     .command(
@@ -113,7 +121,8 @@ async function main(): Promise<void> {
         )
         .demandCommand(1, 'Name an images command: lite images import FILE.tar'),
     )
-    .demandCommand(1, 'Name a command: lite server, lite agent, lite token, lite kubeconfig, lite node, lite images')
+    .command('kubectl', 'Run kubectl (the one on PATH) against this host\'s server: its admin kubeconfig unless KUBECONFIG or --kubeconfig names another')
+    .demandCommand(1, 'Name a command: lite server, lite agent, lite kubectl, lite token, lite kubeconfig, lite node, lite images')
     .strict()
     .version(`lite ${LITE_VERSION} (Kubernetes ${KUBERNETES_VERSION})`)
     .alias('v', 'version')
