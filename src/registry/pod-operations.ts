@@ -55,7 +55,9 @@ export async function bindPod(deps: PodOperationDeps, ctx: RequestContext, names
       conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(deps.now()) });
       return { ...current, metadata: { ...current.metadata }, spec: { ...currentSpec, nodeName }, status: { ...status, conditions } };
     },
-    { internal: true, subresource: 'binding', readOnlyTransform: true },
+    // Upstream's BindingREST updates the stored pod directly (no field manager): a bound pod's
+    // managedFields name no kube-scheduler entry, and the binding does not pay for tracking.
+    { internal: true, subresource: 'binding', readOnlyTransform: true, managedFieldsDone: true },
   );
 }
 
