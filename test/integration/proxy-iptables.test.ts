@@ -49,9 +49,9 @@ async function waitFor(what: string, fn: () => Promise<boolean>): Promise<void> 
 }
 
 /** Connects from CLIENT to the cluster IP (or another address) inside the namespace; what the backend said, or the error code. */
-async function connectToService(host = CLUSTER_IP, port = 80): Promise<string> {
+async function connectToService(host = CLUSTER_IP, port = 80, from = CLIENT): Promise<string> {
   const script = `
-    const s = require('net').connect({ host: '${host}', port: ${port}, localAddress: '${CLIENT}' });
+    const s = require('net').connect({ host: '${host}', port: ${port}, localAddress: '${from}' });
     let out = '';
     const t = setTimeout(() => { console.log('TIMEOUT'); process.exit(0); }, 1500);
     s.on('data', (d) => (out += d));
@@ -150,13 +150,16 @@ describe('proxy in a network namespace (real iptables)', () => {
     expect(await connectToService()).toBe(`hello from ${BACKEND}:8080 to ${CLIENT}`);
   });
 
-  it('answers a NodePort on the node\'s addresses', async () => {
+  it('answers a NodePort on the node\'s addresses and on localhost', async () => {
     await api.client.create(resources.services, 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-np' }, spec: { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30080 }] } });
     await api.client.create(resources.endpointslices, 'default', { ...slice([BACKEND]), metadata: { namespace: 'default', name: 'web-np-1', labels: { 'kubernetes.io/service-name': 'web-np' } } });
     await waitFor('node port rule', async () => (await save('nat')).includes('--dport 30080'));
-    expect(await save('nat')).toContain('-A KUBE-SERVICES ! -d 127.0.0.0/8 -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS');
+    expect(await save('nat')).toContain('-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS');
+    expect(await save('filter')).toContain('-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP');
     // The node's own address, port 30080: DNATed to the backend (source masqueraded, Cluster policy).
     expect(await connectToService(CLIENT, 30080)).toMatch(new RegExp(`^hello from ${BACKEND.replaceAll('.', '\\.')}:8080 to `));
+    // And localhost, as kube-proxy's default --iptables-localhost-nodeports.
+    expect(await connectToService('127.0.0.1', 30080, '127.0.0.1')).toMatch(new RegExp(`^hello from ${BACKEND.replaceAll('.', '\\.')}:8080 to `));
     await api.client.delete(resources.services, 'default', 'web-np');
     await waitFor('node port rule removed', async () => !(await save('nat')).includes('--dport 30080'));
   });
