@@ -3,7 +3,7 @@
  * downwardAPI and projected files (updated when the objects change), hostPath, PVCs bound to
  * hostPath PVs, subPath, readOnly; FailedMount until a missing ConfigMap appears.
  */
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -181,6 +181,31 @@ describe('kubelet: volumes', () => {
     expect(await readFile(join(hostDir, 'pv', 'written'), 'utf8')).toBe('pvc\n');
     expect(await readFile(join(hostDir, 'pv', 'nested/dir/f'), 'utf8')).toBe('sub\n');
     expect(await readFile(join(hostDir, 'pv', 'per-pod/paths/f'), 'utf8')).toBe('expr\n');
+  });
+
+  it('makes a local-path volume\'s directory world-writable (as local-path-provisioner), a plain DirectoryOrCreate 0755', async () => {
+    h = await startHarness();
+    hostDir = await mkdtemp(join(tmpdir(), 'lite-hostpath-'));
+    const bind = async (pv: string, annotations: Record<string, string>) => {
+      await h.api.client.create(pvs, undefined, { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pv, annotations }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: join(hostDir, pv), type: 'DirectoryOrCreate' }, storageClassName: 'manual' } });
+      await h.api.client.create(pvcs, 'default', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `${pv}-claim` }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeName: pv, storageClassName: 'manual' } });
+      const claim = await h.api.client.get(pvcs, 'default', `${pv}-claim`);
+      await h.api.client.update(pvcs, 'default', { ...claim, status: { phase: 'Bound' } }, { subresource: 'status' });
+    };
+    await bind('provisioned', { 'pv.kubernetes.io/provisioned-by': 'rancher.io/local-path' });
+    await bind('manual', {});
+    await h.createPod(
+      boundPod('claims', {
+        containers: [{ name: 'c', image: 'app:1', volumeMounts: [{ name: 'a', mountPath: '/a' }, { name: 'b', mountPath: '/b' }] }],
+        volumes: [
+          { name: 'a', persistentVolumeClaim: { claimName: 'provisioned-claim' } },
+          { name: 'b', persistentVolumeClaim: { claimName: 'manual-claim' } },
+        ],
+      }),
+    );
+    await h.until(phaseIs(h, 'claims', 'Running'), 'Running');
+    expect((await stat(join(hostDir, 'provisioned'))).mode & 0o7777).toBe(0o777);
+    expect((await stat(join(hostDir, 'manual'))).mode & 0o7777).toBe(0o755);
   });
 
   it('refuses a subPath that leaves the volume through a symlink', async () => {

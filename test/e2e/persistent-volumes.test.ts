@@ -2,12 +2,13 @@
  * Persistent volumes with the real bin/lite (server + embedded Docker agent), kubectl 1.32 and the
  * locally built busybox image, as a k3s user meets them:
  *  - the default `local-path` class; a claim waits for its first consumer;
- *  - a pod writes a file into the claim (provisioned under <data-dir>/storage on the node), the
- *    pod is deleted and a new one reads the same file;
+ *  - a pod running as a non-root user (as database images do) writes a file into the claim
+ *    (provisioned under <data-dir>/storage on the node, world-writable as local-path-provisioner
+ *    makes it), the pod is deleted and a new one reads the same file;
  *  - `kubectl get pv,pvc,sc` and `kubectl describe pvc` read as on k3s;
  *  - deleting the claim deletes the volume and its directory on the node.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseTable, uniqueName, useCluster } from './support/cluster.js';
@@ -23,13 +24,13 @@ async function apply(name: string, yaml: string): Promise<void> {
   await ctx.kubectl.ok(['apply', '-n', ns, '-f', file]);
 }
 
-function pod(name: string, command: string): string {
+function pod(name: string, command: string, runAsUser?: number): string {
   return `
 apiVersion: v1
 kind: Pod
 metadata: {name: ${name}}
 spec:
-  terminationGracePeriodSeconds: 1
+  terminationGracePeriodSeconds: 1${runAsUser === undefined ? '' : `\n  securityContext: {runAsUser: ${runAsUser}, runAsGroup: ${runAsUser}}`}
   containers:
   - name: c
     image: ${TEST_IMAGES.busybox}
@@ -67,7 +68,7 @@ describe('local-path persistent volumes on a Docker node', () => {
     await eventually(async () => (await ctx.kubectl.ok(['describe', 'pvc', 'data', '-n', ns])).includes('waiting for first consumer to be created before binding'), { timeoutMs: 20_000, what: 'WaitForFirstConsumer event' });
     expect(parseTable(await ctx.kubectl.ok(['get', 'pvc', 'data', '-n', ns]))[0]).toMatchObject({ STATUS: 'Pending', VOLUME: '', STORAGECLASS: 'local-path' });
 
-    await apply('writer', pod('writer', 'echo $RANDOM$RANDOM-$(date +%s) > /data/stamp && echo written && exec sleep 3600'));
+    await apply('writer', pod('writer', 'echo $RANDOM$RANDOM-$(date +%s) > /data/stamp && echo written && exec sleep 3600', 999));
     await running('writer');
     const stamp = (await ctx.kubectl.ok(['exec', 'writer', '-n', ns, '--', 'cat', '/data/stamp'])).trim();
     expect(stamp).toMatch(/^\d+-\d+$/);
@@ -77,6 +78,8 @@ describe('local-path persistent volumes on a Docker node', () => {
     const node = await ctx.kubectl.ok(['get', 'pod', 'writer', '-n', ns, '-o', 'jsonpath={.spec.nodeName}']);
     const dir = join(ctx.server.dataDir, 'storage', `${pvName}_${ns}_data`);
     expect(readFileSync(join(dir, 'stamp'), 'utf8').trim()).toBe(stamp);
+    expect(statSync(dir).mode & 0o7777).toBe(0o777);
+    expect(statSync(join(dir, 'stamp')).uid).toBe(999);
 
     const all = await ctx.kubectl.ok(['get', 'pv,pvc', '-n', ns]);
     expect(all).toContain(`persistentvolume/${pvName}`);

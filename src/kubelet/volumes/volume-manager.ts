@@ -30,6 +30,8 @@ import { containerResourceValue, findContainer, podFieldValue, type Allocatable,
 import { ObjectNotFoundError, type ObjectCache } from '../object-cache.js';
 import type { TokenManager } from '../token/token-manager.js';
 import { writeAtomically, type FileProjection } from './atomic-writer.js';
+import { ANN_DYNAMICALLY_PROVISIONED } from '../../controllers/persistentvolume/volume-util.js';
+import { LOCAL_PATH_PROVISIONER } from '../../controllers/local-path-provisioner/local-path-provisioner.js';
 
 const run = promisify(execFile);
 
@@ -342,6 +344,7 @@ export class VolumeManager {
     const readOnly = src.readOnly === true;
     if (isJsonObject(spec.hostPath)) {
       const path = strAt(spec.hostPath, 'path');
+      if (pv.metadata.annotations?.[ANN_DYNAMICALLY_PROVISIONED] === LOCAL_PATH_PROVISIONER) await createLocalPathDir(path);
       await checkHostPathType(path, strAt(spec.hostPath, 'type'));
       return { name, hostPath: path, readOnly, kind: 'persistentVolumeClaim' };
     }
@@ -356,6 +359,24 @@ export class VolumeManager {
     }
     throw new VolumeError(name, `PersistentVolume ${volumeName} is not a hostPath or local volume, which is all this kubelet can mount`);
   }
+}
+
+/**
+ * A local-path volume's directory, made as local-path-provisioner's helper makes it
+ * (`mkdir -m 0777 -p`): world-writable, so that pods running as any user can write to their
+ * claim (a database image's non-root user, say). Plain hostPath DirectoryOrCreate makes 0755.
+ * An existing directory is left as it is.
+ */
+async function createLocalPathDir(path: string): Promise<void> {
+  try {
+    await stat(path);
+    return;
+  } catch {
+    // missing: made below
+  }
+  await mkdir(path, { recursive: true, mode: 0o755 });
+  // mkdir's mode passes through the umask.
+  await chmod(path, 0o777);
 }
 
 /** configMap/secret items → files (all keys when no items; missing keys fail unless optional). */
