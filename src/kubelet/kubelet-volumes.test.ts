@@ -185,9 +185,10 @@ describe('kubelet: volumes', () => {
 
   it('makes a local-path volume\'s directory world-writable (as local-path-provisioner), a plain DirectoryOrCreate 0755', async () => {
     h = await startHarness();
-    hostDir = await mkdtemp(join(tmpdir(), 'lite-hostpath-'));
+    const root = await mkdtemp(join(tmpdir(), 'lite-hostpath-'));
+    hostDir = root;
     const bind = async (pv: string, annotations: Record<string, string>) => {
-      await h.api.client.create(pvs, undefined, { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pv, annotations }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: join(hostDir, pv), type: 'DirectoryOrCreate' }, storageClassName: 'manual' } });
+      await h.api.client.create(pvs, undefined, { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pv, annotations }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: join(root, pv), type: 'DirectoryOrCreate' }, storageClassName: 'manual' } });
       await h.api.client.create(pvcs, 'default', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `${pv}-claim` }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeName: pv, storageClassName: 'manual' } });
       const claim = await h.api.client.get(pvcs, 'default', `${pv}-claim`);
       await h.api.client.update(pvcs, 'default', { ...claim, status: { phase: 'Bound' } }, { subresource: 'status' });
@@ -204,8 +205,8 @@ describe('kubelet: volumes', () => {
       }),
     );
     await h.until(phaseIs(h, 'claims', 'Running'), 'Running');
-    expect((await stat(join(hostDir, 'provisioned'))).mode & 0o7777).toBe(0o777);
-    expect((await stat(join(hostDir, 'manual'))).mode & 0o7777).toBe(0o755);
+    expect((await stat(join(root, 'provisioned'))).mode & 0o7777).toBe(0o777);
+    expect((await stat(join(root, 'manual'))).mode & 0o7777).toBe(0o755);
   });
 
   it('refuses a subPath that leaves the volume through a symlink', async () => {

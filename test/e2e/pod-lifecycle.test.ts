@@ -7,7 +7,9 @@
  *  - an image that is not present (and no registry) gives ErrImagePull → ImagePullBackOff;
  *  - `kubectl attach` to a running container;
  *  - `kubectl run -i --rm` of a command that is over before kubectl attaches: its output, its exit
- *    code, the pod deleted — no hang (the Engine holds an attach to a stopped container open).
+ *    code, the pod deleted — no hang (the Engine holds an attach to a stopped container open);
+ *  - a pod's fsGroup on its volumes: a non-root container reads a secret mounted with mode 0400,
+ *    and files it makes in an emptyDir get the group.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -256,5 +258,36 @@ spec:
         what: `pod ${name} deleted by --rm`,
       });
     }
+  });
+});
+
+describe('securityContext', () => {
+  test('fsGroup: a non-root container reads a 0400 secret and its emptyDir files get the group', async () => {
+    await ctx.kubectl.ok(['create', 'secret', 'generic', 'creds', '-n', ns, '--from-literal=key=s3cret']);
+    await apply(
+      'grouped',
+      `apiVersion: v1
+kind: Pod
+metadata: {name: grouped}
+spec:
+  restartPolicy: Never
+  securityContext: {runAsUser: 1000, runAsGroup: 3000, fsGroup: 2000}
+  containers:
+  - name: main
+    image: ${TEST_IMAGES.busybox}
+    command: ["sh", "-c", "cat /secret/key; echo; id -G; touch /scratch/f; stat -c '%g %a' /scratch/f /scratch /secret/..data/key"]
+    volumeMounts: [{name: secret, mountPath: /secret}, {name: scratch, mountPath: /scratch}]
+  volumes:
+  - {name: secret, secret: {secretName: creds, defaultMode: 0400}}
+  - {name: scratch, emptyDir: {}}
+`,
+    );
+    await eventually(async () => ((await podJson('grouped')).status.phase === 'Succeeded' ? true : undefined), { timeoutMs: 60_000, what: 'grouped Succeeded' });
+    const [secret, groups, file, dir, key] = (await ctx.kubectl.ok(['logs', '-n', ns, 'grouped'])).trim().split('\n');
+    expect(secret).toBe('s3cret');
+    expect(groups.split(' ').sort()).toEqual(['2000', '3000']);
+    expect(file).toMatch(/^2000 \d+$/);
+    expect(dir).toBe('2000 2777');
+    expect(key).toBe('2000 440');
   });
 });

@@ -30,6 +30,9 @@ import { containerResourceValue, findContainer, podFieldValue, type Allocatable,
 import { ObjectNotFoundError, type ObjectCache } from '../object-cache.js';
 import type { TokenManager } from '../token/token-manager.js';
 import { writeAtomically, type FileProjection } from './atomic-writer.js';
+import { podFsGroup, setVolumeOwnership } from './volume-ownership.js';
+
+type PodOwnership = ReturnType<typeof podFsGroup>;
 import { ANN_DYNAMICALLY_PROVISIONED } from '../../controllers/persistentvolume/volume-util.js';
 import { LOCAL_PATH_PROVISIONER } from '../../controllers/local-path-provisioner/local-path-provisioner.js';
 
@@ -109,6 +112,8 @@ export class VolumeManager {
   readonly #log: Logger;
   /** Dirs where this process mounted tmpfs. */
   readonly #tmpfs = new Set<string>();
+  /** emptyDir directories and (pod uid/volume) local mounts that got their fsGroup already. */
+  readonly #owned = new Set<string>();
 
   constructor(config: VolumeManagerConfig) {
     this.#c = config;
@@ -158,6 +163,7 @@ export class VolumeManager {
       }
     }
     await rm(dir, { recursive: true, force: true });
+    for (const key of this.#owned) if (key.startsWith(`${dir}/`) || key.startsWith(`${uid}/`)) this.#owned.delete(key);
     this.#c.tokens.deleteServiceAccountToken(uid);
   }
 
@@ -202,39 +208,32 @@ export class VolumeManager {
     const uid = pod.metadata.uid ?? '';
     const name = strAt(v, 'name');
     const now = this.#c.clock.now();
-    if (isJsonObject(v.emptyDir)) return this.#emptyDir(uid, name, v.emptyDir);
+    const owner = podFsGroup(isJsonObject(pod.spec) ? pod.spec : {});
+    if (isJsonObject(v.emptyDir)) return this.#emptyDir(uid, name, v.emptyDir, owner);
     if (isJsonObject(v.hostPath)) {
       const path = strAt(v.hostPath, 'path');
       await checkHostPathType(path, strAt(v.hostPath, 'type'));
       return { name, hostPath: path, readOnly: false, kind: 'hostPath' };
     }
-    if (isJsonObject(v.configMap)) {
-      const dir = this.#dir(uid, PLUGIN_DIRS.configMap, name);
-      await writeAtomically(dir, await this.#configMapPayload(pod, v.configMap, mode(v.configMap.defaultMode, 0o644)), now);
-      return { name, hostPath: dir, readOnly: true, kind: 'configMap' };
-    }
-    if (isJsonObject(v.secret)) {
-      const dir = this.#dir(uid, PLUGIN_DIRS.secret, name);
-      await writeAtomically(dir, await this.#secretPayload(pod, v.secret, mode(v.secret.defaultMode, 0o644)), now);
-      return { name, hostPath: dir, readOnly: true, kind: 'secret' };
-    }
-    if (isJsonObject(v.downwardAPI)) {
-      const dir = this.#dir(uid, PLUGIN_DIRS.downwardAPI, name);
-      await writeAtomically(dir, this.#downwardPayload(pod, v.downwardAPI, mode(v.downwardAPI.defaultMode, 0o644), fields), now);
-      return { name, hostPath: dir, readOnly: true, kind: 'downwardAPI' };
-    }
-    if (isJsonObject(v.projected)) {
-      const dir = this.#dir(uid, PLUGIN_DIRS.projected, name);
-      await writeAtomically(dir, await this.#projectedPayload(pod, v.projected, fields), now);
-      return { name, hostPath: dir, readOnly: true, kind: 'projected' };
-    }
-    if (isJsonObject(v.persistentVolumeClaim)) return this.#pvc(pod, name, v.persistentVolumeClaim);
+    // The atomic writer's volumes: the fsGroup goes on each new version of the files (upstream's
+    // setPerms hook), read-only.
+    const project = async (plugin: string, kind: string, payload: ReadonlyMap<string, FileProjection>): Promise<MountedVolume> => {
+      const dir = this.#dir(uid, plugin, name);
+      if (await writeAtomically(dir, payload, now)) await setVolumeOwnership(dir, owner.fsGroup, true);
+      return { name, hostPath: dir, readOnly: true, kind };
+    };
+    if (isJsonObject(v.configMap)) return project(PLUGIN_DIRS.configMap, 'configMap', await this.#configMapPayload(pod, v.configMap, mode(v.configMap.defaultMode, 0o644)));
+    if (isJsonObject(v.secret)) return project(PLUGIN_DIRS.secret, 'secret', await this.#secretPayload(pod, v.secret, mode(v.secret.defaultMode, 0o644)));
+    if (isJsonObject(v.downwardAPI)) return project(PLUGIN_DIRS.downwardAPI, 'downwardAPI', this.#downwardPayload(pod, v.downwardAPI, mode(v.downwardAPI.defaultMode, 0o644), fields));
+    if (isJsonObject(v.projected)) return project(PLUGIN_DIRS.projected, 'projected', await this.#projectedPayload(pod, v.projected, fields));
+    if (isJsonObject(v.persistentVolumeClaim)) return this.#pvc(pod, name, v.persistentVolumeClaim, owner);
     const type = Object.keys(v).find((k) => k !== 'name') ?? 'unknown';
     throw new VolumeError(name, `volume type ${type} is not supported by this kubelet`);
   }
 
-  async #emptyDir(uid: string, name: string, src: JsonObject): Promise<MountedVolume> {
+  async #emptyDir(uid: string, name: string, src: JsonObject, owner: PodOwnership): Promise<MountedVolume> {
     const dir = this.#dir(uid, PLUGIN_DIRS.emptyDir, name);
+    const fresh = !this.#owned.has(dir);
     await mkdir(dir, { recursive: true, mode: 0o777 });
     if (strAt(src, 'medium') === 'Memory' && this.#c.mounter) {
       if (!this.#tmpfs.has(dir) && !(await this.#c.mounter.isMounted(dir))) {
@@ -246,8 +245,12 @@ export class VolumeManager {
       }
       this.#tmpfs.add(dir);
     }
-    // emptyDir is world-writable (0777), as upstream's.
-    await chmod(dir, 0o777);
+    // emptyDir is world-writable (0777), as upstream's; the fsGroup goes on at its set-up.
+    if (fresh) {
+      await chmod(dir, 0o777);
+      await setVolumeOwnership(dir, owner.fsGroup, false, owner.policy);
+      this.#owned.add(dir);
+    }
     return { name, hostPath: dir, readOnly: false, kind: 'emptyDir' };
   }
 
@@ -332,7 +335,7 @@ export class VolumeManager {
     return new Map([[normalize(strAt(src, 'path')), { data: Buffer.from(token, 'utf8'), mode: defaultMode }]]);
   }
 
-  async #pvc(pod: KubeObject, name: string, src: JsonObject): Promise<MountedVolume> {
+  async #pvc(pod: KubeObject, name: string, src: JsonObject, owner: PodOwnership): Promise<MountedVolume> {
     const ns = pod.metadata.namespace ?? '';
     const claimName = strAt(src, 'claimName');
     const pvc = await this.#c.objects.get('persistentvolumeclaims', ns, claimName);
@@ -354,6 +357,13 @@ export class VolumeManager {
         await stat(path);
       } catch {
         throw new VolumeError(name, `path "${path}" does not exist`);
+      }
+      // Upstream's local plugin applies the fsGroup when it mounts a writable volume for a pod
+      // (hostPath volumes, local-path's among them, never get it).
+      const mountKey = `${pod.metadata.uid ?? ''}/${name}`;
+      if (!readOnly && !this.#owned.has(mountKey)) {
+        await setVolumeOwnership(path, owner.fsGroup, false, owner.policy);
+        this.#owned.add(mountKey);
       }
       return { name, hostPath: path, readOnly, kind: 'persistentVolumeClaim' };
     }
