@@ -13,7 +13,8 @@ import type { DeleteOptions, FieldMatcher, LabelMatcher, ListQuery } from '../re
 import type { ServedResource } from '../registry/served-resource.js';
 import { parseApplyPatchBody, patchTypeForContentType, validatePatchOptions } from '../api/patch/index.js';
 import { bodyFormat, negotiateResource, parseStructured, readBody, type ResponseFormat } from './media.js';
-import { toPartialObjectMetadata, toTable, type IncludeObject } from './table.js';
+import { printerFor, printTable, toPartialObjectMetadata, toTable, type IncludeObject } from './table.js';
+import { scaleTablePrinter } from '../api/printers/index.js';
 import { streamWatch } from './watch-stream.js';
 
 /** Parsed selectors, supplied by the selectors module. */
@@ -227,7 +228,16 @@ export async function handleResourceRequest(deps: ResourceHandlerDeps, http: Htt
   switch (method) {
     case 'GET': {
       allow('get');
-      if (subresource === 'scale') return { status: 200, body: await resource.getScale(namespace, name) };
+      if (subresource === 'scale') {
+        const scale = await resource.getScale(namespace, name);
+        const format = negotiateResource(http.incoming.headers.accept);
+        if (format.kind !== 'table') return { status: 200, body: scale };
+        const opts = { includeObject: includeObjectParam(http.query), tableVersion: format.version, now: deps.now() };
+        // Upstream's ScaleREST prints with its store's convertor: built-ins have a Scale handler
+        // (NAME, DESIRED, AVAILABLE, AGE); a custom resource's columns are read off the Scale.
+        const scalePrinter = def.crdSchema ? printerFor(def) : scaleTablePrinter;
+        return { status: 200, body: printTable(scalePrinter, 'autoscaling/v1', 'Scale', [scale], { resourceVersion: scale.metadata.resourceVersion }, opts) };
+      }
       const obj = await resource.get(namespace, name);
       return { status: 200, body: await present(deps, http, resource, [obj], { resourceVersion: obj.metadata.resourceVersion }, false) };
     }

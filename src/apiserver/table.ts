@@ -22,11 +22,15 @@ export function printerFor(def: ResourceDef): TablePrinter {
 }
 
 export function toTable(def: ResourceDef, apiVersion: string, objects: readonly KubeObject[], listMeta: ListMeta, opts: TableOptions): JsonObject {
-  const printer = printerFor(def);
+  return printTable(printerFor(def), apiVersion, def.kind, objects, listMeta, opts);
+}
+
+/** A Table of objects of one kind (a resource's, or a subresource's such as Scale) by `printer`. */
+export function printTable(printer: TablePrinter, apiVersion: string, kind: string, objects: readonly KubeObject[], listMeta: ListMeta, opts: TableOptions): JsonObject {
   const rows = objects.map((obj) => {
     const cells: CellValue[] = printer.row(obj, opts.now);
     const row: JsonObject = { cells };
-    const embedded = embeddedObject(obj, apiVersion, def.kind, opts.includeObject, opts.tableVersion);
+    const embedded = embeddedObject(obj, apiVersion, kind, opts.includeObject, opts.tableVersion);
     if (embedded) row.object = embedded;
     return row;
   });

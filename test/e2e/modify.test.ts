@@ -108,6 +108,9 @@ describe('label, annotate, patch', () => {
     // patch of the scale subresource.
     expect(await ctx.kubectl.ok(['patch', 'deployment', 'web', '-n', ns, '--subresource=scale', '--type=merge', '-p', '{"spec":{"replicas":4}}'])).toBe('scale.autoscaling/web patched\n');
     expect(await ctx.kubectl.ok(['get', 'deployment', 'web', '-n', ns, '-o', 'jsonpath={.spec.replicas}'])).toBe('4');
+    // get of it prints upstream's Scale table.
+    const scaleTable = parseTable(await ctx.kubectl.ok(['get', 'deployment', 'web', '-n', ns, '--subresource=scale']));
+    expect(scaleTable).toEqual([{ NAME: 'web', DESIRED: '4', AVAILABLE: expect.stringMatching(/^\d+$/), AGE: expect.any(String) }]);
   });
 });
 

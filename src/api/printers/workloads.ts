@@ -376,3 +376,14 @@ export const podDisruptionBudgetTablePrinter = printer(
     ];
   },
 );
+
+/** autoscaling/v1 Scale, what `kubectl get … --subresource=scale` prints (upstream printScale). */
+export const scaleTablePrinter = printer(
+  [
+    NAME_COLUMN,
+    column('Desired', 'integer', 'replicas is the desired number of instances for the scaled object.'),
+    column('Available', 'integer', 'replicas is the actual number of observed instances of the scaled object.'),
+    AGE_COLUMN,
+  ],
+  (o, now) => [nameOf(o), int(at(o, 'spec', 'replicas')), int(at(o, 'status', 'replicas')), ageOf(o, now)],
+);
