@@ -569,18 +569,19 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const stdout = options.stdout ? new PassThrough() : undefined;
     const stderr = options.stderr && !tty ? new PassThrough() : undefined;
-    let closed = false;
+    // Closing (the caller detached) also ends a wait for a reader that went away.
+    const stop = new AbortController();
     const close = () => {
-      closed = true;
+      stop.abort();
       (body as Partial<Duplex>).destroy?.();
     };
     options.signal?.addEventListener('abort', close, { once: true });
     const copy = async (): Promise<void> => {
       const chunks: AsyncIterable<Buffer | { stream: 0 | 1 | 2; payload: Buffer }> = tty ? rawLines(body) : demuxFrames(body);
       for await (const chunk of chunks) {
-        if (closed) return;
+        if (stop.signal.aborted) return;
         const [target, payload] = Buffer.isBuffer(chunk) ? [stdout, chunk] : [chunk.stream === 2 ? stderr : stdout, chunk.payload];
-        if (target && !target.write(payload)) await once(target, 'drain');
+        if (target && !target.write(payload)) await once(target, 'drain', { signal: stop.signal });
       }
     };
     const exited = copy()
