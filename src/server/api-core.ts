@@ -123,7 +123,9 @@ export async function buildApiCore(config: ApiCoreConfig): Promise<ApiCore> {
       ...(tokenRequests ? { tokens: tokenRequests } : {}),
       registry,
       user: SYSTEM_USER,
-      fieldManager: 'lite-server',
+      // Upstream's in-server writers (bootstrap objects, the apiextensions controllers) use the
+      // loopback client of kube-apiserver, whose user agent names that manager.
+      fieldManager: 'kube-apiserver',
       selectors: modules.selectors,
       podOperations: { registry, now: () => clock.now(), selectorFromObject: modules.labelSelectorFromObject },
     });

@@ -225,7 +225,7 @@ export class CrdServing implements AdmissionPlugin {
     const storage = storageVersionOf(crd);
     if (storage && !stored.includes(storage)) status.storedVersions = [...stored, storage];
     if (!jsonEqual(stripTimes(status), stripTimes(crd.status))) {
-      const updated = await client.update(resources.customresourcedefinitions, undefined, { ...crd, status }, { subresource: 'status', fieldManager: 'apiextensions-controller' });
+      const updated = await client.update(resources.customresourcedefinitions, undefined, { ...crd, status }, { subresource: 'status', fieldManager: 'kube-apiserver' });
       this.#serve(updated);
     } else this.#serve(crd);
   }
@@ -240,7 +240,7 @@ export class CrdServing implements AdmissionPlugin {
         const list = await resource.list(undefined, {});
         for (const item of list.items) {
           try {
-            await resource.delete(item.metadata.namespace, item.metadata.name ?? '', { propagationPolicy: 'Background' }, { user: { username: 'system:apiserver', groups: ['system:masters'] }, fieldManager: 'apiextensions-controller' });
+            await resource.delete(item.metadata.namespace, item.metadata.name ?? '', { propagationPolicy: 'Background' }, { user: { username: 'system:apiserver', groups: ['system:masters'] }, fieldManager: 'kube-apiserver' });
           } catch (e) {
             if (!(e instanceof ApiError && e.code === 404)) throw e;
           }
@@ -255,7 +255,7 @@ export class CrdServing implements AdmissionPlugin {
     this.#unserve(name);
     const finalizers = (crd.metadata.finalizers ?? []).filter((f) => f !== CRD_CLEANUP_FINALIZER);
     if (finalizers.length !== (crd.metadata.finalizers ?? []).length) {
-      await this.#c.client.update(resources.customresourcedefinitions, undefined, { ...crd, metadata: { ...crd.metadata, finalizers } }, { fieldManager: 'apiextensions-controller' });
+      await this.#c.client.update(resources.customresourcedefinitions, undefined, { ...crd, metadata: { ...crd.metadata, finalizers } }, { fieldManager: 'kube-apiserver' });
     }
   }
 }

@@ -43,6 +43,7 @@ import { superviseEmbeddedAgent, type EmbeddedAgentConfig, type EmbeddedAgentHan
 import { ApiError } from '../api/errors.js';
 import { resources, type Client } from '../client/client.js';
 import { ControllerManager, controllerContext } from '../controllers/controller-manager.js';
+import { KUBE_CONTROLLER_MANAGER } from '../controllers/framework/controller.js';
 import { InformerFactory } from '../informer/informer-factory.js';
 import { Scheduler } from '../scheduler/index.js';
 import { NodeSimulator, type NodeSimulatorConfig } from '../simulator/node-simulator.js';
@@ -444,7 +445,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
     if (!config.disableControllerManager) {
       const controllerManager = new ControllerManager({
-        client: client.withFieldManager('kube-controller-manager'),
+        client: client.withFieldManager(KUBE_CONTROLLER_MANAGER),
         clock,
         informers,
         logger: log.child({ component: 'controller-manager' }),

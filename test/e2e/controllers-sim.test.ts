@@ -219,6 +219,14 @@ describe('Deployment on three simulated nodes', () => {
     }
     expect(scaling.some((e) => /^Scaled down replica set web-[a-z0-9]+ from 5 to 0$/.test(e.message))).toBe(true);
     expect(scaling.some((e) => /^Scaled up replica set web-[a-z0-9]+ from 0 to 10$/.test(e.message))).toBe(true);
+
+    // Writers as a real cluster names them in managedFields: the controllers' writes are
+    // kube-controller-manager's (its user agent), the pods' status the kubelet's, binding none.
+    type Managed = { metadata: { managedFields: { manager: string; operation: string; subresource?: string }[] } };
+    const managers = async (args: string[]) => (await w.getJson<Managed>([...args, '-n', ns, '--show-managed-fields'])).metadata.managedFields.map((m) => `${m.manager}/${m.operation}/${m.subresource ?? ''}`).sort();
+    expect(await managers(['deployment', 'web'])).toContain('kube-controller-manager/Update/status');
+    const pod = table[0]?.NAME ?? '';
+    expect(await managers(['pod', pod])).toEqual(['kube-controller-manager/Update/', 'kubelet/Update/status']);
   });
 });
 

@@ -23,7 +23,7 @@ import { parseCsrRequest } from '../../api/validation/certificates.js';
 import { signCertificateRequest, type CertificateAndKey } from '../../pki/issue-certificate.js';
 import { SubjectAlternativeNameExtension, type Pkcs10CertificateRequest } from '../../pki/x509.js';
 import type { SharedInformer } from '../../informer/shared-informer.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext } from '../framework/controller.js';
+import { KUBE_CONTROLLER_MANAGER, newQueue, runReconcileLoop, type Controller, type ControllerContext } from '../framework/controller.js';
 
 export const csrResource = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' } as const;
 
@@ -145,7 +145,7 @@ export class CsrSigningController implements Controller {
   async #writeStatus(csr: KubeObject, change: (status: JsonObject) => JsonObject): Promise<void> {
     const status = isJsonObject(csr.status) ? csr.status : {};
     try {
-      await this.#ctx.client.update(csrResource, undefined, { ...csr, status: change(status) }, { subresource: 'status', fieldManager: 'kube-controller-manager' });
+      await this.#ctx.client.update(csrResource, undefined, { ...csr, status: change(status) }, { subresource: 'status', fieldManager: KUBE_CONTROLLER_MANAGER });
     } catch (e) {
       // A newer version comes through the informer and queues the request again.
       if (e instanceof ApiError && (e.code === 409 || e.code === 404)) return;

@@ -12,7 +12,7 @@ import type { KubeObject } from '../../api/object.js';
 import { labelSelectorFromObject } from '../../api/selectors/label-selector.js';
 import { rbacResources } from '../../auth/rbac/reconcile-policy.js';
 import type { SharedInformer } from '../../informer/shared-informer.js';
-import { newQueue, runReconcileLoop, TerminalError, type Controller, type ControllerContext } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, runReconcileLoop, TerminalError } from '../framework/controller.js';
 
 interface AggregationRule {
   readonly clusterRoleSelectors?: readonly unknown[];
@@ -66,7 +66,7 @@ export class ClusterRoleAggregationController implements Controller {
     if (JSON.stringify(role.rules ?? []) === JSON.stringify(rules)) return;
     const updated: KubeObject = { ...role, rules };
     try {
-      await this.#ctx.client.update(rbacResources.clusterroles, undefined, updated, { fieldManager: this.name });
+      await this.#ctx.client.update(rbacResources.clusterroles, undefined, updated, { fieldManager: KUBE_CONTROLLER_MANAGER });
     } catch (e) {
       // A newer version arrives through the informer and queues the role again.
       if (e instanceof ApiError && (e.code === 409 || e.code === 404)) return;

@@ -17,7 +17,7 @@ import { isKnownTimeZone } from '../../api/validation/cron.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
 import { objectKey, type IndexFunc, type SharedInformer } from '../../informer/shared-informer.js';
 import type { WorkQueue } from '../../workqueue/work-queue.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, runReconcileLoop } from '../framework/controller.js';
 import { cronJobsResource, jobsResource, type CronJob, type Job } from '../job/job-types.js';
 import { controllerRefOf, finishedConditionType, isJobFinished, isJobSucceeded, parseTime } from '../job/job-utils.js';
 import { LatestWrites } from '../job/latest-writes.js';
@@ -33,7 +33,7 @@ export interface CronJobControllerOptions {
   readonly defaultTimeZone?: string;
 }
 
-const FIELD_MANAGER = 'cronjob-controller';
+const FIELD_MANAGER = KUBE_CONTROLLER_MANAGER;
 /** Requeue padding after the next scheduled time (upstream nextScheduleDelta). */
 const NEXT_SCHEDULE_DELTA_MS = 100;
 const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';

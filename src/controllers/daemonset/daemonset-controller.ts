@@ -34,7 +34,7 @@ import { resources, type ResourceRef } from '../../client/client.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
 import type { SharedInformer } from '../../informer/shared-informer.js';
 import { objectKey } from '../../informer/shared-informer.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, type ReconcileResult, runReconcileLoop } from '../framework/controller.js';
 import { addClaimIndexers, claimCandidates, claimObjects, recheckOwner } from '../history/controller-ref-manager.js';
 import { controllerRevisionName, controllerRevisionsResource, POD_REVISION_LABEL, revisionNumber } from '../history/controller-history.js';
 import { computeTemplateHash } from '../history/hash.js';
@@ -118,7 +118,7 @@ export class DaemonSetController implements Controller {
     this.#burst = options.burstReplicas ?? 250;
     this.#queue = newQueue(ctx.clock);
     this.#recorder = ctx.recorder(this.name);
-    this.#podControl = new PodControl({ client: ctx.client, recorder: this.#recorder, fieldManager: this.name });
+    this.#podControl = new PodControl({ client: ctx.client, recorder: this.#recorder, fieldManager: KUBE_CONTROLLER_MANAGER });
     this.#expectations = new ControllerExpectations({ clock: ctx.clock });
     this.#failedPodsBackoff = new Backoff(ctx.clock);
     this.#sets = ctx.informers.informer(daemonSetsResource);
@@ -353,7 +353,7 @@ export class DaemonSetController implements Controller {
     const pods = await claimObjects(claimCandidates(this.#pods, ds), {
       client: this.#ctx.client,
       resource: resources.pods,
-      fieldManager: this.name,
+      fieldManager: KUBE_CONTROLLER_MANAGER,
       owner: ds,
       ownerKind: DAEMONSET_KIND,
       selector,
@@ -604,7 +604,7 @@ export class DaemonSetController implements Controller {
     return claimObjects(claimCandidates(this.#revisions, ds), {
       client: this.#ctx.client,
       resource: controllerRevisionsResource,
-      fieldManager: this.name,
+      fieldManager: KUBE_CONTROLLER_MANAGER,
       owner: ds,
       ownerKind: DAEMONSET_KIND,
       selector,
@@ -620,7 +620,7 @@ export class DaemonSetController implements Controller {
     for (let h of await this.#controlledHistories(ds, selector)) {
       if (!h.metadata.labels?.[POD_REVISION_LABEL]) {
         // Older revisions lack the hash label: the name stands in for it.
-        h = await this.#ctx.client.update(controllerRevisionsResource, ds.metadata.namespace, { ...h, metadata: { ...h.metadata, labels: { ...(h.metadata.labels ?? {}), [POD_REVISION_LABEL]: h.metadata.name ?? '' } } }, { fieldManager: this.name });
+        h = await this.#ctx.client.update(controllerRevisionsResource, ds.metadata.namespace, { ...h, metadata: { ...h.metadata, labels: { ...(h.metadata.labels ?? {}), [POD_REVISION_LABEL]: h.metadata.name ?? '' } } }, { fieldManager: KUBE_CONTROLLER_MANAGER });
       }
       if (jsonEqual(h.data, patch)) current.push(h);
       else old.push(h);
@@ -629,7 +629,7 @@ export class DaemonSetController implements Controller {
     if (current.length === 0) return { cur: await this.#snapshot(ds, next), old };
     const cur = await this.#dedupCurHistories(ds, selector, current);
     if (revisionNumber(cur) < next) {
-      await this.#ctx.client.update(controllerRevisionsResource, ds.metadata.namespace, { ...cur, revision: next }, { fieldManager: this.name });
+      await this.#ctx.client.update(controllerRevisionsResource, ds.metadata.namespace, { ...cur, revision: next }, { fieldManager: KUBE_CONTROLLER_MANAGER });
     }
     return { cur, old };
   }
@@ -643,7 +643,7 @@ export class DaemonSetController implements Controller {
     for (const pods of (await this.#nodesToDaemonPods(ds, selector, true)).values()) {
       for (const pod of pods) {
         if (pod.metadata.labels?.[POD_REVISION_LABEL] === keepHash) continue;
-        await this.#ctx.client.patch(resources.pods, ds.metadata.namespace, pod.metadata.name ?? '', 'merge', { metadata: { labels: { [POD_REVISION_LABEL]: keepHash } } }, { fieldManager: this.name });
+        await this.#ctx.client.patch(resources.pods, ds.metadata.namespace, pod.metadata.name ?? '', 'merge', { metadata: { labels: { [POD_REVISION_LABEL]: keepHash } } }, { fieldManager: KUBE_CONTROLLER_MANAGER });
       }
     }
     for (const h of histories) {
@@ -675,7 +675,7 @@ export class DaemonSetController implements Controller {
       revision,
     };
     try {
-      return await this.#ctx.client.create(controllerRevisionsResource, ds.metadata.namespace, history, { fieldManager: this.name });
+      return await this.#ctx.client.create(controllerRevisionsResource, ds.metadata.namespace, history, { fieldManager: KUBE_CONTROLLER_MANAGER });
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
       const existing = await this.#ctx.client.get(controllerRevisionsResource, ds.metadata.namespace, name);
@@ -686,7 +686,7 @@ export class DaemonSetController implements Controller {
       if (freshCount !== collisionCount) {
         throw new Error(`found a stale collision count (${collisionCount ?? 'nil'}, expected ${freshCount ?? 'nil'}) of DaemonSet "${ds.metadata.name}" while processing; will retry until it is updated`);
       }
-      await this.#ctx.client.update(daemonSetsResource, ds.metadata.namespace, { ...fresh, status: { ...dsStatus(fresh), collisionCount: (freshCount ?? 0) + 1 } }, { fieldManager: this.name, subresource: 'status' });
+      await this.#ctx.client.update(daemonSetsResource, ds.metadata.namespace, { ...fresh, status: { ...dsStatus(fresh), collisionCount: (freshCount ?? 0) + 1 } }, { fieldManager: KUBE_CONTROLLER_MANAGER, subresource: 'status' });
       this.#ctx.logger.info({ daemonSet: objectKey(ds), collisionCount: (freshCount ?? 0) + 1 }, 'found a hash collision for DaemonSet; bumping collisionCount');
       throw e;
     }
@@ -769,7 +769,7 @@ export class DaemonSetController implements Controller {
       const status: JsonObject = { ...dsStatus(target), ...st };
       if (updateObservedGen) status.observedGeneration = generation;
       try {
-        await this.#ctx.client.update(daemonSetsResource, target.metadata.namespace, { ...target, status }, { fieldManager: this.name, subresource: 'status' });
+        await this.#ctx.client.update(daemonSetsResource, target.metadata.namespace, { ...target, status }, { fieldManager: KUBE_CONTROLLER_MANAGER, subresource: 'status' });
         return;
       } catch (e) {
         if (isNotFound(e)) return;

@@ -33,7 +33,7 @@ import type { EventRecorder } from '../../events/event-recorder.js';
 import { byControllerUid, INDEX } from '../../informer/indexers.js';
 import { objectKey, type SharedInformer } from '../../informer/shared-informer.js';
 import type { RateLimiterConfig } from '../../workqueue/work-queue.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, type ReconcileResult, runReconcileLoop } from '../framework/controller.js';
 import { claimObjects, ORPHAN_INDEX, orphansByNamespace, recheckDeletionTimestamp } from '../podcontrol/controller-ref.js';
 import { errorText, isNamespaceTerminating } from '../podcontrol/pod-control.js';
 import { controllerRefOf, newControllerRef } from '../podcontrol/pod-utils.js';
@@ -251,7 +251,7 @@ export class DeploymentController implements Controller {
     if (sel && Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0) {
       this.#recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
       if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
-        await this.#ctx.client.update(deploymentsResource, d.metadata.namespace, { ...d, status: { ...(d.status ?? {}), observedGeneration: d.metadata.generation } }, { fieldManager: this.name, subresource: 'status' });
+        await this.#ctx.client.update(deploymentsResource, d.metadata.namespace, { ...d, status: { ...(d.status ?? {}), observedGeneration: d.metadata.generation } }, { fieldManager: KUBE_CONTROLLER_MANAGER, subresource: 'status' });
       }
       return;
     }
@@ -296,7 +296,7 @@ export class DeploymentController implements Controller {
     const { claimed, errors } = await claimObjects<ReplicaSet>(
       {
         client: this.#ctx.client,
-        fieldManager: this.name,
+        fieldManager: KUBE_CONTROLLER_MANAGER,
         resource: replicaSetsResource,
         owner: d,
         ownerApiVersion: 'apps/v1',
@@ -330,7 +330,7 @@ export class DeploymentController implements Controller {
 
   /** Updates a ReplicaSet (spec/annotations) and remembers the result for the rest of the pass. */
   async #updateReplicaSet(state: SyncState, rs: ReplicaSet): Promise<ReplicaSet> {
-    const updated = (await this.#ctx.client.update(replicaSetsResource, rs.metadata.namespace, rs, { fieldManager: this.name })) as ReplicaSet;
+    const updated = (await this.#ctx.client.update(replicaSetsResource, rs.metadata.namespace, rs, { fieldManager: KUBE_CONTROLLER_MANAGER })) as ReplicaSet;
     const i = state.rsList.findIndex((x) => x.metadata.uid === updated.metadata.uid);
     if (i >= 0) state.rsList[i] = updated;
     else state.rsList.push(updated);
@@ -351,12 +351,12 @@ export class DeploymentController implements Controller {
         d.metadata.name ?? '',
         'merge',
         { metadata: { resourceVersion: d.metadata.resourceVersion, annotations: { [REVISION_ANNOTATION]: revision } } },
-        { fieldManager: this.name },
+        { fieldManager: KUBE_CONTROLLER_MANAGER },
       )) as Deployment;
       state.storedRevision = revision;
       d.metadata.resourceVersion = patched.metadata.resourceVersion;
     }
-    state.d = (await this.#ctx.client.update(deploymentsResource, d.metadata.namespace, d, { fieldManager: this.name, subresource: 'status' })) as Deployment;
+    state.d = (await this.#ctx.client.update(deploymentsResource, d.metadata.namespace, d, { fieldManager: KUBE_CONTROLLER_MANAGER, subresource: 'status' })) as Deployment;
   }
 
   // ---- revisions and the new ReplicaSet -----------------------------------------------------------
@@ -424,7 +424,7 @@ export class DeploymentController implements Controller {
     let created: ReplicaSet;
     let alreadyExists = false;
     try {
-      created = (await this.#ctx.client.create(replicaSetsResource, d.metadata.namespace, newRS, { fieldManager: this.name })) as ReplicaSet;
+      created = (await this.#ctx.client.create(replicaSetsResource, d.metadata.namespace, newRS, { fieldManager: KUBE_CONTROLLER_MANAGER })) as ReplicaSet;
     } catch (e) {
       if (e instanceof ApiError && e.code === 409 && e.reason === 'AlreadyExists') {
         // A slow cache, or a hash collision with a ReplicaSet that is not ours.

@@ -35,7 +35,7 @@ import { builtinResources } from '../../api/builtin-resources.js';
 import { resources, type ResourceRef } from '../../client/client.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
 import { objectKey, type SharedInformer } from '../../informer/shared-informer.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, type ReconcileResult, runReconcileLoop } from '../framework/controller.js';
 
 export const PDB_RESOURCE: ResourceRef = { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets' };
 const RC_RESOURCE: ResourceRef = { group: '', version: 'v1', resource: 'replicationcontrollers' };
@@ -406,7 +406,7 @@ export class DisruptionController implements Controller {
   async #writeStatus(pdb: KubeObject, status: JsonObject): Promise<void> {
     // The informer's object is shared: a shallow copy with a new status; its resourceVersion
     // makes the write conditional (a conflict is retried with fresh state).
-    await this.#ctx.client.update(PDB_RESOURCE, pdb.metadata.namespace, { ...pdb, status }, { subresource: 'status', fieldManager: this.name });
+    await this.#ctx.client.update(PDB_RESOURCE, pdb.metadata.namespace, { ...pdb, status }, { subresource: 'status', fieldManager: KUBE_CONTROLLER_MANAGER });
   }
 
   // ---- stale DisruptionTarget conditions -------------------------------------------------------
@@ -441,7 +441,7 @@ export class DisruptionController implements Controller {
       c.type === 'DisruptionTarget' ? { type: 'DisruptionTarget', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(this.#ctx.clock.now()) } : c,
     );
     try {
-      await this.#ctx.client.update(resources.pods, pod.metadata.namespace, { ...pod, status: { ...status, conditions } }, { subresource: 'status', fieldManager: this.name });
+      await this.#ctx.client.update(resources.pods, pod.metadata.namespace, { ...pod, status: { ...status, conditions } }, { subresource: 'status', fieldManager: KUBE_CONTROLLER_MANAGER });
     } catch (e) {
       if (e instanceof ApiError && e.code === 404) return;
       throw e;

@@ -16,7 +16,7 @@ import { isJsonObject, jsonEqual, type JsonObject, type KubeObject } from '../..
 import { resources } from '../../client/client.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
 import { objectKey, splitKey, type SharedInformer } from '../../informer/shared-informer.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, type ReconcileResult, runReconcileLoop } from '../framework/controller.js';
 import {
   ANNOTATION_TRIGGER_TIME,
   LABEL_HEADLESS,
@@ -195,8 +195,8 @@ export class EndpointsController implements Controller {
 
     try {
       const res = current
-        ? await this.#ctx.client.update(resources.endpoints, namespace, next, { fieldManager: this.name })
-        : await this.#ctx.client.create(resources.endpoints, namespace, next, { fieldManager: this.name });
+        ? await this.#ctx.client.update(resources.endpoints, namespace, next, { fieldManager: KUBE_CONTROLLER_MANAGER })
+        : await this.#ctx.client.create(resources.endpoints, namespace, next, { fieldManager: KUBE_CONTROLLER_MANAGER });
       const rv = Number(res.metadata.resourceVersion);
       if (Number.isFinite(rv)) this.#written.set(key, rv);
     } catch (e) {

@@ -16,7 +16,7 @@ import { isJsonObject, type KubeObject } from '../../api/object.js';
 import { resources } from '../../client/client.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
 import { splitKey, type SharedInformer } from '../../informer/shared-informer.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, type ReconcileResult, runReconcileLoop } from '../framework/controller.js';
 import {
   ANNOTATION_TRIGGER_TIME,
   LABEL_MANAGED_BY,
@@ -201,7 +201,7 @@ export class EndpointSliceController implements Controller {
     if (!svc.metadata.deletionTimestamp) {
       for (const slice of plan.create) {
         try {
-          this.#tracker.update(key, await client.create(resources.endpointslices, ns, withTrigger(slice), { fieldManager: this.name }));
+          this.#tracker.update(key, await client.create(resources.endpointslices, ns, withTrigger(slice), { fieldManager: KUBE_CONTROLLER_MANAGER }));
         } catch (e) {
           // A terminating namespace refuses new content; nothing to do.
           if (e instanceof ApiError && e.code === 403 && e.message.includes('is being terminated')) return;
@@ -211,7 +211,7 @@ export class EndpointSliceController implements Controller {
     }
     for (const slice of plan.update) {
       try {
-        this.#tracker.update(key, await client.update(resources.endpointslices, ns, withTrigger(slice), { fieldManager: this.name }));
+        this.#tracker.update(key, await client.update(resources.endpointslices, ns, withTrigger(slice), { fieldManager: KUBE_CONTROLLER_MANAGER }));
       } catch (e) {
         throw new Error(`failed to update ${slice.metadata.name ?? ''} EndpointSlice for Service ${ns}/${svcName}: ${errorText(e)}`);
       }

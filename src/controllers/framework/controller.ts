@@ -19,6 +19,13 @@ import type { Clock } from '../../util/clock.js';
 import { WorkQueue, type RateLimiterConfig } from '../../workqueue/work-queue.js';
 
 /** Everything a controller may use; built once per process by the controller manager. */
+/**
+ * The field manager of every controller's writes. Upstream's controllers all run in
+ * kube-controller-manager, whose clients' user agents ("kube-controller-manager/v1.32 …/<controller>")
+ * give the API server that manager name; tools read managedFields by it.
+ */
+export const KUBE_CONTROLLER_MANAGER = 'kube-controller-manager';
+
 export interface ControllerContext {
   /** The API (in-process in the server). Writes carry the controller's field manager. */
   readonly client: Client;

@@ -26,7 +26,7 @@ import type { EventRecorder } from '../../events/event-recorder.js';
 import { byOwnerUid, INDEX } from '../../informer/indexers.js';
 import type { SharedInformer } from '../../informer/shared-informer.js';
 import type { WorkQueue } from '../../workqueue/work-queue.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, type ReconcileResult, runReconcileLoop } from '../framework/controller.js';
 
 export const FINALIZER_ORPHAN = 'orphan';
 export const FINALIZER_FOREGROUND = 'foregroundDeletion';
@@ -528,7 +528,7 @@ export class GarbageCollector implements Controller {
         planned.next.length > 0 ? { op: 'replace', path, value: planned.next } : { op: 'remove', path },
       ];
       try {
-        await this.#ctx.client.patch(m.res, namespace, name, 'json', ops, { fieldManager: this.name });
+        await this.#ctx.client.patch(m.res, namespace, name, 'json', ops, { fieldManager: KUBE_CONTROLLER_MANAGER });
         return;
       } catch (e) {
         if (isCode(e, 404)) return;

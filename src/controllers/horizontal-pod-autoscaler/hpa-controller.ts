@@ -28,7 +28,7 @@ import { parseLabelSelector, type LabelSelector } from '../../api/selectors/inde
 import { resources, type ResourceRef } from '../../client/client.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
 import { objectKey, type SharedInformer } from '../../informer/shared-informer.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, type ReconcileResult, runReconcileLoop } from '../framework/controller.js';
 import { MetricsUnavailableError, type MetricResource, type MetricsClient } from './metrics-client.js';
 import { milliValue, podNames, rawResourceReplicas, ReplicaCalculationError, resourceReplicas, type CalculatorConfig, type MilliMetrics } from './replica-calculator.js';
 import type { ScaleTargetRef, ScaleTargets, TargetScale } from './scale-targets.js';
@@ -600,7 +600,7 @@ export class HorizontalPodAutoscalerController implements Controller {
   async #updateStatusIfNeeded(hpa: KubeObject, original: JsonObject, status: JsonObject): Promise<void> {
     if (jsonEqual(original, status)) return;
     try {
-      await this.#ctx.client.update(HPA_RESOURCE, hpa.metadata.namespace, { ...hpa, status }, { subresource: 'status', fieldManager: this.name });
+      await this.#ctx.client.update(HPA_RESOURCE, hpa.metadata.namespace, { ...hpa, status }, { subresource: 'status', fieldManager: KUBE_CONTROLLER_MANAGER });
     } catch (e) {
       this.#recorder.event(hpa, 'Warning', 'FailedUpdateStatus', errorText(e));
       throw new Error(`failed to update status for ${hpa.metadata.name ?? ''}: ${errorText(e)}`);

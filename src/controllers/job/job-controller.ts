@@ -26,7 +26,7 @@ import type { EventRecorder } from '../../events/event-recorder.js';
 import { byControllerUid, INDEX } from '../../informer/indexers.js';
 import { objectKey, type IndexFunc, type SharedInformer } from '../../informer/shared-informer.js';
 import type { WorkQueue } from '../../workqueue/work-queue.js';
-import { newQueue, runReconcileLoop, TerminalError, type Controller, type ControllerContext } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, runReconcileLoop, TerminalError } from '../framework/controller.js';
 import { BackoffStore, remainingBackoff, type BackoffDelays, type BackoffRecord } from './backoff.js';
 import { ControllerExpectations } from '../podcontrol/expectations.js';
 import { UidExpectations } from './expectations.js';
@@ -93,7 +93,7 @@ export interface JobControllerOptions {
   readonly apiRetry?: { readonly baseDelayMs?: number; readonly maxDelayMs?: number };
 }
 
-const FIELD_MANAGER = 'job-controller';
+const FIELD_MANAGER = KUBE_CONTROLLER_MANAGER;
 /** Keeps `status.uncountedTerminatedPods` small (~20 KB) and one sync from starving others. */
 const MAX_UNCOUNTED_PODS = 500;
 const MAX_POD_CREATE_DELETE_PER_SYNC = 500;

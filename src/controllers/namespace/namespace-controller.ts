@@ -21,7 +21,7 @@ import { resources, type Client, type ResourceRef } from '../../client/client.js
 import { InformerFactory } from '../../informer/informer-factory.js';
 import type { SharedInformer } from '../../informer/shared-informer.js';
 import type { Clock } from '../../util/clock.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, type ReconcileResult, runReconcileLoop } from '../framework/controller.js';
 import { NamespaceConditionUpdater } from './namespace-conditions.js';
 
 export const NAMESPACE_FINALIZER = 'kubernetes';
@@ -192,14 +192,14 @@ export class NamespaceController implements Controller {
   async #ensureTerminating(ns: KubeObject): Promise<KubeObject> {
     const status = isJsonObject(ns.status) ? ns.status : {};
     if (!ns.metadata.deletionTimestamp || status.phase === 'Terminating') return ns;
-    return this.#ctx.client.update(resources.namespaces, undefined, { ...ns, status: { ...status, phase: 'Terminating' } }, { subresource: 'status', fieldManager: this.name });
+    return this.#ctx.client.update(resources.namespaces, undefined, { ...ns, status: { ...status, phase: 'Terminating' } }, { subresource: 'status', fieldManager: KUBE_CONTROLLER_MANAGER });
   }
 
   /** Removes this controller's finalizer (the rest kept, sorted, as upstream's string set). */
   async #finalize(ns: KubeObject): Promise<KubeObject> {
     const spec = isJsonObject(ns.spec) ? ns.spec : {};
     const rest = [...new Set(finalizersOf(ns).filter((f) => f !== NAMESPACE_FINALIZER))].sort();
-    return this.#ctx.client.update(resources.namespaces, undefined, { ...ns, spec: { ...spec, finalizers: rest } }, { subresource: 'finalize', fieldManager: this.name });
+    return this.#ctx.client.update(resources.namespaces, undefined, { ...ns, spec: { ...spec, finalizers: rest } }, { subresource: 'finalize', fieldManager: KUBE_CONTROLLER_MANAGER });
   }
 
   /** Deletes everything once; returns the estimate (seconds) before what remains is gone. */
@@ -236,7 +236,7 @@ export class NamespaceController implements Controller {
     const status: JsonObject = { ...(isJsonObject(ns.status) ? ns.status : {}) };
     if (conditions.apply(status)) {
       try {
-        await this.#ctx.client.update(resources.namespaces, undefined, { ...ns, status }, { subresource: 'status', fieldManager: this.name });
+        await this.#ctx.client.update(resources.namespaces, undefined, { ...ns, status }, { subresource: 'status', fieldManager: KUBE_CONTROLLER_MANAGER });
       } catch (e) {
         this.#log.debug({ namespace, err: errorText(e) }, "couldn't update status conditions of namespace");
       }

@@ -34,7 +34,7 @@ import type { EventRecorder } from '../../events/event-recorder.js';
 import { byNodeName, INDEX } from '../../informer/indexers.js';
 import { objectKey, type SharedInformer } from '../../informer/shared-informer.js';
 import type { WorkQueue } from '../../workqueue/work-queue.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, runReconcileLoop } from '../framework/controller.js';
 import {
   nodeTaints,
   TAINT_NODE_DISK_PRESSURE,
@@ -338,7 +338,7 @@ export class NodeLifecycleController implements Controller {
     const updatedReady = conditions.find((c) => c.type === 'Ready');
     const current: ReadySnapshot = { status: String(updatedReady?.status ?? 'Unknown'), lastHeartbeatTime: strOrUndefined(updatedReady?.lastHeartbeatTime), lastTransitionTime: strOrUndefined(updatedReady?.lastTransitionTime) };
     if (sameReady(current, observed)) return { node, observed, current: currentReady ?? current };
-    const written = await this.#ctx.client.update(resources.nodes, undefined, { ...node, status }, { subresource: 'status', fieldManager: this.name });
+    const written = await this.#ctx.client.update(resources.nodes, undefined, { ...node, status }, { subresource: 'status', fieldManager: KUBE_CONTROLLER_MANAGER });
     this.#health.set(name, { probeTimestamp: health.probeTimestamp, readyTransitionTimestamp: now, ready: current, leaseRenewTime: health.leaseRenewTime });
     return { node: written, observed, current };
   }
@@ -385,7 +385,7 @@ export class NodeLifecycleController implements Controller {
 
   async #swap(node: KubeObject, add: Taint[], remove: readonly { key: string; effect: string }[]): Promise<boolean> {
     if (add.length === 0 && !remove.some((r) => taintExists(node, r))) return true;
-    return swapNodeTaints(this.#ctx.client, node, add, remove, this.name);
+    return swapNodeTaints(this.#ctx.client, node, add, remove, KUBE_CONTROLLER_MANAGER);
   }
 
   #addZone(zone: string): RateLimitedTimedQueue {
@@ -451,7 +451,7 @@ export class NodeLifecycleController implements Controller {
 
   async #swapSafely(node: KubeObject, add: Taint[], remove: readonly { key: string; effect: string }[]): Promise<boolean> {
     try {
-      return await swapNodeTaints(this.#ctx.client, node, add, remove, this.name);
+      return await swapNodeTaints(this.#ctx.client, node, add, remove, KUBE_CONTROLLER_MANAGER);
     } catch (e) {
       this.#ctx.logger.warn({ node: node.metadata.name, err: e instanceof Error ? e.message : String(e) }, 'unable to taint unresponsive node');
       return false;
@@ -545,7 +545,7 @@ export class NodeLifecycleController implements Controller {
       if (!isJsonObject(ready) || ready.status === 'False') continue;
       const updated = { ...ready, status: 'False', lastTransitionTime: rfc3339(this.#ctx.clock.now()) };
       try {
-        await this.#ctx.client.update(resources.pods, pod.metadata.namespace, { ...pod, status: { ...status, conditions: conditions.map((c) => (c === ready ? updated : c)) } }, { subresource: 'status', fieldManager: this.name });
+        await this.#ctx.client.update(resources.pods, pod.metadata.namespace, { ...pod, status: { ...status, conditions: conditions.map((c) => (c === ready ? updated : c)) } }, { subresource: 'status', fieldManager: KUBE_CONTROLLER_MANAGER });
       } catch (e) {
         if (e instanceof ApiError && e.code === 404) continue;
         errors.push(e);
@@ -583,7 +583,7 @@ export class NodeLifecycleController implements Controller {
     const toDelete = existing.filter((t) => !wanted.some((w) => w.key === t.key && w.effect === t.effect));
     if (toAdd.length > 0 || toDelete.length > 0) {
       const stamp = rfc3339(this.#ctx.clock.now());
-      await swapNodeTaints(this.#ctx.client, node, toAdd.map((t) => ({ ...t, timeAdded: stamp })), toDelete, this.name);
+      await swapNodeTaints(this.#ctx.client, node, toAdd.map((t) => ({ ...t, timeAdded: stamp })), toDelete, KUBE_CONTROLLER_MANAGER);
     }
     const labels = node.metadata.labels ?? {};
     const labelUpdates: Record<string, string> = {};
@@ -593,7 +593,7 @@ export class NodeLifecycleController implements Controller {
     }
     if (Object.keys(labelUpdates).length > 0) {
       try {
-        await this.#ctx.client.patch(resources.nodes, undefined, nodeName, 'merge', { metadata: { labels: labelUpdates } }, { fieldManager: this.name });
+        await this.#ctx.client.patch(resources.nodes, undefined, nodeName, 'merge', { metadata: { labels: labelUpdates } }, { fieldManager: KUBE_CONTROLLER_MANAGER });
       } catch (e) {
         if (!(e instanceof ApiError && e.code === 404)) throw e;
       }

@@ -16,7 +16,7 @@ import { isJsonObject, type KubeObject } from '../../api/object.js';
 import { resources } from '../../client/client.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
 import type { SharedInformer } from '../../informer/shared-informer.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, runReconcileLoop } from '../framework/controller.js';
 import { CidrSet } from './cidr-set.js';
 
 export interface NodeIpamOptions {
@@ -96,7 +96,7 @@ export class NodeIpamController implements Controller {
       this.#assigned.set(name, cidr);
     }
     try {
-      await this.#ctx.client.patch(resources.nodes, undefined, name, 'strategic', { spec: { podCIDR: cidr, podCIDRs: [cidr] } }, { fieldManager: this.name });
+      await this.#ctx.client.patch(resources.nodes, undefined, name, 'strategic', { spec: { podCIDR: cidr, podCIDRs: [cidr] } }, { fieldManager: KUBE_CONTROLLER_MANAGER });
       this.#log.debug({ node: name, cidr }, 'assigned pod CIDR');
     } catch (e) {
       // Release only if the range is still this node's (a delete seen meanwhile released it).

@@ -24,7 +24,7 @@ import type { EventRecorder } from '../../events/event-recorder.js';
 import { byControllerUid, INDEX } from '../../informer/indexers.js';
 import { objectKey, type SharedInformer } from '../../informer/shared-informer.js';
 import type { RateLimiterConfig } from '../../workqueue/work-queue.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, type ReconcileResult, runReconcileLoop } from '../framework/controller.js';
 import { claimObjects, ORPHAN_INDEX, orphansByNamespace, recheckDeletionTimestamp } from '../podcontrol/controller-ref.js';
 import { ControllerExpectations } from '../podcontrol/expectations.js';
 import { isNamespaceTerminating, PodControl } from '../podcontrol/pod-control.js';
@@ -104,7 +104,7 @@ export class ReplicaSetController implements Controller {
     this.#queue = newQueue(ctx.clock, options.rateLimiter);
     this.#expectations = new ControllerExpectations({ clock: ctx.clock });
     this.#recorder = ctx.recorder(this.#kind.controllerName);
-    this.#podControl = new PodControl({ client: ctx.client, recorder: this.#recorder, fieldManager: this.#kind.controllerName });
+    this.#podControl = new PodControl({ client: ctx.client, recorder: this.#recorder, fieldManager: KUBE_CONTROLLER_MANAGER });
     this.#owners = ctx.informers.informer<ReplicaSet>(this.#kind.resource);
     this.#owners.addIndexers({ [INDEX.controllerUid]: byControllerUid });
     this.#pods = ctx.informers.informer<Pod>(resources.pods);
@@ -289,7 +289,7 @@ export class ReplicaSetController implements Controller {
     const { claimed: more, errors } = await claimObjects<Pod>(
       {
         client: this.#ctx.client,
-        fieldManager: this.name,
+        fieldManager: KUBE_CONTROLLER_MANAGER,
         resource: resources.pods,
         owner: rs,
         ownerApiVersion: this.#kind.apiVersion,
@@ -373,7 +373,7 @@ export class ReplicaSetController implements Controller {
     let current: KubeObject = rs;
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await this.#ctx.client.update(this.#kind.resource, rs.metadata.namespace, { ...current, status: next }, { fieldManager: this.name, subresource: 'status' })) as ReplicaSet;
+        return (await this.#ctx.client.update(this.#kind.resource, rs.metadata.namespace, { ...current, status: next }, { fieldManager: KUBE_CONTROLLER_MANAGER, subresource: 'status' })) as ReplicaSet;
       } catch (e) {
         if (attempt >= 1) throw e;
         current = await this.#ctx.client.get(this.#kind.resource, rs.metadata.namespace, rs.metadata.name ?? '');

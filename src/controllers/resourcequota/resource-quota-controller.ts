@@ -29,7 +29,7 @@ import { jsonEqual, type KubeObject } from '../../api/object.js';
 import { builtinGroupVersions, builtinResources } from '../../api/builtin-resources.js';
 import type { ResourceRef } from '../../client/client.js';
 import { objectKey, type SharedInformer } from '../../informer/shared-informer.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, type ReconcileResult, runReconcileLoop } from '../framework/controller.js';
 import { podQuotaExpiry, quotaScopes, QuotaEvaluatorRegistry, RESOURCE_QUOTAS, type GroupResource, type QuotaEvaluator } from './quota-evaluators.js';
 
 export { RESOURCE_QUOTAS };
@@ -188,7 +188,7 @@ export class ResourceQuotaController implements Controller {
     const dirty = !status || status.hard === undefined || status.used === undefined || !equals(hard, parseResourceList(status.hard)) || !equals(usedMasked, previous);
     if (dirty) {
       try {
-        await this.#ctx.client.update(RESOURCE_QUOTAS, namespace, { ...quota, status: { hard: toJson(hard), used: toJson(usedMasked) } }, { subresource: 'status', fieldManager: this.name });
+        await this.#ctx.client.update(RESOURCE_QUOTAS, namespace, { ...quota, status: { hard: toJson(hard), used: toJson(usedMasked) } }, { subresource: 'status', fieldManager: KUBE_CONTROLLER_MANAGER });
       } catch (e) {
         if (e instanceof ApiError && e.code === 404) return;
         throw e;

@@ -16,7 +16,7 @@ import { ApiError } from '../../api/errors.js';
 import { isJsonObject, jsonEqual, type KubeObject } from '../../api/object.js';
 import { resources } from '../../client/client.js';
 import type { SharedInformer } from '../../informer/shared-informer.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, runReconcileLoop } from '../framework/controller.js';
 
 export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 export const ROOT_CA_KEY = 'ca.crt';
@@ -81,7 +81,7 @@ export class RootCaCertPublisher implements Controller {
           metadata: { name: ROOT_CA_CONFIGMAP, namespace, annotations: { [DESCRIPTION_ANNOTATION]: ROOT_CA_DESCRIPTION } },
           data,
         };
-        await this.#ctx.client.create(resources.configmaps, namespace, cm, { fieldManager: this.name });
+        await this.#ctx.client.create(resources.configmaps, namespace, cm, { fieldManager: KUBE_CONTROLLER_MANAGER });
         return;
       }
       if (jsonEqual(current.data, data) && current.metadata.annotations?.[DESCRIPTION_ANNOTATION]) return;
@@ -91,7 +91,7 @@ export class RootCaCertPublisher implements Controller {
         metadata: { ...current.metadata, annotations: { ...current.metadata.annotations, [DESCRIPTION_ANNOTATION]: ROOT_CA_DESCRIPTION } },
         data,
       };
-      await this.#ctx.client.update(resources.configmaps, namespace, updated, { fieldManager: this.name });
+      await this.#ctx.client.update(resources.configmaps, namespace, updated, { fieldManager: KUBE_CONTROLLER_MANAGER });
     } catch (e) {
       // 404/403: the namespace is gone or terminating (upstream does not retry those);
       // 409: created or changed meanwhile — the informer event brings us back if needed.

@@ -7,7 +7,7 @@ import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { resources } from '../../client/client.js';
 import type { SharedInformer } from '../../informer/shared-informer.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, runReconcileLoop } from '../framework/controller.js';
 
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
 
@@ -38,7 +38,7 @@ export class ServiceAccountController implements Controller {
     if (this.#accounts.lister.get(namespace, DEFAULT_SERVICE_ACCOUNT)) return;
     const sa: KubeObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace } };
     try {
-      await this.#ctx.client.create(resources.serviceaccounts, namespace, sa, { fieldManager: this.name });
+      await this.#ctx.client.create(resources.serviceaccounts, namespace, sa, { fieldManager: KUBE_CONTROLLER_MANAGER });
     } catch (e) {
       // Created meanwhile (by us on another key's pass, or by a user), or the namespace is going away.
       if (e instanceof ApiError && (e.code === 409 || e.code === 403 || e.code === 404)) return;

@@ -16,7 +16,7 @@ import { resources } from '../../client/client.js';
 import type { SharedInformer } from '../../informer/shared-informer.js';
 import { legacyClaims, SERVICE_ACCOUNT_NAME_ANNOTATION, SERVICE_ACCOUNT_TOKEN_SECRET_TYPE, SERVICE_ACCOUNT_UID_ANNOTATION } from '../../serviceaccount/claims.js';
 import type { TokenSigner } from '../../serviceaccount/jwt.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, runReconcileLoop } from '../framework/controller.js';
 
 const SECRETS = { group: '', version: 'v1', resource: 'secrets' } as const;
 
@@ -90,7 +90,7 @@ export class TokensController implements Controller {
       data,
     };
     try {
-      await this.#ctx.client.update(SECRETS, namespace, updated, { fieldManager: this.name });
+      await this.#ctx.client.update(SECRETS, namespace, updated, { fieldManager: KUBE_CONTROLLER_MANAGER });
     } catch (e) {
       // 409: changed meanwhile (the update event brings the secret back); 404: gone.
       if (e instanceof ApiError && (e.code === 409 || e.code === 404)) return;

@@ -19,7 +19,7 @@ import { labelSelectorFromObject, type LabelSelector } from '../../api/selectors
 import { resources } from '../../client/client.js';
 import type { SharedInformer } from '../../informer/shared-informer.js';
 import { objectKey } from '../../informer/shared-informer.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, type ReconcileResult, runReconcileLoop } from '../framework/controller.js';
 import { addClaimIndexers, claimCandidates, claimObjects, recheckOwner } from '../history/controller-ref-manager.js';
 import { ControllerHistory, controllerRevisionsResource } from '../history/controller-history.js';
 import { controllerRefOf, isPodReady } from '../history/workload-helpers.js';
@@ -57,13 +57,13 @@ export class StatefulSetController implements Controller {
     this.#claims = ctx.informers.informer(persistentVolumeClaimsResource);
     this.#revisions = ctx.informers.informer(controllerRevisionsResource);
     addClaimIndexers(this.#pods);
-    this.#history = new ControllerHistory({ client: ctx.client, informer: this.#revisions, fieldManager: this.name });
+    this.#history = new ControllerHistory({ client: ctx.client, informer: this.#revisions, fieldManager: KUBE_CONTROLLER_MANAGER });
     const podControl = new StatefulPodControl({
       client: ctx.client,
       pods: this.#pods.lister,
       claims: this.#claims.lister,
       recorder: ctx.recorder(this.name),
-      fieldManager: this.name,
+      fieldManager: KUBE_CONTROLLER_MANAGER,
     });
     this.#control = new StatefulSetControl({
       client: ctx.client,
@@ -71,7 +71,7 @@ export class StatefulSetController implements Controller {
       podControl,
       clock: ctx.clock,
       logger: ctx.logger,
-      fieldManager: this.name,
+      fieldManager: KUBE_CONTROLLER_MANAGER,
     });
 
     this.#sets.addEventHandler({
@@ -193,7 +193,7 @@ export class StatefulSetController implements Controller {
     return claimObjects(claimCandidates(this.#pods, set), {
       client: this.#ctx.client,
       resource: resources.pods,
-      fieldManager: this.name,
+      fieldManager: KUBE_CONTROLLER_MANAGER,
       owner: set,
       ownerKind: STATEFULSET_KIND,
       selector,

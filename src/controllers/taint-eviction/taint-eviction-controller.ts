@@ -23,7 +23,7 @@ import type { EventRecorder } from '../../events/event-recorder.js';
 import { byNodeName, INDEX } from '../../informer/indexers.js';
 import { objectKey, splitKey, type SharedInformer } from '../../informer/shared-informer.js';
 import type { WorkQueue } from '../../workqueue/work-queue.js';
-import { newQueue, runReconcileLoop, type Controller, type ControllerContext } from '../framework/controller.js';
+import { type Controller, type ControllerContext, KUBE_CONTROLLER_MANAGER, newQueue, runReconcileLoop } from '../framework/controller.js';
 import { matchingTolerations, minTolerationMs, noExecuteTaints, podTolerations, type Taint, type Toleration } from './tolerations.js';
 import { innerSignal } from '../../util/abort.js';
 
@@ -223,7 +223,7 @@ export class TaintEvictionController implements Controller {
       const next: JsonObject = { ...DISRUPTION_TARGET, lastProbeTime: null, lastTransitionTime: transition ?? null };
       const updated = current ? conditions.map((c) => (c === current ? next : c)) : [...conditions, next];
       try {
-        await client.update(resources.pods, namespace, { ...pod, status: { ...status, conditions: updated } }, { subresource: 'status', fieldManager: this.name });
+        await client.update(resources.pods, namespace, { ...pod, status: { ...status, conditions: updated } }, { subresource: 'status', fieldManager: KUBE_CONTROLLER_MANAGER });
       } catch (e) {
         if (e instanceof ApiError && e.code === 404) return done();
         throw e;
