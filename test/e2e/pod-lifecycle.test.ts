@@ -275,7 +275,7 @@ spec:
   containers:
   - name: main
     image: ${TEST_IMAGES.busybox}
-    command: ["sh", "-c", "cat /secret/key; echo; id -G; touch /scratch/f; stat -c '%g %a' /scratch/f /scratch /secret/..data/key"]
+    command: ["sh", "-c", "cat /secret/key; echo; id -G; touch /scratch/f; stat -c '%g %a' /scratch/f /scratch /secret/..data/key /var/run/secrets/kubernetes.io/serviceaccount/..data/token; head -c 3 /var/run/secrets/kubernetes.io/serviceaccount/token"]
     volumeMounts: [{name: secret, mountPath: /secret}, {name: scratch, mountPath: /scratch}]
   volumes:
   - {name: secret, secret: {secretName: creds, defaultMode: 0400}}
@@ -283,11 +283,14 @@ spec:
 `,
     );
     await eventually(async () => ((await podJson('grouped')).status.phase === 'Succeeded' ? true : undefined), { timeoutMs: 60_000, what: 'grouped Succeeded' });
-    const [secret, groups, file, dir, key] = (await ctx.kubectl.ok(['logs', '-n', ns, 'grouped'])).trim().split('\n');
+    const [secret, groups, file, dir, key, token, tokenStart] = (await ctx.kubectl.ok(['logs', '-n', ns, 'grouped'])).trim().split('\n');
     expect(secret).toBe('s3cret');
     expect(groups.split(' ').sort()).toEqual(['2000', '3000']);
     expect(file).toMatch(/^2000 \d+$/);
     expect(dir).toBe('2000 2777');
     expect(key).toBe('2000 440');
+    // The service-account token: 0600, then group read for the fsGroup (readable by the pod, not by all).
+    expect(token).toBe('2000 640');
+    expect(tokenStart).toBe('eyJ');
   });
 });

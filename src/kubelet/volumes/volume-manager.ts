@@ -332,7 +332,10 @@ export class VolumeManager {
     } catch (e) {
       throw new Error(`failed to fetch token: ${(e as Error).message}`, { cause: e });
     }
-    return new Map([[normalize(strAt(src, 'path')), { data: Buffer.from(token, 'utf8'), mode: defaultMode }]]);
+    // Upstream makes the token 0600 when the pod has an fsGroup; the fsGroup then adds group read
+    // (0640), so the token is readable by the pod's group and no longer by everyone.
+    const fileMode = podFsGroup(spec).fsGroup !== undefined ? 0o600 : defaultMode;
+    return new Map([[normalize(strAt(src, 'path')), { data: Buffer.from(token, 'utf8'), mode: fileMode }]]);
   }
 
   async #pvc(pod: KubeObject, name: string, src: JsonObject, owner: PodOwnership): Promise<MountedVolume> {
