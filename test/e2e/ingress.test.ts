@@ -9,25 +9,18 @@
  * Needs the machine's Docker engine to itself: run under `flock /tmp/lite-suite.lock`.
  */
 import { rmSync } from 'node:fs';
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseTable, uniqueName, useCluster } from './support/cluster.js';
 import { ensureE2eImages, TEST_IMAGES } from './support/images.js';
+import { getWithHost } from './support/http.js';
 import { runProgram } from './support/kubectl.js';
 import { freePort, LITE_BIN, makeTempDir, startLite } from './support/lite-process.js';
 import { eventually } from './support/wait.js';
 
+/** GET from the ingress's port on loopback. */
 function get(port: number, host: string, path = '/'): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString().trim() }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
+  return getWithHost('127.0.0.1', port, host, path);
 }
 
 const httpPort = await freePort();

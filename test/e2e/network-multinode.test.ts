@@ -14,7 +14,7 @@
  *  - `lite agent --cleanup` in the namespace removes its chains, overlay and pod network.
  */
 import { rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { getWithHost } from './support/http.js';
 import { runProgram } from './support/kubectl.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -92,19 +92,6 @@ async function pods(selector: string): Promise<PodInfo[]> {
   return list.items.map((p) => ({ name: p.metadata.name, ip: p.status.podIP ?? '', node: p.spec.nodeName ?? '' }));
 }
 
-/** GET / from the host with a Host header (the node addresses are on links this test made). */
-function hostGet(ip: string, port: number, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: ip, port, path: '/', headers: { host }, agent: false, timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString().trim() }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 async function wget(client: string, url: string): Promise<string> {
   const r = await kubectl.run(['-n', ns, 'exec', client, '--', 'sh', '-c', `wget -q -O /tmp/out ${url} 2>&1 && cat /tmp/out`], { timeoutMs: 30_000 });
@@ -204,7 +191,7 @@ describe.each(BACKENDS)('pod network across two nodes (%s)', (backend) => {
     for (const ip of [node?.hostIp ?? '', node?.nodeIp ?? '']) {
       await eventually(
         async () => {
-          const r = await hostGet(ip, 80, 'web.mn.test').catch(() => undefined);
+          const r = await getWithHost(ip, 80, 'web.mn.test').catch(() => undefined);
           return r?.status === 200 && names.has(r.body);
         },
         { timeoutMs: 30_000, intervalMs: 200, what: `the Ingress to answer on ${ip}:80` },
