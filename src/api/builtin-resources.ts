@@ -50,6 +50,7 @@ function schemaPackage(group: string): string {
 
 function schemaName(group: string, version: string, kind: string): string {
   if (group === 'apiextensions.k8s.io') return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${version}.${kind}`;
+  if (group === 'apiregistration.k8s.io') return `io.k8s.kube-aggregator.pkg.apis.apiregistration.${version}.${kind}`;
   return `io.k8s.api.${schemaPackage(group)}.${version}.${kind}`;
 }
 
@@ -252,6 +253,17 @@ const rows: Row[] = [
     status: true,
     generation: true,
   },
+  // kube-aggregator's APIService (its registry's Categories() is api-extensions). Not generation-tracked: the
+  // aggregator's strategy leaves metadata.generation alone.
+  {
+    group: 'apiregistration.k8s.io',
+    version: 'v1',
+    kind: 'APIService',
+    plural: 'apiservices',
+    namespaced: false,
+    categories: ['api-extensions'],
+    status: true,
+  },
 
   // ---- resource metrics (kubectl top): read-only, computed from the kubelets' stats ----
   { group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics', plural: 'nodes', namespaced: false, verbs: ['get', 'list'], virtual: true, schema: 'io.k8s.metrics.pkg.apis.metrics.v1beta1.NodeMetrics' },
@@ -290,5 +302,9 @@ export const builtinGroupVersions: readonly { group: string; versions: readonly 
   { group: 'scheduling.k8s.io', versions: ['v1'] },
   { group: 'coordination.k8s.io', versions: ['v1'] },
   { group: 'discovery.k8s.io', versions: ['v1'] },
+  // kube-apiserver's aggregated discovery ranks groups by APIService groupPriorityMinimum. The aggregator's own group
+  // has no APIService and keeps the default priority 1000: after every built-in group (16000 and up), before
+  // metrics-server's 100. (Legacy /apis lists it first; see apiservice-priorities.ts.)
+  { group: 'apiregistration.k8s.io', versions: ['v1'] },
   { group: 'metrics.k8s.io', versions: ['v1beta1'] },
 ];

@@ -68,6 +68,15 @@ export interface ApiAppConfig extends Omit<ResourceHandlerDeps, 'registry'> {
   readonly logger: Logger;
   /** Request metrics, served at GET /metrics (system:monitoring); absent: no /metrics. */
   readonly metrics?: ApiServerMetrics;
+  /** Group versions served by other servers behind APIServices (kube-aggregator's proxy). */
+  readonly aggregation?: AggregatedApis;
+}
+
+/** What the app needs of the aggregator: which group versions it proxies, and the proxy. */
+export interface AggregatedApis {
+  handles(group: string, version: string): boolean;
+  /** Answers the request on `outgoing` (the request was authenticated and authorized already). */
+  serve(group: string, version: string, incoming: IncomingMessage, outgoing: ServerResponse, user: UserInfo): Promise<void>;
 }
 
 type Env = { Bindings: HttpBindings; Variables: { user: UserInfo; attrs: RequestAttributes } };
@@ -183,9 +192,14 @@ export function createApiApp(config: ApiAppConfig): Hono<Env> {
     }),
   );
 
+  const aggregation = config.aggregation;
   const resources = (group: string, version: string, segments: string[]) => async (c: Context<Env>) => {
     const user = c.get('user');
     const incoming = c.env.incoming as IncomingMessage;
+    if (aggregation?.handles(group, version)) {
+      await aggregation.serve(group, version, incoming, c.env.outgoing as ServerResponse, user);
+      return RESPONSE_ALREADY_SENT;
+    }
     const rawUrl = incoming.url ?? '';
     const q = rawUrl.indexOf('?');
     const http = { method: c.req.method, query: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)), incoming, outgoing: c.env.outgoing as ServerResponse, user };

@@ -7,23 +7,50 @@ import { createHash } from 'node:crypto';
 import type { JsonObject } from '../api/object.js';
 import type { Registry } from '../registry/registry.js';
 import type { ServedResource } from '../registry/served-resource.js';
+import { compareKubeAwareVersions } from '../api/crd/index.js';
+
+/** A group version another server serves behind an APIService (kube-aggregator). */
+export interface RemoteGroupVersion {
+  readonly group: string;
+  readonly version: string;
+  readonly groupPriorityMinimum: number;
+  readonly versionPriority: number;
+  readonly available: boolean;
+  /** The backend's APIResourceList, once fetched. */
+  readonly resourceList?: JsonObject;
+}
+
+/** The aggregator's view of APIServices with a Service; `generation` changes with it. */
+export interface RemoteApis {
+  readonly generation: number;
+  remoteGroupVersions(): readonly RemoteGroupVersion[];
+}
+
+interface MergedGroup {
+  readonly name: string;
+  /** Preferred first. */
+  readonly versions: readonly { readonly version: string; readonly remote?: RemoteGroupVersion }[];
+}
 
 export class Discovery {
   readonly #registry: Registry;
   readonly #serverAddress: () => string;
-  #cacheGeneration = -1;
+  readonly #remote: RemoteApis | undefined;
+  #cacheGeneration = '';
   #cache = new Map<string, string>();
 
-  constructor(config: { registry: Registry; serverAddress: () => string }) {
+  constructor(config: { registry: Registry; serverAddress: () => string; remote?: RemoteApis }) {
     this.#registry = config.registry;
     this.#serverAddress = config.serverAddress;
+    this.#remote = config.remote;
   }
 
   /** Cached JSON text of a discovery document. */
   #cached(key: string, build: () => unknown): string {
-    if (this.#cacheGeneration !== this.#registry.generation) {
+    const generation = `${this.#registry.generation}/${this.#remote?.generation ?? 0}`;
+    if (this.#cacheGeneration !== generation) {
       this.#cache = new Map();
-      this.#cacheGeneration = this.#registry.generation;
+      this.#cacheGeneration = generation;
     }
     let text = this.#cache.get(key);
     if (text === undefined) {
@@ -45,18 +72,48 @@ export class Discovery {
     return this.#cached('apis', () => ({
       kind: 'APIGroupList',
       apiVersion: 'v1',
-      groups: this.#registry
-        .groups()
+      groups: this.#groups()
         .filter((g) => g.name !== '')
-        .map((g) => this.#apiGroup(g.name, g.versions)),
+        .map((g) => this.#apiGroup(g.name, g.versions.map((v) => v.version))),
     }));
   }
 
   /** /apis/<group>, or undefined if the group is not served. */
   apiGroup(group: string): string | undefined {
-    const info = this.#registry.groups().find((g) => g.name === group && group !== '');
+    const info = this.#groups().find((g) => g.name === group && group !== '');
     if (!info) return undefined;
-    return this.#cached(`group/${group}`, () => ({ kind: 'APIGroup', apiVersion: 'v1', ...this.#apiGroup(info.name, info.versions) }));
+    return this.#cached(`group/${group}`, () => ({ kind: 'APIGroup', apiVersion: 'v1', ...this.#apiGroup(info.name, info.versions.map((v) => v.version)) }));
+  }
+
+  /**
+   * The served groups: this server's, in registry order, with the group versions of APIServices
+   * that name a Service in place of (or after) its own; then groups only APIServices serve, by
+   * group priority as kube-aggregator orders them. Versions of APIServices come by version priority.
+   */
+  #groups(): MergedGroup[] {
+    const remote = this.#remote?.remoteGroupVersions() ?? [];
+    if (remote.length === 0) return this.#registry.groups().map((g) => ({ name: g.name, versions: g.versions.map((version) => ({ version })) }));
+    const remoteByGroup = new Map<string, RemoteGroupVersion[]>();
+    for (const r of remote) {
+      const list = remoteByGroup.get(r.group) ?? [];
+      list.push(r);
+      remoteByGroup.set(r.group, list);
+    }
+    for (const list of remoteByGroup.values()) {
+      list.sort((a, b) => b.versionPriority - a.versionPriority || compareKubeAwareVersions(b.version, a.version));
+    }
+    const merged: MergedGroup[] = [];
+    for (const g of this.#registry.groups()) {
+      const theirs = remoteByGroup.get(g.name) ?? [];
+      remoteByGroup.delete(g.name);
+      const taken = new Set(theirs.map((r) => r.version));
+      merged.push({ name: g.name, versions: [...g.versions.filter((v) => !taken.has(v)).map((version) => ({ version })), ...theirs.map((r) => ({ version: r.version, remote: r }))] });
+    }
+    const remoteOnly = [...remoteByGroup.entries()].sort(
+      ([a, av], [b, bv]) => Math.max(...bv.map((r) => r.groupPriorityMinimum)) - Math.max(...av.map((r) => r.groupPriorityMinimum)) || (a < b ? -1 : a > b ? 1 : 0),
+    );
+    for (const [name, versions] of remoteOnly) merged.push({ name, versions: versions.map((r) => ({ version: r.version, remote: r })) });
+    return merged;
   }
 
   #apiGroup(name: string, versions: readonly string[]): JsonObject {
@@ -93,20 +150,21 @@ export class Discovery {
   /** Aggregated discovery for /api (core only) or /apis (named groups). */
   aggregated(which: 'api' | 'apis', version: 'v2' | 'v2beta1'): string {
     return this.#cached(`agg/${which}/${version}`, () => {
-      const groups = this.#registry.groups().filter((g) => (which === 'api' ? g.name === '' : g.name !== ''));
-      return {
-        kind: 'APIGroupDiscoveryList',
-        apiVersion: `apidiscovery.k8s.io/${version}`,
-        metadata: {},
-        items: groups.map((g) => ({
-          metadata: { name: g.name, creationTimestamp: null },
-          versions: g.versions.map((v) => ({
-            version: v,
-            resources: sortByName(this.#registry.resources(g.name, v) ?? []).map((r) => aggregatedResource(r, g.name, v)),
-            freshness: 'Current',
-          })),
-        })),
-      };
+      const groups = this.#groups().filter((g) => (which === 'api' ? g.name === '' : g.name !== ''));
+      const items: JsonObject[] = [];
+      for (const g of groups) {
+        const versions: JsonObject[] = [];
+        for (const { version: v, remote } of g.versions) {
+          if (!remote) {
+            versions.push({ version: v, resources: sortByName(this.#registry.resources(g.name, v) ?? []).map((r) => aggregatedResource(r, g.name, v)), freshness: 'Current' });
+          } else if (remote.resourceList) {
+            // Upstream keeps a backend's last known resources, marked Stale while it is unavailable.
+            versions.push({ version: v, resources: aggregatedFromResourceList(remote.resourceList, g.name, v), freshness: remote.available ? 'Current' : 'Stale' });
+          }
+        }
+        if (versions.length) items.push({ metadata: { name: g.name, creationTimestamp: null }, versions });
+      }
+      return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
     });
   }
 }
@@ -130,6 +188,31 @@ function aggregatedResource(r: ServedResource, group: string, version: string): 
     }));
   }
   return out;
+}
+
+/** A backend's APIResourceList (legacy discovery) as aggregated discovery resources. */
+function aggregatedFromResourceList(list: JsonObject, group: string, version: string): JsonObject[] {
+  const entries = (Array.isArray(list.resources) ? list.resources : []).filter((r): r is JsonObject => typeof r === 'object' && r !== null && !Array.isArray(r) && typeof r.name === 'string');
+  const out: JsonObject[] = [];
+  const byName = new Map<string, JsonObject>();
+  const kindOf = (e: JsonObject): JsonObject => ({ group: typeof e.group === 'string' ? e.group : group, version: typeof e.version === 'string' ? e.version : version, kind: typeof e.kind === 'string' ? e.kind : '' });
+  for (const e of entries) {
+    const name = e.name as string;
+    if (name.includes('/')) continue;
+    const r: JsonObject = { resource: name, responseKind: kindOf(e), scope: e.namespaced === true ? 'Namespaced' : 'Cluster', singularResource: typeof e.singularName === 'string' ? e.singularName : '', verbs: Array.isArray(e.verbs) ? e.verbs : [] };
+    if (Array.isArray(e.shortNames) && e.shortNames.length) r.shortNames = e.shortNames;
+    if (Array.isArray(e.categories) && e.categories.length) r.categories = e.categories;
+    byName.set(name, r);
+    out.push(r);
+  }
+  for (const e of entries) {
+    const [parent, sub] = (e.name as string).split('/', 2);
+    const r = sub ? byName.get(parent) : undefined;
+    if (!r || !sub) continue;
+    const subs = Array.isArray(r.subresources) ? r.subresources : (r.subresources = []);
+    subs.push({ subresource: sub, responseKind: kindOf(e), verbs: Array.isArray(e.verbs) ? e.verbs : [] });
+  }
+  return out.sort((a, b) => ((a.resource as string) < (b.resource as string) ? -1 : (a.resource as string) > (b.resource as string) ? 1 : 0));
 }
 
 function sortByName(resources: readonly ServedResource[]): ServedResource[] {

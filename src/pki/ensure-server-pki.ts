@@ -8,6 +8,11 @@
  *   serving-kube-apiserver.crt/.key  the API server's certificate (server auth, SANs below)
  *   client-admin.crt/.key            CN=system:admin, O=system:masters
  *   admin.token                      a random bearer token for the admin
+ *   request-header-ca.crt/.key       CA of the front proxy: extension API servers trust only it
+ *                                    for the X-Remote-User headers (kube-system/extension-apiserver-
+ *                                    authentication, `requestheader-client-ca-file`)
+ *   client-auth-proxy.crt/.key       CN=system:auth-proxy, the certificate the API server presents
+ *                                    when it proxies to an APIService (k3s' names for both)
  *
  * Keys and the token are written with mode 0600, certificates 0644. On later starts only what is
  * missing or unusable is regenerated: an unreadable or mismatched pair, a leaf no longer signed by
@@ -66,9 +71,16 @@ export interface ServerPkiFiles {
   readonly adminCert: string;
   readonly adminKey: string;
   readonly adminToken: string;
+  readonly requestHeaderCaCert: string;
+  readonly requestHeaderCaKey: string;
+  readonly proxyClientCert: string;
+  readonly proxyClientKey: string;
 }
 
-export type PkiItem = 'server-ca' | 'client-ca' | 'serving' | 'admin' | 'admin-token';
+export type PkiItem = 'server-ca' | 'client-ca' | 'serving' | 'admin' | 'admin-token' | 'request-header-ca' | 'proxy-client';
+
+/** The front proxy's user name: extension API servers accept X-Remote-User only from it. */
+export const AUTH_PROXY_USER = 'system:auth-proxy';
 
 export interface ServerPki {
   /** The server CA certificate: what clients trust. */
@@ -83,6 +95,10 @@ export interface ServerPki {
   readonly adminCert: string;
   readonly adminKey: string;
   readonly adminToken: string;
+  /** The CA extension API servers trust for the front proxy's client certificate. */
+  readonly requestHeaderCaPem: string;
+  /** The API server's client certificate when it proxies to an APIService (CN system:auth-proxy). */
+  readonly proxyClient: { readonly certPem: string; readonly keyPem: string };
   /** The SANs the serving certificate was checked (or issued) for. */
   readonly servingNames: { readonly dnsNames: readonly string[]; readonly ips: readonly string[] };
   readonly files: ServerPkiFiles;
@@ -101,6 +117,10 @@ export function serverPkiFiles(dir: string): ServerPkiFiles {
     adminCert: join(dir, 'client-admin.crt'),
     adminKey: join(dir, 'client-admin.key'),
     adminToken: join(dir, 'admin.token'),
+    requestHeaderCaCert: join(dir, 'request-header-ca.crt'),
+    requestHeaderCaKey: join(dir, 'request-header-ca.key'),
+    proxyClientCert: join(dir, 'client-auth-proxy.crt'),
+    proxyClientKey: join(dir, 'client-auth-proxy.key'),
   };
 }
 
@@ -159,6 +179,27 @@ export async function ensureServerPki(config: ServerPkiConfig): Promise<ServerPk
     generated.push('admin');
   }
 
+  let requestHeaderCa = loadCa(files.requestHeaderCaCert, files.requestHeaderCaKey, now);
+  if (!requestHeaderCa) {
+    requestHeaderCa = await createCertificateAuthority({ commonName: `lite-request-header-ca@${epochSeconds}`, validDays: CA_VALID_DAYS, clock });
+    savePair(requestHeaderCa, files.requestHeaderCaCert, files.requestHeaderCaKey);
+    generated.push('request-header-ca');
+  }
+
+  let proxyClient = loadLeaf(files.proxyClientCert, files.proxyClientKey, requestHeaderCa, now, (cert) => subjectIs(cert, AUTH_PROXY_USER, []));
+  if (!proxyClient) {
+    proxyClient = await issueCertificate({
+      usage: 'client',
+      commonName: AUTH_PROXY_USER,
+      validDays: LEAF_VALID_DAYS,
+      clock,
+      issuer: requestHeaderCa,
+      keyPem: reusableKey(files.proxyClientKey),
+    });
+    savePair(proxyClient, files.proxyClientCert, files.proxyClientKey);
+    generated.push('proxy-client');
+  }
+
   let adminToken = readText(files.adminToken)?.trim();
   if (!adminToken) {
     adminToken = randomBytes(32).toString('hex');
@@ -178,6 +219,8 @@ export async function ensureServerPki(config: ServerPkiConfig): Promise<ServerPk
     adminCert: admin.certPem,
     adminKey: admin.keyPem,
     adminToken,
+    requestHeaderCaPem: requestHeaderCa.certPem,
+    proxyClient: { certPem: proxyClient.certPem, keyPem: proxyClient.keyPem },
     servingNames: names,
     files,
     generated,

@@ -18,6 +18,10 @@ export interface ClusterPki {
   readonly servingKeyPem: string;
   readonly clientCaPem: string;
   readonly adminToken: string;
+  /** The front proxy's CA (extension API servers trust it for the X-Remote-* headers). */
+  readonly requestHeaderCaPem: string;
+  /** The client certificate the API server presents to APIService backends. */
+  readonly proxyClient: { readonly certPem: string; readonly keyPem: string };
   /** Writes the admin kubeconfig (client certificate credentials) for `url`. */
   writeKubeconfig(path: string, url: string, mode: number): void;
 }
@@ -37,6 +41,8 @@ export async function ensureClusterPki(config: {
     caHash: caCertHash(pki.caCertPem),
     clientCa: pki.clientCa,
     serverCa: pki.serverCa,
+    requestHeaderCaPem: pki.requestHeaderCaPem,
+    proxyClient: pki.proxyClient,
     servingCertPem: pki.serving.certPem,
     servingKeyPem: pki.serving.keyPem,
     clientCaPem: pki.clientCaPem,

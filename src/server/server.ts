@@ -26,6 +26,12 @@ import { ServiceAccountTokenAuthenticator, TokenSigner } from '../serviceaccount
 import { registryBoundObjectGetter, tokenObjectGetter } from '../serviceaccount/registry-getter.js';
 import { ensureServiceAccountKey } from '../serviceaccount/signing-key.js';
 import { Discovery } from '../apiserver/discovery.js';
+import { builtinGroupVersions } from '../api/builtin-resources.js';
+import { AggregationProxy } from '../aggregator/aggregation-proxy.js';
+import { publishAuthenticationTrust } from '../aggregator/authentication-configmap.js';
+import { AvailabilityController } from '../aggregator/availability-controller.js';
+import { BackendClient } from '../aggregator/backend-client.js';
+import { LocalApiServiceRegistration } from '../aggregator/local-apiservices.js';
 import { bindingCreateHandler, podSubresourceHandlers } from '../apiserver/extensions/pods.js';
 import { podStreamHandlers } from '../apiserver/extensions/pod-streams.js';
 import { AgentDialer } from '../apiserver/extensions/backend-dialer.js';
@@ -381,8 +387,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       virtualRead.set('metrics.k8s.io/nodes', nodeMetricsReader(metricsApi));
       virtualRead.set('metrics.k8s.io/pods', podMetricsReader(metricsApi));
     }
+    // API aggregation (kube-aggregator): APIServices naming a Service are proxied to it, the
+    // others are this server's own group versions.
+    const aggregatorLog = log.child({ component: 'aggregator' });
+    const apiServiceBackends = new BackendClient({ dialer: proxyDialer, objects: proxyObjects, proxyClient: pki.proxyClient });
+    cleanups.push(() => apiServiceBackends.close());
+    const apiServiceAvailability = new AvailabilityController({ client, informers, backends: apiServiceBackends, clock, logger: aggregatorLog });
+    const aggregation = new AggregationProxy({ routes: apiServiceAvailability, backends: apiServiceBackends, logger: aggregatorLog });
     let listener: HttpsListener | undefined;
-    const discovery = new Discovery({ registry, serverAddress: () => `${advertise}:${listener?.port ?? config.httpsPort}` });
+    const discovery = new Discovery({ registry, serverAddress: () => `${advertise}:${listener?.port ?? config.httpsPort}`, remote: apiServiceAvailability });
     const openapi = new OpenApi({ registry, schemas: modules.schemas, kubernetesVersion: KUBERNETES_VERSION });
     const openapiV2 = new OpenApiV2({ registry, schemas: modules.schemas, kubernetesVersion: KUBERNETES_VERSION, now: () => new Date(clock.now()) });
     const joinTokens = new JoinTokens({ client, clock, tokenFile: paths.token, caHash: pki.caHash });
@@ -403,6 +416,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       decodeProtobuf: modules.decodeProtobuf,
       extensions: { subresources, virtualCreate, virtualRead },
       metrics: new ApiServerMetrics(),
+      aggregation,
       now: () => clock.now(),
       version: {
         major: '1',
@@ -439,10 +453,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await bootstrapCluster({ client, kubernetesServiceIp, endpointAddress: advertise, endpointPort: port });
     await reconcileBootstrapPolicy(client, log.child({ component: 'rbac-bootstrap' }));
     rbacPolicyReady = true;
+    await publishAuthenticationTrust(client, { clientCaPem: pki.clientCaPem, requestHeaderCaPem: pki.requestHeaderCaPem });
     const loops: Promise<void>[] = [];
     cleanups.push(async () => {
       await Promise.allSettled(loops);
     });
+    loops.push(apiServiceAvailability.run(stopping.signal));
+    loops.push(
+      new LocalApiServiceRegistration({ client, registry, informers, builtinGroups: new Set(builtinGroupVersions.map((g) => g.group)), clock, logger: aggregatorLog }).run(stopping.signal),
+    );
     if (!config.disableControllerManager) {
       const controllerManager = new ControllerManager({
         client: client.withFieldManager(KUBE_CONTROLLER_MANAGER),

@@ -12,8 +12,8 @@
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { DialledHttpsAgent, describeDialFailure } from '../../apiserver/extensions/dialled-https-agent.js';
 import { isIP } from 'node:net';
-import tls from 'node:tls';
 import type { Clock } from '../../util/clock.js';
 import type { WebhookClientConfig } from './webhook-rules.js';
 
@@ -72,59 +72,6 @@ function caOf(config: WebhookClientConfig): string | undefined {
   return config.caBundle ? Buffer.from(config.caBundle, 'base64').toString('utf8') : undefined;
 }
 
-/** Go's wording for the usual socket failures. */
-function describeFailure(e: unknown, address: string): string {
-  const err = e as NodeJS.ErrnoException & { reason?: string };
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return `dial tcp ${address}: connect: connection refused`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `dial tcp: lookup ${address.replace(/:\d+$/, '')}: no such host`;
-    case 'EHOSTUNREACH':
-      return `dial tcp ${address}: connect: no route to host`;
-    case 'ECONNRESET':
-      return `read tcp ${address}: read: connection reset by peer`;
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      return 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `tls: failed to verify certificate: x509: certificate is not valid for ${address.replace(/:\d+$/, '')}`;
-    case 'CERT_HAS_EXPIRED':
-      return 'tls: failed to verify certificate: x509: certificate has expired or is not yet valid';
-    default:
-      return err.message || String(e);
-  }
-}
-
-/** Keep-alive connections to a Service webhook: each new one is dialled to a ready endpoint. */
-class ServiceWebhookAgent extends https.Agent {
-  readonly #dial: () => Promise<Duplex>;
-  readonly #tls: tls.ConnectionOptions;
-
-  constructor(dial: () => Promise<Duplex>, tlsOptions: tls.ConnectionOptions) {
-    super({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_WEBHOOK });
-    this.#dial = dial;
-    this.#tls = tlsOptions;
-  }
-
-  override createConnection(_options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    const fail = (e: unknown) => callback?.(e instanceof Error ? e : new Error(String(e)), undefined as unknown as Duplex);
-    this.#dial().then((raw) => {
-      try {
-        callback?.(null, tls.connect({ ...this.#tls, socket: raw }));
-      } catch (e) {
-        // An unusable CA bundle, say: the request fails, the process does not.
-        raw.destroy();
-        fail(e);
-      }
-    }, fail);
-    return undefined;
-  }
-}
-
 /** Connections kept open per webhook endpoint, and how many endpoints keep some. */
 const MAX_SOCKETS_PER_WEBHOOK = 32;
 const MAX_KEPT_ENDPOINTS = 64;
@@ -159,7 +106,7 @@ export class WebhookClient implements WebhookPoster {
     } catch (e) {
       if (deadline.signal.aborted) throw deadline.signal.reason as WebhookCallError;
       if (e instanceof WebhookCallError) throw e;
-      throw new WebhookCallError(`${what}: ${describeFailure(e, `${url.hostname}:${url.port || 443}`)}`);
+      throw new WebhookCallError(`${what}: ${describeDialFailure(e, `${url.hostname}:${url.port || 443}`)}`);
     } finally {
       cancelTimer();
       request.signal?.removeEventListener('abort', onCallerAbort);
@@ -182,7 +129,7 @@ export class WebhookClient implements WebhookPoster {
     if ('url' in config) agent = new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_WEBHOOK });
     else {
       const s = config.service;
-      agent = new ServiceWebhookAgent(
+      agent = new DialledHttpsAgent(
         async () => {
           if (!this.#dialService) throw new WebhookCallError(`${what}: the API server cannot reach services yet`);
           // Bounded by the dialer itself (its dial timeout), not by one request's deadline.
@@ -193,6 +140,7 @@ export class WebhookClient implements WebhookPoster {
           }
         },
         { ...(servername ? { servername } : {}), ...(ca ? { ca } : {}), ALPNProtocols: ['http/1.1'] },
+        MAX_SOCKETS_PER_WEBHOOK,
       );
     }
     this.#agents.set(key, agent);

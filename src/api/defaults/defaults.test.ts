@@ -450,6 +450,44 @@ describe('admissionregistration.k8s.io/v1 webhook configurations', () => {
   });
 });
 
+describe('apiregistration.k8s.io/v1 APIService', () => {
+  const KEY = 'APIService.apiregistration.k8s.io';
+  const created = '2025-06-01T12:00:00Z';
+  const metrics = { group: 'metrics.k8s.io', version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100 };
+
+  it('defaults a Service port to 443 (SetDefaults_ServiceReference) and keeps a given one', () => {
+    const svc = applyDefaults(KEY, { metadata: { name: 'v1beta1.metrics.k8s.io' }, spec: { ...metrics, service: { namespace: 'kube-system', name: 'metrics-server' } } });
+    expect(svc.spec).toEqual({ ...metrics, service: { namespace: 'kube-system', name: 'metrics-server', port: 443 } });
+    const nullPort = applyDefaults(KEY, { metadata: { name: 'v1beta1.metrics.k8s.io' }, spec: { ...metrics, service: { namespace: 'ns', name: 's', port: null } } });
+    expect(nullPort.spec).toMatchObject({ service: { port: 443 } });
+    const given = applyDefaults(KEY, { metadata: { name: 'v1beta1.metrics.k8s.io' }, spec: { ...metrics, service: { namespace: 'ns', name: 's', port: 10250 } } });
+    expect(given.spec).toMatchObject({ service: { port: 10250 } });
+  });
+
+  it('writes an absent Service as null, as the Go type (json:"service", no omitempty) does', () => {
+    expect(applyDefaults(KEY, { metadata: { name: 'v1.apps' }, spec: { group: 'apps', version: 'v1', groupPriorityMinimum: 17800, versionPriority: 15 } }).spec).toEqual({
+      group: 'apps',
+      version: 'v1',
+      groupPriorityMinimum: 17800,
+      versionPriority: 15,
+      service: null,
+    });
+    expect(applyDefaults(KEY, { metadata: { name: 'x' } }).spec).toEqual({ service: null });
+  });
+
+  it('marks a new local APIService Available at its creation time and gives an aggregated one an empty status', () => {
+    const localService = applyDefaults(KEY, { metadata: { name: 'v1.apps', creationTimestamp: created }, spec: { group: 'apps', version: 'v1' } });
+    expect(localService.status).toEqual({
+      conditions: [{ type: 'Available', status: 'True', lastTransitionTime: created, reason: 'Local', message: 'Local APIServices are always available' }],
+    });
+    const aggregated = applyDefaults(KEY, { metadata: { name: 'v1beta1.metrics.k8s.io', creationTimestamp: created }, spec: { ...metrics, service: { namespace: 'ns', name: 's' } } });
+    expect(aggregated.status).toEqual({});
+    // A status that is already there (an update's, restored from storage anyway) is left alone.
+    const kept = { conditions: [{ type: 'Available', status: 'False', reason: 'MissingEndpoints' }] };
+    expect(applyDefaults(KEY, { metadata: { name: 'v1.apps' }, spec: { group: 'apps', version: 'v1' }, status: kept }).status).toEqual(kept);
+  });
+});
+
 describe('image references', () => {
   it('picks the pull policy from the tag', () => {
     expect(defaultPullPolicy('nginx')).toBe('Always');

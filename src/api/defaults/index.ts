@@ -6,6 +6,7 @@
  */
 import type { KubeObject } from '../object.js';
 import type { JsonObject } from '../json-access.js';
+import { defaultAPIService } from './api-service.js';
 import {
   defaultEndpoints,
   defaultLimitRange,
@@ -74,9 +75,11 @@ export const builtinDefaulters: Readonly<Record<string, Defaulter>> = {
   'EndpointSlice.discovery.k8s.io': wrap(defaultEndpointSlice),
   'MutatingWebhookConfiguration.admissionregistration.k8s.io': wrap((o) => defaultWebhookConfiguration(o, true)),
   'ValidatingWebhookConfiguration.admissionregistration.k8s.io': wrap((o) => defaultWebhookConfiguration(o, false)),
+  'APIService.apiregistration.k8s.io': wrap(defaultAPIService),
 };
 
 export { generateJobSelector, JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from './workloads.js';
 export { normalizeServiceClusterIPs, prepareServiceUpdate } from './core.js';
 export { defaultPodSpec, defaultPodTemplateSpec, defaultContainer, defaultResourceList } from './pod.js';
 export { defaultPullPolicy, parseImageReference } from './image.js';
+export { LOCAL_AVAILABLE_MESSAGE, LOCAL_AVAILABLE_REASON, localAvailableCondition } from './api-service.js';

@@ -5,6 +5,7 @@
  * One printer serves every version of its kind (e.g. HPA autoscaling/v1 and v2).
  */
 import type { TablePrinter } from '../resource.js';
+import { apiServiceTablePrinter } from './api-service.js';
 import {
   certificateSigningRequestTablePrinter,
   clusterRoleBindingTablePrinter,
@@ -119,6 +120,8 @@ export const builtinTablePrinters: Readonly<Record<string, TablePrinter>> = Obje
   [kindKey('node.k8s.io', 'RuntimeClass')]: runtimeClassTablePrinter,
   // apiextensions
   [kindKey('apiextensions.k8s.io', 'CustomResourceDefinition')]: defaultTablePrinter,
+  // apiregistration
+  [kindKey('apiregistration.k8s.io', 'APIService')]: apiServiceTablePrinter,
 });
 
 /** The printer for a built-in kind, falling back to the generic NAME / CREATED AT table. */

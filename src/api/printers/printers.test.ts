@@ -391,6 +391,36 @@ describe('cluster tables', () => {
   });
 });
 
+describe('apiregistration.k8s.io APIService table (kube-aggregator etcd.go ConvertToTable)', () => {
+  const KEY = 'APIService.apiregistration.k8s.io';
+  const apiService = (name: string, service: unknown, conditions?: unknown[]) =>
+    obj('APIService', name, { spec: { service }, ...(conditions ? { status: { conditions } } : { status: {} }) }, { namespace: undefined });
+
+  it('has NAME, SERVICE, AVAILABLE, AGE and no wide columns', () => {
+    expect(builtinTablePrinters[KEY].columns.map((c) => [c.name, c.type, c.format, c.priority])).toEqual([
+      ['Name', 'string', 'name', 0],
+      ['Service', 'string', '', 0],
+      ['Available', 'string', '', 0],
+      ['Age', 'string', '', 0],
+    ]);
+  });
+
+  it('prints Local or namespace/name, and the Available condition with its reason unless True', () => {
+    const local = apiService('v1.apps', null, [{ type: 'Available', status: 'True', reason: 'Local', message: 'Local APIServices are always available' }]);
+    expect(row(KEY, local)).toEqual(['v1.apps', 'Local', 'True', '5m']);
+    const down = apiService('v1beta1.metrics.k8s.io', { namespace: 'kube-system', name: 'metrics-server', port: 443 }, [
+      { type: 'Other', status: 'True' },
+      { type: 'Available', status: 'False', reason: 'MissingEndpoints', message: 'endpoints for service/metrics-server in "kube-system" have no addresses' },
+    ]);
+    expect(row(KEY, down)).toEqual(['v1beta1.metrics.k8s.io', 'kube-system/metrics-server', 'False (MissingEndpoints)', '5m']);
+    expect(row(KEY, apiService('v1.x.io', { namespace: 'ns', name: 's' }, [{ type: 'Available', status: 'Unknown' }]))[2]).toBe('Unknown');
+    expect(row(KEY, apiService('v1.x.io', { namespace: 'ns', name: 's' }, [{ type: 'Available', status: 'False' }]))[2]).toBe('False');
+    // No Available condition yet (a new aggregated APIService): Unknown; an absent spec.service is Local too.
+    expect(row(KEY, apiService('v1.x.io', { namespace: 'ns', name: 's' }))).toEqual(['v1.x.io', 'ns/s', 'Unknown', '5m']);
+    expect(row(KEY, obj('APIService', 'v1.y.io', { spec: {} }))).toEqual(['v1.y.io', 'Local', 'Unknown', '5m']);
+  });
+});
+
 describe('default table', () => {
   it('prints NAME and CREATED AT for kinds without a printer', () => {
     expect(defaultTablePrinter.columns.map((c) => [c.name, c.type, c.format])).toEqual([

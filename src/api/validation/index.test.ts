@@ -67,6 +67,10 @@ const VALID: Readonly<Record<string, Record<string, unknown>>> = {
     metadata: { name: 'vw' },
     webhooks: [{ name: 'check.example.com', clientConfig: { url: 'https://hooks.example.com/check' }, sideEffects: 'NoneOnDryRun', admissionReviewVersions: ['v1', 'v1beta1'] }],
   },
+  'APIService.apiregistration.k8s.io': {
+    metadata: { name: 'v1beta1.metrics.k8s.io' },
+    spec: { service: { namespace: 'kube-system', name: 'metrics-server' }, group: 'metrics.k8s.io', version: 'v1beta1', insecureSkipTLSVerify: true, groupPriorityMinimum: 100, versionPriority: 100 },
+  },
   'Event.events.k8s.io': {
     metadata: { name: 'e', ...ns },
     eventTime: '2024-05-01T10:00:00.000000Z',
@@ -91,6 +95,7 @@ const CLUSTER_SCOPED = new Set([
   'CertificateSigningRequest.certificates.k8s.io',
   'MutatingWebhookConfiguration.admissionregistration.k8s.io',
   'ValidatingWebhookConfiguration.admissionregistration.k8s.io',
+  'APIService.apiregistration.k8s.io',
 ]);
 
 const WITH_STATUS = [
@@ -112,6 +117,7 @@ const WITH_STATUS = [
   'Ingress.networking.k8s.io',
   'PodDisruptionBudget.policy',
   'HorizontalPodAutoscaler.autoscaling',
+  'APIService.apiregistration.k8s.io',
 ];
 
 describe('builtinStrategies', () => {

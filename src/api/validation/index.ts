@@ -23,6 +23,7 @@ import {
   validateValidatingWebhookConfiguration,
   validateValidatingWebhookConfigurationUpdate,
 } from './admissionregistration.js';
+import { validateAPIService, validateAPIServiceStatusUpdate, validateAPIServiceUpdate } from './apiregistration.js';
 import { validateCertificateSigningRequest, validateCertificateSigningRequestUpdate } from './certificates.js';
 import type { FieldError } from '../errors.js';
 import { obj } from '../json-access.js';
@@ -234,6 +235,12 @@ export function createBuiltinStrategies(options: BuiltinStrategyOptions = {}): R
       validate: validateValidatingWebhookConfiguration,
       validateUpdate: validateValidatingWebhookConfigurationUpdate,
     }),
+    // apiregistration.k8s.io/v1
+    'APIService.apiregistration.k8s.io': strategy('APIService.apiregistration.k8s.io', {
+      validate: validateAPIService,
+      validateUpdate: validateAPIServiceUpdate,
+      validateStatusUpdate: validateAPIServiceStatusUpdate,
+    }),
   };
 }
 
@@ -255,6 +262,8 @@ export const builtinNameRules: Readonly<Record<string, NameRule>> = {
   'ClusterRole.rbac.authorization.k8s.io': 'path-segment',
   'RoleBinding.rbac.authorization.k8s.io': 'path-segment',
   'ClusterRoleBinding.rbac.authorization.k8s.io': 'path-segment',
+  // Then also `<spec.version>.<spec.group>`, checked by the APIService strategy (it needs the spec).
+  'APIService.apiregistration.k8s.io': 'path-segment',
 };
 
 /** The name rule of a kind key (see builtinNameRules). */

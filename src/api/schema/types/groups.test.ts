@@ -4,6 +4,7 @@ import { CORE, META } from '../dsl.js';
 import { SchemaRegistry } from '../registry.js';
 import { admissionregistrationV1Types } from './admissionregistration-v1.js';
 import { apiextensionsV1Types } from './apiextensions-v1.js';
+import { apiregistrationV1Types } from './apiregistration-v1.js';
 import { appsV1Types } from './apps-v1.js';
 import { authenticationV1Types } from './authentication-v1.js';
 import { authorizationV1Types } from './authorization-v1.js';
@@ -23,6 +24,7 @@ import { schedulingV1Types } from './scheduling-v1.js';
 import { storageV1Types } from './storage-v1.js';
 
 const EXT = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.';
+const AGG = 'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.';
 
 /** Each file's array with the name prefix all of its types must carry. */
 const FILES: ReadonlyArray<readonly [string, readonly TypeDef[]]> = [
@@ -41,6 +43,7 @@ const FILES: ReadonlyArray<readonly [string, readonly TypeDef[]]> = [
   ['io.k8s.api.scheduling.v1.', schedulingV1Types],
   ['io.k8s.api.admissionregistration.v1.', admissionregistrationV1Types],
   [EXT, apiextensionsV1Types],
+  [AGG, apiregistrationV1Types],
   ['io.k8s.api.authorization.v1.', authorizationV1Types],
   ['io.k8s.api.authentication.v1.', authenticationV1Types],
   ['io.k8s.metrics.pkg.apis.metrics.v1beta1.', metricsV1beta1Types],
@@ -63,6 +66,7 @@ const KINDS: Record<string, Record<string, boolean>> = {
   'scheduling.k8s.io/v1': { PriorityClass: true },
   'admissionregistration.k8s.io/v1': { MutatingWebhookConfiguration: true, ValidatingWebhookConfiguration: true },
   'apiextensions.k8s.io/v1': { CustomResourceDefinition: true, ConversionReview: false },
+  'apiregistration.k8s.io/v1': { APIService: true },
   'authorization.k8s.io/v1': { SelfSubjectAccessReview: false, SelfSubjectRulesReview: false, SubjectAccessReview: false, LocalSubjectAccessReview: false },
   'authentication.k8s.io/v1': { TokenReview: false, TokenRequest: false, SelfSubjectReview: false },
   'metrics.k8s.io/v1beta1': { NodeMetrics: true, PodMetrics: true },
@@ -447,6 +451,31 @@ describe('non-core group type definitions: upstream facts (Kubernetes 1.32)', ()
       enum: ['FieldValueDuplicate', 'FieldValueForbidden', 'FieldValueInvalid', 'FieldValueRequired'],
     });
     expect(field(x('ConversionResponse'), 'result').type).toEqual({ t: 'ref', name: `${META}Status` });
+  });
+
+  it('apiregistration.k8s.io/v1 (kube-aggregator generated.proto)', () => {
+    const g = (k: string) => AGG + k;
+    expect(field(g('APIService'), 'spec')).toMatchObject({ proto: 2, type: { t: 'ref', name: g('APIServiceSpec') } });
+    expect(field(g('APIService'), 'status')).toMatchObject({ proto: 3, type: { t: 'ref', name: g('APIServiceStatus') } });
+    // `json:"service"` has no omitempty: null is how a local APIService is written.
+    expect(field(g('APIServiceSpec'), 'service')).toMatchObject({ proto: 1, pointer: true, noOmitEmpty: true, type: { t: 'ref', name: g('ServiceReference') } });
+    expect(field(g('APIServiceSpec'), 'service').required).toBeUndefined();
+    expect(field(g('APIServiceSpec'), 'group').proto).toBe(2);
+    expect(field(g('APIServiceSpec'), 'version').proto).toBe(3);
+    expect(field(g('APIServiceSpec'), 'insecureSkipTLSVerify')).toMatchObject({ proto: 4, type: { t: 'scalar', scalar: 'boolean' } });
+    expect(field(g('APIServiceSpec'), 'caBundle')).toMatchObject({ proto: 5, type: { t: 'scalar', scalar: 'bytes' } });
+    // Field 6 (a removed int64 priority) is skipped upstream.
+    expect(registry.get(g('APIServiceSpec')).fields.map((f) => f.proto).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 7, 8]);
+    expect(field(g('APIServiceSpec'), 'groupPriorityMinimum')).toMatchObject({ proto: 7, required: true, noOmitEmpty: true, type: { t: 'scalar', scalar: 'int32' } });
+    expect(field(g('APIServiceSpec'), 'versionPriority')).toMatchObject({ proto: 8, required: true, noOmitEmpty: true, type: { t: 'scalar', scalar: 'int32' } });
+    expect(field(g('ServiceReference'), 'namespace').proto).toBe(1);
+    expect(field(g('ServiceReference'), 'name').proto).toBe(2);
+    expect(field(g('ServiceReference'), 'port')).toMatchObject({ proto: 3, pointer: true, type: { t: 'scalar', scalar: 'int32' } });
+    expect(field(g('APIServiceStatus'), 'conditions')).toMatchObject({ proto: 1, patchStrategy: 'merge', patchMergeKey: 'type', listMapKeys: ['type'] });
+    expect(field(g('APIServiceCondition'), 'type')).toMatchObject({ proto: 1, required: true });
+    expect(field(g('APIServiceCondition'), 'status')).toMatchObject({ proto: 2, required: true });
+    expect(field(g('APIServiceCondition'), 'lastTransitionTime')).toMatchObject({ proto: 3, type: { t: 'special', special: 'Time' } });
+    expect(field(g('APIServiceCondition'), 'message').proto).toBe(5);
   });
 
   it('authorization.k8s.io/v1 and authentication.k8s.io/v1', () => {

@@ -5,6 +5,7 @@
 import type { TypeDef } from '../dsl.js';
 import { admissionregistrationV1Types } from './admissionregistration-v1.js';
 import { apiextensionsV1Types } from './apiextensions-v1.js';
+import { apiregistrationV1Types } from './apiregistration-v1.js';
 import { appsV1Types } from './apps-v1.js';
 import { authenticationV1Types } from './authentication-v1.js';
 import { authorizationV1Types } from './authorization-v1.js';
@@ -38,6 +39,7 @@ export const groupTypes: readonly TypeDef[] = [
   ...schedulingV1Types,
   ...admissionregistrationV1Types,
   ...apiextensionsV1Types,
+  ...apiregistrationV1Types,
   ...authorizationV1Types,
   ...authenticationV1Types,
   ...metricsV1beta1Types,
