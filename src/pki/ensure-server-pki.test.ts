@@ -71,11 +71,11 @@ describe('servingNames', () => {
 describe('ensureServerPki', () => {
   it('creates every file with the right modes and certificates that chain correctly', async () => {
     const pki = await ensureServerPki(config);
-    expect(pki.generated).toEqual(['server-ca', 'client-ca', 'serving', 'admin', 'admin-token']);
+    expect(pki.generated).toEqual(['server-ca', 'client-ca', 'serving', 'admin', 'request-header-ca', 'proxy-client', 'admin-token']);
     const files = serverPkiFiles(config.dir);
     expect(pki.files).toEqual(files);
-    for (const p of [files.serverCaKey, files.clientCaKey, files.servingKey, files.adminKey, files.adminToken]) expect(mode(p), p).toBe(0o600);
-    for (const p of [files.serverCaCert, files.clientCaCert, files.servingCert, files.adminCert]) expect(mode(p), p).toBe(created(0o644));
+    for (const p of [files.serverCaKey, files.clientCaKey, files.servingKey, files.adminKey, files.adminToken, files.requestHeaderCaKey, files.proxyClientKey]) expect(mode(p), p).toBe(0o600);
+    for (const p of [files.serverCaCert, files.clientCaCert, files.servingCert, files.adminCert, files.requestHeaderCaCert, files.proxyClientCert]) expect(mode(p), p).toBe(created(0o644));
     expect(mode(config.dir)).toBe(0o700);
     expect(readdirSync(config.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
@@ -91,6 +91,14 @@ describe('ensureServerPki', () => {
     expect(admin.checkIssued(clientCa) && admin.verify(clientCa.publicKey)).toBe(true);
     expect(admin.verify(serverCa.publicKey)).toBe(false);
     expect(admin.subject.split('\n').sort()).toEqual(['CN=system:admin', 'O=system:masters']);
+    // The front proxy's certificate chains to its own CA only: it is no user of this server.
+    const requestHeaderCa = new X509Certificate(pki.requestHeaderCaPem);
+    const proxyClient = new X509Certificate(pki.proxyClient.certPem);
+    expect(requestHeaderCa.ca).toBe(true);
+    expect(proxyClient.checkIssued(requestHeaderCa) && proxyClient.verify(requestHeaderCa.publicKey)).toBe(true);
+    expect(proxyClient.verify(clientCa.publicKey)).toBe(false);
+    expect(proxyClient.subject).toBe('CN=system:auth-proxy');
+    expect(proxyClient.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
     for (const name of pki.servingNames.dnsNames) expect(serving.checkHost(name, { subject: 'never' }), name).toBe(name);
     for (const ip of ['127.0.0.1', '::1', '10.43.0.1', '10.1.2.3', '192.0.2.10', '198.51.100.7', 'fe80::1']) expect(serving.checkIP(ip), ip).toBe(ip);
     expect(serving.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
@@ -131,7 +139,7 @@ describe('ensureServerPki', () => {
     expect((await ensureServerPki(config)).generated).toEqual([]);
     clock.advance(100 * DAY); // 300 days: inside the 90-day renewal window of a 365-day certificate
     const renewed = await ensureServerPki(config);
-    expect(renewed.generated).toEqual(['serving', 'admin']);
+    expect(renewed.generated).toEqual(['serving', 'admin', 'proxy-client']);
     expect(renewed.caCertPem).toBe(first.caCertPem);
     expect(renewed.adminKey).toBe(first.adminKey);
     expect(Date.parse(new X509Certificate(renewed.serving.certPem).validTo)).toBeGreaterThan(clock.now() + 360 * DAY);
