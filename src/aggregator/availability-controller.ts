@@ -13,6 +13,7 @@
  * again every `recheckIntervalMs` (upstream re-checks on a tight resync so a dead backend is
  * noticed), and soon after a failed check.
  */
+import { createHash } from 'node:crypto';
 import { isJsonObject, rfc3339, type JsonObject, type KubeObject } from '../api/object.js';
 import { readyEndpoints } from '../apiserver/extensions/proxy-location.js';
 import { describeDialFailure } from '../apiserver/extensions/dialled-https-agent.js';
@@ -55,6 +56,8 @@ export class AvailabilityController implements RemoteApis {
   #routes = new Map<string, ApiServiceView & { service: ServiceReference }>();
   /** Last good APIResourceList by APIService name. */
   readonly #discovered = new Map<string, JsonObject>();
+  /** Last good OpenAPI v3 document by APIService name. */
+  readonly #openApi = new Map<string, { text: string; hash: string }>();
   #generation = 0;
 
   constructor(config: AvailabilityControllerConfig) {
@@ -100,6 +103,7 @@ export class AvailabilityController implements RemoteApis {
   remoteGroupVersions(): RemoteGroupVersion[] {
     return [...this.#routes.values()].map((v) => {
       const list = this.#discovered.get(v.name);
+      const openApi = this.#openApi.get(v.name);
       return {
         group: v.group,
         version: v.version,
@@ -107,6 +111,7 @@ export class AvailabilityController implements RemoteApis {
         versionPriority: v.versionPriority,
         available: v.available,
         ...(list ? { resourceList: list } : {}),
+        ...(openApi ? { openApi } : {}),
       };
     });
   }
@@ -126,6 +131,7 @@ export class AvailabilityController implements RemoteApis {
       if (view.service) routes.set(`${view.group}/${view.version}`, { ...view, service: view.service });
     }
     for (const name of this.#discovered.keys()) if (!names.has(name)) this.#discovered.delete(name);
+    for (const name of this.#openApi.keys()) if (!names.has(name)) this.#openApi.delete(name);
     this.#routes = routes;
     this.#generation++;
   }
@@ -134,6 +140,7 @@ export class AvailabilityController implements RemoteApis {
     const obj = this.#apiServices.lister.get(undefined, name);
     if (!obj) {
       this.#discovered.delete(name);
+      this.#openApi.delete(name);
       return;
     }
     const view = readApiService(obj);
@@ -141,6 +148,7 @@ export class AvailabilityController implements RemoteApis {
     if (resourceList) {
       this.#discovered.set(name, resourceList);
       this.#generation++;
+      if (view.service) await this.#fetchOpenApi({ ...view, service: view.service });
     }
     const updated = withAvailableCondition(obj, condition, rfc3339(this.#config.clock.now()));
     if (updated) {
@@ -172,6 +180,28 @@ export class AvailabilityController implements RemoteApis {
       }
     }
     return this.#discoveryCheck(view);
+  }
+
+  /**
+   * The backend's OpenAPI v3 document of the group version (kube-aggregator merges them into
+   * /openapi/v3, so `kubectl explain` works for extension APIs); kept until a newer one comes.
+   * A backend without one, or one that fails, only loses `kubectl explain`.
+   */
+  async #fetchOpenApi(view: ApiServiceView & { service: ServiceReference }): Promise<void> {
+    const path = view.name === 'v1.' ? `/openapi/v3/api/${view.version}` : `/openapi/v3/apis/${view.group}/${view.version}`;
+    try {
+      const endpoint = await this.#config.backends.resolve(view.service);
+      const { status, body } = await this.#get(view, endpoint, path);
+      if (status < 200 || status >= 300) return;
+      const parsed: unknown = JSON.parse(body);
+      if (!isJsonObject(parsed) || !isJsonObject(parsed.paths)) return;
+      const text = JSON.stringify(parsed);
+      if (this.#openApi.get(view.name)?.text === text) return;
+      this.#openApi.set(view.name, { text, hash: createHash('sha512').update(text).digest('hex').slice(0, 64).toUpperCase() });
+      this.#generation++;
+    } catch (e) {
+      this.#config.logger.debug({ apiService: view.name, err: e instanceof Error ? e.message : String(e) }, 'no OpenAPI v3 document from the APIService backend');
+    }
   }
 
   async #discoveryCheck(view: ApiServiceView & { service: ServiceReference }): Promise<{ condition: Condition; resourceList?: JsonObject }> {

@@ -45,10 +45,13 @@ export class LocalApiServiceRegistration {
   readonly #apiServices: SharedInformer;
   readonly #queue;
   #startSyncDone = false;
+  readonly #synced: Promise<void>;
+  #markSynced: () => void = () => undefined;
 
   constructor(config: LocalApiServicesConfig) {
     this.#config = config;
     this.#queue = newQueue(config.clock);
+    this.#synced = new Promise((resolve) => (this.#markSynced = resolve));
     this.#apiServices = config.informers.informer(APISERVICES);
     // A deleted or edited automanaged APIService is put back; a new CRD group gets its own.
     this.#apiServices.addEventHandler({
@@ -57,6 +60,16 @@ export class LocalApiServiceRegistration {
       },
       onDelete: () => this.#queue.add(SYNC_KEY),
     });
+  }
+
+  /** Whether every served group version has had its APIService written once (upstream's `autoregister-completion`). */
+  get synced(): boolean {
+    return this.#startSyncDone;
+  }
+
+  /** Resolves once `synced` is true. */
+  whenSynced(): Promise<void> {
+    return this.#synced;
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -115,6 +128,7 @@ export class LocalApiServiceRegistration {
       if (mode === 'true' || (mode === 'onstart' && atStart)) await ignoring(404, client.delete(APISERVICES, undefined, name));
     }
     this.#startSyncDone = true;
+    this.#markSynced();
   }
 }
 

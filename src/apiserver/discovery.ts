@@ -18,6 +18,8 @@ export interface RemoteGroupVersion {
   readonly available: boolean;
   /** The backend's APIResourceList, once fetched. */
   readonly resourceList?: JsonObject;
+  /** The backend's OpenAPI v3 document of this group version, once fetched. */
+  readonly openApi?: { readonly text: string; readonly hash: string };
 }
 
 /** The aggregator's view of APIServices with a Service; `generation` changes with it. */

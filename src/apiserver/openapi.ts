@@ -10,6 +10,7 @@ import type { SchemaRegistry } from '../api/schema/registry.js';
 import { deepCopy, type JsonObject, type JsonValue } from '../api/object.js';
 import type { Registry } from '../registry/registry.js';
 import type { ServedResource } from '../registry/served-resource.js';
+import type { RemoteApis } from './discovery.js';
 
 const SCHEMA_PREFIX = '#/components/schemas/';
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
@@ -58,13 +59,23 @@ export class OpenApi {
   readonly #registry: Registry;
   readonly #schemas: SchemaRegistry;
   readonly #k8sVersion: string;
+  readonly #remote: RemoteApis | undefined;
   #generation = -1;
   #docs = new Map<string, { text: string; hash: string }>();
 
-  constructor(config: { registry: Registry; schemas: SchemaRegistry; kubernetesVersion: string }) {
+  /** `remote`: APIServices behind a Service; their backends' documents are served as theirs (kube-aggregator). */
+  constructor(config: { registry: Registry; schemas: SchemaRegistry; kubernetesVersion: string; remote?: RemoteApis }) {
     this.#registry = config.registry;
     this.#schemas = config.schemas;
     this.#k8sVersion = config.kubernetesVersion;
+    this.#remote = config.remote;
+  }
+
+  /** Group versions of APIServices behind a Service, by `<group>/<version>`, with their backend's document if fetched. */
+  #remoteDocs(): Map<string, { text: string; hash: string } | undefined> {
+    const docs = new Map<string, { text: string; hash: string } | undefined>();
+    for (const r of this.#remote?.remoteGroupVersions() ?? []) docs.set(`${r.group}/${r.version}`, r.openApi);
+    return docs;
   }
 
   #refresh(): void {
@@ -81,12 +92,19 @@ export class OpenApi {
   index(): string {
     this.#refresh();
     const paths: JsonObject = {};
+    const remote = this.#remoteDocs();
     for (const g of this.#registry.groups()) {
       for (const v of g.versions) {
+        if (remote.has(`${g.name}/${v}`)) continue;
         const p = OpenApi.gvPath(g.name, v);
         const doc = this.#doc(g.name, v);
         if (doc) paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${doc.hash}` };
       }
+    }
+    for (const [gv, doc] of remote) {
+      const [group = '', version = ''] = gv.split('/');
+      const p = OpenApi.gvPath(group, version);
+      if (doc) paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${doc.hash}` };
     }
     return JSON.stringify({ paths });
   }
@@ -94,6 +112,8 @@ export class OpenApi {
   /** The document of one group version: `{ text, hash }`, or undefined if not served. */
   document(group: string, version: string): { text: string; hash: string } | undefined {
     this.#refresh();
+    const remote = this.#remoteDocs();
+    if (remote.has(`${group}/${version}`)) return remote.get(`${group}/${version}`);
     return this.#doc(group, version);
   }
 

@@ -396,7 +396,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const aggregation = new AggregationProxy({ routes: apiServiceAvailability, backends: apiServiceBackends, logger: aggregatorLog });
     let listener: HttpsListener | undefined;
     const discovery = new Discovery({ registry, serverAddress: () => `${advertise}:${listener?.port ?? config.httpsPort}`, remote: apiServiceAvailability });
-    const openapi = new OpenApi({ registry, schemas: modules.schemas, kubernetesVersion: KUBERNETES_VERSION });
+    const openapi = new OpenApi({ registry, schemas: modules.schemas, kubernetesVersion: KUBERNETES_VERSION, remote: apiServiceAvailability });
     const openapiV2 = new OpenApiV2({ registry, schemas: modules.schemas, kubernetesVersion: KUBERNETES_VERSION, now: () => new Date(clock.now()) });
     const joinTokens = new JoinTokens({ client, clock, tokenFile: paths.token, caHash: pki.caHash });
     const identities = new NodeIdentities(client.withFieldManager('lite-join'));
@@ -459,9 +459,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await Promise.allSettled(loops);
     });
     loops.push(apiServiceAvailability.run(stopping.signal));
-    loops.push(
-      new LocalApiServiceRegistration({ client, registry, informers, builtinGroups: new Set(builtinGroupVersions.map((g) => g.group)), clock, logger: aggregatorLog }).run(stopping.signal),
-    );
+    const localApiServices = new LocalApiServiceRegistration({ client, registry, informers, builtinGroups: new Set(builtinGroupVersions.map((g) => g.group)), clock, logger: aggregatorLog });
+    loops.push(localApiServices.run(stopping.signal));
+    readyChecks.push({ name: 'autoregister-completion', check: () => localApiServices.synced });
     if (!config.disableControllerManager) {
       const controllerManager = new ControllerManager({
         client: client.withFieldManager(KUBE_CONTROLLER_MANAGER),
@@ -554,6 +554,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         embeddedAgent = handle;
       }
     }
+    // As upstream's autoregister-completion check: ready once every served group version has its
+    // APIService. Bounded, so a failing write shows in /readyz instead of holding the start.
+    const cancelWait = new AbortController();
+    await Promise.race([localApiServices.whenSynced(), clock.sleep(10_000, cancelWait.signal).catch(() => undefined)]);
+    cancelWait.abort();
+    if (!localApiServices.synced) log.warn('the local APIServices are not all registered yet; /readyz says so until they are');
     ready = true;
 
     return { url, port, kubeconfigPath: config.kubeconfigPath, caCertPem: pki.caCertPem, adminToken: pki.adminToken, joinToken: joinTokens.serverToken, registry, client, kubelets, embeddedAgent, ...(ingress ? { ingress } : {}), stop };
