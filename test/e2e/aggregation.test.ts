@@ -273,6 +273,24 @@ spec:
     expect(wardle.requests.filter((r) => r.status === 401)).toEqual([]);
   }
 
+  test('kubectl apply, explain and describe work on the extension kind, without warnings', async () => {
+    const file = join(ctx.tmp, 'flunder-applied.yaml');
+    const manifest = (reference: string) => `apiVersion: wardle.example.com/v1alpha1\nkind: Flunder\nmetadata: {name: applied, namespace: ${ns}}\nspec: {reference: ${reference}}\n`;
+    writeFileSync(file, manifest('one'));
+    expect(await ctx.kubectl.ok(['apply', '-f', file])).toBe('flunder.wardle.example.com/applied created\n');
+    writeFileSync(file, manifest('two'));
+    expect(await ctx.kubectl.ok(['apply', '-f', file])).toBe('flunder.wardle.example.com/applied configured\n');
+    expect(await ctx.kubectl.ok(['get', 'flunder', 'applied', '-n', ns, '-o', 'jsonpath={.spec.reference}'])).toBe('two');
+    // The backend's OpenAPI v3 document comes through lite's /openapi/v3.
+    const explain = await ctx.kubectl.ok(['explain', 'flunders.spec']);
+    expect(explain).toMatch(/^GROUP:\s+wardle\.example\.com\nKIND:\s+Flunder\nVERSION:\s+v1alpha1\n/);
+    expect(explain).toContain('The name of another Flunder or Fischer.');
+    const describe = await ctx.kubectl.ok(['describe', 'flunder', 'applied', '-n', ns]);
+    expect(describe).toMatch(/^Name:\s+applied\nNamespace:\s+\S+\n/);
+    expect(describe).toMatch(/Spec:\n\s+Reference:\s+two\n/);
+    expect(await ctx.kubectl.ok(['delete', '-f', file])).toBe('flunder.wardle.example.com "applied" deleted\n');
+  });
+
   test('identity headers a client sends are replaced by the user lite authenticated', async () => {
     const http = new AdminHttpsClient(ctx.server.credentials());
     const before = wardle.requests.length;

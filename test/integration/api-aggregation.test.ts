@@ -132,6 +132,15 @@ describe('an APIService behind a Service', () => {
     expect(resourceList.json).toMatchObject({ kind: 'APIResourceList', groupVersion: 'wardle.example.com/v1alpha1' });
   });
 
+  it('serves the backend OpenAPI v3 document of the group version in /openapi/v3', async () => {
+    const url = await waitFor('wardle in the OpenAPI v3 index', async () => (await rawRequest(t.server, { path: '/openapi/v3' })).json.paths['apis/wardle.example.com/v1alpha1']?.serverRelativeURL as string | undefined);
+    expect(url).toMatch(/^\/openapi\/v3\/apis\/wardle\.example\.com\/v1alpha1\?hash=[0-9A-F]{64}$/);
+    const doc = await rawRequest(t.server, { path: url });
+    expect(doc.status).toBe(200);
+    expect(doc.json.components.schemas['com.example.wardle.v1alpha1.Flunder']['x-kubernetes-group-version-kind']).toEqual([{ group: 'wardle.example.com', kind: 'Flunder', version: 'v1alpha1' }]);
+    expect(doc.headers.etag).toBe(`"${url.split('hash=')[1]}"`);
+  });
+
   it('proxies requests with the user in the front-proxy headers, never the caller credentials', async () => {
     const created = await post(FLUNDERS, { apiVersion: 'wardle.example.com/v1alpha1', kind: 'Flunder', metadata: { name: 'one' } });
     expect(created.status).toBe(201);

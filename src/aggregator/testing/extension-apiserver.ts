@@ -293,6 +293,16 @@ class WardleApi {
       }
       return;
     }
+    if (path === '/openapi/v3') {
+      onlyGet(method);
+      json(200, { paths: { [`apis/${WARDLE_GROUP_VERSION}`]: { serverRelativeURL: `/openapi/v3/apis/${WARDLE_GROUP_VERSION}` } } });
+      return;
+    }
+    if (path === `/openapi/v3/apis/${WARDLE_GROUP_VERSION}`) {
+      onlyGet(method);
+      json(200, openApiDocument());
+      return;
+    }
     if (path === `/apis/${WARDLE_GROUP}`) {
       onlyGet(method);
       json(200, { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup() });
@@ -576,6 +586,61 @@ class WardleApi {
 function apiGroup(): JsonObject {
   const gv = { groupVersion: WARDLE_GROUP_VERSION, version: WARDLE_VERSION };
   return { name: WARDLE_GROUP, versions: [gv], preferredVersion: gv };
+}
+
+/**
+ * The group version's OpenAPI v3 document, as a generic apiserver publishes it: the Flunder
+ * schema (with its group-version-kind, for `kubectl explain`) and the PATCH operation with the
+ * fieldValidation parameter (so kubectl leaves validation to the server).
+ */
+function openApiDocument(): JsonObject {
+  const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+  const flunder = 'com.example.wardle.v1alpha1.Flunder';
+  const ref = (name: string): JsonObject => ({ allOf: [{ $ref: `#/components/schemas/${name}` }], default: {} });
+  return {
+    openapi: '3.0.0',
+    info: { title: 'wardle', version: WARDLE_VERSION },
+    paths: {
+      [`/apis/${WARDLE_GROUP_VERSION}/namespaces/{namespace}/${RESOURCE}/{name}`]: {
+        patch: {
+          description: 'partially update the specified Flunder',
+          parameters: [{ name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } }],
+          responses: { '200': { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${flunder}` } } } } },
+          'x-kubernetes-action': 'patch',
+          'x-kubernetes-group-version-kind': { group: WARDLE_GROUP, version: WARDLE_VERSION, kind: KIND },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        [flunder]: {
+          description: 'A Flunder, the example kind of the sample API server.',
+          type: 'object',
+          properties: {
+            apiVersion: { description: 'The versioned schema of this object.', type: 'string' },
+            kind: { description: 'The REST resource this object represents.', type: 'string' },
+            metadata: ref(meta),
+            spec: { description: 'What the Flunder should be.', type: 'object', properties: { reference: { description: 'The name of another Flunder or Fischer.', type: 'string' } } },
+          },
+          'x-kubernetes-group-version-kind': [{ group: WARDLE_GROUP, kind: KIND, version: WARDLE_VERSION }],
+        },
+        [meta]: {
+          description: 'Standard object metadata.',
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            namespace: { type: 'string' },
+            labels: { type: 'object', additionalProperties: { type: 'string', default: '' } },
+            annotations: { type: 'object', additionalProperties: { type: 'string', default: '' } },
+            uid: { type: 'string' },
+            resourceVersion: { type: 'string' },
+            generation: { type: 'integer', format: 'int64' },
+            creationTimestamp: { type: 'string', format: 'date-time' },
+          },
+        },
+      },
+    },
+  };
 }
 
 function resourceList(): JsonObject {
