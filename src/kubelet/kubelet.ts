@@ -190,7 +190,7 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     this.#informers = new InformerFactory({ client, clock, logger: this.#log });
     this.#podInformer = this.#informers.informer(resources.pods, { fieldSelector: `spec.nodeName=${config.nodeName}` });
     this.#nodeInformer = this.#informers.informer(resources.nodes, { fieldSelector: `metadata.name=${config.nodeName}` });
-    this.#objects = new ObjectCache(client, this.#informers);
+    this.#objects = new ObjectCache(client, this.#informers, { clock, logger: this.#log.child({ component: 'object-watches' }) });
     this.#recorder = new ClientEventRecorder({ client, component: 'kubelet', host: config.nodeName, clock, logger: this.#log });
     this.#reader = new RuntimePodReader(runtime, this.#log.child({ component: 'runtime-pods' }));
     const network = internals.probeNetwork ?? hostProbeNetwork;
@@ -263,16 +263,14 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
       },
       onDelete: (pod) => (isMirrorPod(pod) ? this.#mirrorChanged(pod) : this.#removed(pod)),
     });
-    for (const kind of ['configmaps', 'secrets'] as const) {
-      const wake = (obj: KubeObject) => this.#wakeReferencing(kind, obj);
-      this.#objects.informer(kind).addEventHandler({ onAdd: wake, onUpdate: (_o, n) => wake(n), onDelete: wake });
-    }
+    this.#objects.onChange((kind, obj) => this.#wakeReferencing(kind, obj));
     if (this.#c.localStoragePath !== undefined) {
       const nodeName = this.#c.nodeName;
       const cleaner = new LocalPathCleaner({ client: this.#c.client, informers: this.#informers, clock: this.#c.clock, logger: this.#log, ownsNode: (n) => n === nodeName, storagePath: this.#c.localStoragePath, recorder: this.#recorder });
       void cleaner.run(this.#signal).catch((e: unknown) => this.#log.error({ err: e }, 'local-path cleaner stopped'));
     }
     this.#informers.start(this.#signal);
+    this.#objects.start(this.#signal);
     await this.#podInformer.waitForSync(this.#signal);
     // Static pods before the first relist, or their running containers would look orphaned.
     await this.#loadStaticPods();
@@ -387,6 +385,7 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     const uid = pod.metadata.uid ?? '';
     if (!uid) return;
     const rec = this.#records.get(uid);
+    this.#objects.track(uid, pod);
     if (!rec || rec.orphan) {
       this.#newRecord(uid, pod, false);
       this.#workers.wake(uid);
@@ -552,6 +551,7 @@ class KubeletImpl implements Kubelet, StreamingPodLookup {
     this.#prober.removePod(rec.uid);
     this.#status.forget(rec.uid);
     this.#records.delete(rec.uid);
+    this.#objects.release(rec.uid);
     this.#workers.forget(rec.uid);
     if (rec.orphan && (rp.containers.length || rp.sandboxes.length)) this.#log.info({ pod: `${rp.namespace}/${rp.name}`, uid: rec.uid }, 'removed the containers of a pod no longer bound to this node');
   }

@@ -26,6 +26,7 @@ import { ServiceAccountTokenAuthenticator, TokenSigner } from '../serviceaccount
 import { registryBoundObjectGetter, tokenObjectGetter } from '../serviceaccount/registry-getter.js';
 import { ensureServiceAccountKey } from '../serviceaccount/signing-key.js';
 import { Discovery } from '../apiserver/discovery.js';
+import { byNodeName, INDEX } from '../informer/indexers.js';
 import { builtinGroupVersions } from '../api/builtin-resources.js';
 import { AggregationProxy } from '../aggregator/aggregation-proxy.js';
 import { publishAuthenticationTrust } from '../aggregator/authentication-configmap.js';
@@ -269,7 +270,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const informers = new InformerFactory({ client, clock, logger: log.child({ component: 'informers' }) });
     informers.start(stopping.signal);
     const rbac = new RbacAuthorizer(informerRbacSource(informers));
-    const authorizer = new ClusterAuthorizer(rbac);
+    // The Node authorizer's graph: pods by the node they are bound to.
+    const podInformerForNodes = informers.informer(resources.pods);
+    podInformerForNodes.addIndexers({ [INDEX.nodeName]: byNodeName });
+    const authorizer = new ClusterAuthorizer(rbac, { podsOn: (node) => podInformerForNodes.lister.byIndex(INDEX.nodeName, node) });
     core.rbacEscalation.setAuthorizer(authorizer);
     core.certificates.setAuthorizer(authorizer);
     let ready = false;

@@ -3,6 +3,7 @@ import type { JsonObject, KubeObject } from '../../api/object.js';
 import { resources } from '../../client/client.js';
 import { startTestApi, until, type TestApi } from '../../controllers/testing/test-api.js';
 import { ObjectCache } from '../object-cache.js';
+import { silentLogger } from '../../util/log.js';
 import { containerEnv, EnvError, type EnvContext } from './env.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -28,7 +29,7 @@ describe('containerEnv (upstream makeEnvironmentVariables)', () => {
     api = await startTestApi();
     warnings.length = 0;
     ctx = {
-      objects: new ObjectCache(api.client, api.informers),
+      objects: new ObjectCache(api.client, api.informers, { clock: api.clock, logger: silentLogger }),
       runtimeFields: { podIPs: ['10.42.0.5'], hostIPs: ['192.168.1.10'] },
       allocatable: { cpu: '4', memory: '8Gi' },
       warn: (reason, message) => warnings.push(`${reason}: ${message}`),

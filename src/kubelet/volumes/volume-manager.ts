@@ -28,6 +28,7 @@ import { readQuantity, quantityIntValue } from '../../api/schema/quantity.js';
 import type { Clock } from '../../util/clock.js';
 import { containerResourceValue, findContainer, podFieldValue, type Allocatable, type PodRuntimeFields } from '../container/downward.js';
 import { ObjectNotFoundError, type ObjectCache } from '../object-cache.js';
+import { podReferences } from '../../api/pod-references.js';
 import type { TokenManager } from '../token/token-manager.js';
 import { writeAtomically, type FileProjection } from './atomic-writer.js';
 import { podFsGroup, setVolumeOwnership } from './volume-ownership.js';
@@ -174,30 +175,8 @@ export class VolumeManager {
   }
 
   /** The names of configMaps and secrets a pod's volumes read (to resync it when they change). */
-  static references(pod: KubeObject): { configMaps: Set<string>; secrets: Set<string> } {
-    const spec = isJsonObject(pod.spec) ? pod.spec : {};
-    const configMaps = new Set<string>();
-    const secrets = new Set<string>();
-    const add = (src: JsonObject) => {
-      if (isJsonObject(src.configMap)) configMaps.add(strAt(src.configMap, 'name'));
-      if (isJsonObject(src.secret)) secrets.add(strAt(src.secret, 'secretName') || strAt(src.secret, 'name'));
-    };
-    for (const v of objsAt(spec, 'volumes')) {
-      add(v);
-      if (isJsonObject(v.projected)) for (const s of objsAt(v.projected, 'sources')) add(s);
-    }
-    for (const c of [...objsAt(spec, 'containers'), ...objsAt(spec, 'initContainers')]) {
-      for (const f of objsAt(c, 'envFrom')) {
-        if (isJsonObject(f.configMapRef)) configMaps.add(strAt(f.configMapRef, 'name'));
-        if (isJsonObject(f.secretRef)) secrets.add(strAt(f.secretRef, 'name'));
-      }
-      for (const e of objsAt(c, 'env')) {
-        const from = isJsonObject(e.valueFrom) ? e.valueFrom : undefined;
-        if (from && isJsonObject(from.configMapKeyRef)) configMaps.add(strAt(from.configMapKeyRef, 'name'));
-        if (from && isJsonObject(from.secretKeyRef)) secrets.add(strAt(from.secretKeyRef, 'name'));
-      }
-    }
-    return { configMaps, secrets };
+  static references(pod: KubeObject): { configMaps: ReadonlySet<string>; secrets: ReadonlySet<string> } {
+    return podReferences(pod);
   }
 
   #dir(uid: string, plugin: string, name: string): string {
