@@ -48,12 +48,19 @@ const PATCH_TYPES: Readonly<Record<PatchKind, string>> = {
 export class HttpClient implements Client {
   readonly #base: URL;
   readonly #agent: Agent;
+  /**
+   * Watches hold their connection for as long as they run (HTTP/1.1 has no multiplexing), and a
+   * kubelet watches each Secret and ConfigMap of its pods on its own: they get a pool without a
+   * socket limit, so that they can never starve the requests in the bounded pool.
+   */
+  readonly #watchAgent: Agent;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
 
   constructor(config: HttpClientConfig) {
     this.#base = new URL(config.server);
     this.#agent = new Agent({ keepAlive: true, maxSockets: 64, ca: config.caPem, cert: config.certPem, key: config.keyPem });
+    this.#watchAgent = new Agent({ keepAlive: true, ca: config.caPem, cert: config.certPem, key: config.keyPem });
     this.#headers = { 'User-Agent': config.userAgent, Accept: 'application/json' };
     if (config.token) this.#headers.Authorization = `Bearer ${config.token}`;
     this.#timeoutMs = config.timeoutMs ?? 30_000;
@@ -62,6 +69,7 @@ export class HttpClient implements Client {
   /** Closes pooled connections. */
   close(): void {
     this.#agent.destroy();
+    this.#watchAgent.destroy();
   }
 
   static path(ref: ResourceRef, namespace: string | undefined, name?: string, subresource?: string): string {
@@ -131,7 +139,7 @@ export class HttpClient implements Client {
     if (options.fieldSelector) q.set('fieldSelector', options.fieldSelector);
     if (options.resourceVersion) q.set('resourceVersion', options.resourceVersion);
     if (options.allowWatchBookmarks) q.set('allowWatchBookmarks', 'true');
-    const res = await this.#send('GET', withQuery(HttpClient.path(ref, namespace), q), undefined, undefined, options.signal, 0);
+    const res = await this.#send('GET', withQuery(HttpClient.path(ref, namespace), q), undefined, undefined, options.signal, 0, this.#watchAgent);
     if (res.statusCode !== 200) throw await errorFrom(res);
     let buffered = '';
     try {
@@ -167,13 +175,13 @@ export class HttpClient implements Client {
     return text ? JSON.parse(text) : undefined;
   }
 
-  #send(method: string, path: string, body: string | undefined, contentType: string | undefined, signal: AbortSignal | undefined, timeoutMs: number): Promise<IncomingMessage> {
+  #send(method: string, path: string, body: string | undefined, contentType: string | undefined, signal: AbortSignal | undefined, timeoutMs: number, agent: Agent = this.#agent): Promise<IncomingMessage> {
     const headers: Record<string, string | number> = { ...this.#headers };
     if (body !== undefined) {
       headers['Content-Type'] = contentType ?? 'application/json';
       headers['Content-Length'] = Buffer.byteLength(body);
     }
-    const opts: RequestOptions = { method, host: this.#base.hostname, port: this.#base.port || 443, path, agent: this.#agent, headers, signal };
+    const opts: RequestOptions = { method, host: this.#base.hostname, port: this.#base.port || 443, path, agent, headers, signal };
     return new Promise((resolve, reject) => {
       const req = request(opts, resolve);
       req.on('error', (e) => reject(connectionError(this.#base, e)));
