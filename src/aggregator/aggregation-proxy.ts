@@ -9,11 +9,14 @@
  * As upstream, an APIService that is not Available, or whose Service has no endpoint, answers
  * 503 "service unavailable" (kubectl: "the server is currently unable to handle the request"),
  * and a backend that cannot be reached answers 503 "error trying to reach service: …".
- * Connection upgrades (exec-style streams) are not proxied.
+ * Connection upgrades (WebSocket or SPDY streams, e.g. KubeVirt's consoles) are relayed on a
+ * connection of their own, the front-proxy headers sent with the upgrade request.
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { describeDialFailure } from '../apiserver/extensions/dialled-https-agent.js';
+import { relayUpgrade } from '../apiserver/extensions/proxy.js';
+import { isUpgradeRequest } from '../apiserver/extensions/websocket-upgrade.js';
 import type { UserInfo } from '../registry/context.js';
 import type { ApiServiceView, ServiceReference } from './apiservice.js';
 import { authProxyHeaders, NoEndpointError, type BackendClient } from './backend-client.js';
@@ -48,7 +51,6 @@ export class AggregationProxy {
   async serve(group: string, version: string, incoming: IncomingMessage, outgoing: ServerResponse, user: UserInfo): Promise<void> {
     const view = this.#config.routes.route(group, version);
     if (!view || !view.available) return plainError(outgoing, 503, 'service unavailable');
-    if (incoming.headers.upgrade) return plainError(outgoing, 501, 'lite does not proxy connection upgrades to APIServices');
     let endpoint;
     try {
       endpoint = await this.#config.backends.resolve(view.service);
@@ -57,7 +59,18 @@ export class AggregationProxy {
       this.#config.logger.warn({ apiService: view.name, err: e.message }, 'no endpoint for APIService');
       return plainError(outgoing, 503, 'service unavailable');
     }
-    const headers = { ...forwardedHeaders(incoming.headers), ...authProxyHeaders(user), host: `${endpoint.host}:${endpoint.port}` };
+    if (isUpgradeRequest(incoming)) {
+      const headers = { ...forwardedHeaders(incoming.headers, true), ...authProxyHeaders(user), host: `${endpoint.host}:${endpoint.port}` };
+      let socket;
+      try {
+        socket = await this.#config.backends.connect(view, endpoint, new AbortController().signal);
+      } catch (e) {
+        return plainError(outgoing, 503, `error trying to reach service: ${describeDialFailure(e, `${endpoint.host}:${endpoint.port}`)}`);
+      }
+      relayUpgrade(this.#config.logger, incoming, socket, incoming.method ?? 'GET', incoming.url ?? '/', headers);
+      return;
+    }
+    const headers = { ...forwardedHeaders(incoming.headers, false), ...authProxyHeaders(user), host: `${endpoint.host}:${endpoint.port}` };
     const upstream = this.#config.backends.request(view, endpoint, incoming.method ?? 'GET', incoming.url ?? '/', headers);
     await new Promise<void>((resolve) => {
       upstream.on('response', (res) => {
@@ -84,10 +97,12 @@ export class AggregationProxy {
   }
 }
 
-function forwardedHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+/** The caller's headers minus its credentials and identity claims; hop-by-hop ones kept only for an upgrade. */
+function forwardedHeaders(headers: IncomingHttpHeaders, upgrade: boolean): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || DROPPED_REQUEST_HEADERS.has(name) || name.startsWith('impersonate-') || name.startsWith('x-remote-')) continue;
+    if (value === undefined || name === 'authorization' || name === 'host' || name.startsWith('impersonate-') || name.startsWith('x-remote-')) continue;
+    if (!upgrade && DROPPED_REQUEST_HEADERS.has(name)) continue;
     out[name] = value;
   }
   return out;

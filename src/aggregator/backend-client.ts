@@ -8,6 +8,8 @@
  */
 import https from 'node:https';
 import type { OutgoingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { ApiError } from '../api/errors.js';
 import { DialledHttpsAgent } from '../apiserver/extensions/dialled-https-agent.js';
 import type { BackendDialer } from '../apiserver/extensions/backend-dialer.js';
@@ -76,6 +78,30 @@ export class BackendClient {
     });
   }
 
+  /** A TLS connection to the endpoint, handshake done (for connection upgrades, which bypass the pool). */
+  async connect(view: ApiServiceView & { service: ServiceReference }, endpoint: BackendEndpoint, signal: AbortSignal): Promise<Duplex> {
+    const raw = await this.#config.dialer.dial({ host: endpoint.host, port: endpoint.port, ...(endpoint.node ? { node: endpoint.node } : {}) }, signal);
+    return new Promise((resolve, reject) => {
+      let secure: tls.TLSSocket;
+      try {
+        secure = tls.connect({ ...this.#tlsOptions(view), socket: raw });
+      } catch (e) {
+        raw.destroy();
+        reject(e instanceof Error ? e : new Error(String(e)));
+        return;
+      }
+      const fail = (e: Error) => {
+        secure.destroy();
+        reject(e);
+      };
+      secure.once('secureConnect', () => {
+        secure.off('error', fail);
+        resolve(secure);
+      });
+      secure.once('error', fail);
+    });
+  }
+
   /** Closes every kept connection. */
   close(): void {
     for (const agent of this.#agents.values()) agent.destroy();
@@ -90,18 +116,23 @@ export class BackendClient {
     if (this.#agents.size >= MAX_KEPT_AGENTS) this.close();
     const agent = new DialledHttpsAgent(
       () => this.#config.dialer.dial({ host: endpoint.host, port: endpoint.port, ...(endpoint.node ? { node: endpoint.node } : {}) }, new AbortController().signal),
-      {
-        servername: `${s.name}.${s.namespace}.svc`,
-        ...(view.caPem ? { ca: view.caPem } : {}),
-        rejectUnauthorized: !view.insecureSkipTLSVerify,
-        cert: this.#config.proxyClient.certPem,
-        key: this.#config.proxyClient.keyPem,
-        ALPNProtocols: ['http/1.1'],
-      },
+      this.#tlsOptions(view),
       MAX_SOCKETS_PER_ENDPOINT,
     );
     this.#agents.set(key, agent);
     return agent;
+  }
+
+  #tlsOptions(view: ApiServiceView & { service: ServiceReference }): tls.ConnectionOptions {
+    const s = view.service;
+    return {
+      servername: `${s.name}.${s.namespace}.svc`,
+      ...(view.caPem ? { ca: view.caPem } : {}),
+      rejectUnauthorized: !view.insecureSkipTLSVerify,
+      cert: this.#config.proxyClient.certPem,
+      key: this.#config.proxyClient.keyPem,
+      ALPNProtocols: ['http/1.1'],
+    };
   }
 }
 

@@ -4,7 +4,9 @@
  * selector-less Service — availability, discovery, the proxy with front-proxy headers, RBAC
  * before proxying, broken backends, and CRD groups' APIServices.
  */
+import { request as httpsRequest } from 'node:https';
 import { networkInterfaces } from 'node:os';
+import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExtensionApiServer, type TestExtensionApiServer } from '../../src/aggregator/testing/extension-apiserver.js';
 import { rawRequest, startTestServer, waitFor, type RawResponse, type TestServer } from './helpers.js';
@@ -155,6 +157,39 @@ describe('an APIService behind a Service', () => {
     const missing = await rawRequest(t.server, { path: `${FLUNDERS}/none` });
     expect(missing.status).toBe(404);
     expect(missing.json).toMatchObject({ kind: 'Status', reason: 'NotFound' });
+  });
+
+  it('relays a connection upgrade to the backend, with the front-proxy headers', async () => {
+    let received = '';
+    const socket = await new Promise<Duplex>((resolve, reject) => {
+      const req = httpsRequest({
+        host: '127.0.0.1',
+        port: t.server.port,
+        path: `${FLUNDERS}/one/echo`,
+        headers: { Authorization: `Bearer ${t.server.adminToken}`, Connection: 'Upgrade', Upgrade: 'echo-test' },
+        ca: t.server.caCertPem,
+        agent: false,
+      });
+      req.on('upgrade', (res, upgraded, head: Buffer) => {
+        // Bytes that came with the 101 answer.
+        received += head.toString('utf8');
+        if (res.statusCode === 101) resolve(upgraded);
+        else reject(new Error(`status ${res.statusCode}`));
+      });
+      req.on('response', (res) => reject(new Error(`no upgrade: ${res.statusCode}`)));
+      req.on('error', reject);
+      req.end();
+    });
+    try {
+      socket.on('data', (c: Buffer) => (received += c.toString('utf8')));
+      const seen = ext?.requests.at(-1);
+      expect(seen).toMatchObject({ path: `${FLUNDERS}/one/echo`, clientCommonName: 'system:auth-proxy', authorization: false, status: 101 });
+      await waitFor('the greeting', () => received.startsWith(`hello ${seen?.user ?? ''}\n`));
+      socket.write('ping\n');
+      await waitFor('the echo', () => received.endsWith('ping\n'));
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('authorizes before proxying: a user without RBAC never reaches the backend', async () => {

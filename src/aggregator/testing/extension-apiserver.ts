@@ -28,6 +28,7 @@ import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { ApiError, type FieldError } from '../../api/errors.js';
 import { deepCopy, isJsonObject, jsonEqual, rfc3339, type JsonObject, type JsonValue } from '../../api/object.js';
@@ -179,6 +180,23 @@ export async function startExtensionApiServer(options: ExtensionApiServerOptions
       });
     },
   );
+  // A flunder's `echo` subresource takes a connection upgrade (as KubeVirt's console does): it
+  // greets the front proxy's user, then echoes every byte back.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const record = recordOf(req);
+    requests.push(record);
+    const echo = /^\/apis\/wardle\.example\.com\/v1alpha1\/namespaces\/[^/]+\/flunders\/[^/]+\/echo$/.test(record.path);
+    if (!authenticated(record, allowed) || !echo) {
+      record.status = authenticated(record, allowed) ? 404 : 401;
+      socket.end(`HTTP/1.1 ${record.status} ${record.status === 404 ? 'Not Found' : 'Unauthorized'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    record.status = 101;
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${String(req.headers.upgrade)}\r\nConnection: Upgrade\r\n\r\nhello ${record.user ?? ''}\n`);
+    if (head.length) socket.write(head);
+    socket.on('error', () => socket.destroy());
+    socket.pipe(socket);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, options.host ?? '0.0.0.0', () => {

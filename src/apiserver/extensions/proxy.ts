@@ -386,7 +386,8 @@ async function relayHtml(deps: ProxyDeps, res: IncomingMessage, outgoing: Server
 }
 
 /** Raw relay of an upgrade: the request head, then bytes both ways until either side closes. */
-function relayUpgrade(log: Logger, incoming: IncomingMessage, backend: Duplex, method: string, target: string, headers: OutgoingHttpHeaders): void {
+/** Writes the upgrade request to the backend and joins the two connections (both ways, until either ends). */
+export function relayUpgrade(log: Logger, incoming: IncomingMessage, backend: Duplex, method: string, target: string, headers: OutgoingHttpHeaders): void {
   const client = incoming.socket as Duplex;
   const lines = [`${method} ${target} HTTP/1.1`];
   for (const [k, v] of Object.entries(headers)) {
