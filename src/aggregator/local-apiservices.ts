@@ -106,11 +106,13 @@ export class LocalApiServiceRegistration {
     const atStart = !this.#startSyncDone;
     const wanted = this.#wanted();
     const { client } = this.#config;
+    // Independent writes, sent together so that the store commits them in one group.
+    const writes: Promise<unknown>[] = [];
     for (const want of wanted.values()) {
       const current = this.#apiServices.lister.get(undefined, want.name);
       if (!current) {
         const obj: KubeObject = { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: want.name, labels: { [AUTOMANAGED_LABEL]: want.mode } }, spec: want.spec };
-        await ignoring(409, client.create(APISERVICES, undefined, obj));
+        writes.push(ignoring(409, client.create(APISERVICES, undefined, obj)));
         continue;
       }
       const mode = current.metadata.labels?.[AUTOMANAGED_LABEL];
@@ -119,14 +121,15 @@ export class LocalApiServiceRegistration {
       if (mode === 'onstart' && isJsonObject(current.spec) && isJsonObject(current.spec.service)) continue;
       if (specMatches(current, want.spec) && mode === want.mode) continue;
       const updated: KubeObject = { ...current, metadata: { ...current.metadata, labels: { ...current.metadata.labels, [AUTOMANAGED_LABEL]: want.mode } }, spec: want.spec };
-      await ignoring(409, client.update(APISERVICES, undefined, updated));
+      writes.push(ignoring(409, client.update(APISERVICES, undefined, updated)));
     }
     for (const current of this.#apiServices.lister.list()) {
       const name = current.metadata.name ?? '';
       if (wanted.has(name)) continue;
       const mode = current.metadata.labels?.[AUTOMANAGED_LABEL];
-      if (mode === 'true' || (mode === 'onstart' && atStart)) await ignoring(404, client.delete(APISERVICES, undefined, name));
+      if (mode === 'true' || (mode === 'onstart' && atStart)) writes.push(ignoring(404, client.delete(APISERVICES, undefined, name)));
     }
+    await Promise.all(writes);
     this.#startSyncDone = true;
     this.#markSynced();
   }
