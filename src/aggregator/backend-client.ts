@@ -9,9 +9,9 @@
 import https from 'node:https';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { ApiError } from '../api/errors.js';
-import { DialledHttpsAgent } from '../apiserver/extensions/dialled-https-agent.js';
+import { DialledHttpsAgent, tlsHandshake } from '../apiserver/extensions/dialled-https-agent.js';
 import type { BackendDialer } from '../apiserver/extensions/backend-dialer.js';
 import { serviceLocation, type ProxyObjects } from '../apiserver/extensions/proxy-location.js';
 import type { ApiServiceView, ServiceReference } from './apiservice.js';
@@ -81,25 +81,7 @@ export class BackendClient {
   /** A TLS connection to the endpoint, handshake done (for connection upgrades, which bypass the pool). */
   async connect(view: ApiServiceView & { service: ServiceReference }, endpoint: BackendEndpoint, signal: AbortSignal): Promise<Duplex> {
     const raw = await this.#config.dialer.dial({ host: endpoint.host, port: endpoint.port, ...(endpoint.node ? { node: endpoint.node } : {}) }, signal);
-    return new Promise((resolve, reject) => {
-      let secure: tls.TLSSocket;
-      try {
-        secure = tls.connect({ ...this.#tlsOptions(view), socket: raw });
-      } catch (e) {
-        raw.destroy();
-        reject(e instanceof Error ? e : new Error(String(e)));
-        return;
-      }
-      const fail = (e: Error) => {
-        secure.destroy();
-        reject(e);
-      };
-      secure.once('secureConnect', () => {
-        secure.off('error', fail);
-        resolve(secure);
-      });
-      secure.once('error', fail);
-    });
+    return tlsHandshake(raw, this.#tlsOptions(view));
   }
 
   /** Closes every kept connection. */

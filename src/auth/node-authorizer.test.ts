@@ -4,7 +4,8 @@ import { podReferences } from '../api/pod-references.js';
 import { ClusterAuthorizer } from './cluster-authorizer.js';
 import type { AuthorizationAttributes } from './authorizer.js';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './rbac/bootstrap-policy.js';
-import { RbacAuthorizer, type RbacSource } from './rbac/rbac-authorizer.js';
+import { RbacAuthorizer } from './rbac/rbac-authorizer.js';
+import { inMemoryRbacSource as source } from './rbac/testing/in-memory-rbac-source.js';
 
 const pod = (name: string, node: string, spec: Record<string, unknown>): KubeObject => ({
   apiVersion: 'v1',
@@ -27,17 +28,6 @@ const web = pod('web', 'w1', {
   imagePullSecrets: [{ name: 'registry' }],
 });
 const other = pod('db', 'w2', { volumes: [{ name: 's', secret: { secretName: 'db-password' } }] });
-
-function source(objects: KubeObject[]): RbacSource {
-  const of = (kind: string) => objects.filter((o) => o.kind === kind);
-  return {
-    synced: () => true,
-    clusterRoleBindings: () => of('ClusterRoleBinding'),
-    roleBindings: (ns) => of('RoleBinding').filter((b) => b.metadata.namespace === ns),
-    clusterRole: (name) => of('ClusterRole').find((r) => r.metadata.name === name),
-    role: (ns, name) => of('Role').find((r) => r.metadata.namespace === ns && r.metadata.name === name),
-  };
-}
 
 describe('podReferences (the node graph edges of a pod)', () => {
   it('finds every Secret, ConfigMap and claim a pod uses, and its service account', () => {

@@ -97,6 +97,18 @@ ports: [{name: "", port: ${wardle.port}, protocol: TCP}]
   }
 
   /** Requests the extension server received for flunders in this file's namespace. */
+  /** The wardle APIService manifest under `name` (the right name is v1alpha1.wardle.example.com). */
+  const apiServiceYaml = (name: string) => `apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: ${name}}
+spec:
+  group: wardle.example.com
+  version: v1alpha1
+  service: {namespace: ${ns}, name: ${SERVICE}, port: 443}
+  caBundle: ${wardle.caBundle}
+  groupPriorityMinimum: 1000
+  versionPriority: 15
+`;
   const flunderRequests = (): ReceivedRequest[] => wardle.requests.filter((r) => r.path.startsWith(`/apis/wardle.example.com/v1alpha1/namespaces/${ns}/flunders`));
 
   beforeAll(async () => {
@@ -123,17 +135,7 @@ metadata: {name: ${SERVICE}, namespace: ${ns}}
 spec:
   ports: [{port: 443, protocol: TCP, targetPort: ${wardle.port}}]
 `;
-    const apiService = `apiVersion: apiregistration.k8s.io/v1
-kind: APIService
-metadata: {name: ${APISERVICE}}
-spec:
-  group: wardle.example.com
-  version: v1alpha1
-  service: {namespace: ${ns}, name: ${SERVICE}, port: 443}
-  caBundle: ${wardle.caBundle}
-  groupPriorityMinimum: 1000
-  versionPriority: 15
-`;
+    const apiService = apiServiceYaml(APISERVICE);
     const file = join(ctx.tmp, 'wardle.yaml');
     writeFileSync(file, [service, endpointSliceYaml(true), apiService].join('---\n'));
     expect(await ctx.kubectl.ok(['apply', '-f', file])).toBe(
@@ -182,17 +184,7 @@ spec:
     const file = join(ctx.tmp, 'wrong-name.yaml');
     writeFileSync(
       file,
-      `apiVersion: apiregistration.k8s.io/v1
-kind: APIService
-metadata: {name: wrong.name}
-spec:
-  group: wardle.example.com
-  version: v1alpha1
-  service: {namespace: ${ns}, name: ${SERVICE}, port: 443}
-  caBundle: ${wardle.caBundle}
-  groupPriorityMinimum: 1000
-  versionPriority: 15
-`,
+      apiServiceYaml('wrong.name'),
     );
     const r = await ctx.kubectl.fails(['apply', '-f', file]);
     expect(r.stderr).toContain('is invalid');

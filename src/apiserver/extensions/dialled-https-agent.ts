@@ -64,3 +64,28 @@ export class DialledHttpsAgent extends https.Agent {
   }
 }
 
+
+/** TLS over an already connected stream; resolves once the handshake is done (the stream is destroyed on failure). */
+export function tlsHandshake(socket: Duplex, options: tls.ConnectionOptions): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    let secure: tls.TLSSocket;
+    try {
+      secure = tls.connect({ ...options, socket });
+    } catch (e) {
+      // An unusable CA bundle, say.
+      socket.destroy();
+      reject(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    const fail = (err: Error) => {
+      socket.destroy();
+      secure.destroy();
+      reject(err);
+    };
+    secure.once('secureConnect', () => {
+      secure.off('error', fail);
+      resolve(secure);
+    });
+    secure.once('error', fail);
+  });
+}

@@ -24,7 +24,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { posix } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { connect as tlsConnect } from 'node:tls';
+import { tlsHandshake } from './dialled-https-agent.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -175,18 +175,7 @@ function forwardHeaders(incoming: IncomingMessage, upgrade: boolean): OutgoingHt
 
 function startTls(socket: Duplex, host: string): Promise<Duplex> {
   // Upstream's proxy transport does not verify pod or node certificates (InsecureSkipVerify).
-  return new Promise((resolve, reject) => {
-    const tls = tlsConnect({ socket, rejectUnauthorized: false, ...(/^[\d.]+$/.test(host) ? {} : { servername: host }) });
-    const fail = (err: Error) => {
-      socket.destroy();
-      reject(err);
-    };
-    tls.once('secureConnect', () => {
-      tls.off('error', fail);
-      resolve(tls);
-    });
-    tls.once('error', fail);
-  });
+  return tlsHandshake(socket, { rejectUnauthorized: false, ...(/^[\d.]+$/.test(host) ? {} : { servername: host }) });
 }
 
 /** Lets http.request use a Duplex that is not a net.Socket. */

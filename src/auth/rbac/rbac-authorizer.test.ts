@@ -3,19 +3,10 @@ import type { KubeObject } from '../../api/object.js';
 import { ClusterAuthorizer } from '../cluster-authorizer.js';
 import { impersonate } from '../impersonation.js';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
-import { RbacAuthorizer, type RbacSource } from './rbac-authorizer.js';
+import { RbacAuthorizer } from './rbac-authorizer.js';
+import { inMemoryRbacSource } from './testing/in-memory-rbac-source.js';
 
-/** An in-memory RbacSource over plain objects. */
-function source(objects: KubeObject[], synced = true): RbacSource {
-  const of = (kind: string) => objects.filter((o) => o.kind === kind);
-  return {
-    synced: () => synced,
-    clusterRoleBindings: () => of('ClusterRoleBinding'),
-    roleBindings: (ns) => of('RoleBinding').filter((b) => b.metadata.namespace === ns),
-    clusterRole: (name) => of('ClusterRole').find((r) => r.metadata.name === name),
-    role: (ns, name) => of('Role').find((r) => r.metadata.namespace === ns && r.metadata.name === name),
-  };
-}
+const source = inMemoryRbacSource;
 
 const rb = (ns: string, name: string, roleKind: string, role: string, subjects: object[]): KubeObject => ({
   apiVersion: 'rbac.authorization.k8s.io/v1',
