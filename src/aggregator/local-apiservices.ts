@@ -3,8 +3,8 @@
  * autoregister and crdregistration controllers keep them: one per group version, named
  * `<version>.<group>` (`v1.` for the core group), without a service ("Local"), with upstream's
  * group and version priorities, labelled `kube-aggregator.kubernetes.io/automanaged`:
- *  - `onstart` for built-in groups: created when missing; brought back to the wanted spec, or
- *    deleted when no longer served, only at start (a user's later edits stay);
+ *  - `onstart` for built-in groups: created when missing, brought back to the wanted spec, or
+ *    deleted when no longer served, only at start (a user's later edits and deletions stay);
  *  - `true` for CustomResourceDefinition groups: kept in line continuously, deleted with the CRD.
  * APIServices without the label belong to their users and are never touched.
  */
@@ -53,7 +53,7 @@ export class LocalApiServiceRegistration {
     this.#queue = newQueue(config.clock);
     this.#synced = new Promise((resolve) => (this.#markSynced = resolve));
     this.#apiServices = config.informers.informer(APISERVICES);
-    // A deleted or edited automanaged APIService is put back; a new CRD group gets its own.
+    // A deleted or edited CRD group APIService is put back (built-in ones only at the next start).
     this.#apiServices.addEventHandler({
       onUpdate: (_o, n) => {
         if (n.metadata.labels?.[AUTOMANAGED_LABEL] === 'true') this.#queue.add(SYNC_KEY);
@@ -111,6 +111,8 @@ export class LocalApiServiceRegistration {
     for (const want of wanted.values()) {
       const current = this.#apiServices.lister.get(undefined, want.name);
       if (!current) {
+        // A built-in group's APIService deleted after the start stays deleted until the next start.
+        if (want.mode === 'onstart' && !atStart) continue;
         const obj: KubeObject = { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: want.name, labels: { [AUTOMANAGED_LABEL]: want.mode } }, spec: want.spec };
         writes.push(ignoring(409, client.create(APISERVICES, undefined, obj)));
         continue;

@@ -87,7 +87,11 @@ describe('local APIServices', () => {
     await waitForAvailable('v1.toys.example.com', 'True', 'Local');
     const svc = (await rawRequest(t.server, { path: `${APISERVICES}/v1.toys.example.com` })).json;
     expect(svc.metadata.labels['kube-aggregator.kubernetes.io/automanaged']).toBe('true');
-    expect(svc.spec).toMatchObject({ group: 'toys.example.com', version: 'v1' });
+    expect(svc.spec).toMatchObject({ group: 'toys.example.com', version: 'v1', groupPriorityMinimum: 1000, versionPriority: 100 });
+    // Kept in line continuously: an edit is undone.
+    const edited = await rawRequest(t.server, { method: 'PUT', path: `${APISERVICES}/v1.toys.example.com`, body: JSON.stringify({ ...svc, spec: { ...svc.spec, versionPriority: 1 } }) });
+    expect(edited.status).toBe(200);
+    await waitFor('the edit to be undone', async () => (await rawRequest(t.server, { path: `${APISERVICES}/v1.toys.example.com` })).json.spec.versionPriority === 100);
     await rawRequest(t.server, { method: 'DELETE', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.toys.example.com' });
     await waitFor('the CRD group APIService to go', async () => (await rawRequest(t.server, { path: `${APISERVICES}/v1.toys.example.com` })).status === 404, 20_000);
   });
