@@ -225,6 +225,13 @@ spec:
   async function flunderLifecycle(watch: KubectlProcess): Promise<void> {
     const file = join(ctx.tmp, 'flunder.yaml');
     writeFileSync(file, `apiVersion: wardle.example.com/v1alpha1\nkind: Flunder\nmetadata: {name: my-flunder}\nspec: {reference: nothing}\n`);
+    // kubectl lists, then watches from the list's resourceVersion: create only once its watch
+    // reached the backend, or a slow kubectl start would list the new flunder and never see it added.
+    await eventually(() => (flunderRequests().some((r) => r.method === 'GET' && /(^|&)watch=(1|true)(&|$)/.test(r.query)) ? true : undefined), {
+      what: "kubectl's watch to reach the extension server",
+      timeoutMs: 15_000,
+      intervalMs: 50,
+    });
     expect(await ctx.kubectl.ok(['create', '-f', file, '-n', ns])).toBe('flunder.wardle.example.com/my-flunder created\n');
 
     const table = await ctx.kubectl.ok(['get', 'flunders', '-n', ns]);
