@@ -4,11 +4,14 @@
  *  - create, change and delete only its own Node object;
  *  - create only mirror pods (annotation kubernetes.io/config.mirror) bound to itself, and
  *    change or delete only pods bound to itself;
- *  - use Leases only in kube-node-lease, and only the one named after itself.
+ *  - use Leases only in kube-node-lease, and only the one named after itself;
+ *  - request service-account tokens only bound to a pod of its own, named with its uid
+ *    (admitNodeTokenRequest, called by the serviceaccounts/token handler).
  * Everyone else passes untouched. Together with the node rules of the authorizer this keeps a
  * stolen agent certificate from taking over other nodes or their pods.
  */
 import { ApiError } from '../api/errors.js';
+import { isJsonObject, type KubeObject } from '../api/object.js';
 import type { ResourceDef } from '../api/resource.js';
 import { isNodeUser } from '../auth/cluster-authorizer.js';
 import type { AdmissionPlugin, AdmissionRequest } from './admission.js';
@@ -55,4 +58,30 @@ export class NodeRestrictionPlugin implements AdmissionPlugin {
         return;
     }
   }
+}
+
+/**
+ * Upstream's admitServiceAccount for a TokenRequest from a node: it must be bound to a pod (v1
+ * Pod with a name and uid) that is scheduled on that node. The pod is read with `getPod`
+ * (undefined when missing: then 404, as upstream).
+ */
+export async function admitNodeTokenRequest(
+  nodeName: string,
+  namespace: string,
+  serviceAccount: string,
+  body: KubeObject,
+  getPod: (namespace: string, name: string) => Promise<KubeObject | undefined>,
+): Promise<void> {
+  const forbid = (why: string) => ApiError.forbidden({ group: '', resource: 'serviceaccounts' }, serviceAccount, why);
+  const spec = isJsonObject(body.spec) ? body.spec : {};
+  const ref = isJsonObject(spec.boundObjectRef) ? spec.boundObjectRef : undefined;
+  const name = typeof ref?.name === 'string' ? ref.name : '';
+  if (!ref || ref.apiVersion !== 'v1' || ref.kind !== 'Pod' || !name) throw forbid('node requested token not bound to a pod');
+  const uid = typeof ref.uid === 'string' ? ref.uid : '';
+  if (!uid) throw forbid('node requested token with a pod binding without a uid');
+  const pod = await getPod(namespace, name);
+  if (!pod) throw ApiError.notFound({ group: '', resource: 'pods' }, name);
+  if (pod.metadata.uid !== uid) throw forbid(`the UID in the bound object reference (${uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+  const podNode = isJsonObject(pod.spec) && typeof pod.spec.nodeName === 'string' ? pod.spec.nodeName : '';
+  if (podNode !== nodeName) throw forbid('node requested token bound to a pod scheduled on a different node');
 }

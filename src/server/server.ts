@@ -312,7 +312,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       if (location.kind !== 'backend') throw new Error(`service "${name}" has no network endpoint`);
       return proxyDialer.dial({ host: location.host, port: location.port, ...(location.node ? { node: location.node } : {}) }, signal);
     });
-    for (const [key, handler] of serviceAccountSubresourceHandlers({ tokenRequests: core.tokenRequests })) subresources.set(key, handler);
+    for (const [key, handler] of serviceAccountSubresourceHandlers({ tokenRequests: core.tokenRequests, getPod: (ns, name) => client.get(resources.pods, ns, name).catch((e: unknown) => (e instanceof ApiError && e.code === 404 ? undefined : Promise.reject(e))) })) subresources.set(key, handler);
     // CONNECT requests and evictions go to the admission webhooks first, as kube-apiserver's
     // handlers ask its admission chain.
     for (const [key, handler] of subresources) {

@@ -103,4 +103,25 @@ describe('the Node authorizer with a kubelet over HTTPS', () => {
     });
     expect(token.status).toBe(403);
   });
+
+  it('lets the node request tokens only bound to a pod of its own (NodeRestriction)', async () => {
+    const client = t.server.client;
+    const mine = await client.get(resources.pods, 'default', 'app');
+    const theirs = await client.create(resources.pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'elsewhere' }, spec: { nodeName: 'some-other-node', containers: [{ name: 'c', image: 'busybox' }] } });
+    const request = (boundObjectRef?: Record<string, string>) =>
+      rawRequest(t.server, {
+        method: 'POST',
+        path: '/api/v1/namespaces/default/serviceaccounts/default/token',
+        headers: AS_NODE,
+        body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], ...(boundObjectRef ? { boundObjectRef } : {}) } }),
+      });
+    const ok = await request({ apiVersion: 'v1', kind: 'Pod', name: 'app', uid: mine.metadata.uid ?? '' });
+    expect(ok.status).toBe(201);
+    expect(typeof ok.json.status.token).toBe('string');
+    expect((await request()).json.message).toBe('serviceaccounts "default" is forbidden: node requested token not bound to a pod');
+    expect((await request({ apiVersion: 'v1', kind: 'Pod', name: 'app' })).json.message).toBe('serviceaccounts "default" is forbidden: node requested token with a pod binding without a uid');
+    const other = await request({ apiVersion: 'v1', kind: 'Pod', name: 'elsewhere', uid: theirs.metadata.uid ?? '' });
+    expect(other.status).toBe(403);
+    expect(other.json.message).toBe('serviceaccounts "default" is forbidden: node requested token bound to a pod scheduled on a different node');
+  });
 });
