@@ -12,10 +12,9 @@
  * kubectl's ServiceUnavailable error; a deleted APIService takes its resources out of discovery.
  */
 import { writeFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CREATED_BY_ANNOTATION, startExtensionApiServer, type ReceivedRequest, type TestExtensionApiServer } from '../../src/aggregator/testing/extension-apiserver.js';
+import { CREATED_BY_ANNOTATION, hostAddressForBackends, startExtensionApiServer, type ReceivedRequest, type TestExtensionApiServer } from '../../src/aggregator/testing/extension-apiserver.js';
 import { parseTable, rowsByName, uniqueName, useCluster } from './support/cluster.js';
 import { AdminHttpsClient } from './support/https-client.js';
 import { Kubectl, type KubectlProcess } from './support/kubectl.js';
@@ -30,13 +29,6 @@ const UNAVAILABLE = 'Error from server (ServiceUnavailable): the server is curre
  * An IPv4 address of this machine that is not loopback: lite dials an EndpointSlice address that
  * belongs to no node directly, and refuses loopback endpoint addresses, as upstream validation does.
  */
-function hostAddress(): string {
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const a of addresses ?? []) if (String(a.family) === 'IPv4' && !a.internal) return a.address;
-  }
-  throw new Error('this machine has no non-loopback IPv4 address for the extension API server to listen on (see os.networkInterfaces())');
-}
-
 describe('API aggregation with kubectl', () => {
   const ctx = useCluster({ args: ['--simulate-nodes', '1'] });
   const ns = uniqueName('wardle');
@@ -121,7 +113,7 @@ spec:
       },
       { what: 'the request-header CA in kube-system/extension-apiserver-authentication', timeoutMs: 15_000, intervalMs: 200 },
     );
-    address = hostAddress();
+    address = hostAddressForBackends();
     wardle = await startExtensionApiServer({ requestHeaderCaPem: caPem, host: address, serverNames: [`${SERVICE}.${ns}.svc`] });
 
     const review = JSON.parse(await ctx.kubectl.ok(['auth', 'whoami', '-o', 'json'])) as { status: { userInfo: { username: string; groups?: string[]; extra?: Record<string, string[]> } } };

@@ -5,10 +5,9 @@
  * before proxying, broken backends, and CRD groups' APIServices.
  */
 import { request as httpsRequest } from 'node:https';
-import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExtensionApiServer, type TestExtensionApiServer } from '../../src/aggregator/testing/extension-apiserver.js';
+import { hostAddressForBackends, startExtensionApiServer, type TestExtensionApiServer } from '../../src/aggregator/testing/extension-apiserver.js';
 import { rawRequest, startTestServer, waitFor, type RawResponse, type TestServer } from './helpers.js';
 
 const AGGREGATED_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
@@ -18,13 +17,6 @@ const FLUNDERS = `/apis/wardle.example.com/v1alpha1/namespaces/${NS}/flunders`;
 
 let t: TestServer;
 let ext: TestExtensionApiServer | undefined;
-
-function hostAddress(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  throw new Error('this host has no non-loopback IPv4 address for the extension server');
-}
 
 async function post(path: string, body: unknown): Promise<RawResponse> {
   return rawRequest(t.server, { method: 'POST', path, body: JSON.stringify(body) });
@@ -103,7 +95,7 @@ describe('an APIService behind a Service', () => {
     ext = await startExtensionApiServer({ requestHeaderCaPem: cm.data['requestheader-client-ca-file'], serverNames: [`wardle-api.${NS}.svc`] });
     expect((await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } })).status).toBe(201);
     expect((await post(`/api/v1/namespaces/${NS}/services`, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'wardle-api' }, spec: { ports: [{ port: 443, targetPort: ext.port }] } })).status).toBe(201);
-    const slice = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'wardle-api-1', labels: { 'kubernetes.io/service-name': 'wardle-api' } }, addressType: 'IPv4', endpoints: [{ addresses: [hostAddress()] }], ports: [{ name: '', port: ext.port, protocol: 'TCP' }] };
+    const slice = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'wardle-api-1', labels: { 'kubernetes.io/service-name': 'wardle-api' } }, addressType: 'IPv4', endpoints: [{ addresses: [hostAddressForBackends()] }], ports: [{ name: '', port: ext.port, protocol: 'TCP' }] };
     expect((await post(`/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices`, slice)).status).toBe(201);
     const apiService = {
       apiVersion: 'apiregistration.k8s.io/v1',

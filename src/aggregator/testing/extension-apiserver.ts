@@ -28,6 +28,8 @@ import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { ApiError, type FieldError } from '../../api/errors.js';
@@ -834,4 +836,33 @@ function byNamespaceAndName(a: JsonObject, b: JsonObject): number {
   const ka = `${String(metadataOf(a).namespace)}/${String(metadataOf(a).name)}`;
   const kb = `${String(metadataOf(b).namespace)}/${String(metadataOf(b).name)}`;
   return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/**
+ * An IPv4 address of this machine for a selector-less Service's EndpointSlice to point at: the
+ * interface of the default route (from /proc/net/route), else the first non-loopback one that is
+ * no bridge. A bridge address (docker0, a pod bridge) could lie in a node's pod CIDR, and lite
+ * dials such addresses through that node's agent.
+ */
+export function hostAddressForBackends(): string {
+  const interfaces = networkInterfaces();
+  const ipv4Of = (name: string) => interfaces[name]?.find((a) => String(a.family) === 'IPv4' && !a.internal)?.address;
+  try {
+    const routes = readFileSync('/proc/net/route', 'utf8').split('\n').slice(1);
+    for (const line of routes) {
+      const [name, destination] = line.trim().split(/\s+/);
+      if (name && destination === '00000000') {
+        const address = ipv4Of(name);
+        if (address) return address;
+      }
+    }
+  } catch {
+    // Not Linux, or no /proc: fall through.
+  }
+  for (const name of Object.keys(interfaces)) {
+    if (/^(docker|cni|flannel|lite|br-|veth|virbr)/.test(name)) continue;
+    const address = ipv4Of(name);
+    if (address) return address;
+  }
+  throw new Error('this machine has no non-loopback IPv4 address for the extension API server (see os.networkInterfaces())');
 }
