@@ -15,7 +15,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { describeDialFailure } from '../apiserver/extensions/dialled-https-agent.js';
-import { relayUpgrade } from '../apiserver/extensions/proxy.js';
+import { forwardHeaders, relayUpgrade } from '../apiserver/extensions/proxy.js';
 import { isUpgradeRequest } from '../apiserver/extensions/websocket-upgrade.js';
 import type { UserInfo } from '../registry/context.js';
 import type { ApiServiceView, ServiceReference } from './apiservice.js';
@@ -31,8 +31,7 @@ export interface AggregationProxyConfig {
   readonly logger: Logger;
 }
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) and the caller's credentials: never forwarded. */
-const DROPPED_REQUEST_HEADERS = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'authorization', 'host']);
+/** Hop-by-hop response headers (RFC 9110 §7.6.1): never passed back. */
 const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 export class AggregationProxy {
@@ -60,7 +59,7 @@ export class AggregationProxy {
       return plainError(outgoing, 503, 'service unavailable');
     }
     if (isUpgradeRequest(incoming)) {
-      const headers = { ...forwardedHeaders(incoming.headers, true), ...authProxyHeaders(user), host: `${endpoint.host}:${endpoint.port}` };
+      const headers = { ...forwardedHeaders(incoming, true), ...authProxyHeaders(user), host: `${endpoint.host}:${endpoint.port}` };
       let socket;
       try {
         socket = await this.#config.backends.connect(view, endpoint, new AbortController().signal);
@@ -70,7 +69,7 @@ export class AggregationProxy {
       relayUpgrade(this.#config.logger, incoming, socket, incoming.method ?? 'GET', incoming.url ?? '/', headers);
       return;
     }
-    const headers = { ...forwardedHeaders(incoming.headers, false), ...authProxyHeaders(user), host: `${endpoint.host}:${endpoint.port}` };
+    const headers = { ...forwardedHeaders(incoming, false), ...authProxyHeaders(user), host: `${endpoint.host}:${endpoint.port}` };
     const upstream = this.#config.backends.request(view, endpoint, incoming.method ?? 'GET', incoming.url ?? '/', headers);
     await new Promise<void>((resolve) => {
       upstream.on('response', (res) => {
@@ -97,14 +96,13 @@ export class AggregationProxy {
   }
 }
 
-/** The caller's headers minus its credentials and identity claims; hop-by-hop ones kept only for an upgrade. */
-function forwardedHeaders(headers: IncomingHttpHeaders, upgrade: boolean): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || name === 'authorization' || name === 'host' || name.startsWith('impersonate-') || name.startsWith('x-remote-')) continue;
-    if (!upgrade && DROPPED_REQUEST_HEADERS.has(name)) continue;
-    out[name] = value;
-  }
+/**
+ * The caller's headers as services/proxy forwards them (credentials and, unless upgrading,
+ * hop-by-hop ones dropped), minus identity claims: only this server says who the user is.
+ */
+function forwardedHeaders(incoming: IncomingMessage, upgrade: boolean): OutgoingHttpHeaders {
+  const out = forwardHeaders(incoming, upgrade);
+  for (const name of Object.keys(out)) if (name === 'host' || name.startsWith('x-remote-')) delete out[name];
   return out;
 }
 

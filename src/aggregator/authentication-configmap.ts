@@ -7,9 +7,9 @@
  * and controller manager users). Run at every start: the ConfigMap's data is put right, the Role
  * and RoleBinding are created when missing.
  */
-import { ApiError } from '../api/errors.js';
-import { jsonEqual, type KubeObject } from '../api/object.js';
+import { jsonEqual } from '../api/object.js';
 import { resources, type Client, type ResourceRef } from '../client/client.js';
+import { ensureObject } from '../client/ensure-object.js';
 import { AUTH_PROXY_USER } from '../pki/ensure-server-pki.js';
 
 export const AUTHENTICATION_CONFIGMAP = 'extension-apiserver-authentication';
@@ -39,21 +39,17 @@ export function authenticationConfigMapData(trust: AuthenticationTrust): Record<
 
 export async function publishAuthenticationTrust(client: Client, trust: AuthenticationTrust): Promise<void> {
   const data = authenticationConfigMapData(trust);
-  const current = await getOrUndefined(client, resources.configmaps, 'kube-system', AUTHENTICATION_CONFIGMAP);
-  if (!current) {
-    await createIgnoringExists(client, resources.configmaps, 'kube-system', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: AUTHENTICATION_CONFIGMAP, namespace: 'kube-system' }, data });
-  } else if (!jsonEqual(current.data, data)) {
-    await client.update(resources.configmaps, 'kube-system', { ...current, data });
-  }
+  const current = await ensureObject(client, resources.configmaps, 'kube-system', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: AUTHENTICATION_CONFIGMAP, namespace: 'kube-system' }, data });
+  if (!jsonEqual(current.data, data)) await client.update(resources.configmaps, 'kube-system', { ...current, data });
   const bootstrap = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
   const autoupdate = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
-  await createIgnoringExists(client, ROLES, 'kube-system', {
+  await ensureObject(client, ROLES, 'kube-system', {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
     metadata: { name: AUTHENTICATION_READER_ROLE, namespace: 'kube-system', labels: bootstrap, annotations: autoupdate },
     rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [AUTHENTICATION_CONFIGMAP], verbs: ['get', 'list', 'watch'] }],
   });
-  await createIgnoringExists(client, ROLE_BINDINGS, 'kube-system', {
+  await ensureObject(client, ROLE_BINDINGS, 'kube-system', {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
     metadata: { name: `system::${AUTHENTICATION_READER_ROLE}`, namespace: 'kube-system', labels: bootstrap, annotations: autoupdate },
@@ -63,21 +59,4 @@ export async function publishAuthenticationTrust(client: Client, trust: Authenti
       { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:kube-scheduler' },
     ],
   });
-}
-
-async function getOrUndefined(client: Client, ref: ResourceRef, namespace: string, name: string): Promise<KubeObject | undefined> {
-  try {
-    return await client.get(ref, namespace, name);
-  } catch (e) {
-    if (e instanceof ApiError && e.code === 404) return undefined;
-    throw e;
-  }
-}
-
-async function createIgnoringExists(client: Client, ref: ResourceRef, namespace: string, obj: KubeObject): Promise<void> {
-  try {
-    await client.create(ref, namespace, obj);
-  } catch (e) {
-    if (!(e instanceof ApiError && e.code === 409)) throw e;
-  }
 }

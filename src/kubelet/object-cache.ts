@@ -103,7 +103,7 @@ export class ObjectCache {
       if (before?.has(key)) continue;
       let w = this.#watches.get(key);
       if (!w) {
-        w = this.#newWatch(key);
+        w = this.#newWatch(...splitWatchKey(key));
         this.#watches.set(key, w);
         if (this.#signal) this.#run(w);
       }
@@ -153,8 +153,7 @@ export class ObjectCache {
     return (await this.#client.list(KUBELET_RESOURCES[kind], namespace)).items;
   }
 
-  #newWatch(key: string): ObjectWatch {
-    const [kind, namespace, name] = splitWatchKey(key);
+  #newWatch(kind: WatchedKind, namespace: string, name: string): ObjectWatch {
     const informer = new SharedInformer({
       client: this.#client,
       resource: KUBELET_RESOURCES[kind],

@@ -4,9 +4,9 @@
  * pointing at the API server, and (once per cluster) the default `local-path` StorageClass. Idempotent: run at every start, it only creates what is missing
  * and corrects the endpoints if the server's address or port changed.
  */
-import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import { resources, type Client } from '../client/client.js';
+import { ensureObject } from '../client/ensure-object.js';
 import { ensureLocalStorageClass } from './local-storage.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
@@ -20,26 +20,12 @@ export interface BootstrapConfig {
   readonly endpointPort: number;
 }
 
-async function ensure(client: Client, ref: (typeof resources)[keyof typeof resources], namespace: string | undefined, obj: KubeObject): Promise<KubeObject> {
-  try {
-    return await client.get(ref, namespace, obj.metadata.name ?? '');
-  } catch (e) {
-    if (!(e instanceof ApiError && e.code === 404)) throw e;
-  }
-  try {
-    return await client.create(ref, namespace, obj);
-  } catch (e) {
-    if (e instanceof ApiError && e.code === 409) return client.get(ref, namespace, obj.metadata.name ?? '');
-    throw e;
-  }
-}
-
 export async function bootstrapCluster(config: BootstrapConfig): Promise<void> {
   const { client } = config;
   for (const name of SYSTEM_NAMESPACES) {
-    await ensure(client, resources.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } });
+    await ensureObject(client, resources.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } });
   }
-  await ensure(client, resources.services, 'default', {
+  await ensureObject(client, resources.services, 'default', {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
@@ -57,7 +43,7 @@ export async function bootstrapCluster(config: BootstrapConfig): Promise<void> {
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets: [{ addresses: [{ ip: config.endpointAddress }], ports: [{ name: 'https', port: config.endpointPort, protocol: 'TCP' }] }],
   };
-  const currentEndpoints = await ensure(client, resources.endpoints, 'default', endpoints);
+  const currentEndpoints = await ensureObject(client, resources.endpoints, 'default', endpoints);
   if (JSON.stringify(currentEndpoints.subsets) !== JSON.stringify(endpoints.subsets)) {
     await client.update(resources.endpoints, 'default', { ...currentEndpoints, subsets: endpoints.subsets });
   }
@@ -70,7 +56,7 @@ export async function bootstrapCluster(config: BootstrapConfig): Promise<void> {
     endpoints: [{ addresses: [config.endpointAddress], conditions: { ready: true } }],
     ports: [{ name: 'https', port: config.endpointPort, protocol: 'TCP' }],
   };
-  const currentSlice = await ensure(client, resources.endpointslices, 'default', slice);
+  const currentSlice = await ensureObject(client, resources.endpointslices, 'default', slice);
   if (JSON.stringify(currentSlice.endpoints) !== JSON.stringify(slice.endpoints) || JSON.stringify(currentSlice.ports) !== JSON.stringify(slice.ports)) {
     await client.update(resources.endpointslices, 'default', { ...currentSlice, endpoints: slice.endpoints, ports: slice.ports });
   }

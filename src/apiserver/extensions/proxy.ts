@@ -152,7 +152,8 @@ function unreachable(e: unknown): ApiError {
   return ApiError.serviceUnavailable(`error trying to reach service: ${message}`);
 }
 
-function forwardHeaders(incoming: IncomingMessage, upgrade: boolean): OutgoingHttpHeaders {
+/** The caller's headers for a backend: without its credentials, hop-by-hop ones only for an upgrade, with X-Forwarded-For. */
+export function forwardHeaders(incoming: IncomingMessage, upgrade: boolean): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   const connectionTokens = String(incoming.headers.connection ?? '')
     .split(',')
